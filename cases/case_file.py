@@ -1,0 +1,141 @@
+"""Reads for the case file page: the timeline and 'wie wijzigde wat wanneer'.
+
+A fixed number of queries whatever the size of the file: one per related table, merged in Python.
+"""
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Count, Prefetch, Q
+
+from referrals.models import Referral
+
+from .models import Child, Extension, ExtensionStatus, StopReview, Trajectory
+
+HISTORY_LIMIT = 40
+HIDDEN_FIELDS = {"id", "version", "daily_cost", "created_at", "history_id", "history_date", "history_user",
+                 "history_type", "history_change_reason", "history_relation", "bsn"}
+
+
+@dataclass
+class Event:
+    date: dt.date
+    kind: str
+    title: str
+    detail: str = ""
+
+
+@dataclass
+class Change:
+    at: dt.datetime
+    who: str
+    what: str
+    changes: list[str]
+
+
+def load_case_file(child: Child, today: dt.date) -> dict:
+    """Everything the case file shows, in a constant number of queries."""
+    referrals = list(child.referrals.all())
+    trajectories = list(
+        Trajectory.objects.filter(child=child)
+        .select_related("provider", "product__segment", "referral")
+        .with_costs(today)
+        .annotate(granted_extensions=Count("extensions", filter=Q(extensions__status__in=["approved", "shortened"])))
+        .prefetch_related(
+            Prefetch("extensions", queryset=Extension.objects.select_related("requested_by", "decided_by")),
+            Prefetch("reviews", queryset=StopReview.objects.order_by("due_date")),
+        )
+        .order_by("-start_date")
+    )
+    for trajectory in trajectories:
+        trajectory.running = trajectory.running_months(today)
+        trajectory.over_norm = trajectory.is_open and trajectory.running >= trajectory.norm_months
+        trajectory.past_planned_end = trajectory.is_open and trajectory.planned_end_date < today
+        trajectory.pending_extension = next(
+            (e for e in trajectory.extensions.all() if e.status == ExtensionStatus.PENDING), None
+        )
+    open_trajectories = [t for t in trajectories if t.is_open]
+    return {
+        "referrals": referrals,
+        "trajectories": trajectories,
+        "open_trajectories": open_trajectories,
+        "cost_to_date": sum((t.cost_to_date or 0) for t in trajectories),
+        "committed": sum((t.committed or 0) for t in open_trajectories),
+        "has_task_financed": any(t.cost_to_date is None for t in trajectories),
+        "timeline": build_timeline(referrals, trajectories),
+        "changes": build_history(child, referrals, trajectories),
+        "age": child.age_on(today),
+    }
+
+
+def build_timeline(referrals, trajectories) -> list[Event]:
+    events = [
+        Event(r.date, "verwijzing", f"Verwijzing door {r.get_source_display().lower()}",
+              f"{r.get_request_category_display()}" + (f" · uitkomst: {r.get_outcome_display().lower()}" if r.outcome else ""))
+        for r in referrals
+    ]
+    for t in trajectories:
+        label = f"{t.product.code} {t.product.description} bij {t.provider.name}"
+        events.append(Event(t.start_date, "start", f"Start traject: {label}",
+                            f"gepland tot {t.planned_end_date:%d-%m-%Y}"))
+        if t.end_date:
+            events.append(Event(t.end_date, "einde", f"Einde traject: {t.product.code}", t.get_end_reason_display()))
+        for e in t.extensions.all():
+            events.append(Event(e.requested_at.date(), "verlenging",
+                                f"Verlenging aangevraagd tot {e.requested_end_date:%d-%m-%Y} ({t.product.code})",
+                                e.get_status_display() + (f": {e.decision_reason}" if e.decision_reason else "")))
+        for r in t.reviews.all():
+            if r.done_date:
+                events.append(Event(r.done_date, "review", f"Stopstrategie-review ({t.product.code})",
+                                    f"{r.get_outcome_display()}" + (f" · {r.note}" if r.note else "")))
+            else:
+                events.append(Event(r.due_date, "review", f"Review gepland ({t.product.code})", "nog niet uitgevoerd"))
+    return sorted(events, key=lambda e: e.date, reverse=True)
+
+
+def _describe(record, previous) -> list[str]:
+    model = record.instance_type
+    lines = []
+    if previous is None:
+        return lines
+    for change in record.diff_against(previous).changes:
+        if change.field in HIDDEN_FIELDS:
+            continue
+        field = model._meta.get_field(change.field)
+        old, new = _display(field, change.old), _display(field, change.new)
+        lines.append(f"{field.verbose_name}: {old} → {new}")
+    return lines
+
+
+def _display(field, value) -> str:
+    if value in (None, ""):
+        return "—"
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(value, dt.date):
+        return f"{value:%d-%m-%Y}"
+    return str(value)
+
+
+def build_history(child, referrals, trajectories) -> list[Change]:
+    """The last changes to this file, newest first, with who made them and what changed."""
+    trajectory_ids = [t.pk for t in trajectories]
+    sources = [
+        ("Dossier", Child.history.filter(id=child.pk)),
+        ("Verwijzing", Referral.history.filter(id__in=[r.pk for r in referrals])),
+        ("Traject", Trajectory.history.filter(id__in=trajectory_ids)),
+        ("Verlenging", Extension.history.filter(trajectory_id__in=trajectory_ids)),
+        ("Review", StopReview.history.filter(trajectory_id__in=trajectory_ids)),
+    ]
+    changes = []
+    for label, queryset in sources:
+        records = list(queryset.select_related("history_user").order_by("id", "history_date", "history_id"))
+        previous_by_object = {}
+        for record in records:
+            previous = previous_by_object.get(record.id)
+            previous_by_object[record.id] = record
+            kind = {"+": "aangemaakt", "~": "gewijzigd", "-": "verwijderd"}[record.history_type]
+            who = record.history_user.get_full_name() or record.history_user.username if record.history_user else "systeem"
+            changes.append(Change(record.history_date, who, f"{label} {kind}", _describe(record, previous)))
+    changes.sort(key=lambda c: c.at, reverse=True)
+    return changes[:HISTORY_LIMIT]

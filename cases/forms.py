@@ -1,0 +1,158 @@
+"""Forms for the case pages. They parse input; the rules live in cases/services.py."""
+
+import re
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.db.models import Q
+
+from .codes import EndReason, Frequency
+from .models import Child, Product, Provider, ReviewOutcome
+
+DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+CASE_NUMBER = re.compile(r"^\s*(?:jr-?)?0*(\d{1,9})\s*$", re.IGNORECASE)
+
+
+def run_service(form: forms.Form, call):
+    """Call a service; put its ValidationError messages on the form's fields. Returns the result or None."""
+    try:
+        return call()
+    except ValidationError as exc:
+        if hasattr(exc, "error_dict"):
+            for field, errors in exc.error_dict.items():
+                target = field if field in form.fields else None
+                for error in errors:
+                    form.add_error(target, error)
+        else:
+            for message in exc.messages:
+                form.add_error(None, message)
+        return None
+
+
+def parse_case_number(text: str) -> int | None:
+    match = CASE_NUMBER.match(text or "")
+    return int(match.group(1)) if match else None
+
+
+class ChildRegisterForm(forms.Form):
+    gemeente = forms.ModelChoiceField(queryset=None, label="Gemeente", empty_label=None)
+    first_name = forms.CharField(label="Voornaam", max_length=80)
+    name_prefix = forms.CharField(label="Tussenvoegsel", max_length=20, required=False)
+    last_name = forms.CharField(label="Achternaam", max_length=120)
+    birth_date = forms.DateField(label="Geboortedatum", widget=DATE_INPUT)
+    bsn = forms.CharField(
+        label="BSN (optioneel)",
+        max_length=9,
+        required=False,
+        help_text="Negen cijfers. Wordt gecontroleerd met de elfproef en nooit in lijsten getoond.",
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "autocomplete": "off"}),
+    )
+    sibling_case_number = forms.CharField(
+        label="Hoort bij het huishouden van dossier",
+        required=False,
+        help_text="Dossiernummer van een broer of zus (bijv. JR-000123). Leeg: nieuw huishouden.",
+    )
+    household_name = forms.CharField(
+        label="Naam nieuw huishouden", max_length=120, required=False, help_text="Bijvoorbeeld 'Gezin De Vries'."
+    )
+    confirm_new = forms.BooleanField(
+        label="Ik heb de mogelijke dubbele dossiers bekeken: dit is een ander kind.", required=False
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.fields["gemeente"].queryset = user.gemeenten.all()
+        self.household = None
+
+    def clean_bsn(self):
+        return re.sub(r"\D", "", self.cleaned_data["bsn"] or "")
+
+    def clean_sibling_case_number(self):
+        text = self.cleaned_data["sibling_case_number"].strip()
+        if not text:
+            return ""
+        pk = parse_case_number(text)
+        sibling = Child.objects.visible_to(self.user).select_related("household").filter(pk=pk).first() if pk else None
+        if sibling is None:
+            raise ValidationError("Geen dossier gevonden met dit nummer in uw gemeenten.")
+        self.household = sibling.household
+        return text
+
+
+class ReferralChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        return f"{obj.date:%d-%m-%Y} · {obj.get_source_display()} · {obj.get_request_category_display()}"
+
+
+class ProductChoiceField(forms.ModelChoiceField):
+    def label_from_instance(self, obj):
+        price = "taakgericht" if obj.financing == "taak" else f"€ {obj.tariff} per {obj.get_unit_display().lower()}"
+        return f"{obj.code} {obj.description} ({price})"
+
+
+def usable_products():
+    """Products a trajectory can start on: active, and priced unless taakgericht."""
+    return (
+        Product.objects.filter(active=True)
+        .filter(Q(financing="taak") | Q(tariff__isnull=False))
+        .select_related("segment")
+        .order_by("segment__number", "code")
+    )
+
+
+class TrajectoryFields(forms.Form):
+    provider = forms.ModelChoiceField(queryset=Provider.objects.all(), label="Aanbieder")
+    start_date = forms.DateField(label="Startdatum", widget=DATE_INPUT)
+    planned_end_date = forms.DateField(label="Geplande einddatum", widget=DATE_INPUT)
+    volume = forms.DecimalField(
+        label="Volume", max_digits=10, decimal_places=2, help_text="Aantal eenheden per gekozen frequentie."
+    )
+    frequency = forms.ChoiceField(label="Frequentie", choices=Frequency.choices, initial=Frequency.PER_WEEK)
+    outside_budget = forms.BooleanField(label="Buiten-budgettaire inzet", required=False)
+    outside_budget_reason = forms.CharField(
+        label="Reden buiten budget", max_length=200, required=False, help_text="Bijv. maatwerk of niet-gecontracteerd."
+    )
+
+
+class TrajectoryStartForm(TrajectoryFields):
+    referral = ReferralChoiceField(queryset=None, label="Verwijzing", empty_label=None)
+    product = ProductChoiceField(queryset=None, label="Product")
+    field_order = ["referral", "provider", "product", "start_date", "planned_end_date", "volume", "frequency"]
+
+    def __init__(self, *args, child, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["referral"].queryset = child.referrals.all()
+        self.fields["product"].queryset = usable_products()
+
+
+class TrajectoryChangeForm(TrajectoryFields):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TrajectoryEndForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    end_date = forms.DateField(label="Einddatum", widget=DATE_INPUT)
+    end_reason = forms.ChoiceField(label="Reden beëindiging", choices=[("", "— kies —"), *EndReason.choices])
+
+
+class ExtensionRequestForm(forms.Form):
+    requested_end_date = forms.DateField(label="Gevraagde nieuwe einddatum", widget=DATE_INPUT)
+    requested_volume = forms.DecimalField(
+        label="Gevraagd volume (optioneel)",
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        help_text="Leeg laten als het volume gelijk blijft.",
+    )
+    reason = forms.CharField(label="Reden", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ReviewPlanForm(forms.Form):
+    due_date = forms.DateField(label="Uiterlijke reviewdatum", widget=DATE_INPUT)
+
+
+class ReviewRecordForm(forms.Form):
+    done_date = forms.DateField(label="Uitgevoerd op", widget=DATE_INPUT)
+    outcome = forms.ChoiceField(label="Uitkomst", choices=[("", "— kies —"), *ReviewOutcome.choices])
+    note = forms.CharField(label="Toelichting", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))

@@ -1,0 +1,21 @@
+from django.urls import path
+
+from . import toets_views, views
+
+app_name = "cases"
+
+urlpatterns = [
+    path("dossiers/", views.search, name="search"),
+    path("jeugdigen/nieuw/", views.child_register, name="child_register"),
+    path("jeugdigen/nieuw/dubbelen/", views.child_duplicates, name="child_duplicates"),
+    path("jeugdigen/<int:pk>/", views.child_detail, name="child_detail"),
+    path("jeugdigen/<int:pk>/trajecten/nieuw/", views.trajectory_start, name="trajectory_start"),
+    path("huishoudens/<int:pk>/", views.household_detail, name="household_detail"),
+    path("trajecten/<int:pk>/wijzigen/", views.trajectory_change, name="trajectory_change"),
+    path("trajecten/<int:pk>/beeindigen/", views.trajectory_end, name="trajectory_end"),
+    path("trajecten/<int:pk>/verlenging/", views.extension_request, name="extension_request"),
+    path("trajecten/<int:pk>/review/", views.review_plan, name="review_plan"),
+    path("reviews/<int:pk>/vastleggen/", views.review_record, name="review_record"),
+    path("toetsing/", toets_views.extension_queue, name="extension_queue"),
+    path("toetsing/<int:pk>/", toets_views.extension_decide, name="extension_decide"),
+]
