@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import toets_views, views
+from . import kpi_views, toets_views, views
 
 app_name = "cases"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("reviews/<int:pk>/vastleggen/", views.review_record, name="review_record"),
     path("toetsing/", toets_views.extension_queue, name="extension_queue"),
     path("toetsing/<int:pk>/", toets_views.extension_decide, name="extension_decide"),
+    path("kpi/", kpi_views.dashboard, name="kpi_dashboard"),
+    path("kpi/export.csv", kpi_views.export_csv, name="kpi_export"),
+    path("kpi/abonnement/", kpi_views.subscription_toggle, name="kpi_subscription"),
+    path("kpi/afmelden/<str:token>/", kpi_views.unsubscribe, name="kpi_unsubscribe"),
 ]
