@@ -147,7 +147,7 @@ def test_user_switches_own_subscription_off_and_on(client, data, beleid_a, gemee
     assert subscription.active
 
 
-def test_nobody_can_subscribe_themselves_to_a_list_the_beheerder_did_not_add_them_to(client, data, beleid_a, gemeente_a):
+def test_only_the_beheerder_adds_subscribers(client, data, beleid_a, gemeente_a):
     client.force_login(beleid_a)
     response = client.post(reverse("cases:kpi_subscription"), {"gemeente": gemeente_a.code, "active": "1"})
     assert response.status_code == 404
