@@ -38,10 +38,7 @@ from .models import CaseAccessLog, Gemeente, Product, Provider, Role, Segment, S
 def is_beheerder(user) -> bool:
     """May this user use the admin at all?"""
     return bool(
-        user.is_authenticated
-        and user.is_active
-        and user.is_staff
-        and (user.is_superuser or user.role == Role.BEHEER)
+        user.is_authenticated and user.is_active and user.is_staff and (user.is_superuser or user.role == Role.BEHEER)
     )
 
 
@@ -272,7 +269,19 @@ class SegmentAdmin(BeheerAdmin):
 class ProductForm(forms.ModelForm):
     class Meta:
         model = Product
-        fields = "__all__"
+        fields = [
+            "code",
+            "description",
+            "category",
+            "execution_variant",
+            "with_stay",
+            "segment",
+            "financing",
+            "unit",
+            "tariff",
+            "norm_months",
+            "active",
+        ]
 
     def clean(self):
         cleaned = super().clean()
@@ -306,12 +315,20 @@ class ProductAdmin(BeheerAdmin):
         return []
 
 
+class LogUserFilter(admin.RelatedOnlyFieldListFilter):
+    """Only users who appear in the (already scoped) log, under a Dutch title."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "gebruiker"
+
+
 @admin.register(CaseAccessLog)
 class CaseAccessLogAdmin(admin.ModelAdmin):
     """The inzagelog: visible for the beheerder's gemeenten, never added to, changed or deleted here."""
 
-    list_display = ["at", "user", "case_number", "gemeente", "action"]
-    list_filter = ["at", ("user", admin.RelatedOnlyFieldListFilter), ServedGemeenteFilter]
+    list_display = ["at", "reader", "case_number", "gemeente", "action"]
+    list_filter = ["at", ("user", LogUserFilter), ServedGemeenteFilter]
     date_hierarchy = "at"
     search_fields = ["case_number", "user__username"]
     list_select_related = ["user", "gemeente"]
@@ -323,6 +340,10 @@ class CaseAccessLogAdmin(admin.ModelAdmin):
         queryset = super().get_queryset(request)
         served = served_gemeente_ids(request)
         return queryset if served is None else queryset.filter(gemeente__in=served)
+
+    @admin.display(description="gebruiker", ordering="user__username")
+    def reader(self, entry):
+        return entry.user
 
     def has_module_permission(self, request):
         return is_beheerder(request.user)

@@ -100,18 +100,31 @@ def test_other_gemeente_cannot_be_changed_by_post(admin_client_a, gemeente_b):
 def _empty_inlines(populations=0, budgets=0):
     data = {}
     for prefix in ("youth_populations", "budgets"):
-        data.update({f"{prefix}-TOTAL_FORMS": "0", f"{prefix}-INITIAL_FORMS": "0",
-                     f"{prefix}-MIN_NUM_FORMS": "0", f"{prefix}-MAX_NUM_FORMS": "1000"})
+        data.update(
+            {
+                f"{prefix}-TOTAL_FORMS": "0",
+                f"{prefix}-INITIAL_FORMS": "0",
+                f"{prefix}-MIN_NUM_FORMS": "0",
+                f"{prefix}-MAX_NUM_FORMS": "1000",
+            }
+        )
     return data
 
 
 def test_beheerder_enters_youth_population_and_budget(admin_client_a, beheer_a, gemeente_a):
     segment = Segment.objects.get(number=5)
     data = {"name": "Voorbeeldstad", **_empty_inlines()}
-    data.update({"youth_populations-TOTAL_FORMS": "1", "youth_populations-0-year": "2026",
-                 "youth_populations-0-count": "15800",
-                 "budgets-TOTAL_FORMS": "1", "budgets-0-segment": str(segment.pk), "budgets-0-year": "2026",
-                 "budgets-0-amount": "4500000"})
+    data.update(
+        {
+            "youth_populations-TOTAL_FORMS": "1",
+            "youth_populations-0-year": "2026",
+            "youth_populations-0-count": "15800",
+            "budgets-TOTAL_FORMS": "1",
+            "budgets-0-segment": str(segment.pk),
+            "budgets-0-year": "2026",
+            "budgets-0-amount": "4500000",
+        }
+    )
     response = admin_client_a.post(reverse("admin:cases_gemeente_change", args=[gemeente_a.pk]), data)
     assert response.status_code == 302, response.context["errors"] if response.context else response
     population = gemeente_a.youth_populations.get()
@@ -138,9 +151,18 @@ def test_user_list_shows_only_users_of_own_gemeenten(admin_client_a, toegang_a, 
 def test_beheerder_adds_user_for_own_gemeente(admin_client_a, gemeente_a):
     response = admin_client_a.post(
         reverse("admin:cases_user_add"),
-        {"username": "nieuw_toets", "usable_password": "true", "password1": "lang-genoeg-wachtwoord-1",
-         "password2": "lang-genoeg-wachtwoord-1", "role": Role.TOETS, "gemeenten": [gemeente_a.pk],
-         "first_name": "Nina", "last_name": "Toets", "email": "", "_save": "Opslaan"},
+        {
+            "username": "nieuw_toets",
+            "usable_password": "true",
+            "password1": "lang-genoeg-wachtwoord-1",
+            "password2": "lang-genoeg-wachtwoord-1",
+            "role": Role.TOETS,
+            "gemeenten": [gemeente_a.pk],
+            "first_name": "Nina",
+            "last_name": "Toets",
+            "email": "",
+            "_save": "Opslaan",
+        },
     )
     assert response.status_code == 302
     user = User.objects.get(username="nieuw_toets")
@@ -151,8 +173,14 @@ def test_beheerder_adds_user_for_own_gemeente(admin_client_a, gemeente_a):
 def test_beheerder_cannot_assign_other_gemeente(admin_client_a, toegang_a, gemeente_a, gemeente_b):
     response = admin_client_a.post(
         reverse("admin:cases_user_add"),
-        {"username": "sluiproute", "usable_password": "true", "password1": "lang-genoeg-wachtwoord-1",
-         "password2": "lang-genoeg-wachtwoord-1", "role": Role.TOEGANG, "gemeenten": [gemeente_b.pk]},
+        {
+            "username": "sluiproute",
+            "usable_password": "true",
+            "password1": "lang-genoeg-wachtwoord-1",
+            "password2": "lang-genoeg-wachtwoord-1",
+            "role": Role.TOEGANG,
+            "gemeenten": [gemeente_b.pk],
+        },
     )
     assert response.status_code == 200
     assert "geldige keuze" in response.text
@@ -160,8 +188,15 @@ def test_beheerder_cannot_assign_other_gemeente(admin_client_a, toegang_a, gemee
 
     change = admin_client_a.post(
         reverse("admin:cases_user_change", args=[toegang_a.pk]),
-        {"username": "toegang_a", "role": Role.TOEGANG, "gemeenten": [gemeente_a.pk, gemeente_b.pk],
-         "is_active": "on", "first_name": "", "last_name": "", "email": ""},
+        {
+            "username": "toegang_a",
+            "role": Role.TOEGANG,
+            "gemeenten": [gemeente_a.pk, gemeente_b.pk],
+            "is_active": "on",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+        },
     )
     assert change.status_code == 200 and "geldige keuze" in change.text
     assert list(toegang_a.gemeenten.all()) == [gemeente_a]
@@ -170,8 +205,13 @@ def test_beheerder_cannot_assign_other_gemeente(admin_client_a, toegang_a, gemee
 def test_user_needs_a_gemeente(admin_client_a):
     response = admin_client_a.post(
         reverse("admin:cases_user_add"),
-        {"username": "zwerver", "usable_password": "true", "password1": "lang-genoeg-wachtwoord-1",
-         "password2": "lang-genoeg-wachtwoord-1", "role": Role.TOEGANG},
+        {
+            "username": "zwerver",
+            "usable_password": "true",
+            "password1": "lang-genoeg-wachtwoord-1",
+            "password2": "lang-genoeg-wachtwoord-1",
+            "role": Role.TOEGANG,
+        },
     )
     assert response.status_code == 200
     assert not User.objects.filter(username="zwerver").exists()
@@ -180,8 +220,17 @@ def test_user_needs_a_gemeente(admin_client_a):
 def test_beheerder_cannot_make_a_superuser(admin_client_a, toegang_a, gemeente_a):
     response = admin_client_a.post(
         reverse("admin:cases_user_change", args=[toegang_a.pk]),
-        {"username": "toegang_a", "role": Role.BEHEER, "gemeenten": [gemeente_a.pk], "is_active": "on",
-         "is_staff": "on", "is_superuser": "on", "first_name": "", "last_name": "", "email": ""},
+        {
+            "username": "toegang_a",
+            "role": Role.BEHEER,
+            "gemeenten": [gemeente_a.pk],
+            "is_active": "on",
+            "is_staff": "on",
+            "is_superuser": "on",
+            "first_name": "",
+            "last_name": "",
+            "email": "",
+        },
     )
     assert response.status_code == 302
     toegang_a.refresh_from_db()
@@ -204,8 +253,9 @@ def test_user_of_another_gemeente_too_is_read_only(admin_client_a, gemeente_a, g
     shared = UserFactory(username="gedeeld", gemeenten=[gemeente_a, gemeente_b])
     change_url = reverse("admin:cases_user_change", args=[shared.pk])
     assert admin_client_a.get(change_url).status_code == 200  # visible: shares gemeente A
-    post = admin_client_a.post(change_url, {"username": "gedeeld", "role": Role.BEHEER,
-                                            "gemeenten": [gemeente_a.pk], "is_active": "on"})
+    post = admin_client_a.post(
+        change_url, {"username": "gedeeld", "role": Role.BEHEER, "gemeenten": [gemeente_a.pk], "is_active": "on"}
+    )
     assert post.status_code == 403
     password = admin_client_a.post(
         reverse("admin:auth_user_password_change", args=[shared.pk]),
@@ -235,8 +285,15 @@ def test_beheerder_changes_tariff_and_history_names_them(admin_client_a, beheer_
     url = reverse("admin:cases_product_change", args=[product.pk])
     response = admin_client_a.post(
         url,
-        {"segment": product.segment_id, "financing": "inspanning", "unit": "04", "tariff": "101.50",
-         "norm_months": "9", "active": "on", "_save": "Opslaan"},
+        {
+            "segment": product.segment_id,
+            "financing": "inspanning",
+            "unit": "04",
+            "tariff": "101.50",
+            "norm_months": "9",
+            "active": "on",
+            "_save": "Opslaan",
+        },
     )
     assert response.status_code == 302
     product.refresh_from_db()
@@ -247,8 +304,17 @@ def test_beheerder_changes_tariff_and_history_names_them(admin_client_a, beheer_
     assert history.status_code == 200
     assert "beheer_a" in history.text and "101,50" in history.text
     # A second change shows old → new.
-    admin_client_a.post(url, {"segment": product.segment_id, "financing": "inspanning", "unit": "04",
-                              "tariff": "103.00", "norm_months": "9", "active": "on"})
+    admin_client_a.post(
+        url,
+        {
+            "segment": product.segment_id,
+            "financing": "inspanning",
+            "unit": "04",
+            "tariff": "103.00",
+            "norm_months": "9",
+            "active": "on",
+        },
+    )
     history = admin_client_a.get(reverse("admin:cases_product_history", args=[product.pk]))
     assert "101.50 &rarr; 103.00" in history.text
 
@@ -259,7 +325,9 @@ def test_history_cannot_be_reverted(admin_client_a):
     version = product.history.get()
     url = reverse("admin:cases_product_simple_history", args=[product.pk, version.history_id])
     assert admin_client_a.get(url).status_code == 200
-    assert admin_client_a.post(url, {"segment": product.segment_id, "financing": "taak", "unit": "04"}).status_code == 403
+    assert (
+        admin_client_a.post(url, {"segment": product.segment_id, "financing": "taak", "unit": "04"}).status_code == 403
+    )
 
 
 def test_taakgericht_product_refuses_a_tariff(admin_client_a):
@@ -317,7 +385,10 @@ def test_inzagelog_cannot_be_added_changed_or_deleted(admin_client_a, toegang_a,
         reverse("admin:cases_caseaccesslog_change", args=[entry.pk]), {"case_number": "JR-999999", "action": "x"}
     )
     assert change.status_code == 403
-    assert admin_client_a.post(reverse("admin:cases_caseaccesslog_delete", args=[entry.pk]), {"post": "yes"}).status_code == 403
+    assert (
+        admin_client_a.post(reverse("admin:cases_caseaccesslog_delete", args=[entry.pk]), {"post": "yes"}).status_code
+        == 403
+    )
     bulk = admin_client_a.post(
         reverse("admin:cases_caseaccesslog_changelist"),
         {"action": "delete_selected", "_selected_action": [entry.pk], "post": "yes"},
@@ -382,6 +453,16 @@ def test_beheerder_admin_pages_are_accessible(page, beheer_a, toegang_a, gemeent
     assert page.get_by_text("beheer_a").first.is_visible()
     assert_accessible(page)
     screenshot(page, "beheer-product-geschiedenis")
+
+    page.goto(reverse("admin:cases_gemeente_change", args=[gemeente_a.pk]))
+    assert page.get_by_role("heading", name="Jeugdpopulatie").is_visible()
+    assert_accessible(page)
+    screenshot(page, "beheer-gemeente")
+
+    page.goto(reverse("admin:cases_user_change", args=[toegang_a.pk]))
+    assert page.get_by_label("Voorbeeldstad (9901)").is_checked()
+    assert_accessible(page)
+    screenshot(page, "beheer-gebruiker")
 
     page.goto(reverse("admin:cases_caseaccesslog_changelist"))
     assert page.get_by_role("link", name="Inzage toevoegen").count() == 0
