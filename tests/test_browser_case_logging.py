@@ -9,7 +9,7 @@ from cases.models import Child, Trajectory
 from .conftest import assert_accessible, login, screenshot
 from .factories import ProviderFactory, ambulant_product
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_toegangsmedewerker_logs_child_referral_and_trajectory(page, toegang_a, gemeente_a):

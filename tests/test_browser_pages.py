@@ -9,7 +9,7 @@ from cases.models import Extension, Trajectory
 from .conftest import assert_accessible, login, screenshot
 from .factories import ChildFactory, ExtensionFactory, HouseholdFactory, TrajectoryFactory
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_toetsmedewerker_decides_an_extension_from_the_queue(page, toets_a, gemeente_a):
