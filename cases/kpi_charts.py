@@ -124,8 +124,9 @@ def report_charts(report: KpiReport, figures: list[Figure]) -> list[Chart]:
                 for kind in ("ytd", "forecast", "budget")
             ),
         ),
-        line("forecast", "Prognose jaareinde tegenover budget", "€", ["spend.forecast", "spend.budget"],
-             ["Prognose jaareinde", "Budget"]),
+        line("forecast", "Prognose jaareinde tegenover budget", "€",
+             ["spend.forecast", "spend.run_rate", "spend.budget"],
+             ["Prognose (ondergrens)", "Bij gelijkblijvend tempo", "Budget"]),
         line("referrals_source", "Verwijzingen per verwijzer", "aantal",
              [f"referrals.{value}" for value in ReferrerType.values], skip_empty=True),
         line("referrals_specialised", "Verwijzingen die leidden tot specialistische jeugdhulp", "%",
@@ -198,8 +199,10 @@ def render_svg(chart: Chart, element_id: str) -> str:
     def y(value: float) -> float:
         return TOP + plot_h - plot_h * value / top
 
+    legend, legend_height = _legend(chart)
+    height = HEIGHT + legend_height
     parts = [
-        f'<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-labelledby="{element_id}-t {element_id}-d"'
+        f'<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-labelledby="{element_id}-t {element_id}-d"'
         ' xmlns="http://www.w3.org/2000/svg" font-family="system-ui, sans-serif" font-size="11">',
         f'<title id="{element_id}-t">{escape(chart.title)}</title>',
         f'<desc id="{element_id}-d">{"Lijngrafiek" if chart.kind == "line" else "Staafgrafiek"}; '
@@ -261,16 +264,31 @@ def render_svg(chart: Chart, element_id: str) -> str:
     parts.append(
         f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#555"/>'
     )
-    # Legend under the axis.
-    lx = LEFT
-    for si, series in enumerate(chart.series):
-        colour = COLOURS[si % len(COLOURS)]
-        name = series.name if len(series.name) <= 28 else series.name[:27] + "…"
-        parts.append(f'<rect x="{lx}" y="{HEIGHT - 16}" width="12" height="8" fill="{colour}"/>')
-        parts.append(f'<text x="{lx + 16}" y="{HEIGHT - 8}" fill="#222">{escape(name)}</text>')
-        lx += 24 + 6.2 * len(name)
+    parts.extend(legend)
     parts.append("</svg>")
     return "".join(parts)
+
+
+def _legend(chart: Chart) -> tuple[list[str], int]:
+    """Legend items under the axis, wrapped onto as many rows as needed; returns (svg parts, extra height)."""
+    parts, x, row = [], LEFT, 0
+    for si, series in enumerate(chart.series):
+        colour, dash = COLOURS[si % len(COLOURS)], DASHES[si % len(DASHES)]
+        name = series.name if len(series.name) <= 40 else series.name[:39] + "…"
+        width = 30 + 6.2 * len(name)
+        if x + width > WIDTH - RIGHT and x > LEFT:
+            x, row = LEFT, row + 1
+        y = HEIGHT - 12 + row * 16
+        if chart.kind == "line":
+            dash_attr = f' stroke-dasharray="{dash}"' if dash else ""
+            parts.append(
+                f'<line x1="{x}" x2="{x + 18}" y1="{y}" y2="{y}" stroke="{colour}" stroke-width="2.5"{dash_attr}/>'
+            )
+        else:
+            parts.append(f'<rect x="{x}" y="{y - 5}" width="14" height="10" fill="{colour}"/>')
+        parts.append(f'<text x="{x + 22}" y="{y + 4}" fill="#222">{escape(name)}</text>')
+        x += width
+    return parts, row * 16
 
 
 # --- PNG (email) -----------------------------------------------------------------------------

@@ -202,6 +202,8 @@ def report_figures(report: KpiReport) -> list[Figure]:
     add("spend.month", s[6], "Uitgaven in de maand", "€", lambda m: m.spend.month)
     add("spend.ytd", s[6], "Uitgaven sinds 1 januari", "€", lambda m: m.spend.year_to_date, key_figure=True)
     add("spend.forecast", s[6], "Prognose jaareinde", "€", lambda m: m.spend.forecast, key_figure=True)
+    add("spend.run_rate", s[6], "Prognose bij gelijkblijvend tempo", "€", lambda m: m.spend.run_rate,
+        key_figure=True)  # fmt: skip
     add("spend.budget", s[6], "Budget", "€", lambda m: m.spend.budget)
     add("spend.forecast_pct", s[6], "Prognose als deel van het budget", "%", lambda m: m.spend.forecast_pct,
         key_figure=True)  # fmt: skip
@@ -215,6 +217,8 @@ def report_figures(report: KpiReport) -> list[Figure]:
             lambda m, n=n: _segment_spend(m, n).year_to_date, breakdown=str(seg))  # fmt: skip
         add(f"spend.forecast.segment{n}", s[6], "Prognose jaareinde", "€",
             lambda m, n=n: _segment_spend(m, n).forecast, breakdown=str(seg))  # fmt: skip
+        add(f"spend.run_rate.segment{n}", s[6], "Prognose bij gelijkblijvend tempo", "€",
+            lambda m, n=n: _segment_spend(m, n).run_rate, breakdown=str(seg))  # fmt: skip
         add(f"spend.budget.segment{n}", s[6], "Budget", "€",
             lambda m, n=n: _segment_spend(m, n).budget, breakdown=str(seg))  # fmt: skip
         add(f"spend.unpriced.segment{n}", s[6], "Trajecten zonder prijs per casus (taakgericht)", "aantal",

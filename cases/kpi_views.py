@@ -87,6 +87,11 @@ def dashboard(request):
         "key_figures": key_figures,
         "spend": report.current.spend,
         "durations": report.current.durations,
+        "duration_rows": [
+            (segment, report.current.durations.by_segment[segment.number])
+            for segment in report.segments
+            if segment.number in report.current.durations.by_segment
+        ],
         "segments": report.segments,
         "forecast_method": kpis.FORECAST_METHOD,
         "month_value": period.key,

@@ -429,10 +429,16 @@ class SegmentSpend:
     committed: Decimal
     budget: Decimal | None
     unpriced: int  # active trajectories without a per-case price (taakgericht)
+    months_left: int = 0  # whole months after the period until 31 December
 
     @property
     def forecast(self) -> Decimal:
         return self.year_to_date + self.committed
+
+    @property
+    def run_rate(self) -> Decimal:
+        """The other end of the range: the rest of the year at this month's pace."""
+        return self.year_to_date + self.month * self.months_left
 
     @property
     def ytd_pct(self) -> float | None:
@@ -468,6 +474,10 @@ class Spend:
         return self._total("forecast")
 
     @property
+    def run_rate(self) -> Decimal:
+        return self._total("run_rate")
+
+    @property
     def budget(self) -> Decimal | None:
         budgets = [s.budget for s in self.segments if s.budget is not None]
         return sum(budgets, Decimal("0.00")) if budgets else None
@@ -489,8 +499,10 @@ FORECAST_METHOD = (
     "Prognose jaareinde = uitgegeven van 1 januari tot en met het einde van de maand, plus wat de "
     "trajecten die op de laatste dag van de maand liepen nog kosten tot hun geplande einddatum "
     "(uiterlijk 31 december). Nieuwe instroom en verlengingen na die datum zitten er niet in; de "
-    "prognose is dus een ondergrens. Taakgerichte trajecten hebben geen prijs per casus en tellen "
-    "niet mee."
+    "prognose is dus een ondergrens, die vroeg in het jaar ver onder de uitkomst ligt. Daarom staat "
+    "ernaast de prognose bij gelijkblijvend tempo: uitgegeven tot nu plus de uitgaven van deze maand "
+    "voor elke resterende maand. De uitkomst ligt meestal tussen die twee. Taakgerichte trajecten "
+    "hebben geen prijs per casus en tellen in geen van beide mee."
 )
 
 
@@ -547,6 +559,7 @@ def spend(gemeente: Gemeente, period: Period) -> Spend:
             committed=_money(committed.get(segment.pk)),
             budget=budgets.get(segment.pk),
             unpriced=ytd.get(segment.pk, {}).get("unpriced", 0),
+            months_left=12 - period.end.month,
         )
         for segment in Segment.objects.order_by("number")
     ]

@@ -98,6 +98,7 @@ def test_spend_per_segment_against_budget_with_forecast(data, gemeente_a):
     # Still to come (1 March to planned end): T4 30×61 + T5 40×31 + T7 5×167 + T8 0 (planned end passed) + T9 2×92.
     assert five.committed == Decimal("4089.00")
     assert five.forecast == Decimal("6966.00")
+    assert five.run_rate == Decimal("21417.00")  # 2877 + 10 more months at February's 1854
     assert (five.budget, five.ytd_pct, five.forecast_pct) == (Decimal("10000.00"), 28.8, 69.7)
     three = by_number[3]
     # T6: 24 days in February; committed to 31 December (planned end is in 2027): 306 days × 50.
