@@ -327,11 +327,16 @@ def render_png(chart: Chart) -> bytes:
         ax.grid(axis="y", color="#d0d0d0", linewidth=0.6)
         ax.spines[["top", "right"]].set_visible(False)
         ax.set_title(chart.title, fontsize=9, loc="left")
-        if len(chart.series) > 1:
-            ax.legend(fontsize=6.5, frameon=False, loc="upper left", bbox_to_anchor=(0, -0.12), ncol=3)
         fig.tight_layout()
+        if len(chart.series) > 1:
+            # Under the axis labels, in as many columns as fit; the saved image grows to hold it.
+            handles, names = ax.get_legend_handles_labels()
+            names = [name if len(name) <= 34 else name[:33] + "…" for name in names]
+            below = -0.32 if chart.kind == "bar" else -0.14
+            ax.legend(handles, names, fontsize=6.5, frameon=False, loc="upper left", bbox_to_anchor=(0, below),
+                      ncol=3 if len(names) != 4 else 2)  # fmt: skip
         buffer = io.BytesIO()
-        fig.savefig(buffer, format="png")
+        fig.savefig(buffer, format="png", bbox_inches="tight", pad_inches=0.08)
         return buffer.getvalue()
     finally:
         plt.close(fig)
