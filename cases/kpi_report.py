@@ -14,6 +14,7 @@ import json
 from dataclasses import dataclass, field
 from decimal import Decimal
 from email.mime.image import MIMEImage
+from urllib.parse import urlencode
 
 from django.conf import settings
 from django.core import signing
@@ -405,8 +406,8 @@ def unsubscribe_token(subscription_pk: int) -> str:
 
 
 def unsubscribe_url(subscription_pk: int) -> str:
-    path = reverse("cases:kpi_unsubscribe", args=[unsubscribe_token(subscription_pk)])
-    return f"{settings.SITE_URL.rstrip('/')}{path}"
+    path = reverse("cases:kpi_unsubscribe")
+    return f"{settings.SITE_URL.rstrip('/')}{path}?{urlencode({'t': unsubscribe_token(subscription_pk)})}"
 
 
 EMAIL_CHARTS = ["flow", "in_care_segment", "spend_budget", "referrals_source"]

@@ -154,10 +154,11 @@ def subscription_toggle(request):
 
 
 @login_not_required
-def unsubscribe(request, token: str):
-    """The link in the email: works without logging in, because it carries a signed subscription id."""
+def unsubscribe(request):
+    """The link in the email (?t=<token>): works without logging in, because the token is a signed
+    subscription id; it is a capability, not an object id, so a forged or foreign one is a 404."""
     try:
-        pk = signing.loads(token, salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+        pk = signing.loads(request.GET.get("t", ""), salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
     except signing.BadSignature:
         return render(request, "cases/kpi/unsubscribe.html", {"invalid": True}, status=404)
     subscription = get_object_or_404(ReportSubscription.objects.select_related("gemeente"), pk=pk)

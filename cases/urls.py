@@ -21,5 +21,5 @@ urlpatterns = [
     path("kpi/", kpi_views.dashboard, name="kpi_dashboard"),
     path("kpi/export.csv", kpi_views.export_csv, name="kpi_export"),
     path("kpi/abonnement/", kpi_views.subscription_toggle, name="kpi_subscription"),
-    path("kpi/afmelden/<str:token>/", kpi_views.unsubscribe, name="kpi_unsubscribe"),
+    path("kpi/afmelden/", kpi_views.unsubscribe, name="kpi_unsubscribe"),
 ]
