@@ -27,7 +27,8 @@ class GemeenteFactory(factory.django.DjangoModelFactory):
         model = Gemeente
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"{9800 + n}")
+    # Four digits, clear of the demo codes 9901/9902, however many gemeenten a run makes.
+    code = factory.Sequence(lambda n: f"{1000 + n % 8000:04d}")
     name = factory.Sequence(lambda n: f"Testgemeente {n}")
 
 
