@@ -59,6 +59,7 @@ from .models import (
     YouthPopulation,
     daily_cost,
 )
+from .product_catalogue import load_catalogue
 
 DEFAULT_SEED = 2024
 DEMO_PASSWORD = "demo-jeugdregie"
@@ -1122,6 +1123,9 @@ def build_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date |
     plan = plan_demo(seed=seed, scale=scale, today=today)
     planned = time.perf_counter()
     with transaction.atomic():
+        if not Product.objects.exists():
+            # Migration 0003 loads the catalogue; only a flushed database (a test) lacks it.
+            load_catalogue(Segment, Product)
         write_demo(plan)
     written = time.perf_counter()
     report = {
