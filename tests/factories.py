@@ -27,9 +27,8 @@ class GemeenteFactory(factory.django.DjangoModelFactory):
         model = Gemeente
         django_get_or_create = ("code",)
 
-    # Four digits however many tests ran before (the sequence also counts get_or_create calls); 8000-8999
-    # never meets the personas' 9901/9902.
-    code = factory.Sequence(lambda n: f"{8000 + n % 1000}")
+    # Four digits, clear of the demo codes 9901/9902, however many gemeenten a run makes.
+    code = factory.Sequence(lambda n: f"{1000 + n % 8000:04d}")
     name = factory.Sequence(lambda n: f"Testgemeente {n}")
 
 

@@ -189,3 +189,13 @@ def test_household_shows_every_siblings_current_care(client, regisseur_a, gemeen
     client.force_login(regisseur_a)
     response = client.get(reverse("cases:household_detail", args=[first.household_id]))
     assert response.context["open_total"] == 2 and response.context["children_in_care"] == 2
+
+
+def test_visibility_helper_fetches_one_child_not_the_whole_queryset(toegang_a, gemeente_a, django_assert_num_queries):
+    from cases.access import visible_child_or_404
+
+    children = [ChildFactory(gemeente=gemeente_a) for _ in range(3)]
+    queryset = Child.objects.select_related("gemeente")
+    with django_assert_num_queries(1):
+        assert visible_child_or_404(toegang_a, children[1].pk, queryset=queryset) == children[1]
+    assert queryset._result_cache is None  # a truth test on the queryset would have loaded every child
