@@ -54,14 +54,26 @@ def main():
     children = Child.objects.visible_to(toegang).annotate(n=Count("trajectories")).filter(n__gt=0)
     largest = children.order_by("-n", "pk").first()
     smallest = children.order_by("n", "pk").first()
-    print(f"database: {connection.vendor}; children visible to 'toegang': {children.count()}; "
-          f"pending extensions: {Extension.objects.filter(status='pending').count()}")
+    print(
+        f"database: {connection.vendor}; children visible to 'toegang': {children.count()}; "
+        f"pending extensions: {Extension.objects.filter(status='pending').count()}"
+    )
     rows = []
     client = Client(SERVER_NAME="localhost")
     client.force_login(toegang)
     for label, child in (("dossier, grootste", largest), ("dossier, kleinste", smallest)):
-        rows.append((f"{label} ({child.n} trajecten)", *measure(client, reverse("cases:child_detail", args=[child.pk]), args.repeat)))
-    rows.append(("huishouden van de grootste", *measure(client, reverse("cases:household_detail", args=[largest.household_id]), args.repeat)))
+        rows.append(
+            (
+                f"{label} ({child.n} trajecten)",
+                *measure(client, reverse("cases:child_detail", args=[child.pk]), args.repeat),
+            )
+        )
+    rows.append(
+        (
+            "huishouden van de grootste",
+            *measure(client, reverse("cases:household_detail", args=[largest.household_id]), args.repeat),
+        )
+    )
     rows.append(("zoeken 'de' (50 resultaten)", *measure(client, reverse("cases:search") + "?q=de", args.repeat)))
     client.force_login(toets)
     rows.append(("toetswachtrij (25 per pagina)", *measure(client, reverse("cases:extension_queue"), args.repeat)))
@@ -69,8 +81,10 @@ def main():
     for label, median, p95, queries in rows:
         print(f"{label:45} {median:10.1f} {p95:8.1f} {queries:8d}")
     big, small = rows[0], rows[1]
-    print(f"queries grootste/kleinste dossier: {big[3]}/{small[3]} = {big[3] / small[3]:.2f}; "
-          f"tijd: {big[1] / small[1]:.2f}x")
+    print(
+        f"queries grootste/kleinste dossier: {big[3]}/{small[3]} = {big[3] / small[3]:.2f}; "
+        f"tijd: {big[1] / small[1]:.2f}x"
+    )
 
 
 if __name__ == "__main__":
