@@ -3,6 +3,9 @@
 Usage (e.g. after `manage.py demo_data` into a throwaway database):
     DATABASE_URL=... .venv/bin/python scripts/benchmark_kpi.py [--gemeente 9901] [--month 2026-10] [--repeat 5]
 
+With --all-gemeenten: build the report of every gemeente once (what the monthly email run computes,
+without rendering the email) and print the total, median and slowest.
+
 Prints the median of `repeat` runs for: the KPIs of one month, the whole report (the month and the
 12 before it), the dashboard page (Django test client, in process), and the email with its four
 PNG charts and CSV; plus the number of queries of the report and the page.
@@ -46,7 +49,10 @@ def main():
     parser.add_argument("--gemeente", default="9901")
     parser.add_argument("--month", default=Period.last_complete_month().key)
     parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--all-gemeenten", action="store_true")
     args = parser.parse_args()
+    if args.all_gemeenten:
+        return all_gemeenten(Period.parse_month(args.month))
     from django.conf import settings
 
     settings.ALLOWED_HOSTS = ["*"]
@@ -82,6 +88,22 @@ def main():
     print(f"  rapport (maand + 12 ervoor)   {report * 1000:7.0f} ms  ({report_query_count} queries)")
     print(f"  dashboardpagina               {page * 1000:7.0f} ms  ({page_query_count} queries)")
     print(f"  e-mail opbouwen (4 PNG + CSV) {mail * 1000:7.0f} ms  (rapport al berekend)")
+
+
+def all_gemeenten(period):
+    gemeenten = list(Gemeente.objects.order_by("code"))
+    trajectories = Trajectory.objects.count()
+    print(f"{len(gemeenten)} gemeenten, {trajectories} trajecten, {period.label}, database {connection.vendor}")
+    timings = []
+    started = time.perf_counter()
+    for gemeente in gemeenten:
+        start = time.perf_counter()
+        report_build(gemeente, period)
+        timings.append((time.perf_counter() - start, gemeente.code))
+    total = time.perf_counter() - started
+    slowest = max(timings)
+    print(f"  totaal {total:.0f} s; per gemeente mediaan {statistics.median(t for t, _ in timings) * 1000:.0f} ms, "
+          f"traagste {slowest[0] * 1000:.0f} ms ({slowest[1]})")
 
 
 if __name__ == "__main__":
