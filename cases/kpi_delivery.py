@@ -66,14 +66,15 @@ def delivery_send(*, delivery_id: int, report: KpiReport, figures=None, charts=N
         return False
     delivery = ReportDelivery.objects.get(pk=delivery_id)
     subscription = ReportSubscription.objects.filter(gemeente=delivery.gemeente, user=delivery.recipient).first()
-    email = report_email(
-        report,
-        to=delivery.email,
-        subscription_pk=subscription.pk if subscription else None,
-        figures=figures,
-        charts=charts,
-    )
     try:
+        # Built inside the try: whatever fails, the row never stays "sending".
+        email = report_email(
+            report,
+            to=delivery.email,
+            subscription_pk=subscription.pk if subscription else None,
+            figures=figures,
+            charts=charts,
+        )
         email.connection = connection or get_connection(fail_silently=False)
         email.send(fail_silently=False)
     except Exception as exc:
