@@ -1,0 +1,49 @@
+"""Small helpers shared by the CSV and iJw import: dates, decimals, BSN masking and hashing."""
+
+import datetime as dt
+import hashlib
+import hmac
+from decimal import Decimal, InvalidOperation
+
+from django.conf import settings
+
+DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+
+
+def parse_date(text: str) -> dt.date | None:
+    """A Dutch (31-12-2026, 31/12/2026, 31.12.2026) or ISO (2026-12-31) date; None if it is none."""
+    text = text.strip()
+    for fmt in DATE_FORMATS:
+        try:
+            return dt.datetime.strptime(text, fmt).date()
+        except ValueError:
+            continue
+    return None
+
+
+def parse_decimal(text: str) -> Decimal | None:
+    """'1.234,50', '1234,5' and '1234.50' all read as 1234.50; None if it is not a number."""
+    text = text.strip().replace("€", "").replace(" ", "")
+    if "," in text:
+        # Dutch notation: the dot groups thousands and the comma is the decimal separator.
+        text = text.replace(".", "").replace(",", ".")
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        return None
+    return value if value.is_finite() else None
+
+
+def mask_bsn(bsn: str) -> str:
+    """Only the last four digits of a BSN ever appear in a report."""
+    bsn = (bsn or "").strip()
+    return f"•••••{bsn[-4:]}" if len(bsn) >= 4 else "•••••"
+
+
+def bsn_digest(bsn: str) -> str:
+    """Keyed hash of a BSN: lets a waiting message be matched to a child without storing the BSN."""
+    return hmac.new(settings.SECRET_KEY.encode(), f"bsn:{bsn}".encode(), hashlib.sha256).hexdigest()
+
+
+def fmt_date(day: dt.date | None) -> str:
+    return f"{day:%d-%m-%Y}" if day else ""
