@@ -594,6 +594,7 @@ class ImportStatus(models.TextChoices):
     RUNNING = "running", "Bezig"
     CHECKED = "checked", "Proefimport klaar"
     DONE = "done", "Geïmporteerd"
+    PARTIAL = "partial", "Deels geïmporteerd"
     REFUSED = "refused", "Geweigerd"
     FAILED = "failed", "Mislukt"
 
@@ -636,7 +637,7 @@ class ImportRun(models.Model):
 
     @property
     def is_finished(self) -> bool:
-        return self.status in (ImportStatus.CHECKED, ImportStatus.DONE, ImportStatus.REFUSED, ImportStatus.FAILED)
+        return self.status not in (ImportStatus.PENDING, ImportStatus.RUNNING)
 
 
 class IjwAllocation(models.Model):
@@ -649,8 +650,9 @@ class IjwAllocation(models.Model):
 
     allocation_number = models.CharField("toewijzingnummer", max_length=20, unique=True)
     trajectory = models.OneToOneField(Trajectory, on_delete=models.CASCADE, related_name="ijw_allocation")
-    provider_reference = models.CharField("referentie aanbieder", max_length=20, blank=True)
+    provider_reference = models.CharField("referentie aanbieder", max_length=36, blank=True)
     allocated_at = models.DateTimeField("toewijzingsmoment")
+    allocation_start = models.DateField("ingangsdatum toewijzing")
     actual_start = models.DateField("werkelijke start (JW305)", null=True, blank=True)
 
     class Meta:
@@ -669,7 +671,7 @@ class IjwReferral(models.Model):
     """The referral a JW315 (verzoek om toewijzing) created, keyed by the provider's reference."""
 
     provider = models.ForeignKey(Provider, on_delete=models.CASCADE, related_name="+")
-    provider_reference = models.CharField("referentie aanbieder", max_length=20)
+    provider_reference = models.CharField("referentie aanbieder", max_length=36)
     referral = models.ForeignKey("referrals.Referral", on_delete=models.CASCADE, related_name="+")
 
     class Meta:

@@ -43,6 +43,7 @@ class Report:
     problem_count: int = 0
     notes: list = field(default_factory=list)
     refused_files: list = field(default_factory=list)
+    files_ok: int = 0
 
     def count(self, kind: str, outcome: str, n: int = 1) -> None:
         if n:
@@ -79,6 +80,7 @@ class Report:
             "problem_count": self.problem_count,
             "notes": self.notes,
             "refused_files": self.refused_files,
+            "files_ok": self.files_ok,
         }
 
     def lines(self) -> list[str]:

@@ -55,14 +55,14 @@ def run_import(run: ImportRun, paths: list[Path], *, echo=None) -> Report:
         raise
     if run.dry_run:
         run.status = ImportStatus.CHECKED
-    elif report.ok or (
-        run.kind == ImportKind.IJW and report.total("nieuw") + report.total("gewijzigd") + report.total("wacht")
-    ):
+    elif report.ok:
         run.status = ImportStatus.DONE
+    elif run.kind == ImportKind.IJW and report.files_ok:
+        run.status = ImportStatus.PARTIAL  # the files that were fine are in; the report names the others
     else:
         run.status = ImportStatus.REFUSED
     _store(run, report, progress)
-    if not run.dry_run and run.status == ImportStatus.DONE:
+    if not run.dry_run and run.status in (ImportStatus.DONE, ImportStatus.PARTIAL):
         after_import(touched_children(reason))
     return report
 
