@@ -242,7 +242,9 @@ def test_file_that_is_not_utf8_is_refused(setup, tmp_path):
 
 
 def test_bsn_never_appears_in_the_report(setup, tmp_path):
-    text = (HEADER + ";bsn\n") + "0384;K-1;14-02-2012;02;06-01-2025;42420001;45A48;03-02-2025;02-02-2026;;;2;04;2;;123456789\n"
+    text = (
+        HEADER + ";bsn\n"
+    ) + "0384;K-1;14-02-2012;02;06-01-2025;42420001;45A48;03-02-2025;02-02-2026;;;2;04;2;;123456789\n"
 
     run, report = do_import(write(tmp_path, text), setup)
 
@@ -255,7 +257,9 @@ def test_a_valid_bsn_is_stored_and_matches_a_child_registered_by_hand(setup, tmp
     from .factories import ChildFactory
 
     known = ChildFactory(gemeente=setup.gemeenten.get(code="0384"), bsn="999900006")
-    text = (HEADER + ";bsn\n") + "0384;K-9;14-05-2014;02;06-01-2025;42420001;45A48;03-02-2025;02-02-2026;;;2;04;2;;999900006\n"
+    text = (
+        HEADER + ";bsn\n"
+    ) + "0384;K-9;14-05-2014;02;06-01-2025;42420001;45A48;03-02-2025;02-02-2026;;;2;04;2;;999900006\n"
 
     run, _ = do_import(write(tmp_path, text), setup)
 

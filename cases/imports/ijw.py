@@ -96,6 +96,9 @@ def read_message(path: Path, display_name: str) -> Message:
         tree = etree.parse(str(path), _parser())
     except etree.XMLSyntaxError as exc:
         raise fail(f"regel {exc.lineno}", "xml", "", f"Het bestand is geen geldige XML: {exc.msg}.") from None
+    if tree.docinfo.doctype:
+        # iJw messages never carry a DOCTYPE; one here can only be trouble (entities, XXE).
+        raise fail("bericht", "DOCTYPE", "", "Een iJw-bericht mag geen DOCTYPE bevatten.")
     root = tree.getroot()
     match = NAMESPACE.match(etree.QName(root).namespace or "")
     if etree.QName(root).localname != "Bericht" or not match:
@@ -104,7 +107,11 @@ def read_message(path: Path, display_name: str) -> Message:
     if not (XSD_DIR / f"{kind}.xsd").exists():
         raise fail("bericht", "Bericht", kind, f"Berichttype {kind} is geen iJw 3.2-bericht dat jeugdregie kent.")
     xsd = schema(kind)
-    if not xsd.validate(tree):
+    try:
+        valid = xsd.validate(tree)
+    except etree.XMLSchemaValidateError:
+        raise fail("bericht", "Bericht", "", "Het bericht kan niet tegen het schema worden gecontroleerd.") from None
+    if not valid:
         problems = []
         for error in list(xsd.error_log)[:MAX_SCHEMA_ERRORS]:
             field_name, value, text = _dutch(error.message)
