@@ -36,7 +36,7 @@ def home(request):
         return redirect("admin:index")
     if role in (Role.TOEGANG, Role.REGISSEUR):
         return redirect("cases:search")
-    return render(request, "cases/overview.html", {"overviews": gemeente_overview(request.user)})
+    return render(request, "cases/overview.html", {"overviews": gemeente_overview(request.user), "nav": "overview"})
 
 
 def _search(user, query: str):
