@@ -14,7 +14,7 @@ from cases.imports.runner import run_import
 from cases.models import Child, Household, ImportKind, ImportRun, ImportStatus, Product, Trajectory
 from referrals.models import Referral
 
-from .factories import GemeenteFactory, ProviderFactory, UserFactory
+from .factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
 
 EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "voorbeeld_import.csv"
 HEADER = (
@@ -30,6 +30,7 @@ def setup(db):
     amsterdam = GemeenteFactory(code="0363", name="Amsterdam")
     ProviderFactory(agb_code="42420001", name="Jeugdhulp Noord")
     ProviderFactory(agb_code="65656055", name="Zorggroep West", contracted=False)
+    ensure_catalogue()
     Product.objects.filter(code="45A48").update(tariff=Decimal("95.00"))
     user = UserFactory(username="beheer_import", role="beheer", gemeenten=[diemen, amsterdam])
     return user

@@ -25,7 +25,7 @@ from cases.models import (
 from referrals.models import Referral
 
 from . import ijw_messages as msg
-from .factories import GemeenteFactory, ProviderFactory, UserFactory
+from .factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
 
 EXAMPLES = Path(__file__).resolve().parent / "data" / "ijw" / "berichten"
 
@@ -36,6 +36,7 @@ def user(db):
     amsterdam = GemeenteFactory(code="0363", name="Amsterdam")
     ProviderFactory(agb_code="42420001", name="Jeugdhulp Noord")
     ProviderFactory(agb_code="65656055", name="Zorggroep West")
+    ensure_catalogue()
     Product.objects.filter(code="45A48").update(tariff=Decimal("95.00"))
     return UserFactory(username="beheer_ijw", role="beheer", gemeenten=[diemen, amsterdam])
 

@@ -13,7 +13,7 @@ from jeugdregie.celery import app as celery_app
 
 from . import ijw_messages as msg
 from .conftest import assert_accessible, login, screenshot
-from .factories import GemeenteFactory, ProviderFactory, UserFactory
+from .factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
 
 HEADER = "gemeentecode;kindreferentie;geboortedatum;aanbieder_agb;productcode;startdatum;geplande_einddatum;volume;frequentie"
 GOOD = (
@@ -31,6 +31,7 @@ def eager_celery(monkeypatch, settings, tmp_path):
 
 @pytest.fixture
 def provider(db):
+    ensure_catalogue()
     return ProviderFactory(agb_code="42420001", name="Jeugdhulp Noord")
 
 
@@ -162,6 +163,7 @@ def test_upload_page_queries_do_not_grow_with_the_runs(client, beheer_a, n, djan
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True)
 def test_beheerder_imports_a_csv_in_the_browser(page, beheer_a, tmp_path):
+    ensure_catalogue()
     ProviderFactory(agb_code="42420001", name="Jeugdhulp Noord")
     export = tmp_path / "export.csv"
     export.write_text(GOOD, encoding="utf-8")
