@@ -3,22 +3,35 @@
 import datetime as dt
 import hashlib
 import hmac
+from functools import lru_cache
 from decimal import Decimal, InvalidOperation
 
 from django.conf import settings
 
-DATE_FORMATS = ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y", "%d.%m.%Y")
+DATE_SEPARATORS = str.maketrans({"/": "-", ".": "-"})
 
 
+@lru_cache(maxsize=8192)  # dates repeat across rows; bounded, so memory stays flat
 def parse_date(text: str) -> dt.date | None:
-    """A Dutch (31-12-2026, 31/12/2026, 31.12.2026) or ISO (2026-12-31) date; None if it is none."""
-    text = text.strip()
-    for fmt in DATE_FORMATS:
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+    """A Dutch (31-12-2026, 31/12/2026, 31.12.2026, 2-2-2026) or ISO (2026-12-31) date; None if it is none.
+
+    Hand-rolled instead of strptime: it runs for every date of every row of a large import.
+    """
+    parts = text.strip().translate(DATE_SEPARATORS).split("-")
+    if len(parts) != 3 or not all(p.isdigit() for p in parts):
+        return None
+    if len(parts[0]) == 4:
+        year, month, day = parts
+    elif len(parts[2]) == 4:
+        day, month, year = parts
+    else:
+        return None
+    if len(day) > 2 or len(month) > 2:
+        return None
+    try:
+        return dt.date(int(year), int(month), int(day))
+    except ValueError:
+        return None
 
 
 def parse_decimal(text: str) -> Decimal | None:

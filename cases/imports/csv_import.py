@@ -26,7 +26,7 @@ from .history import HistoryWriter
 from .lookups import Lookups
 from .report import Problem, Report
 
-CHUNK_SIZE = 2000
+CHUNK_SIZE = 5000
 
 # column -> required. The order is the order of docs/import.md and docs/voorbeeld_import.csv.
 COLUMNS = {
@@ -52,6 +52,11 @@ COLUMNS = {
     "bsn": False,
 }
 
+# TextChoices.values rebuilds its list on every call: these run for every row.
+END_REASONS = frozenset(EndReason.values)
+FREQUENCIES = frozenset(Frequency.values)
+REFERRERS = frozenset(ReferrerType.values)
+UNITS = frozenset(Unit.values)
 REFERRER_ALIASES = {"02p": "02P", "poh": "02P", "poh-jeugd": "02P"}
 NOT_CONTRACTED_REASON = "Niet-gecontracteerde aanbieder"
 MAX_BIRTH_AGE_YEARS = 30
@@ -235,7 +240,7 @@ class CsvImport:
         referrer = get("verwijzer")
         referrer = REFERRER_ALIASES.get(referrer.lower(), referrer.zfill(2) if referrer.isdigit() else referrer)
         referral_date = date("verwijsdatum", needed=False)
-        if referrer and referrer not in ReferrerType.values:
+        if referrer and referrer not in REFERRERS:
             problem(
                 "verwijzer",
                 get("verwijzer"),
@@ -265,7 +270,7 @@ class CsvImport:
             )
         if end and not end_reason:
             problem("reden_einde", "", "Bij een einddatum hoort een reden van beëindiging (JZ588).")
-        if end_reason and end_reason not in EndReason.values:
+        if end_reason and end_reason not in END_REASONS:
             problem("reden_einde", get("reden_einde"), "Onbekende reden van beëindiging (JZ588).")
         if end_reason and not end:
             problem("reden_einde", end_reason, "Een reden van beëindiging zonder einddatum.")
@@ -277,10 +282,10 @@ class CsvImport:
         elif volume is not None and (volume != round(volume, 2) or volume >= Decimal("1e8")):
             problem("volume", get("volume"), "Het volume heeft te veel cijfers (hooguit 8 voor en 2 na de komma).")
         unit = get("eenheid").zfill(2) if get("eenheid") else ""
-        if unit and unit not in Unit.values:
+        if unit and unit not in UNITS:
             problem("eenheid", get("eenheid"), "Onbekende eenheid (WJ756).")
         frequency = required("frequentie")
-        if frequency and frequency not in Frequency.values:
+        if frequency and frequency not in FREQUENCIES:
             problem("frequentie", frequency, "Onbekende frequentie (WMO757: 1, 2, 4 of 6).")
         tariff = None
         if get("tarief"):
