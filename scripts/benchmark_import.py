@@ -10,6 +10,7 @@ Options: --csv-rows 100000 --messages 10000 (the large sizes; the small ones are
 """
 
 import argparse
+import datetime as dt
 import json
 import os
 import random
@@ -18,7 +19,6 @@ import subprocess
 import sys
 import tempfile
 import time
-import datetime as dt
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -33,6 +33,7 @@ PRODUCTS = [
     ("43A01", "310.00", "14", "4"),
 ]
 PROVIDERS = ["42420001", "42420002", "42420003", "65656055"]
+REFERRERS = ("01", "02", "02P", "03", "04")
 HEADER = (
     "gemeentecode;kindreferentie;geboortedatum;verwijzer;verwijsdatum;aanbieder_agb;productcode;startdatum;"
     "geplande_einddatum;einddatum;reden_einde;volume;eenheid;frequentie;tarief;achternaam\n"
@@ -100,7 +101,7 @@ def write_csv(path: Path, rows: int) -> None:
             end = f"{planned - dt.timedelta(days=rng.randrange(30)):%d-%m-%Y};31" if ended else ";"
             birth = dt.date(2008, 1, 1) + dt.timedelta(days=(child * 37) % 5000)
             out.write(
-                f"0384;K-{child:07d};{birth:%d-%m-%Y};{rng.choice(('01', '02', '02P', '03', '04'))};{referral:%d-%m-%Y};"
+                f"0384;K-{child:07d};{birth:%d-%m-%Y};{rng.choice(REFERRERS)};{referral:%d-%m-%Y};"
                 f"{PROVIDERS[i % len(PROVIDERS)]};{code};{start:%d-%m-%Y};{planned:%d-%m-%Y};{end};"
                 f"{rng.choice(('1', '2', '3', '1,5'))};{unit};{freq};{tariff.replace('.', ',')};Kind{child}\n"
             )
@@ -143,9 +144,7 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
     """Run one import in this process and report its speed and this process's peak memory."""
     setup_django()
     from cases.imports.runner import run_import
-    from cases.models import ImportRun, Trajectory, User
-
-    from cases.models import Gemeente
+    from cases.models import Gemeente, ImportRun, Trajectory, User
 
     user, _ = User.objects.get_or_create(username="benchmark", defaults={"role": "beheer"})
     user.gemeenten.set(Gemeente.objects.filter(code="0384"))
@@ -209,9 +208,11 @@ def main() -> None:
     ]
     print(f"database: {os.environ['DATABASE_URL']}")
     for kind, size, again in plan:
-        out = subprocess.run(
-            [sys.executable, __file__, "--worker", kind, str(size), again], capture_output=True, text=True, check=True
-        )
+        command = [sys.executable, __file__, "--worker", kind, str(size), again]
+        out = subprocess.run(command, capture_output=True, text=True)
+        if out.returncode:
+            print(f"{kind} {size} failed:\n{out.stderr[-3000:]}")
+            continue
         result = json.loads(out.stdout.strip().splitlines()[-1])
         label = f"{kind} {size:>7,}{' (again)' if again == '1' else ''}".replace(",", ".")
         print(

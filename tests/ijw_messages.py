@@ -25,7 +25,8 @@ def _header(kind, sender, receiver, day):
 
 def _wrap(kind, body):
     text = (
-        f'<?xml version="1.0" encoding="UTF-8"?>\n<m:Bericht xmlns:ijw="http://www.istandaarden.nl/ijw/3_2/basisschema/schema" '
+        '<?xml version="1.0" encoding="UTF-8"?>\n'
+        '<m:Bericht xmlns:ijw="http://www.istandaarden.nl/ijw/3_2/basisschema/schema" '
         f'xmlns:m="http://www.istandaarden.nl/ijw/3_2/{kind.lower()}/schema">{body}</m:Bericht>'
     )
     data = text.encode()
@@ -36,8 +37,10 @@ def _wrap(kind, body):
 
 
 def _client_short(bsn, birth, last_name="Wit"):
-    return f"""<m:Bsn>{bsn}</m:Bsn><m:Geboortedatum><ijw:Datum>{birth}</ijw:Datum></m:Geboortedatum><m:Geslacht>1</m:Geslacht>
-    <m:Naam><ijw:Geslachtsnaam><ijw:Achternaam>{last_name}</ijw:Achternaam></ijw:Geslachtsnaam><ijw:Voorletters>T</ijw:Voorletters></m:Naam>"""
+    return f"""<m:Bsn>{bsn}</m:Bsn><m:Geboortedatum><ijw:Datum>{birth}</ijw:Datum></m:Geboortedatum>
+    <m:Geslacht>1</m:Geslacht>
+    <m:Naam><ijw:Geslachtsnaam><ijw:Achternaam>{last_name}</ijw:Achternaam></ijw:Geslachtsnaam>
+      <ijw:Voorletters>T</ijw:Voorletters></m:Naam>"""
 
 
 def _omvang(volume, unit, frequency):

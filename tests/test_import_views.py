@@ -15,10 +15,14 @@ from . import ijw_messages as msg
 from .conftest import assert_accessible, login, screenshot
 from .factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
 
-HEADER = "gemeentecode;kindreferentie;geboortedatum;aanbieder_agb;productcode;startdatum;geplande_einddatum;volume;frequentie"
+HEADER = ";".join(
+    ["gemeentecode", "kindreferentie", "geboortedatum", "aanbieder_agb", "productcode", "startdatum"]
+    + ["geplande_einddatum", "volume", "frequentie"]
+)
 GOOD = (
     HEADER
-    + "\n9901;K-1;14-02-2012;42420001;45A48;03-02-2025;02-02-2026;2;2\n9901;K-2;01-03-2013;42420001;45A48;03-02-2025;02-02-2026;2;2\n"
+    + "\n9901;K-1;14-02-2012;42420001;45A48;03-02-2025;02-02-2026;2;2"
+    + "\n9901;K-2;01-03-2013;42420001;45A48;03-02-2025;02-02-2026;2;2\n"
 )
 
 
@@ -89,7 +93,7 @@ def test_ijw_messages_can_be_uploaded_together(client, beheer_a, provider, djang
         SimpleUploadedFile("toewijzing.xml", msg.jw301("1001", gemeente="9901"), "text/xml"),
     ]
     with django_capture_on_commit_callbacks(execute=True):
-        response = upload(client, None, files, kind="ijw")
+        upload(client, None, files, kind="ijw")
     run = ImportRun.objects.get()
     assert run.status == ImportStatus.CHECKED, run.report
     with django_capture_on_commit_callbacks(execute=True):

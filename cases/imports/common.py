@@ -3,8 +3,8 @@
 import datetime as dt
 import hashlib
 import hmac
-from functools import lru_cache
 from decimal import Decimal, InvalidOperation
+from functools import lru_cache
 
 from django.conf import settings
 

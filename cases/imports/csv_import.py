@@ -362,7 +362,8 @@ class CsvImport:
                         row.line,
                         "geboortedatum/bsn",
                         "",
-                        f"Deze jeugdige ({row.child_ref}) staat op regel {first.line} met een andere geboortedatum of BSN.",
+                        f"Deze jeugdige ({row.child_ref}) staat op regel {first.line} "
+                        "met een andere geboortedatum of BSN.",
                     )
                     ok = False
                 continue

@@ -343,7 +343,8 @@ class IjwImport:
                 where,
                 "Product",
                 product.code,
-                f"Toewijzing {number} is voor product {trajectory.product.code}; een toewijzing verandert niet van product.",
+                f"Toewijzing {number} is voor product {trajectory.product.code}; "
+                "een toewijzing verandert niet van product.",
             )
         if allocated_at < allocation.allocated_at:
             self.counts.append((LABEL["JW301"], "ongewijzigd"))
@@ -594,7 +595,8 @@ class IjwImport:
         if trajectory.end_date is not None or trajectory.extensions.filter(status=ExtensionStatus.PENDING).exists():
             self.counts.append((LABEL["JW317"], "niet vastgelegd"))
             self.notes.append(
-                f"het verzoek voor toewijzing {number} is niet vastgelegd: het traject is beëindigd of er loopt al een aanvraag."
+                f"het verzoek voor toewijzing {number} is niet vastgelegd: "
+                "het traject is beëindigd of er loopt al een aanvraag."
             )
             return
         volume = Decimal(item["volume"]) if item.get("volume") else None
