@@ -192,3 +192,17 @@ def test_beheerder_imports_a_csv_in_the_browser(page, beheer_a, tmp_path):
     assert Trajectory.objects.count() == 2
     assert_accessible(page)
     screenshot(page, "beheer-import-klaar")
+
+
+def test_unconfirmed_uploads_are_removed_after_a_day(client, beheer_a, settings):
+    import os
+    import time
+
+    from cases.imports.uploads import KEEP_SECONDS, store_upload
+
+    stale = store_upload([SimpleUploadedFile("oud.csv", b"x")])
+    old = time.time() - KEEP_SECONDS - 60
+    os.utime(stale, (old, old))
+    fresh = store_upload([SimpleUploadedFile("nieuw.csv", b"x")])
+
+    assert not stale.exists() and fresh.exists()

@@ -7,6 +7,7 @@ only by this process's user; they are deleted once the real import has run.
 import re
 import shutil
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -26,7 +27,22 @@ def safe_name(name: str) -> str:
     return re.sub(r"[^\w.\-]", "_", Path(name).name)[:100] or "bestand"
 
 
+KEEP_SECONDS = 24 * 3600  # a proefimport not confirmed within a day is dropped, file and all
+
+
+def remove_stale_uploads() -> None:
+    """Uploads hold BSNs: one that was checked but never confirmed does not linger."""
+    root = upload_root()
+    if not root.is_dir():
+        return
+    cutoff = time.time() - KEEP_SECONDS
+    for folder in root.iterdir():
+        if folder.is_dir() and folder.stat().st_mtime < cutoff:
+            shutil.rmtree(folder, ignore_errors=True)
+
+
 def store_upload(files) -> Path:
+    remove_stale_uploads()
     folder = upload_root() / uuid.uuid4().hex
     folder.mkdir(parents=True, mode=0o700)
     used = set()
