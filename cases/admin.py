@@ -101,7 +101,10 @@ class BeheerAdmin(SimpleHistoryAdmin):
     def in_scope(self, request, obj) -> bool:
         if obj is None or self.gemeente_path is None or served_gemeente_ids(request) is None:
             return True
-        return self.get_queryset(request).filter(pk=obj.pk).exists()
+        # Asked several times per page; the answer is kept on the instance (one request's).
+        if not hasattr(obj, "_in_beheer_scope"):
+            obj._in_beheer_scope = self.get_queryset(request).filter(pk=obj.pk).exists()
+        return obj._in_beheer_scope
 
     def has_module_permission(self, request):
         return is_beheerder(request.user)
@@ -236,7 +239,9 @@ class UserAdmin(BeheerAdmin, DjangoUserAdmin):
             return True
         # Only users who work solely for the beheerder's gemeenten, and never a superuser.
         served = served_gemeente_ids(request)
-        own = set(obj.gemeenten.values_list("pk", flat=True))
+        if not hasattr(obj, "_beheer_gemeente_ids"):
+            obj._beheer_gemeente_ids = set(obj.gemeenten.values_list("pk", flat=True))
+        own = obj._beheer_gemeente_ids
         return not obj.is_superuser and bool(own) and own <= served
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):

@@ -59,12 +59,17 @@ from .models import (
     YouthPopulation,
     daily_cost,
 )
+from .product_catalogue import load_catalogue
 
 DEFAULT_SEED = 2024
 DEMO_PASSWORD = "demo-jeugdregie"
 VOORBEELDSTAD = ("9901", "Voorbeeldstad")
 PROEFDORP = ("9902", "Proefdorp")
-CARE_FROM = dt.date(2021, 1, 1)
+LOGGED_FROM = dt.date(2021, 1, 1)  # the gemeente logs in jeugdregie from here on
+# Care is drawn as a steady flow from PROCESS_FROM; children whose care ended before LOGGED_FROM are
+# left out, those still in care then are the files carried over at go-live. Without that run-in
+# 2021-2023 would show a ramp (1,100 youths in 2021) instead of a gemeente in steady state.
+PROCESS_FROM = dt.date(2019, 1, 1)
 CALIBRATION_YEAR = 2024
 TASK_FINANCING_FROM = dt.date(2027, 1, 1)
 BATCH = 500
@@ -121,27 +126,27 @@ class ProductPlan:
 W, T = Frequency.PER_WEEK, Frequency.TOTAL
 PRODUCTS = [
     # 1 verblijf en crisis: volumes in etmalen per week
-    ProductPlan("44A07", 1, 30, Decimal("88"), (7,), W, (12,), 30, 0.8, norm=24),  # pleegzorg
-    ProductPlan("43A07", 1, 25, Decimal("340"), (7,), W, (6, 12), 14, 0.7),  # verblijf incl. behandeling
-    ProductPlan("43A10", 1, 14, Decimal("210"), (7,), W, (12,), 24, 0.7, norm=24),  # gezinshuis
-    ProductPlan("46A03", 1, 18, Decimal("440"), (7,), W, (1, 2, 3), 1.6, 0.7),  # crisis verblijf (norm 6)
-    ProductPlan("43A12", 1, 5, Decimal("575"), (7,), W, (6,), 6, 0.5, norm=6),  # JeugdzorgPlus
-    ProductPlan("43A08", 1, 8, Decimal("230"), (2, 3), W, (12,), 15, 0.7),  # deeltijdverblijf (weekends)
+    ProductPlan("44A07", 1, 30, Decimal("97"), (7,), W, (12,), 30, 0.8, norm=24),  # pleegzorg
+    ProductPlan("43A07", 1, 25, Decimal("380"), (7,), W, (12,), 14, 0.7),  # verblijf incl. behandeling
+    ProductPlan("43A10", 1, 14, Decimal("222"), (7,), W, (12,), 24, 0.7, norm=24),  # gezinshuis
+    ProductPlan("46A03", 1, 18, Decimal("465"), (7,), W, (1, 2, 3), 1.6, 0.7),  # crisis verblijf (norm 6)
+    ProductPlan("43A12", 1, 5, Decimal("610"), (7,), W, (6,), 6, 0.5, norm=6),  # JeugdzorgPlus
+    ProductPlan("43A08", 1, 8, Decimal("245"), (2, 3), W, (12,), 15, 0.7),  # deeltijdverblijf (weekends)
     # 2 hoog specialistisch (GGZ, forensisch): hours per week, direct and indirect time
-    ProductPlan("45A53", 2, 55, Decimal("128"), (1.5, 2, 2.5), W, (6, 12), 11, 0.8),
-    ProductPlan("45A56", 2, 20, Decimal("134"), (1.5, 2, 3), W, (6,), 9, 0.8),
-    ProductPlan("45A57", 2, 15, Decimal("131"), (2, 3), W, (6,), 10, 0.8),
+    ProductPlan("45A53", 2, 55, Decimal("128"), (1.5, 2, 2.5), W, (12,), 11, 0.8),
+    ProductPlan("45A56", 2, 20, Decimal("134"), (1.5, 2, 3), W, (6, 12), 9, 0.8),
+    ProductPlan("45A57", 2, 15, Decimal("131"), (2, 3), W, (6, 12), 10, 0.8),
     ProductPlan("49A01", 2, 10, Decimal("112"), (1.5, 2), W, (6,), 8, 0.7),
     # 3 dagbesteding / dagbehandeling: dagdelen per week
-    ProductPlan("41A04", 3, 45, Decimal("142"), (8, 10), W, (6, 12), 16, 0.7),
-    ProductPlan("41A03", 3, 35, Decimal("108"), (6, 8), W, (12,), 14, 0.7),
-    ProductPlan("41A18", 3, 20, Decimal("78"), (6, 8), W, (12,), 24, 0.7, norm=24),
+    ProductPlan("41A04", 3, 45, Decimal("132"), (8, 10), W, (12,), 16, 0.7),
+    ProductPlan("41A03", 3, 35, Decimal("100"), (6, 8), W, (12,), 14, 0.7),
+    ProductPlan("41A18", 3, 20, Decimal("72"), (6, 8), W, (12,), 24, 0.7, norm=24),
     # 4 onderwijs-jeugdhulp: an arrangement in school, contracted per dagdeel (not the national hour)
-    ProductPlan("45A49", 4, 70, Decimal("96"), (4, 6, 8), W, (10,), 22, 0.6, unit=Unit.DAY_PART),
-    ProductPlan("45A71", 4, 30, Decimal("68"), (4, 6, 8), W, (10,), 22, 0.6, unit=Unit.DAY_PART),
+    ProductPlan("45A49", 4, 70, Decimal("106"), (4, 6, 8), W, (10,), 22, 0.6, unit=Unit.DAY_PART),
+    ProductPlan("45A71", 4, 30, Decimal("75"), (4, 6, 8), W, (10,), 22, 0.6, unit=Unit.DAY_PART),
     # 5 veel voorkomend: hours per week (direct and indirect time), or a total for short products
-    ProductPlan("45A48", 5, 36, Decimal("86"), (1.5, 2, 2.5, 3), W, (6, 12), 10, 0.9),
-    ProductPlan("45A51", 5, 16, Decimal("92"), (2, 2.5, 3), W, (6,), 8, 0.9),
+    ProductPlan("45A48", 5, 36, Decimal("86"), (1.5, 2, 2.5, 3), W, (12,), 10, 0.9),
+    ProductPlan("45A51", 5, 16, Decimal("92"), (2, 2.5, 3), W, (6, 12), 8, 0.9),
     ProductPlan("45A70", 5, 16, Decimal("63"), (2, 3, 4), W, (12,), 14, 0.9),
     ProductPlan("45A52", 5, 10, Decimal("92"), (3, 4, 5), W, (6,), 9, 0.8),  # intensief, thuis
     ProductPlan("45A06", 5, 8, Decimal("99"), (10, 14, 18), T, (3,), 2.5, 0.4, norm=3),
@@ -258,7 +263,11 @@ AGE_AT_START = {  # (from, to, weight) in years, per segment of the first care
 }
 HOUSEHOLD_SIZES = ((1, 84), (2, 11), (3, 4), (4, 1))  # children in care per household
 # A child in this segment also gets concurrent care in another: (segment, probability).
-COMPANIONS = {1: ((2, 0.25), (5, 0.15)), 3: ((5, 0.3),), 4: ((5, 0.2),), 2: ((5, 0.1),), 5: ((5, 0.07),)}
+COMPANIONS = {1: ((2, 0.4), (5, 0.35)), 3: ((5, 0.4), (2, 0.25)), 4: ((5, 0.25),), 2: ((5, 0.25), (5, 0.1)),
+              5: ((5, 0.12), (5, 0.05))}
+# Complex cases: two more kinds of care start alongside the first (stapeling, DOMAIN.md §6).
+COMPLEX = {1: ((2, 5), 0.12), 3: ((2, 5), 0.12), 2: ((5, 5), 0.04)}
+ADULT_CARE = 0.15  # share of care that runs on past 18 (verlengde jeugdhulp); the rest moves to the Wmo
 FOLLOW_UP_AFTER_SWITCH = 0.9  # an overstap (JZ588 38) continues with another provider
 RE_ENTRY = 0.12  # new specialised care after an end (the "Outcome in Zicht" re-entry figure)
 
@@ -411,6 +420,13 @@ def _days(months: float) -> int:
     return max(1, round(months * 30.4375))
 
 
+def _birthday(birth_date: dt.date, years: int) -> dt.date:
+    try:
+        return birth_date.replace(year=birth_date.year + years)
+    except ValueError:  # 29 February
+        return birth_date.replace(year=birth_date.year + years, day=28)
+
+
 def _pick(rng: random.Random, weighted):
     items, weights = zip(*weighted, strict=True)
     return rng.choices(items, weights=weights)[0]
@@ -437,11 +453,11 @@ class _Generator:
     def care_start(self, segment: int) -> dt.date:
         if segment == 4 and self.rng.random() < 0.7:
             # Onderwijs-jeugdhulp starts with the school year.
-            year = self.rng.randint(CARE_FROM.year, self.today.year)
+            year = self.rng.randint(PROCESS_FROM.year, self.today.year)
             day = self.random_day(dt.date(year, 8, 20), dt.date(year, 10, 31))
-            if CARE_FROM <= day <= self.today:
+            if PROCESS_FROM <= day <= self.today:
                 return day
-        return self.random_day(CARE_FROM, self.today)
+        return self.random_day(PROCESS_FROM, self.today)
 
     # -- children
 
@@ -477,7 +493,10 @@ class _Generator:
         low, high = self.waiting_days()
         referral = self.referral(child, start - dt.timedelta(days=self.rng.randint(low, high)), segment)
         self.chain(child, referral, segment, start, depth=0)
-        for other, probability in COMPANIONS.get(segment, ()):
+        companions = COMPANIONS.get(segment, ())
+        if segment in COMPLEX and self.rng.random() < COMPLEX[segment][1]:
+            companions = [(other, 1.0) for other in COMPLEX[segment][0]]
+        for other, probability in companions:
             if self.rng.random() < probability:
                 companion_start = start + dt.timedelta(days=self.rng.randint(0, 90))
                 if companion_start > self.today:
@@ -521,6 +540,10 @@ class _Generator:
         volume = Decimal(str(rng.choice(product.volumes)))
         planned_end = start + dt.timedelta(days=_days(rng.choice(product.planned)) - 1)
         intended_end = start + dt.timedelta(days=_days(rng.lognormvariate(math.log(product.median), product.sigma)) - 1)
+        eighteen = _birthday(child.birth_date, 18)
+        to_wmo = intended_end >= eighteen and rng.random() >= ADULT_CARE
+        if to_wmo:
+            intended_end = max(start, eighteen - dt.timedelta(days=1))
         trajectory = TrajectoryPlan(
             child=child, referral=referral, product=product, provider=provider, start=start,
             planned_end=planned_end, volume=volume, frequency=product.frequency,
@@ -531,7 +554,10 @@ class _Generator:
             intended_end = min(intended_end, max(trajectory.final_planned_end, refused))
         if intended_end <= self.today:
             trajectory.end = intended_end
-            trajectory.end_reason = self.end_reason(trajectory, refused is not None)
+            trajectory.end_reason = (
+                EndReason.OTHER_DOMAIN if to_wmo and intended_end < eighteen
+                else self.end_reason(trajectory, refused is not None)
+            )
         self.reviews(trajectory)
         if referral.outcome == "":
             referral.outcome = ReferralOutcome.SPECIALISED
@@ -549,7 +575,7 @@ class _Generator:
             requested_on = max(trajectory.start, current_end - dt.timedelta(days=rng.randint(14, 42)))
             if requested_on > self.today or rng.random() < 0.15:
                 return None  # nobody asked (yet): the care runs on past its planned end
-            months = rng.choice((3, 6, 6, 12))
+            months = rng.choice((3, 6, 6, 12, 12))
             requested_volume = None
             if trajectory.frequency == Frequency.PER_WEEK and trajectory.final_volume == trajectory.volume \
                     and rng.random() < 0.2:
@@ -634,6 +660,12 @@ class _Generator:
             review.note = REVIEW_NOTES[outcome]
         trajectory.reviews.append(review)
 
+    def leave_out_care_ended_before_go_live(self) -> None:
+        still_in_care = {id(t.child) for t in self.plan.trajectories if t.end is None or t.end >= LOGGED_FROM}
+        self.plan.children = [c for c in self.plan.children if id(c) in still_in_care]
+        self.plan.referrals = [r for r in self.plan.referrals if id(r.child) in still_in_care]
+        self.plan.trajectories = [t for t in self.plan.trajectories if id(t.child) in still_in_care]
+
     # -- referrals that did not lead to specialised care
 
     def other_referrals(self) -> None:
@@ -650,10 +682,10 @@ class _Generator:
                 date = referral.date - dt.timedelta(days=rng.randint(0, 120))
                 child = referral.child
                 earlier = first_referral[id(child)].date - dt.timedelta(days=rng.randint(60, 400))
-                if rng.random() < 0.4 and earlier >= CARE_FROM and earlier > child.birth_date:
+                if rng.random() < 0.4 and earlier >= PROCESS_FROM and earlier > child.birth_date:
                     date = earlier  # first light help, specialised care later
                 else:
-                    child = self.new_child(5, max(date, CARE_FROM))
+                    child = self.new_child(5, max(date, LOGGED_FROM))
                     date = child.anchor
                 other = self.referral(child, date, 0, referral.source)
                 other.outcome = _pick(rng, OTHER_OUTCOMES)
@@ -698,6 +730,7 @@ class _Generator:
         for segment in (1, 3, 4, 2, 5):  # segment 5 last: the others' companions count towards it
             while len(self.youths[segment]) < self.plan.youth_targets[segment]:
                 self.client(segment)
+        self.leave_out_care_ended_before_go_live()
         self.other_referrals()
         for child_referrals in _by_child(self.plan.referrals).values():
             registered = min(r.date for r in child_referrals)
@@ -880,8 +913,8 @@ def write_demo(plan: DemoPlan) -> dict:
     # A slowly growing youth population, as entered by the beheerder each year.
     bulk_create_with_history(
         [YouthPopulation(gemeente=gemeenten[g.code], year=year,
-                         count=round(g.population * (0.985 + 0.005 * (year - CARE_FROM.year))))
-         for g in plan.gemeenten for year in range(CARE_FROM.year, plan.today.year + 1)],
+                         count=round(g.population * (0.985 + 0.005 * (year - LOGGED_FROM.year))))
+         for g in plan.gemeenten for year in range(LOGGED_FROM.year, plan.today.year + 1)],
         YouthPopulation, batch_size=BATCH, default_user=beheer,
     )
     segments = {s.number: s for s in Segment.objects.all()}
@@ -930,7 +963,7 @@ def _write_budgets(plan: DemoPlan, gemeenten: dict, segments: dict, beheer) -> N
     for gemeente_plan in plan.gemeenten:
         share = Decimal("1") if gemeente_plan.spend_targets else Decimal(str(PROEFDORP_SHARE))
         base = gemeente_plan.spend_targets or {s: spend for s, (spend, _) in TARGETS.items()}
-        for year in range(CARE_FROM.year, plan.today.year + 1):
+        for year in range(LOGGED_FROM.year, plan.today.year + 1):
             for number, spend in base.items():
                 amount = spend * share * Decimal(str(tariff_index(year) * 0.96))
                 rows.append(SegmentBudget(gemeente=gemeenten[gemeente_plan.code], segment=segments[number], year=year,
@@ -1086,10 +1119,13 @@ def _trajectory_as_logged(tp: TrajectoryPlan, children, referrals, products, pro
 def build_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date | None = None) -> dict:
     """Plan, write (in one transaction) and measure the demo. Returns what the command prints."""
     today = today or timezone.localdate()
-    started = time.perf_counter()
+    started, cpu_started = time.perf_counter(), time.process_time()
     plan = plan_demo(seed=seed, scale=scale, today=today)
     planned = time.perf_counter()
     with transaction.atomic():
+        if not Product.objects.exists():
+            # Migration 0003 loads the catalogue; only a flushed database (a test) lacks it.
+            load_catalogue(Segment, Product)
         write_demo(plan)
     written = time.perf_counter()
     report = {
@@ -1099,6 +1135,8 @@ def build_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date |
         "seconds_write": written - planned,
     }
     report["seconds_total"] = time.perf_counter() - started
+    # CPU time of this process: wall time also counts waiting for a busy machine or disk.
+    report["seconds_cpu"] = time.process_time() - cpu_started
     return report
 
 
@@ -1232,7 +1270,7 @@ def format_report(report: dict) -> str:
                  f"{plan.scale:g}). Alle segmenten zijn P × Q: taakgerichte bekostiging (segment 1-4) geldt pas "
                  f"vanaf {TASK_FINANCING_FROM:%d-%m-%Y}.")
     lines.append(f"Opgebouwd in {report['seconds_total']:.1f} s (plan {report['seconds_plan']:.1f} s, "
-                 f"database {report['seconds_write']:.1f} s).")
+                 f"database {report['seconds_write']:.1f} s; processortijd {report['seconds_cpu']:.1f} s).")
     lines.append("")
     lines.append(format_logins())
     return "\n".join(lines)

@@ -155,7 +155,9 @@ class ReviewPlanForm(forms.Form):
 class ReviewRecordForm(forms.Form):
     done_date = forms.DateField(label="Uitgevoerd op", widget=DATE_INPUT)
     outcome = forms.ChoiceField(label="Uitkomst", choices=[("", "— kies —"), *ReviewOutcome.choices])
-    note = forms.CharField(label="Toelichting", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Toelichting", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
 
 
 class ExtensionDecisionForm(forms.Form):

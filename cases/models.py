@@ -203,7 +203,8 @@ class Child(models.Model):
     last_name = models.CharField("achternaam", max_length=120)
     birth_date = models.DateField("geboortedatum")
     # Stored only when known; validated with the elfproef; never shown in lists, URLs or logs.
-    bsn = models.CharField("BSN", max_length=9, null=True, blank=True, validators=[validate_bsn])
+    # NULL rather than "" when unknown, so the unique constraint applies only to known BSNs.
+    bsn = models.CharField("BSN", max_length=9, null=True, blank=True, validators=[validate_bsn])  # noqa: DJ001
     external_reference = models.CharField(
         "referentie bronsysteem", max_length=40, blank=True, help_text="Het kenmerk in het systeem waaruit is geïmporteerd."
     )

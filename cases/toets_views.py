@@ -18,14 +18,17 @@ HISTORY_PER_TRAJECTORY = 5
 
 def _pending_extensions(user):
     """Pending requests of the user's gemeenten, oldest first, with what a toetser weighs beside each."""
-    decided = Extension.objects.exclude(status=ExtensionStatus.PENDING).select_related("decided_by").order_by(
-        "requested_at"
+    decided = (
+        Extension.objects.exclude(status=ExtensionStatus.PENDING).select_related("decided_by").order_by("requested_at")
     )
     return (
         Extension.objects.filter(status=ExtensionStatus.PENDING, trajectory__in=Trajectory.objects.visible_to(user))
         .select_related(
-            "trajectory__child__gemeente", "trajectory__product__segment", "trajectory__provider",
-            "trajectory__referral", "requested_by",
+            "trajectory__child__gemeente",
+            "trajectory__product__segment",
+            "trajectory__provider",
+            "trajectory__referral",
+            "requested_by",
         )
         .annotate(
             earlier_granted=Count(
@@ -55,7 +58,9 @@ def _attach_history(extensions) -> None:
     """The last changes of each trajectory, in one query for the whole page."""
     ids = [e.trajectory_id for e in extensions]
     records = list(
-        Trajectory.history.filter(id__in=ids).select_related("history_user").order_by("id", "history_date", "history_id")
+        Trajectory.history.filter(id__in=ids)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
     )
     by_trajectory = {}
     for change in describe_changes(records, "Traject"):
@@ -80,8 +85,13 @@ def extension_queue(request):
 def extension_decide(request, pk):
     extension = get_object_or_404(
         Extension.objects.filter(trajectory__in=Trajectory.objects.visible_to(request.user)).select_related(
-            "trajectory__child__gemeente", "trajectory__child__household", "trajectory__product__segment",
-            "trajectory__provider", "trajectory__referral", "requested_by", "decided_by",
+            "trajectory__child__gemeente",
+            "trajectory__child__household",
+            "trajectory__product__segment",
+            "trajectory__provider",
+            "trajectory__referral",
+            "requested_by",
+            "decided_by",
         ),
         pk=pk,
     )
@@ -112,11 +122,15 @@ def extension_decide(request, pk):
             )
             return redirect("cases:extension_queue")
     earlier = (
-        Extension.objects.filter(trajectory=trajectory).exclude(pk=extension.pk)
-        .select_related("decided_by", "requested_by").order_by("requested_at")
+        Extension.objects.filter(trajectory=trajectory)
+        .exclude(pk=extension.pk)
+        .select_related("decided_by", "requested_by")
+        .order_by("requested_at")
     )
     records = list(
-        Trajectory.history.filter(id=trajectory.pk).select_related("history_user").order_by("history_date", "history_id")
+        Trajectory.history.filter(id=trajectory.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
     )
     context = {
         "extension": extension,

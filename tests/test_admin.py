@@ -413,6 +413,18 @@ def test_inzagelog_gemeente_filter_offers_only_own_gemeenten(admin_client_a, gem
     assert "Proefdorp" not in response.text
 
 
+def test_inzagelog_query_count_does_not_grow(admin_client_a, toegang_a, gemeente_a, django_assert_max_num_queries):
+    url = reverse("admin:cases_caseaccesslog_changelist")
+    for _ in range(2):
+        _log(gemeente_a, toegang_a)
+    with django_assert_max_num_queries(15) as small:
+        admin_client_a.get(url)
+    for user in UserFactory.create_batch(30, gemeenten=[gemeente_a]):
+        _log(gemeente_a, user)
+    with django_assert_max_num_queries(len(small.captured_queries)):
+        admin_client_a.get(url)
+
+
 def test_superuser_cannot_change_the_inzagelog_either(client, toegang_a, gemeente_a):
     entry = _log(gemeente_a, toegang_a)
     client.force_login(UserFactory(is_staff=True, is_superuser=True))

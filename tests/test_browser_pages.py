@@ -48,9 +48,11 @@ def test_toetsmedewerker_decides_an_extension_from_the_queue(page, toets_a, geme
 def test_household_view_shows_every_siblings_current_care(page, toegang_a, gemeente_a):
     household = HouseholdFactory(gemeente=gemeente_a, name="Gezin Yilmaz")
     for first_name in ("Ayla", "Emir", "Elif"):
-        TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a, household=household, first_name=first_name, last_name="Yilmaz"),
-                          start_date=dt.date.today() - dt.timedelta(days=60),
-                          planned_end_date=dt.date.today() + dt.timedelta(days=120))
+        TrajectoryFactory(
+            child=ChildFactory(gemeente=gemeente_a, household=household, first_name=first_name, last_name="Yilmaz"),
+            start_date=dt.date.today() - dt.timedelta(days=60),
+            planned_end_date=dt.date.today() + dt.timedelta(days=120),
+        )
     login(page, "toegang_a")
     page.goto(f"/huishoudens/{household.pk}/")
     assert page.get_by_role("heading", name="Gezin Yilmaz").is_visible()

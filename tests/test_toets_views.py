@@ -33,7 +33,9 @@ def test_queue_lists_pending_requests_of_own_gemeente_oldest_first(client, toets
     assert "norm 12 mnd" in body and "2 aanvragen wachten" in body
 
 
-def test_queue_shows_earlier_decisions_and_changes_beside_each_request(client, toets_a, toegang_a, gemeente_a, frozen_today):
+def test_queue_shows_earlier_decisions_and_changes_beside_each_request(
+    client, toets_a, toegang_a, gemeente_a, frozen_today
+):
     trajectory = TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a), planned_end_date=dt.date(2025, 8, 1))
     first = ExtensionFactory(trajectory=trajectory, requested_end_date=dt.date(2026, 2, 2))
     services.extension_decide(user=toets_a, extension=first, decision="approved", reason="Nog twee doelen open")
