@@ -290,3 +290,21 @@ def test_command_dry_run_and_refusal(setup, tmp_path):
     with pytest.raises(CommandError, match="geweigerd"):
         call_command("import_csv", str(bad), stdout=out, stderr=StringIO())
     assert "regel 3, geplande_einddatum '2024-12-31'" in out.getvalue()
+
+
+def test_imported_children_are_handed_to_the_flag_engine(setup, monkeypatch, django_capture_on_commit_callbacks):
+    import sys
+    import types
+
+    asked = []
+    flags = types.ModuleType("cases.flags")
+    flags.request_evaluation = lambda child_ids: asked.extend(child_ids)
+    monkeypatch.setitem(sys.modules, "cases.flags", flags)  # stands in for issue 3's module
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_import(EXAMPLE, setup, dry_run=True)
+    assert asked == []  # a dry run flags nothing
+
+    with django_capture_on_commit_callbacks(execute=True):
+        do_import(EXAMPLE, setup)
+    assert sorted(asked) == sorted(Child.objects.values_list("pk", flat=True))

@@ -73,7 +73,11 @@ def touched_children(reason: str):
     Read from the database rather than collected during the import, so memory stays flat.
     """
     return (
-        Trajectory.history.filter(history_change_reason=reason).values_list("child_id", flat=True).distinct().iterator()
+        Trajectory.history.filter(history_change_reason=reason)
+        .order_by()  # the history's default ordering would defeat distinct()
+        .values_list("child_id", flat=True)
+        .distinct()
+        .iterator()
     )
 
 
