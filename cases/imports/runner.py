@@ -5,7 +5,7 @@ from pathlib import Path
 
 from django.utils import timezone
 
-from cases.models import ImportKind, ImportRun, ImportStatus, Trajectory
+from cases.models import Extension, ImportKind, ImportRun, ImportStatus, Trajectory
 
 from .after import after_import
 from .progress import Progress
@@ -72,13 +72,12 @@ def touched_children(reason: str):
 
     Read from the database rather than collected during the import, so memory stays flat.
     """
-    return (
-        Trajectory.history.filter(history_change_reason=reason)
-        .order_by()  # the history's default ordering would defeat distinct()
-        .values_list("child_id", flat=True)
-        .distinct()
-        .iterator()
-    )
+    written = Trajectory.history.filter(history_change_reason=reason).values_list("child_id", flat=True)
+    extended = Trajectory.objects.filter(
+        pk__in=Extension.history.filter(history_change_reason=reason).values("trajectory_id")
+    ).values_list("child_id", flat=True)
+    # order_by(): the history's default ordering would otherwise leak into the UNION.
+    return written.order_by().union(extended.order_by()).iterator()
 
 
 def _store(run: ImportRun, report: Report, progress: Progress) -> None:
