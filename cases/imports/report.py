@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 
 MAX_PROBLEMS = 500
 MAX_NOTES = 500
+MAX_VALUE = 100
 
 
 @dataclass
@@ -51,6 +52,8 @@ class Report:
 
     def problem(self, problem: Problem) -> None:
         self.problem_count += 1
+        if len(problem.value) > MAX_VALUE:
+            problem.value = problem.value[:MAX_VALUE] + "…"  # a cell can be huge; the report stays small
         if len(self.problems) < MAX_PROBLEMS:
             self.problems.append(problem)
 
