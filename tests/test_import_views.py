@@ -206,3 +206,22 @@ def test_unconfirmed_uploads_are_removed_after_a_day(client, beheer_a, settings)
     fresh = store_upload([SimpleUploadedFile("nieuw.csv", b"x")])
 
     assert not stale.exists() and fresh.exists()
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True)
+def test_beheerder_sees_why_a_file_is_refused(page, beheer_a, tmp_path):
+    ensure_catalogue()
+    ProviderFactory(agb_code="42420001", name="Jeugdhulp Noord")
+    export = tmp_path / "fout.csv"
+    export.write_text(GOOD.replace("02-02-2026;2;2\n9901;K-2", "31-02-2026;0;2\n9901;K-2"), encoding="utf-8")
+    login(page, "beheer_a")
+    page.goto("/beheer/import/")
+    page.get_by_label("Bestand(en)").set_input_files(str(export))
+    page.get_by_role("button", name="Controleren (proefimport)").click()
+
+    assert page.get_by_text("Het bestand is geweigerd: er is niets geïmporteerd.").is_visible()
+    assert page.get_by_role("cell", name="Het volume moet een getal groter dan nul zijn.").is_visible()
+    assert page.get_by_role("button", name="Importeren bevestigen").count() == 0
+    assert_accessible(page)
+    screenshot(page, "beheer-import-geweigerd")
