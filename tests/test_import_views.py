@@ -220,6 +220,7 @@ def test_beheerder_sees_why_a_file_is_refused(page, beheer_a, tmp_path):
     page.get_by_label("Bestand(en)").set_input_files(str(export))
     page.get_by_role("button", name="Controleren (proefimport)").click()
 
+    assert page.get_by_role("heading", name="2 problemen").is_visible()
     assert page.get_by_text("Het bestand is geweigerd: er is niets geïmporteerd.").is_visible()
     assert page.get_by_role("cell", name="Het volume moet een getal groter dan nul zijn.").is_visible()
     assert page.get_by_role("button", name="Importeren bevestigen").count() == 0
