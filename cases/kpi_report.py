@@ -25,6 +25,7 @@ from django.urls import reverse
 
 from . import kpis
 from .codes import ReferrerType
+from .csv_safety import safe_cell
 from .kpis import NVT, Period
 from .models import Gemeente, Segment
 
@@ -303,13 +304,8 @@ TREND_ARROWS = {"up": ("↑", "hoger"), "down": ("↓", "lager"), "flat": ("→"
 # --- CSV and JSON ----------------------------------------------------------------------------
 
 CSV_HEADER = ["gemeentecode", "gemeente", "maand", "sectie", "figuur", "uitsplitsing", "eenheid", "waarde"]
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def csv_safe(cell) -> str:
-    """A spreadsheet must never run a cell as a formula: text starting with = + - @ gets a quote."""
-    text = "" if cell is None else str(cell)
-    return "'" + text if text.startswith(FORMULA_START) else text
+# A spreadsheet must never run a cell as a formula: the project's one rule for every CSV.
+csv_safe = safe_cell
 
 
 def _csv_number(value) -> str:
