@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, toets_views, views
+from . import import_views, kpi_views, toets_views, views
 
 app_name = "cases"
 
@@ -22,4 +22,8 @@ urlpatterns = [
     path("beheer/import/<int:pk>/", import_views.run_detail, name="import_run"),
     path("beheer/import/<int:pk>/bevestigen/", import_views.run_confirm, name="import_confirm"),
     path("beheer/import/<int:pk>/verslag.csv", import_views.run_report_csv, name="import_report_csv"),
+    path("kpi/", kpi_views.dashboard, name="kpi_dashboard"),
+    path("kpi/export.csv", kpi_views.export_csv, name="kpi_export"),
+    path("kpi/abonnement/", kpi_views.subscription_toggle, name="kpi_subscription"),
+    path("kpi/afmelden/", kpi_views.unsubscribe, name="kpi_unsubscribe"),
 ]
