@@ -38,7 +38,7 @@ CASE_TABLES = [
 # medisch specialist 4.8, jeugdarts 2.8, rest (rechter) — the national shares of DOMAIN.md §5.
 SOURCE_CASE = """CASE
     WHEN r < 0.255 THEN '02' WHEN r < 0.355 THEN '02P' WHEN r < 0.668 THEN '01' WHEN r < 0.819 THEN '06'
-    WHEN r < 0.912 THEN '05' WHEN r < 0.960 THEN '04' WHEN r < 0.988 THEN '03' ELSE '07' END"""
+    WHEN r < 0.912 THEN '04' WHEN r < 0.960 THEN '05' WHEN r < 0.988 THEN '03' ELSE '08' END"""
 
 STEPS = [
     ("gemeenten", """
