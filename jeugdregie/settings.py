@@ -8,6 +8,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -137,6 +138,12 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+# Signalering (issue 3): the nightly evaluation fans out per gemeente; the outbox catch-up picks up
+# re-evaluations that could not be queued while Redis was down. Times are Europe/Amsterdam.
+CELERY_BEAT_SCHEDULE = {
+    "signalering-nachtelijk": {"task": "cases.tasks.evaluate_all", "schedule": crontab(hour=2, minute=30)},
+    "signalering-inhalen": {"task": "cases.tasks.drain_outbox", "schedule": crontab(minute="*/5")},
+}
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")
