@@ -22,7 +22,7 @@ from decimal import Decimal
 
 from django.db import connection, models, transaction
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Concat
+from django.db.models.functions import Concat, Round
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
@@ -117,7 +117,8 @@ def rule_cost(today, threshold, scope):
         _open(today, scope)
         .with_costs(today)
         .values(c_gemeente_id=F("child__gemeente_id"), c_child_id=F("child_id"))
-        .annotate(c_value=Sum(F("cost_to_date") + F("committed")))
+        # Rounded to cents before the comparison, so the flag's number and its edge agree.
+        .annotate(c_value=Round(Sum(F("cost_to_date") + F("committed")), 2))
         .filter(c_value__gt=threshold)
     )
     return qs.annotate(c_norm=Value(threshold, output_field=models.DecimalField()))
