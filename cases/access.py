@@ -28,4 +28,5 @@ CASE_READERS = (Role.TOEGANG, Role.TOETS, Role.REGISSEUR)
 
 def visible_child_or_404(user, pk: int, *, queryset=None) -> Child:
     """The child if the user serves its gemeente; a 404 otherwise (no hint that it exists)."""
-    return get_object_or_404((queryset or Child.objects).visible_to(user), pk=pk)
+    base = queryset if queryset is not None else Child.objects
+    return get_object_or_404(base.visible_to(user), pk=pk)

@@ -31,6 +31,7 @@ class Change:
     who: str
     what: str
     changes: list[str]
+    object_id: int = 0
 
 
 def load_case_file(child: Child, today: dt.date) -> dict:
@@ -130,12 +131,20 @@ def build_history(child, referrals, trajectories) -> list[Change]:
     changes = []
     for label, queryset in sources:
         records = list(queryset.select_related("history_user").order_by("id", "history_date", "history_id"))
-        previous_by_object = {}
-        for record in records:
-            previous = previous_by_object.get(record.id)
-            previous_by_object[record.id] = record
-            kind = {"+": "aangemaakt", "~": "gewijzigd", "-": "verwijderd"}[record.history_type]
-            who = record.history_user.get_full_name() or record.history_user.username if record.history_user else "systeem"
-            changes.append(Change(record.history_date, who, f"{label} {kind}", _describe(record, previous)))
+        changes.extend(describe_changes(records, label))
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes[:HISTORY_LIMIT]
+
+
+def describe_changes(records, label: str) -> list[Change]:
+    """Turn history records (ordered by object, then time) into readable changes with who made them."""
+    changes = []
+    previous_by_object = {}
+    for record in records:
+        previous = previous_by_object.get(record.id)
+        previous_by_object[record.id] = record
+        kind = {"+": "aangemaakt", "~": "gewijzigd", "-": "verwijderd"}[record.history_type]
+        user = record.history_user
+        who = (user.get_full_name() or user.username) if user else "systeem"
+        changes.append(Change(record.history_date, who, f"{label} {kind}", _describe(record, previous), record.id))
+    return changes

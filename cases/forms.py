@@ -155,4 +155,26 @@ class ReviewPlanForm(forms.Form):
 class ReviewRecordForm(forms.Form):
     done_date = forms.DateField(label="Uitgevoerd op", widget=DATE_INPUT)
     outcome = forms.ChoiceField(label="Uitkomst", choices=[("", "— kies —"), *ReviewOutcome.choices])
-    note = forms.CharField(label="Toelichting", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3}))
+    note = forms.CharField(
+        label="Toelichting", max_length=500, required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+
+
+class ExtensionDecisionForm(forms.Form):
+    DECISIONS = [
+        ("approved", "Toekennen zoals gevraagd"),
+        ("shortened", "Korter toekennen"),
+        ("refused", "Afwijzen"),
+    ]
+    decision = forms.ChoiceField(label="Besluit", choices=DECISIONS, widget=forms.RadioSelect)
+    granted_end_date = forms.DateField(
+        label="Toegekende einddatum (alleen bij korter toekennen)", required=False, widget=DATE_INPUT
+    )
+    granted_volume = forms.DecimalField(
+        label="Toegekend volume (optioneel, alleen bij korter toekennen)",
+        max_digits=10,
+        decimal_places=2,
+        required=False,
+        help_text="Leeg: het gevraagde volume (of het huidige, als er geen volume is gevraagd).",
+    )
+    reason = forms.CharField(label="Motivering", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))

@@ -8,7 +8,7 @@ import datetime as dt
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
-from .models import SegmentBudget, Segment, Trajectory
+from .models import Segment, SegmentBudget, Trajectory
 
 
 def gemeente_overview(user) -> list[dict]:

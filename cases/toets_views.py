@@ -1,9 +1,145 @@
-from django.http import Http404
+"""The toetsmedewerker's pages: the queue of pending extension requests and the decision on one."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.db.models import Count, Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from . import services
+from .access import role_required
+from .case_file import describe_changes
+from .forms import ExtensionDecisionForm, run_service
+from .models import Extension, ExtensionStatus, Role, Trajectory
+
+QUEUE_PAGE_SIZE = 25
+HISTORY_PER_TRAJECTORY = 5
 
 
-def extension_queue(request):  # placeholder until the toets helper lands its module
-    raise Http404
+def _pending_extensions(user):
+    """Pending requests of the user's gemeenten, oldest first, with what a toetser weighs beside each."""
+    decided = (
+        Extension.objects.exclude(status=ExtensionStatus.PENDING).select_related("decided_by").order_by("requested_at")
+    )
+    return (
+        Extension.objects.filter(status=ExtensionStatus.PENDING, trajectory__in=Trajectory.objects.visible_to(user))
+        .select_related(
+            "trajectory__child__gemeente",
+            "trajectory__product__segment",
+            "trajectory__provider",
+            "trajectory__referral",
+            "requested_by",
+        )
+        .annotate(
+            earlier_granted=Count(
+                "trajectory__extensions",
+                filter=Q(trajectory__extensions__status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED]),
+            )
+        )
+        .prefetch_related(Prefetch("trajectory__extensions", queryset=decided, to_attr="decided_extensions"))
+        .order_by("requested_at", "pk")
+    )
 
 
+def _weigh(extension: Extension, today) -> Extension:
+    """Add the figures a toetser weighs: running time now, total if granted, against the norm."""
+    trajectory = extension.trajectory
+    trajectory.running = trajectory.running_months(today)
+    start = trajectory.start_date
+    end = extension.requested_end_date
+    months = (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
+    extension.total_months_if_granted = months
+    extension.beyond_norm = months > trajectory.norm_months
+    extension.waiting_days = (today - timezone.localtime(extension.requested_at).date()).days
+    return extension
+
+
+def _attach_history(extensions) -> None:
+    """The last changes of each trajectory, in one query for the whole page."""
+    ids = [e.trajectory_id for e in extensions]
+    records = list(
+        Trajectory.history.filter(id__in=ids)
+        .select_related("history_user")
+        .order_by("id", "history_date", "history_id")
+    )
+    by_trajectory = {}
+    for change in describe_changes(records, "Traject"):
+        by_trajectory.setdefault(change.object_id, []).append(change)
+    for extension in extensions:
+        changes = by_trajectory.get(extension.trajectory_id, [])
+        extension.trajectory_changes = list(reversed(changes))[:HISTORY_PER_TRAJECTORY]
+
+
+@role_required(Role.TOETS)
+def extension_queue(request):
+    today = timezone.localdate()
+    paginator = Paginator(_pending_extensions(request.user), QUEUE_PAGE_SIZE)
+    page = paginator.get_page(request.GET.get("pagina"))
+    extensions = [_weigh(e, today) for e in page.object_list]
+    _attach_history(extensions)
+    context = {"page": page, "extensions": extensions, "today": today, "nav": "toets"}
+    return render(request, "cases/toets/queue.html", context)
+
+
+@role_required(Role.TOETS)
 def extension_decide(request, pk):
-    raise Http404
+    extension = get_object_or_404(
+        Extension.objects.filter(trajectory__in=Trajectory.objects.visible_to(request.user)).select_related(
+            "trajectory__child__gemeente",
+            "trajectory__child__household",
+            "trajectory__product__segment",
+            "trajectory__provider",
+            "trajectory__referral",
+            "requested_by",
+            "decided_by",
+        ),
+        pk=pk,
+    )
+    trajectory = extension.trajectory
+    child = trajectory.child
+    if request.method == "GET":
+        services.case_file_read(user=request.user, child=child, action="inzage verlengingsaanvraag")
+    today = timezone.localdate()
+    _weigh(extension, today)
+    form = ExtensionDecisionForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        decided = run_service(
+            form,
+            lambda: services.extension_decide(
+                user=request.user,
+                extension=extension,
+                decision=data["decision"],
+                reason=data["reason"],
+                granted_end_date=data["granted_end_date"],
+                granted_volume=data["granted_volume"],
+            ),
+        )
+        if decided:
+            messages.success(
+                request,
+                f"Besluit vastgelegd voor {child.full_name} ({child.case_number}): {decided.get_status_display().lower()}.",
+            )
+            return redirect("cases:extension_queue")
+    earlier = (
+        Extension.objects.filter(trajectory=trajectory)
+        .exclude(pk=extension.pk)
+        .select_related("decided_by", "requested_by")
+        .order_by("requested_at")
+    )
+    records = list(
+        Trajectory.history.filter(id=trajectory.pk)
+        .select_related("history_user")
+        .order_by("history_date", "history_id")
+    )
+    context = {
+        "extension": extension,
+        "trajectory": trajectory,
+        "child": child,
+        "earlier": earlier,
+        "changes": list(reversed(describe_changes(records, "Traject"))),
+        "form": form,
+        "today": today,
+        "nav": "toets",
+    }
+    return render(request, "cases/toets/decide.html", context)

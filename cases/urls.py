@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import toets_views, views
+from . import import_views, toets_views, views
 
 app_name = "cases"
 
@@ -18,4 +18,8 @@ urlpatterns = [
     path("reviews/<int:pk>/vastleggen/", views.review_record, name="review_record"),
     path("toetsing/", toets_views.extension_queue, name="extension_queue"),
     path("toetsing/<int:pk>/", toets_views.extension_decide, name="extension_decide"),
+    path("beheer/import/", import_views.upload, name="import_upload"),
+    path("beheer/import/<int:pk>/", import_views.run_detail, name="import_run"),
+    path("beheer/import/<int:pk>/bevestigen/", import_views.run_confirm, name="import_confirm"),
+    path("beheer/import/<int:pk>/verslag.csv", import_views.run_report_csv, name="import_report_csv"),
 ]

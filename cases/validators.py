@@ -6,7 +6,7 @@ def bsn_is_valid(value: str) -> bool:
     if len(value) != 9 or not value.isdigit() or value == "000000000":
         return False
     weights = (9, 8, 7, 6, 5, 4, 3, 2, -1)
-    return sum(int(d) * w for d, w in zip(value, weights)) % 11 == 0
+    return sum(int(d) * w for d, w in zip(value, weights, strict=True)) % 11 == 0
 
 
 def validate_bsn(value: str) -> None:

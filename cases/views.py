@@ -36,7 +36,7 @@ def home(request):
         return redirect("admin:index")
     if role in (Role.TOEGANG, Role.REGISSEUR):
         return redirect("cases:search")
-    return render(request, "cases/overview.html", {"overviews": gemeente_overview(request.user)})
+    return render(request, "cases/overview.html", {"overviews": gemeente_overview(request.user), "nav": "overview"})
 
 
 def _search(user, query: str):
@@ -205,19 +205,7 @@ def trajectory_start(request, pk):
         data = form.cleaned_data
         trajectory = run_service(
             form,
-            lambda: services.trajectory_start(
-                user=request.user,
-                child=child,
-                referral=data["referral"],
-                provider=data["provider"],
-                product=data["product"],
-                start_date=data["start_date"],
-                planned_end_date=data["planned_end_date"],
-                volume=data["volume"],
-                frequency=data["frequency"],
-                outside_budget=data["outside_budget"],
-                outside_budget_reason=data["outside_budget_reason"],
-            ),
+            lambda: services.trajectory_start(user=request.user, child=child, **data),  # field names = arguments
         )
         if trajectory:
             messages.success(request, f"Traject {trajectory.product.code} bij {trajectory.provider.name} is gestart.")
@@ -229,34 +217,14 @@ def trajectory_start(request, pk):
 @role_required(Role.TOEGANG)
 def trajectory_change(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
-    initial = {
-        "provider": trajectory.provider,
-        "start_date": trajectory.start_date,
-        "planned_end_date": trajectory.planned_end_date,
-        "volume": trajectory.volume,
-        "frequency": trajectory.frequency,
-        "outside_budget": trajectory.outside_budget,
-        "outside_budget_reason": trajectory.outside_budget_reason,
-        "version": trajectory.version,
-    }
+    initial = {name: getattr(trajectory, name) for name in TrajectoryChangeForm.base_fields}
     form = TrajectoryChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
             changed = run_service(
                 form,
-                lambda: services.trajectory_change(
-                    user=request.user,
-                    trajectory=trajectory,
-                    version=data["version"],
-                    provider=data["provider"],
-                    start_date=data["start_date"],
-                    planned_end_date=data["planned_end_date"],
-                    volume=data["volume"],
-                    frequency=data["frequency"],
-                    outside_budget=data["outside_budget"],
-                    outside_budget_reason=data["outside_budget_reason"],
-                ),
+                lambda: services.trajectory_change(user=request.user, trajectory=trajectory, **data),
             )
         except services.ConflictError as conflict:
             return _conflict(request, trajectory, form, conflict)

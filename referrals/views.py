@@ -29,7 +29,9 @@ def referral_outcome(request, pk):
     referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("child"), pk=pk)
     form = ReferralOutcomeForm(request.POST or None, initial={"outcome_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
-        done = run_service(form, lambda: services.referral_record_outcome(user=request.user, referral=referral, **form.cleaned_data))
+        done = run_service(
+            form, lambda: services.referral_record_outcome(user=request.user, referral=referral, **form.cleaned_data)
+        )
         if done:
             messages.success(request, "De uitkomst van de verwijzing is vastgelegd.")
             return redirect("cases:child_detail", pk=referral.child_id)

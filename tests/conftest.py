@@ -13,6 +13,12 @@ from .factories import GemeenteFactory, UserFactory
 TODAY = dt.date(2026, 3, 2)
 
 
+@pytest.fixture(autouse=True)
+def fast_password_hashing(settings):
+    """Personas are made in almost every test; the production hasher is slow by design."""
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
 @pytest.fixture
 def frozen_today():
     """Freeze the clock at a fixed Monday morning in Amsterdam."""

@@ -13,10 +13,12 @@ from cases.models import (
     Product,
     Provider,
     Role,
+    Segment,
     StopReview,
     Trajectory,
     User,
 )
+from cases.product_catalogue import load_catalogue
 from referrals.models import Referral
 
 
@@ -25,7 +27,8 @@ class GemeenteFactory(factory.django.DjangoModelFactory):
         model = Gemeente
         django_get_or_create = ("code",)
 
-    code = factory.Sequence(lambda n: f"{9800 + n}")
+    # Four digits, clear of the demo codes 9901/9902, however many gemeenten a run makes.
+    code = factory.Sequence(lambda n: f"{1000 + n % 8000:04d}")
     name = factory.Sequence(lambda n: f"Testgemeente {n}")
 
 
@@ -84,8 +87,15 @@ class ProviderFactory(factory.django.DjangoModelFactory):
     contracted = True
 
 
+def ensure_catalogue() -> None:
+    """The product catalogue comes from a data migration; a transactional test's flush removes it."""
+    if not Product.objects.exists():
+        load_catalogue(Segment, Product)
+
+
 def ambulant_product(tariff: str = "95.00") -> Product:
     """An inspanningsgericht ambulant product (45A48) with a tariff per hour."""
+    ensure_catalogue()
     product = Product.objects.get(code="45A48")
     product.tariff = Decimal(tariff)
     product.save()

@@ -16,8 +16,12 @@ def test_login_is_required_everywhere(client):
     assert response.status_code == 302 and "/accounts/login/" in response.url
 
 
-def test_search_finds_by_name_birth_date_and_case_number_within_own_gemeenten(client, toegang_a, gemeente_a, gemeente_b):
-    mine = ChildFactory(gemeente=gemeente_a, first_name="Noor", last_name="Visser", birth_date=dt.date(2012, 9, 3), bsn="999900006")
+def test_search_finds_by_name_birth_date_and_case_number_within_own_gemeenten(
+    client, toegang_a, gemeente_a, gemeente_b
+):
+    mine = ChildFactory(
+        gemeente=gemeente_a, first_name="Noor", last_name="Visser", birth_date=dt.date(2012, 9, 3), bsn="999900006"
+    )
     ChildFactory(gemeente=gemeente_b, first_name="Noor", last_name="Visser")
     client.force_login(toegang_a)
     for query in ("noor vis", "03-09-2012", mine.case_number):
@@ -52,7 +56,9 @@ def test_case_file_shows_the_timeline_and_logs_the_read(client, toegang_a, gemee
     assert (log.user, log.child, log.gemeente) == (toegang_a, child, gemeente_a)
 
 
-@pytest.mark.parametrize("name", ["cases:child_detail", "cases:trajectory_start", "cases:household_detail", "referrals:referral_add"])
+@pytest.mark.parametrize(
+    "name", ["cases:child_detail", "cases:trajectory_start", "cases:household_detail", "referrals:referral_add"]
+)
 def test_outsider_gets_404_for_another_gemeentes_child(client, toegang_b, gemeente_a, name):
     child = ChildFactory(gemeente=gemeente_a)
     client.force_login(toegang_b)
@@ -61,7 +67,9 @@ def test_outsider_gets_404_for_another_gemeentes_child(client, toegang_b, gemeen
     assert CaseAccessLog.objects.count() == 0
 
 
-@pytest.mark.parametrize("name", ["cases:trajectory_change", "cases:trajectory_end", "cases:extension_request", "cases:review_plan"])
+@pytest.mark.parametrize(
+    "name", ["cases:trajectory_change", "cases:trajectory_end", "cases:extension_request", "cases:review_plan"]
+)
 def test_outsider_cannot_open_or_change_another_gemeentes_trajectory(client, toegang_b, gemeente_a, name):
     trajectory = TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a))
     client.force_login(toegang_b)
@@ -88,8 +96,13 @@ def test_readers_may_read_but_not_log(client, request, gemeente_a, persona):
 def test_register_shows_possible_duplicates_and_asks_to_confirm(client, toegang_a, gemeente_a, frozen_today):
     existing = ChildFactory(gemeente=gemeente_a, first_name="Lotte", last_name="Smit", birth_date=dt.date(2016, 2, 2))
     client.force_login(toegang_a)
-    data = {"gemeente": gemeente_a.pk, "first_name": "Lotte", "last_name": "Smit", "birth_date": "2016-02-02",
-            "household_name": "Gezin Smit"}
+    data = {
+        "gemeente": gemeente_a.pk,
+        "first_name": "Lotte",
+        "last_name": "Smit",
+        "birth_date": "2016-02-02",
+        "household_name": "Gezin Smit",
+    }
     response = client.post(reverse("cases:child_register"), data)
     assert response.status_code == 200
     assert existing.case_number in response.content.decode()
@@ -101,15 +114,32 @@ def test_register_shows_possible_duplicates_and_asks_to_confirm(client, toegang_
 def test_register_with_sibling_case_number_joins_the_household(client, toegang_a, gemeente_a, frozen_today):
     sibling = ChildFactory(gemeente=gemeente_a)
     client.force_login(toegang_a)
-    client.post(reverse("cases:child_register"), {"gemeente": gemeente_a.pk, "first_name": "Bo", "last_name": "Jansen",
-                                                  "birth_date": "2019-01-01", "sibling_case_number": sibling.case_number})
+    client.post(
+        reverse("cases:child_register"),
+        {
+            "gemeente": gemeente_a.pk,
+            "first_name": "Bo",
+            "last_name": "Jansen",
+            "birth_date": "2019-01-01",
+            "sibling_case_number": sibling.case_number,
+        },
+    )
     assert Child.objects.get(first_name="Bo").household == sibling.household
 
 
 def test_register_refuses_bad_bsn_with_a_dutch_message(client, toegang_a, gemeente_a, frozen_today):
     client.force_login(toegang_a)
-    response = client.post(reverse("cases:child_register"), {"gemeente": gemeente_a.pk, "first_name": "A", "last_name": "B",
-                                                             "birth_date": "2030-01-01", "bsn": "123456789", "household_name": "x"})
+    response = client.post(
+        reverse("cases:child_register"),
+        {
+            "gemeente": gemeente_a.pk,
+            "first_name": "A",
+            "last_name": "B",
+            "birth_date": "2030-01-01",
+            "bsn": "123456789",
+            "household_name": "x",
+        },
+    )
     body = response.content.decode()
     assert "elfproef" in body and "toekomst" in body and Child.objects.count() == 0
 
@@ -117,7 +147,9 @@ def test_register_refuses_bad_bsn_with_a_dutch_message(client, toegang_a, gemeen
 def test_duplicates_fragment_for_htmx(client, toegang_a, gemeente_a):
     existing = ChildFactory(gemeente=gemeente_a, first_name="Lotte", last_name="Smit", birth_date=dt.date(2016, 2, 2))
     client.force_login(toegang_a)
-    response = client.post(reverse("cases:child_duplicates"), {"first_name": "Lotte", "last_name": "Smit", "birth_date": "2016-02-02"})
+    response = client.post(
+        reverse("cases:child_duplicates"), {"first_name": "Lotte", "last_name": "Smit", "birth_date": "2016-02-02"}
+    )
     assert existing.case_number in response.content.decode()
 
 
@@ -126,8 +158,15 @@ def test_trajectory_start_through_the_page(client, toegang_a, gemeente_a, frozen
     provider, product = ProviderFactory(), ambulant_product()
     client.force_login(toegang_a)
     url = reverse("cases:trajectory_start", args=[referral.child_id])
-    data = {"referral": referral.pk, "provider": provider.pk, "product": product.pk, "start_date": "2026-01-04",
-            "planned_end_date": "2026-07-01", "volume": "2", "frequency": "2"}
+    data = {
+        "referral": referral.pk,
+        "provider": provider.pk,
+        "product": product.pk,
+        "start_date": "2026-01-04",
+        "planned_end_date": "2026-07-01",
+        "volume": "2",
+        "frequency": "2",
+    }
     response = client.post(url, data)
     assert "vóór de verwijzing" in response.content.decode() and Trajectory.objects.count() == 0
     response = client.post(url, {**data, "start_date": "2026-01-12"})
@@ -140,8 +179,14 @@ def test_second_editor_gets_a_conflict_message_and_nothing_is_overwritten(client
     trajectory = TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a))
     client.force_login(toegang_a)
     url = reverse("cases:trajectory_change", args=[trajectory.pk])
-    form = {"provider": trajectory.provider_id, "start_date": "2025-02-03", "planned_end_date": "2026-06-01",
-            "volume": "3", "frequency": "2", "version": "1"}
+    form = {
+        "provider": trajectory.provider_id,
+        "start_date": "2025-02-03",
+        "planned_end_date": "2026-06-01",
+        "volume": "3",
+        "frequency": "2",
+        "version": "1",
+    }
     assert client.post(url, form).status_code == 302  # the first editor saves
     response = client.post(url, {**form, "volume": "9"})  # the second still holds version 1
     assert response.status_code == 409
@@ -161,8 +206,9 @@ def test_end_trajectory_through_the_page(client, toegang_a, gemeente_a, frozen_t
     assert trajectory.end_reason == "31"
 
 
-def test_case_page_query_count_does_not_grow_with_trajectories(client, toegang_a, gemeente_a, frozen_today,
-                                                               django_assert_max_num_queries):
+def test_case_page_query_count_does_not_grow_with_trajectories(
+    client, toegang_a, gemeente_a, frozen_today, django_assert_max_num_queries
+):
     def count_for(n):
         child = ChildFactory(gemeente=gemeente_a)
         for _ in range(n):
@@ -171,6 +217,7 @@ def test_case_page_query_count_does_not_grow_with_trajectories(client, toegang_a
             t.save()
         from django.db import connection
         from django.test.utils import CaptureQueriesContext
+
         with CaptureQueriesContext(connection) as ctx:
             assert client.get(reverse("cases:child_detail", args=[child.pk])).status_code == 200
         return len(ctx.captured_queries)
@@ -189,3 +236,13 @@ def test_household_shows_every_siblings_current_care(client, regisseur_a, gemeen
     client.force_login(regisseur_a)
     response = client.get(reverse("cases:household_detail", args=[first.household_id]))
     assert response.context["open_total"] == 2 and response.context["children_in_care"] == 2
+
+
+def test_visibility_helper_fetches_one_child_not_the_whole_queryset(toegang_a, gemeente_a, django_assert_num_queries):
+    from cases.access import visible_child_or_404
+
+    children = [ChildFactory(gemeente=gemeente_a) for _ in range(3)]
+    queryset = Child.objects.select_related("gemeente")
+    with django_assert_num_queries(1):
+        assert visible_child_or_404(toegang_a, children[1].pk, queryset=queryset) == children[1]
+    assert queryset._result_cache is None  # a truth test on the queryset would have loaded every child

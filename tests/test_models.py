@@ -10,8 +10,17 @@ from cases.validators import bsn_is_valid
 from .factories import TrajectoryFactory
 
 
-@pytest.mark.parametrize("bsn,valid", [("999900006", True), ("111222333", True), ("123456789", False),
-                                       ("000000000", False), ("12345678", False), ("abcdefghi", False)])
+@pytest.mark.parametrize(
+    "bsn,valid",
+    [
+        ("999900006", True),
+        ("111222333", True),
+        ("123456789", False),
+        ("000000000", False),
+        ("12345678", False),
+        ("abcdefghi", False),
+    ],
+)
 def test_bsn_elfproef(bsn, valid):
     assert bsn_is_valid(bsn) is valid
 
@@ -23,8 +32,12 @@ def test_daily_cost_spreads_each_frequency_over_days():
     assert daily_cost(volume=Decimal("365"), frequency="4", **kwargs) == Decimal("1200.0000")
     # A total volume is spread over the 10 allocated days.
     assert daily_cost(volume=Decimal("10"), frequency="6", **kwargs) == Decimal("100.0000")
-    assert daily_cost(volume=Decimal("10"), frequency="6", tariff=None, start=kwargs["start"],
-                      planned_end=kwargs["planned_end"]) is None
+    assert (
+        daily_cost(
+            volume=Decimal("10"), frequency="6", tariff=None, start=kwargs["start"], planned_end=kwargs["planned_end"]
+        )
+        is None
+    )
 
 
 @pytest.mark.django_db
@@ -47,15 +60,21 @@ def test_costs_in_the_database_match_the_python_rule():
 @pytest.mark.django_db
 def test_cost_in_period_counts_only_days_inside_the_period():
     trajectory = TrajectoryFactory(volume=Decimal("7"), frequency="2")  # €95 a day from 3 Feb 2025
-    row = Trajectory.objects.with_cost_in_period(dt.date(2025, 3, 1), dt.date(2025, 3, 31), as_of=dt.date(2025, 12, 31)).get(pk=trajectory.pk)
+    row = Trajectory.objects.with_cost_in_period(
+        dt.date(2025, 3, 1), dt.date(2025, 3, 31), as_of=dt.date(2025, 12, 31)
+    ).get(pk=trajectory.pk)
     assert row.period_cost == Decimal("95.00") * 31
-    before = Trajectory.objects.with_cost_in_period(dt.date(2024, 1, 1), dt.date(2024, 12, 31), as_of=dt.date(2025, 12, 31)).get(pk=trajectory.pk)
+    before = Trajectory.objects.with_cost_in_period(
+        dt.date(2024, 1, 1), dt.date(2024, 12, 31), as_of=dt.date(2025, 12, 31)
+    ).get(pk=trajectory.pk)
     assert before.period_cost == 0
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("field,value", [("end_date", dt.date(2025, 1, 1)), ("planned_end_date", dt.date(2025, 1, 1)),
-                                         ("volume", Decimal("0"))])
+@pytest.mark.parametrize(
+    "field,value",
+    [("end_date", dt.date(2025, 1, 1)), ("planned_end_date", dt.date(2025, 1, 1)), ("volume", Decimal("0"))],
+)
 def test_database_refuses_impossible_trajectories(field, value):
     trajectory = TrajectoryFactory()
     setattr(trajectory, field, value)

@@ -12,6 +12,8 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('cases', '0003_product_catalogue'),
+        # Chained after the imports migration so this branch has one leaf; the lead may re-chain at merge.
+        ('cases', '0006_imports'),
     ]
 
     operations = [

@@ -1,0 +1,369 @@
+"""The functioneel beheerder's pages: the Django admin, under the same gemeente rules as the app.
+
+Who may use it: active staff users with role "beheer", and superusers. Access is decided by role,
+not by Django model permissions, so a beheerder needs no permission set-up (`is_beheerder`).
+
+What a beheerder (not superuser) sees and changes:
+- gemeenten they serve, with their jeugdpopulatie and budgets per year (inlines);
+- users who share at least one of their gemeenten; they may change only users whose gemeenten
+  they all serve (a user who also works for another gemeente stays read-only: otherwise a
+  password reset would open that gemeente's cases), and may only assign gemeenten they serve;
+- the shared master data: aanbieders, segmenten and producten (tariff, unit, financing, norm);
+- the inzagelog (NEN 7513) of their gemeenten, strictly read-only, without BSN.
+
+Deleting is left to superusers: products, segments and providers are referenced by past
+trajectories, users by history and the inzagelog; deactivate instead. History pages
+("Geschiedenis") show who changed what; reverting from history is switched off, because a
+revert would skip the checks of the normal form (to undo, change the value again).
+
+Case data (huishoudens, jeugdigen, verwijzingen, trajecten, verlengingen, reviews) is NOT in the
+admin, on purpose: the beheerder manages master data, not cases (minimum data), and every case
+write must go through cases/services.py with its validation and conflict check. A case read
+belongs in the app, where it is logged.
+"""
+
+from django import forms
+from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+from simple_history.admin import SimpleHistoryAdmin
+
+from .codes import Financing
+from .models import CaseAccessLog, Gemeente, Product, Provider, Role, Segment, SegmentBudget, User, YouthPopulation
+
+
+def is_beheerder(user) -> bool:
+    """May this user use the admin at all?"""
+    return bool(
+        user.is_authenticated and user.is_active and user.is_staff and (user.is_superuser or user.role == Role.BEHEER)
+    )
+
+
+def served_gemeente_ids(request) -> frozenset[int] | None:
+    """The gemeenten the admin user serves; None means all (a superuser). Cached per request."""
+    if request.user.is_superuser:
+        return None
+    if not hasattr(request, "_served_gemeente_ids"):
+        request._served_gemeente_ids = frozenset(request.user.gemeenten.values_list("pk", flat=True))
+    return request._served_gemeente_ids
+
+
+# urls.py mounts the default admin site; the role rule is installed on it here, beside the
+# admin classes it protects. Other staff get the admin login page ("not authorised").
+admin.site.has_permission = lambda request: is_beheerder(request.user)
+# Roles are the permission model of jeugdregie; Django groups would be a second one.
+admin.site.unregister(Group)
+
+
+class ServedGemeenteFilter(admin.SimpleListFilter):
+    """Filter on gemeente, offering only the gemeenten the admin user serves."""
+
+    title = "gemeente"
+    parameter_name = "gemeente"
+    field_path = "gemeente"
+
+    def lookups(self, request, model_admin):
+        served = served_gemeente_ids(request)
+        gemeenten = Gemeente.objects.all() if served is None else Gemeente.objects.filter(pk__in=served)
+        return [(str(g.pk), str(g)) for g in gemeenten]
+
+    def queryset(self, request, queryset):
+        if self.value():
+            return queryset.filter(**{self.field_path: self.value()})
+        return queryset
+
+
+class UserGemeenteFilter(ServedGemeenteFilter):
+    field_path = "gemeenten"
+
+
+class BeheerAdmin(SimpleHistoryAdmin):
+    """Role-based permissions, gemeente scoping and view-only history for every beheer page.
+
+    `gemeente_path` is the lookup from the model to its gemeente; None for shared master data.
+    """
+
+    gemeente_path: str | None = None
+    object_history_template = "admin/jeugdregie_history.html"
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        served = served_gemeente_ids(request)
+        if self.gemeente_path is None or served is None:
+            return queryset
+        # A subquery rather than a join keeps one row per object (a user has several gemeenten).
+        in_scope = self.model._default_manager.filter(**{f"{self.gemeente_path}__in": served})
+        return queryset.filter(pk__in=in_scope.values("pk"))
+
+    def in_scope(self, request, obj) -> bool:
+        if obj is None or self.gemeente_path is None or served_gemeente_ids(request) is None:
+            return True
+        # Asked several times per page; the answer is kept on the instance (one request's).
+        if not hasattr(obj, "_in_beheer_scope"):
+            obj._in_beheer_scope = self.get_queryset(request).filter(pk=obj.pk).exists()
+        return obj._in_beheer_scope
+
+    def has_module_permission(self, request):
+        return is_beheerder(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        return is_beheerder(request.user) and self.in_scope(request, obj)
+
+    def has_change_permission(self, request, obj=None):
+        return is_beheerder(request.user) and self.in_scope(request, obj)
+
+    def has_add_permission(self, request):
+        return is_beheerder(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_beheerder(request.user) and request.user.is_superuser
+
+    # --- history: only for objects in scope, and never a revert ---------------------------------
+
+    def _object_in_scope_or_404(self, request, object_id):
+        if not self.get_queryset(request).filter(pk=unquote(object_id)).exists():
+            # simple-history would otherwise fall back to the history of objects outside the
+            # queryset (and show another gemeente's changes).
+            raise Http404
+
+    def history_view(self, request, object_id, extra_context=None):
+        self._object_in_scope_or_404(request, object_id)
+        labels = [self.model._meta.get_field(name).verbose_name for name in self.history_list_display]
+        extra_context = {**(extra_context or {}), "history_column_labels": labels}
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(self, request, object_id, version_id, extra_context=None):
+        self._object_in_scope_or_404(request, object_id)
+        if request.method != "GET":
+            raise PermissionDenied("Terugzetten vanuit de geschiedenis kan niet; wijzig de waarde opnieuw.")
+        return super().history_form_view(request, object_id, version_id, extra_context)
+
+    def revert_disabled(self, request, obj=None):
+        return True
+
+    def history_view_title(self, request, obj):
+        return f"Geschiedenis: {obj}"
+
+
+class BeheerInline(admin.TabularInline):
+    """Rows of a gemeente the beheerder may already see; the parent admin does the scoping."""
+
+    extra = 0
+
+    def has_view_permission(self, request, obj=None):
+        return is_beheerder(request.user)
+
+    def has_change_permission(self, request, obj=None):
+        return is_beheerder(request.user)
+
+    def has_add_permission(self, request, obj=None):
+        return is_beheerder(request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return is_beheerder(request.user)
+
+
+class YouthPopulationInline(BeheerInline):
+    model = YouthPopulation
+    ordering = ["-year"]
+
+
+class SegmentBudgetInline(BeheerInline):
+    model = SegmentBudget
+    ordering = ["-year", "segment__number"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).select_related("segment")
+
+
+@admin.register(Gemeente)
+class GemeenteAdmin(BeheerAdmin):
+    gemeente_path = "pk"
+    list_display = ["name", "code"]
+    search_fields = ["name", "code"]
+    inlines = [YouthPopulationInline, SegmentBudgetInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # The CBS code identifies the gemeente in iJw messages; only a superuser corrects it.
+        if obj is not None and not request.user.is_superuser:
+            return ["code"]
+        return []
+
+    def has_add_permission(self, request):
+        # A new gemeente is served by nobody yet; a superuser adds it and assigns its beheerder.
+        return is_beheerder(request.user) and request.user.is_superuser
+
+
+@admin.register(User)
+class UserAdmin(BeheerAdmin, DjangoUserAdmin):
+    gemeente_path = "gemeenten"
+    list_display = ["username", "first_name", "last_name", "role", "gemeente_list", "is_active", "is_staff"]
+    list_filter = ["role", "is_active", "is_staff", UserGemeenteFilter]
+    search_fields = ["username", "first_name", "last_name", "email"]
+    filter_horizontal = []
+    fieldsets = [
+        (None, {"fields": ["username", "password"]}),
+        ("Persoonlijke gegevens", {"fields": ["first_name", "last_name", "email"]}),
+        ("Rol en gemeenten", {"fields": ["role", "gemeenten"]}),
+        ("Toegang", {"fields": ["is_active", "is_staff"]}),
+        ("Belangrijke datums", {"fields": ["last_login", "date_joined"]}),
+    ]
+    superuser_fieldset = ("Rechten voor superusers", {"fields": ["is_superuser", "user_permissions"]})
+    add_fieldsets = [
+        (None, {"classes": ["wide"], "fields": ["username", "usable_password", "password1", "password2"]}),
+        ("Rol en gemeenten", {"fields": ["role", "gemeenten", "is_staff"]}),
+        ("Persoonlijke gegevens", {"fields": ["first_name", "last_name", "email"]}),
+    ]
+    readonly_fields = ["last_login", "date_joined"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("gemeenten")
+
+    @admin.display(description="gemeenten")
+    def gemeente_list(self, user):
+        return ", ".join(g.name for g in user.gemeenten.all())
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is not None and request.user.is_superuser:
+            return [*fieldsets, self.superuser_fieldset]
+        return fieldsets
+
+    def has_change_permission(self, request, obj=None):
+        if not super().has_change_permission(request, obj):
+            return False
+        if obj is None or request.user.is_superuser:
+            return True
+        # Only users who work solely for the beheerder's gemeenten, and never a superuser.
+        served = served_gemeente_ids(request)
+        if not hasattr(obj, "_beheer_gemeente_ids"):
+            obj._beheer_gemeente_ids = set(obj.gemeenten.values_list("pk", flat=True))
+        own = obj._beheer_gemeente_ids
+        return not obj.is_superuser and bool(own) and own <= served
+
+    def formfield_for_manytomany(self, db_field, request, **kwargs):
+        if db_field.name == "gemeenten":
+            served = served_gemeente_ids(request)
+            kwargs["queryset"] = Gemeente.objects.all() if served is None else Gemeente.objects.filter(pk__in=served)
+            kwargs["widget"] = forms.CheckboxSelectMultiple
+            field = super().formfield_for_manytomany(db_field, request, **kwargs)
+            # A user without gemeente would be invisible to every beheerder (and see no cases).
+            field.required = served is not None
+            field.help_text = "U kunt alleen gemeenten toewijzen waarvoor u zelf werkt."
+            return field
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+@admin.register(Provider)
+class ProviderAdmin(BeheerAdmin):
+    list_display = ["name", "agb_code", "contracted"]
+    list_filter = ["contracted"]
+    search_fields = ["name", "agb_code"]
+
+
+@admin.register(Segment)
+class SegmentAdmin(BeheerAdmin):
+    list_display = ["number", "name", "financing", "norm_months", "is_residential"]
+    list_display_links = ["number", "name"]
+    history_list_display = ["norm_months"]
+
+
+class ProductForm(forms.ModelForm):
+    class Meta:
+        model = Product
+        fields = [
+            "code",
+            "description",
+            "category",
+            "execution_variant",
+            "with_stay",
+            "segment",
+            "financing",
+            "unit",
+            "tariff",
+            "norm_months",
+            "active",
+        ]
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("financing") == Financing.TASK and cleaned.get("tariff") is not None:
+            self.add_error("tariff", "Taakgerichte bekostiging kent geen prijs per casus: laat het tarief leeg.")
+        return cleaned
+
+
+@admin.register(Product)
+class ProductAdmin(BeheerAdmin):
+    form = ProductForm
+    list_display = ["code", "description", "segment", "category", "financing", "unit", "tariff", "norm"]
+    list_filter = ["segment", "category", "financing", "active"]
+    search_fields = ["code", "description"]
+    list_select_related = ["segment"]
+    # Each version's own values, so even the first change (catalogue rows have no history) is clear.
+    history_list_display = ["tariff", "norm_months"]
+    fieldsets = [
+        (None, {"fields": ["code", "description", "category", "execution_variant", "with_stay"]}),
+        ("Inkoop", {"fields": ["segment", "financing", "unit", "tariff", "norm_months", "active"]}),
+    ]
+
+    @admin.display(description="normduur (mnd)")
+    def norm(self, product):
+        return product.effective_norm_months
+
+    def get_readonly_fields(self, request, obj=None):
+        # These come from the national product code list; the region decides the rest.
+        if obj is not None:
+            return ["code", "description", "category", "execution_variant", "with_stay"]
+        return []
+
+
+class LogUserFilter(admin.RelatedOnlyFieldListFilter):
+    """Only users who appear in the (already scoped) log, under a Dutch title."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.title = "gebruiker"
+
+
+@admin.register(CaseAccessLog)
+class CaseAccessLogAdmin(admin.ModelAdmin):
+    """The inzagelog: visible for the beheerder's gemeenten, never added to, changed or deleted here."""
+
+    list_display = ["at", "reader", "case_number", "gemeente", "action"]
+    list_filter = ["at", ("user", LogUserFilter), ServedGemeenteFilter]
+    date_hierarchy = "at"
+    search_fields = ["case_number", "user__username"]
+    list_select_related = ["user", "gemeente"]
+    # The child link is left out: the case number says which file, without the child's name.
+    fields = ["at", "user", "case_number", "gemeente", "action"]
+    readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = super().get_queryset(request)
+        served = served_gemeente_ids(request)
+        return queryset if served is None else queryset.filter(gemeente__in=served)
+
+    @admin.display(description="gebruiker", ordering="user__username")
+    def reader(self, entry):
+        return entry.user
+
+    def has_module_permission(self, request):
+        return is_beheerder(request.user)
+
+    def has_view_permission(self, request, obj=None):
+        if not is_beheerder(request.user):
+            return False
+        served = served_gemeente_ids(request)
+        return obj is None or served is None or obj.gemeente_id in served
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -1,0 +1,229 @@
+#!/usr/bin/env python
+"""Import benchmark on PostgreSQL: CSV rows/s and iJw messages/s with history, and peak memory.
+
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jr_import_bench .venv/bin/python scripts/benchmark_import.py
+
+Each measurement runs in its own process (so ru_maxrss is that import's peak) on emptied case tables:
+a CSV of 10,000 and of 100,000 rows, then the same 100,000-row file again (everything unchanged), and
+1,000 and 10,000 iJw messages. Memory at two sizes shows whether it depends on the file's size.
+Options: --csv-rows 100000 --messages 10000 (the large sizes; the small ones are a tenth).
+"""
+
+import argparse
+import datetime as dt
+import json
+import os
+import random
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jr_import_bench")
+
+PRODUCTS = [
+    ("45A48", "95.00", "04", "2"),
+    ("45A49", "88.50", "04", "2"),
+    ("41A04", "65.00", "16", "2"),
+    ("43A01", "310.00", "14", "4"),
+]
+PROVIDERS = ["42420001", "42420002", "42420003", "65656055"]
+REFERRERS = ("01", "02", "02P", "03", "04")
+HEADER = (
+    "gemeentecode;kindreferentie;geboortedatum;verwijzer;verwijsdatum;aanbieder_agb;productcode;startdatum;"
+    "geplande_einddatum;einddatum;reden_einde;volume;eenheid;frequentie;tarief;achternaam\n"
+)
+
+
+def create_database() -> None:
+    import psycopg
+    from dj_database_url import parse
+
+    config = parse(os.environ["DATABASE_URL"])
+    with psycopg.connect(
+        host=config["HOST"], port=config["PORT"] or 5432, user=config["USER"], dbname="postgres", autocommit=True
+    ) as conn:
+        if not conn.execute("SELECT 1 FROM pg_database WHERE datname = %s", [config["NAME"]]).fetchone():
+            conn.execute(f'CREATE DATABASE "{config["NAME"]}"')
+
+
+def setup_django():
+    import django
+
+    django.setup()
+
+
+def prepare() -> None:
+    """Migrate, and make sure the gemeente, providers and product tariffs the files use exist."""
+    setup_django()
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    from cases.models import Gemeente, Product, Provider
+
+    Gemeente.objects.get_or_create(code="0384", defaults={"name": "Diemen"})
+    for agb in PROVIDERS:
+        Provider.objects.get_or_create(agb_code=agb, defaults={"name": f"Aanbieder {agb}"})
+    for code, tariff, _unit, _freq in PRODUCTS:
+        Product.objects.filter(code=code).update(tariff=tariff, financing="inspanning")
+
+
+def empty_case_tables() -> None:
+    from django.apps import apps
+    from django.db import connection
+
+    keep = {"Gemeente", "Segment", "Product", "Provider", "User", "YouthPopulation", "SegmentBudget"}
+    tables = [
+        m._meta.db_table
+        for m in apps.get_models()
+        if m._meta.app_label in ("cases", "referrals") and m.__name__.replace("Historical", "") not in keep
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(f"TRUNCATE {', '.join(tables)} RESTART IDENTITY CASCADE")
+
+
+def write_csv(path: Path, rows: int) -> None:
+    rng = random.Random(rows)
+    with open(path, "w", encoding="utf-8") as out:
+        out.write(HEADER)
+        for i in range(rows):
+            child = i // 2  # two trajectories per child
+            code, tariff, unit, freq = PRODUCTS[i % len(PRODUCTS)]
+            start = dt.date(2023, 1, 2) + dt.timedelta(days=rng.randrange(900))
+            referral = start - dt.timedelta(days=rng.randrange(1, 60))
+            planned = start + dt.timedelta(days=rng.choice((90, 182, 365)))
+            ended = rng.random() < 0.4
+            end = f"{planned - dt.timedelta(days=rng.randrange(30)):%d-%m-%Y};31" if ended else ";"
+            birth = dt.date(2008, 1, 1) + dt.timedelta(days=(child * 37) % 5000)
+            out.write(
+                f"0384;K-{child:07d};{birth:%d-%m-%Y};{rng.choice(REFERRERS)};{referral:%d-%m-%Y};"
+                f"{PROVIDERS[i % len(PROVIDERS)]};{code};{start:%d-%m-%Y};{planned:%d-%m-%Y};{end};"
+                f"{rng.choice(('1', '2', '3', '1,5'))};{unit};{freq};{tariff.replace('.', ',')};Kind{child}\n"
+            )
+
+
+def bsn(n: int) -> str:
+    """The n-th elfproef-valid 9-digit number from 100000000 up (test numbers, not real people)."""
+    base = 10000000 + n * 3
+    while True:
+        digits = f"{base:08d}"
+        total = sum(int(d) * w for d, w in zip(digits, (9, 8, 7, 6, 5, 4, 3, 2), strict=True))
+        check = total % 11
+        if check < 10:
+            return digits + str(check)
+        base += 1
+
+
+def write_messages(folder: Path, count: int) -> None:
+    from tests import ijw_messages as msg
+
+    folder.mkdir()
+    allocations = count // 4  # JW315, JW301, JW305, JW307 per allocation
+    for n in range(allocations):
+        number, reference, client = str(100000 + n), f"R-{n}", bsn(n)
+        start = dt.date(2024, 1, 1) + dt.timedelta(days=n % 600)
+        stop = start + dt.timedelta(days=120)
+        files = {
+            "a_jw315": msg.jw315(reference, start=start, day=start - dt.timedelta(days=10), bsn=client),
+            "b_jw301": msg.jw301(
+                number, reference=reference, start=start, end=start + dt.timedelta(days=182), bsn=client
+            ),
+            "c_jw305": msg.jw305(number, begin=start + dt.timedelta(days=3), bsn=client),
+            "d_jw307": msg.jw307(number, begin=start + dt.timedelta(days=3), end=stop, bsn=client),
+        }
+        for name, data in files.items():
+            (folder / f"{n:06d}_{name}.xml").write_bytes(data)
+
+
+def measure(kind: str, size: int, *, again: bool) -> dict:
+    """Run one import in this process and report its speed and this process's peak memory."""
+    setup_django()
+    from cases.imports.runner import run_import
+    from cases.models import Gemeente, ImportRun, Trajectory, User
+
+    user, _ = User.objects.get_or_create(username="benchmark", defaults={"role": "beheer"})
+    user.gemeenten.set(Gemeente.objects.filter(code="0384"))
+    workdir = Path(tempfile.mkdtemp(prefix="jr-bench-"))
+    if kind == "csv":
+        path = workdir / f"import_{size}.csv"
+        write_csv(path, size)
+        paths = [path]
+    else:
+        path = workdir / "berichten"
+        write_messages(path, size)
+        paths = [path]
+    if not again:
+        empty_case_tables()
+    else:  # the same file twice: the first import fills the tables, the second is measured
+        empty_case_tables()
+        run_import(ImportRun.objects.create(kind=kind, file_name=path.name, started_by=user), paths)
+    baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    run = ImportRun.objects.create(kind=kind, file_name=path.name, started_by=user)
+    started = time.perf_counter()
+    report = run_import(run, paths)
+    seconds = time.perf_counter() - started
+    run.refresh_from_db()
+    history = Trajectory.history.filter(history_change_reason__endswith=f"#{run.pk}").count()
+    return {
+        "kind": kind,
+        "size": size,
+        "again": again,
+        "status": run.status,
+        "seconds": round(seconds, 1),
+        "per_second": round(size / seconds),
+        "new": run.created,
+        "updated": run.updated,
+        "unchanged": run.unchanged,
+        "trajectory_history_rows": history,
+        "problems": report.problem_count,
+        "first_problem": str(report.problems[0]) if report.problems else "",
+        "peak_rss_mb_before": round(baseline),
+        "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--csv-rows", type=int, default=100_000)
+    parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--worker", nargs=3, metavar=("KIND", "SIZE", "AGAIN"), help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.worker:
+        kind, size, again = args.worker
+        print(json.dumps(measure(kind, int(size), again=again == "1")))
+        return
+    create_database()
+    prepare()
+    plan = [
+        ("csv", args.csv_rows // 10, "0"),
+        ("csv", args.csv_rows, "0"),
+        ("csv", args.csv_rows, "1"),
+        ("ijw", args.messages // 10, "0"),
+        ("ijw", args.messages, "0"),
+    ]
+    print(f"database: {os.environ['DATABASE_URL']}")
+    for kind, size, again in plan:
+        command = [sys.executable, __file__, "--worker", kind, str(size), again]
+        out = subprocess.run(command, capture_output=True, text=True)
+        if out.returncode:
+            print(f"{kind} {size} failed:\n{out.stderr[-3000:]}")
+            continue
+        result = json.loads(out.stdout.strip().splitlines()[-1])
+        label = f"{kind} {size:>7,}{' (again)' if again == '1' else ''}".replace(",", ".")
+        print(
+            f"{label:<24} {result['seconds']:>7}s {result['per_second']:>7}/s  status={result['status']} "
+            f"new={result['new']} updated={result['updated']} unchanged={result['unchanged']} "
+            f"history(trajectory)={result['trajectory_history_rows']} problems={result['problems']} "
+            f"peak RSS {result['peak_rss_mb_before']} -> {result['peak_rss_mb']} MB"
+        )
+        if result["first_problem"]:
+            print(f"    first problem: {result['first_problem']}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,92 @@
+"""No page shows or changes a child of a gemeente the user does not serve.
+
+Walks every URL of the case apps that names an object: a user of gemeente B in every role gets a
+404 (or, for roles that may not use the page at all, a 403) on GET and POST, the data is unchanged
+and no read is logged. A new page with an object id must be added to OBJECT_FOR, or this test fails.
+"""
+
+import pytest
+from django.urls import URLPattern, get_resolver, reverse
+
+from cases.models import CaseAccessLog, Role
+from referrals.models import Referral
+
+from .factories import ChildFactory, ExtensionFactory, StopReviewFactory, TrajectoryFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+# URL name -> which object of gemeente A its id points at
+OBJECT_FOR = {
+    "cases:child_detail": "child",
+    "cases:trajectory_start": "child",
+    "cases:household_detail": "household",
+    "cases:trajectory_change": "trajectory",
+    "cases:trajectory_end": "trajectory",
+    "cases:extension_request": "trajectory",
+    "cases:review_plan": "trajectory",
+    "cases:review_record": "review",
+    "cases:extension_decide": "extension",
+    "referrals:referral_add": "child",
+    "referrals:referral_outcome": "referral",
+}
+
+
+# Pages with an object id that is not a case object, each with its own outsider test.
+COVERED_ELSEWHERE = {
+    # Import runs belong to the beheerder who started them: tests/test_import_views.py
+    # ::test_another_beheerders_run_is_not_found.
+    "cases:import_run",
+    "cases:import_confirm",
+    "cases:import_report_csv",
+}
+
+
+def _object_urls():
+    names = []
+    for namespace in ("cases", "referrals"):
+        resolver = get_resolver().namespace_dict[namespace][1]
+        for pattern in resolver.url_patterns:
+            if isinstance(pattern, URLPattern) and pattern.pattern.converters:
+                names.append(f"{namespace}:{pattern.name}")
+    return names
+
+
+def test_every_page_with_an_object_id_is_covered():
+    assert sorted(_object_urls()) == sorted([*OBJECT_FOR, *COVERED_ELSEWHERE])
+
+
+@pytest.fixture
+def case_of_gemeente_a(gemeente_a):
+    trajectory = TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a))
+    return {
+        "child": trajectory.child,
+        "household": trajectory.child.household,
+        "trajectory": trajectory,
+        "review": StopReviewFactory(trajectory=trajectory),
+        "extension": ExtensionFactory(trajectory=trajectory),
+        "referral": trajectory.referral,
+    }
+
+
+@pytest.mark.parametrize("role", [Role.TOEGANG, Role.TOETS, Role.REGISSEUR, Role.BELEID])
+@pytest.mark.parametrize("name", sorted(OBJECT_FOR))
+def test_user_of_another_gemeente_never_sees_or_changes_the_case(client, gemeente_b, case_of_gemeente_a, role, name):
+    outsider = UserFactory(role=role, gemeenten=[gemeente_b])
+    client.force_login(outsider)
+    url = reverse(name, args=[case_of_gemeente_a[OBJECT_FOR[name]].pk])
+    trajectory = case_of_gemeente_a["trajectory"]
+    before = (trajectory.history.count(), Referral.objects.count(), trajectory.extensions.count())
+    for response in (client.get(url), client.post(url, {"version": trajectory.version, "reason": "x"})):
+        assert response.status_code in (403, 404), (name, role, response.status_code)
+        assert case_of_gemeente_a["child"].last_name not in response.content.decode()
+    assert (trajectory.history.count(), Referral.objects.count(), trajectory.extensions.count()) == before
+    assert not CaseAccessLog.objects.exists()
+
+
+@pytest.mark.parametrize("name", sorted(OBJECT_FOR))
+def test_the_same_role_of_the_right_gemeente_gets_in(client, gemeente_a, case_of_gemeente_a, name):
+    """The counterpart: the 404s above come from the gemeente rule, not from a broken page."""
+    role = Role.TOETS if name == "cases:extension_decide" else Role.TOEGANG
+    client.force_login(UserFactory(role=role, gemeenten=[gemeente_a]))
+    url = reverse(name, args=[case_of_gemeente_a[OBJECT_FOR[name]].pk])
+    assert client.get(url).status_code == 200
