@@ -387,6 +387,7 @@ def _lock(gemeente_ids) -> None:
 
 def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
     result = EvaluationResult()
+    now = connection.ops.adapt_datetimefield_value(now)  # raw SQL: store it as the ORM would
     table = Flag._meta.db_table
     numeric = "numeric(14,2)" if connection.vendor == "postgresql" else "decimal"
     with connection.cursor() as cursor:

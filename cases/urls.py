@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, toets_views, views
+from . import import_views, regie_views, toets_views, views
 
 app_name = "cases"
 
@@ -22,4 +22,11 @@ urlpatterns = [
     path("beheer/import/<int:pk>/", import_views.run_detail, name="import_run"),
     path("beheer/import/<int:pk>/bevestigen/", import_views.run_confirm, name="import_confirm"),
     path("beheer/import/<int:pk>/verslag.csv", import_views.run_report_csv, name="import_report_csv"),
+    path("regie/", regie_views.queue, name="regie_queue"),
+    path("regie/top.csv", regie_views.queue_csv, name="regie_queue_csv"),
+    path("regie/jeugdigen/<int:pk>/besluit/", regie_views.decision_create, name="regie_decision_create"),
+    path("regie/jeugdigen/<int:pk>/signaal/", regie_views.flag_create, name="regie_flag_create"),
+    path("regie/signalen/<int:pk>/afhandelen/", regie_views.flag_resolve, name="regie_flag_resolve"),
+    path("regie/opschalingen/", regie_views.escalations, name="regie_escalations"),
+    path("regie/patronen/", regie_views.patterns, name="regie_patterns"),
 ]
