@@ -12,7 +12,7 @@ from django.db import connection
 from cases import flags, regie_services, services
 from cases.models import Flag, FlagOutbox
 
-from .factories import ChildFactory, HouseholdFactory, TrajectoryFactory, UserFactory
+from .factories import ChildFactory, HouseholdFactory, TrajectoryFactory
 
 
 def use_broker(app, url: str, *, eager: bool) -> None:

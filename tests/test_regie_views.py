@@ -113,6 +113,7 @@ def test_decision_takes_case_out_until_it_gets_worse(client, frozen_today, regis
         TrajectoryFactory(child=child, start_date=dt.date(2025, 6, 2), planned_end_date=dt.date(2027, 1, 1),
                           outside_budget=True, outside_budget_reason="Niet-gecontracteerde aanbieder")
         flags.evaluate()
+        client.force_login(regisseur_a)  # the session of a week ago has expired
         rows = client.get(reverse("cases:regie_queue")).context["rows"]
     assert [r.child for r in rows] == [child]
     assert "nieuw signaal na het besluit" in rows[0].back_because
