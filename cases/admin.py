@@ -367,3 +367,7 @@ class CaseAccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Signalering (issue 3): thresholds, weights and the Top size per gemeente.
+from . import regie_admin  # noqa: E402,F401
