@@ -8,11 +8,10 @@ import csv
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from . import regie_services
 from .access import role_required, visible_child_or_404
@@ -126,10 +125,16 @@ def _report_errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _post_only(request):
+    # Checked after the visibility rule, so another gemeente's case is a 404 whatever the method.
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
 @role_required(Role.REGISSEUR)
-@require_POST
 def decision_create(request, pk):
     child = visible_child_or_404(request.user, pk)
+    if not_allowed := _post_only(request):
+        return not_allowed
     form = DecisionForm(request.POST, prefix="besluit")
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -153,9 +158,10 @@ def decision_create(request, pk):
 
 
 @role_required(Role.REGISSEUR)
-@require_POST
 def flag_create(request, pk):
     child = visible_child_or_404(request.user, pk)
+    if not_allowed := _post_only(request):
+        return not_allowed
     form = ManualFlagForm(request.POST, prefix="signaal")
     try:
         if not form.is_valid():
@@ -169,9 +175,10 @@ def flag_create(request, pk):
 
 
 @role_required(Role.REGISSEUR)
-@require_POST
 def flag_resolve(request, pk):
     flag = get_object_or_404(Flag.objects.visible_to(request.user).select_related("child"), pk=pk)
+    if not_allowed := _post_only(request):
+        return not_allowed
     form = ResolveFlagForm(request.POST)
     try:
         if not form.is_valid():
