@@ -220,8 +220,12 @@ def rule_review_late(today, threshold, scope):
             c_value=DaysBetween(F("due_date"), _date(today)),
             c_norm=Value(int(threshold)),
             c_reference_date=F("due_date"),
-            c_detail=Concat(F("trajectory__product__code"), Value(" bij "), F("trajectory__provider__name"),
-                            output_field=models.CharField()),
+            c_detail=Concat(
+                F("trajectory__product__code"),
+                Value(" bij "),
+                F("trajectory__provider__name"),
+                output_field=models.CharField(),
+            ),
         )
     )
 
@@ -336,8 +340,10 @@ def ensure_rules(gemeente_ids) -> None:
 def _threshold_groups(gemeente_ids) -> dict[str, dict[Decimal, list[int]]]:
     """code -> threshold -> gemeenten: one statement per distinct threshold instead of per gemeente."""
     groups: dict[str, dict[Decimal, list[int]]] = defaultdict(lambda: defaultdict(list))
-    rules = FlagRule.objects.filter(gemeente_id__in=gemeente_ids, enabled=True).order_by().values_list(
-        "code", "threshold", "gemeente_id"
+    rules = (
+        FlagRule.objects.filter(gemeente_id__in=gemeente_ids, enabled=True)
+        .order_by()
+        .values_list("code", "threshold", "gemeente_id")
     )
     for code, threshold, gemeente_id in rules:
         groups[code][threshold].append(gemeente_id)
@@ -374,7 +380,10 @@ def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None)
             FlagOutbox.objects.filter(child__gemeente_id__in=scope.gemeente_ids, created_at__lte=started).delete()
     log.info(
         "Signalering: %d kandidaten, %d bijgewerkt, %d vervallen (%d gemeenten, %s)",
-        result.candidates, result.upserted, result.lapsed, len(scope.gemeente_ids),
+        result.candidates,
+        result.upserted,
+        result.lapsed,
+        len(scope.gemeente_ids),
         "dossiers" if child_ids is not None else "volledig",
     )
     return result
@@ -420,7 +429,9 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
 
 def _insert_candidates(cursor, code: str, queryset) -> None:
     present = {name.removeprefix("c_") for name in queryset.query.annotation_select if name.startswith("c_")}
-    present |= {name.removeprefix("c_") for name in getattr(queryset.query, "values_select", ()) if name.startswith("c_")}
+    present |= {
+        name.removeprefix("c_") for name in getattr(queryset.query, "values_select", ()) if name.startswith("c_")
+    }
     defaults = {"subject_key": "0", "detail": "''"}
     select = ", ".join(f"src.c_{col}" if col in present else defaults.get(col, "NULL") for col in COLUMNS)
     inner = queryset.values(*[f"c_{col}" for col in COLUMNS if col in present])
@@ -440,16 +451,16 @@ def _upsert(cursor, table: str, now) -> int:
     kept = f"CASE WHEN {table}.firing THEN {table}.%s ELSE %s END"
     cursor.execute(
         f"""
-        INSERT INTO {table} ({', '.join(COLUMNS)}, code, firing, active, raised_at, reason, resolution_note,
+        INSERT INTO {table} ({", ".join(COLUMNS)}, code, firing, active, raised_at, reason, resolution_note,
                              resolved_at, resolved_by_id, raised_by_id)
-        SELECT {', '.join(COLUMNS)}, code, TRUE, TRUE, %s, '', '', NULL, NULL, NULL FROM {CANDIDATES} WHERE TRUE
+        SELECT {", ".join(COLUMNS)}, code, TRUE, TRUE, %s, '', '', NULL, NULL, NULL FROM {CANDIDATES} WHERE TRUE
         ON CONFLICT (child_id, code, subject_key) DO UPDATE SET
-            {', '.join(f'{col} = excluded.{col}' for col in COLUMNS if col not in ('child_id', 'subject_key'))},
-            raised_at = {kept % ('raised_at', 'excluded.raised_at')},
-            active = {kept % ('active', 'TRUE')},
-            resolved_at = {kept % ('resolved_at', 'NULL')},
-            resolved_by_id = {kept % ('resolved_by_id', 'NULL')},
-            resolution_note = {kept % ('resolution_note', "''")},
+            {", ".join(f"{col} = excluded.{col}" for col in COLUMNS if col not in ("child_id", "subject_key"))},
+            raised_at = {kept % ("raised_at", "excluded.raised_at")},
+            active = {kept % ("active", "TRUE")},
+            resolved_at = {kept % ("resolved_at", "NULL")},
+            resolved_by_id = {kept % ("resolved_by_id", "NULL")},
+            resolution_note = {kept % ("resolution_note", "''")},
             firing = TRUE
         WHERE NOT {table}.firing OR {changed}
         """,
@@ -473,7 +484,7 @@ def _lapse(cursor, table: str, scope: Scope, now) -> int:
             resolution_note = CASE WHEN active THEN %s ELSE resolution_note END,
             active = FALSE,
             firing = FALSE
-        WHERE firing AND code <> %s AND {' AND '.join(where) or 'TRUE'}
+        WHERE firing AND code <> %s AND {" AND ".join(where) or "TRUE"}
           AND NOT EXISTS (SELECT 1 FROM {CANDIDATES} c WHERE c.child_id = {table}.child_id
                           AND c.code = {table}.code AND c.subject_key = {table}.subject_key)
         """,
@@ -508,7 +519,9 @@ def _enqueue(ids: list[int]) -> None:
         # retry=False: fail fast when Redis is down instead of holding up the user's request.
         evaluate_children.apply_async(args=[ids], retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure must not reach the user
-        log.warning("Signalering niet ingepland (%s: %s); %d dossier(s) in de outbox", type(exc).__name__, exc, len(ids))
+        log.warning(
+            "Signalering niet ingepland (%s: %s); %d dossier(s) in de outbox", type(exc).__name__, exc, len(ids)
+        )
         FlagOutbox.objects.bulk_create([FlagOutbox(child_id=pk) for pk in ids], ignore_conflicts=True)
 
 
@@ -516,9 +529,9 @@ def drain_outbox(batch_size: int = 5000) -> int:
     """Evaluate the children the outbox holds. Claimed under SKIP LOCKED so two workers share it."""
     with transaction.atomic():
         rows = list(
-            FlagOutbox.objects.select_for_update(skip_locked=True).order_by("pk").values_list("pk", "child_id")[
-                :batch_size
-            ]
+            FlagOutbox.objects.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "child_id")[:batch_size]
         )
         if not rows:
             return 0

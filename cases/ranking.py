@@ -90,7 +90,9 @@ def scored_children(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters
             decision_cost=Subquery(latest.values("cost_at_decision")[:1], output_field=MONEY),
         )
         .annotate(
-            score=models.ExpressionWrapper(F("open_cost") / Value(Decimal("1000")) + F("flag_points"), output_field=MONEY),
+            score=models.ExpressionWrapper(
+                F("open_cost") / Value(Decimal("1000")) + F("flag_points"), output_field=MONEY
+            ),
             new_flag_since_decision=Exists(
                 Flag.objects.filter(child=OuterRef("pk"), active=True, raised_at__gt=OuterRef("decided_at"))
             ),
@@ -145,7 +147,9 @@ def top_cases(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters = Que
     settings = regie_settings(gemeente)
     limit = limit or settings.top_n
     children = in_queue(
-        scored_children(gemeente, today=today, filters=filters), today=today, cost_jump_percent=settings.cost_jump_percent
+        scored_children(gemeente, today=today, filters=filters),
+        today=today,
+        cost_jump_percent=settings.cost_jump_percent,
     )
     ranked = list(children.select_related("household").order_by("-score", "pk")[:limit])
     return _rows(ranked, today=today, cost_jump_percent=settings.cost_jump_percent)
@@ -153,8 +157,10 @@ def top_cases(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters = Que
 
 def _rows(ranked, *, today: dt.date, cost_jump_percent: int) -> list[QueueRow]:
     ids = [c.pk for c in ranked]
-    rows = {c.pk: QueueRow(rank=i, child=c, score=Decimal(c.score).quantize(Decimal("0.1")), open_cost=c.open_cost)
-            for i, c in enumerate(ranked, start=1)}
+    rows = {
+        c.pk: QueueRow(rank=i, child=c, score=Decimal(c.score).quantize(Decimal("0.1")), open_cost=c.open_cost)
+        for i, c in enumerate(ranked, start=1)
+    }
     if not ids:
         return []
     for flag in Flag.objects.filter(child_id__in=ids, active=True).order_by("code", "subject_key"):
@@ -206,7 +212,9 @@ def _back_because(child, today: dt.date, cost_jump_percent: int) -> str:
     reasons = []
     if child.new_flag_since_decision:
         reasons.append("nieuw signaal na het besluit")
-    if child.decision_cost is not None and child.open_cost > child.decision_cost * (1 + Decimal(cost_jump_percent) / 100):
+    if child.decision_cost is not None and child.open_cost > child.decision_cost * (
+        1 + Decimal(cost_jump_percent) / 100
+    ):
         from .flag_text import euro
 
         reasons.append(f"kosten gestegen van {euro(child.decision_cost)} naar {euro(child.open_cost)}")

@@ -184,6 +184,9 @@ class FlagOutbox(models.Model):
         verbose_name = "uitgestelde signalering"
         verbose_name_plural = "uitgestelde signaleringen"
 
+    def __str__(self):
+        return f"Signalering uitgesteld voor jeugdige {self.child_id}"
+
 
 class DecisionKind(models.TextChoices):
     CONTINUE = "continue", "Voortzetten (met reden)"

@@ -36,7 +36,10 @@ def _queue(request):
     gemeente, gemeenten = _gemeente(request)
     today = timezone.localdate()
     running = Trajectory.objects.filter(
-        provider=OuterRef("pk"), child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today,
+        provider=OuterRef("pk"),
+        child__gemeente=gemeente,
+        end_date__isnull=True,
+        start_date__lte=today,
         child__flags__active=True,
     )
     providers = Provider.objects.filter(Exists(running)).order_by("name")
@@ -81,15 +84,39 @@ def queue_csv(request):
     response["Content-Disposition"] = f'attachment; filename="top-{gemeente.code}-{today:%Y-%m-%d}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(["rang", "dossiernummer", "score", "signalen", "toelichting", "kosten dit jaar", "verplicht",
-                     "looptijd (maanden)", "verwijzer", "aanbieder", "lopende trajecten gezin", "terug omdat"])
+    writer.writerow(
+        [
+            "rang",
+            "dossiernummer",
+            "score",
+            "signalen",
+            "toelichting",
+            "kosten dit jaar",
+            "verplicht",
+            "looptijd (maanden)",
+            "verwijzer",
+            "aanbieder",
+            "lopende trajecten gezin",
+            "terug omdat",
+        ]
+    )
     for row in rows:
-        writer.writerow([
-            row.rank, row.child.case_number, str(row.score).replace(".", ","),
-            " ".join(sorted({f.code for f in row.flags})), " | ".join(_csv_safe(f.sentence) for f in row.flags),
-            round(row.cost_this_year), round(row.committed), row.running_months, ", ".join(row.sources),
-            _csv_safe(", ".join(row.providers)), row.household_open, row.back_because,
-        ])
+        writer.writerow(
+            [
+                row.rank,
+                row.child.case_number,
+                str(row.score).replace(".", ","),
+                " ".join(sorted({f.code for f in row.flags})),
+                " | ".join(_csv_safe(f.sentence) for f in row.flags),
+                round(row.cost_this_year),
+                round(row.committed),
+                row.running_months,
+                ", ".join(row.sources),
+                _csv_safe(", ".join(row.providers)),
+                row.household_open,
+                row.back_because,
+            ]
+        )
     return response
 
 
@@ -103,7 +130,9 @@ def _csv_safe(text: str) -> str:
 
 def case_flags_context(user, child) -> dict:
     """What the case file shows above the trajectories: flags, decisions and (for a regisseur) the forms."""
-    flags = list(Flag.objects.filter(child=child).select_related("resolved_by", "raised_by").order_by("-active", "code"))
+    flags = list(
+        Flag.objects.filter(child=child).select_related("resolved_by", "raised_by").order_by("-active", "code")
+    )
     decisions = list(Decision.objects.filter(child=child).select_related("decided_by")[:10])
     is_regisseur = user.role == Role.REGISSEUR
     return {
@@ -205,8 +234,12 @@ def escalations(request):
         .order_by("-decided_at")[:200]
     )
     context = {
-        "nav": "escalations", "gemeente": gemeente, "gemeenten": gemeenten, "decisions": decisions,
-        "today": timezone.localdate(), "show_names": request.user.role == Role.REGISSEUR,
+        "nav": "escalations",
+        "gemeente": gemeente,
+        "gemeenten": gemeenten,
+        "decisions": decisions,
+        "today": timezone.localdate(),
+        "show_names": request.user.role == Role.REGISSEUR,
     }
     return render(request, "cases/regie/escalations.html", context)
 
@@ -228,4 +261,3 @@ def patterns(request):
         ],
     }
     return render(request, "cases/regie/patterns.html", context)
-

@@ -136,9 +136,11 @@ def main():
     from cases.models import Child, Gemeente, Trajectory
 
     today = timezone.localdate()
-    print(f"Data: {Gemeente.objects.count()} gemeenten, {Child.objects.count():,} jeugdigen, "
-          f"{Trajectory.objects.count():,} trajecten, "
-          f"{Trajectory.objects.filter(end_date__isnull=True).count():,} lopend; peildatum {today}")
+    print(
+        f"Data: {Gemeente.objects.count()} gemeenten, {Child.objects.count():,} jeugdigen, "
+        f"{Trajectory.objects.count():,} trajecten, "
+        f"{Trajectory.objects.filter(end_date__isnull=True).count():,} lopend; peildatum {today}"
+    )
     with connection.cursor() as cursor:
         cursor.execute("TRUNCATE cases_flag")
     cold, cold_s = timed(flags.evaluate)
@@ -146,8 +148,10 @@ def main():
     warm, warm_s = timed(flags.evaluate)
     print(f"Volledige evaluatie, warm (niets veranderd): {warm_s:6.1f} s  {warm.upserted} geschreven")
     floor_s, floor_rows, only_floor, only_app = sql_floor(today)
-    print(f"SQL-ondergrens (zelfde rijen, één statement): {floor_s:6.1f} s  {floor_rows:,} rijen; "
-          f"verschil met de app: {only_floor} alleen in SQL, {only_app} alleen in de app")
+    print(
+        f"SQL-ondergrens (zelfde rijen, één statement): {floor_s:6.1f} s  {floor_rows:,} rijen; "
+        f"verschil met de app: {only_floor} alleen in SQL, {only_app} alleen in de app"
+    )
     print(f"Verhouding koud/ondergrens {cold_s / floor_s:.2f}×, warm/ondergrens {warm_s / floor_s:.2f}×")
     if not args.skip_fanout:
         codes = list(Gemeente.objects.order_by("code").values_list("code", flat=True))
@@ -155,8 +159,10 @@ def main():
         print(f"Per gemeente (zoals de nachtelijke taken), {len(codes)} na elkaar: {fan_s:6.1f} s")
     largest = Gemeente.objects.annotate(n=Count("children")).order_by("-n").first()
     seconds, queries, rows = queue_page(largest)
-    print(f"Wachtrij /regie/ voor {largest.name} ({largest.n:,} jeugdigen): {seconds * 1000:.0f} ms mediaan, "
-          f"{queries} queries, {rows} casussen")
+    print(
+        f"Wachtrij /regie/ voor {largest.name} ({largest.n:,} jeugdigen): {seconds * 1000:.0f} ms mediaan, "
+        f"{queries} queries, {rows} casussen"
+    )
 
 
 if __name__ == "__main__":

@@ -7,7 +7,6 @@ and no read is logged. A new page with an object id must be added to OBJECT_FOR,
 
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
-
 from django.utils import timezone
 
 from cases.models import CaseAccessLog, Flag, Role
