@@ -117,12 +117,15 @@ class Flag(models.Model):
     as a whole; a negative unique number for a manual flag).
     """
 
-    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="+")
-    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="flags")
+    # No database FK constraints on the computed columns: the evaluation writes them from rows it just
+    # read under its lock, and on PostgreSQL an FK check locks the referenced row (FOR KEY SHARE), which
+    # at national scale rewrote a million trajectory and child rows on every run. Django still cascades.
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="flags", db_constraint=False)
     code = models.CharField("signaal", max_length=20, choices=FlagCode.choices)
     subject_key = models.BigIntegerField(default=0)
     trajectory = models.ForeignKey(
-        "cases.Trajectory", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "cases.Trajectory", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
     )
     value = models.DecimalField("waarde", max_digits=14, decimal_places=2, null=True, blank=True)
     norm = models.DecimalField("norm", max_digits=14, decimal_places=2, null=True, blank=True)
