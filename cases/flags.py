@@ -286,6 +286,14 @@ class Scope:
 
     gemeente_ids: tuple[int, ...] | None = None
     child_ids: tuple[int, ...] | None = None
+    # Every gemeente there is: the rules then need no gemeente filter (the nightly full run).
+    everything: bool = False
+
+    def narrowed(self, group) -> "Scope":
+        """The scope for one threshold group of gemeenten."""
+        if self.everything and len(group) == len(self.gemeente_ids):
+            return Scope(gemeente_ids=None, child_ids=self.child_ids)
+        return Scope(gemeente_ids=tuple(group), child_ids=self.child_ids)
 
     def child_q(self, prefix: str) -> Q:
         """The filter for a model that reaches the child through `prefix` ('' for Child itself)."""
@@ -369,7 +377,7 @@ def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None)
             return EvaluationResult()
     else:
         ids = gemeente_ids if gemeente_ids is not None else Gemeente.objects.order_by().values_list("pk", flat=True)
-        scope = Scope(gemeente_ids=tuple(sorted(ids)))
+        scope = Scope(gemeente_ids=tuple(sorted(ids)), everything=gemeente_ids is None)
     started = timezone.now()
     with transaction.atomic():
         _lock(scope.gemeente_ids)
@@ -412,7 +420,7 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         )
         for code, by_threshold in _threshold_groups(scope.gemeente_ids).items():
             for threshold, group in by_threshold.items():
-                rule_scope = Scope(gemeente_ids=tuple(group), child_ids=scope.child_ids)
+                rule_scope = scope.narrowed(group)
                 queryset = RULES[code](today, threshold, rule_scope.child_q("child__"))
                 _insert_candidates(cursor, code, queryset)
         # For the anti-join of the lapse step.
@@ -474,7 +482,7 @@ def _lapse(cursor, table: str, scope: Scope, now) -> int:
     if scope.child_ids is not None:
         where.append(f"{table}.child_id IN ({', '.join(['%s'] * len(scope.child_ids))})")
         params += list(scope.child_ids)
-    if scope.gemeente_ids is not None:
+    if scope.gemeente_ids is not None and not scope.everything:
         where.append(f"{table}.gemeente_id IN ({', '.join(['%s'] * len(scope.gemeente_ids))})")
         params += list(scope.gemeente_ids)
     cursor.execute(

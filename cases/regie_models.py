@@ -120,12 +120,24 @@ class Flag(models.Model):
     # No database FK constraints on the computed columns: the evaluation writes them from rows it just
     # read under its lock, and on PostgreSQL an FK check locks the referenced row (FOR KEY SHARE), which
     # at national scale rewrote a million trajectory and child rows on every run. Django still cascades.
-    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False)
-    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="flags", db_constraint=False)
+    # Nor single-column indexes: the unique key and the partial indexes below serve every query, and each
+    # extra index is a write per flag.
+    gemeente = models.ForeignKey(
+        "cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    child = models.ForeignKey(
+        "cases.Child", on_delete=models.CASCADE, related_name="flags", db_constraint=False, db_index=False
+    )
     code = models.CharField("signaal", max_length=20, choices=FlagCode.choices)
     subject_key = models.BigIntegerField(default=0)
     trajectory = models.ForeignKey(
-        "cases.Trajectory", on_delete=models.SET_NULL, null=True, blank=True, related_name="+", db_constraint=False
+        "cases.Trajectory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     value = models.DecimalField("waarde", max_digits=14, decimal_places=2, null=True, blank=True)
     norm = models.DecimalField("norm", max_digits=14, decimal_places=2, null=True, blank=True)
@@ -135,12 +147,12 @@ class Flag(models.Model):
     active = models.BooleanField("actief", default=True)
     raised_at = models.DateTimeField("gesignaleerd op")
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     reason = models.CharField("reden (handmatig signaal)", max_length=500, blank=True)
     resolved_at = models.DateTimeField("afgehandeld op", null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     resolution_note = models.CharField("toelichting afhandeling", max_length=500, blank=True)
 
