@@ -132,6 +132,7 @@ def rule_cost(today, threshold, scope):
 def rule_extensions(today, threshold, scope):
     extended = (
         Extension.objects.filter(status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED])
+        .filter(trajectory__in=_open(today, scope).values("pk"))
         .order_by()
         .values("trajectory_id")
         .annotate(n=Count("id"))
