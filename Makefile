@@ -18,6 +18,7 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 run: $(VENV)/.installed
 	DEBUG=1 $(PY) manage.py migrate --noinput
 	DEBUG=1 $(PY) manage.py demo_data --if-empty
+	DEBUG=1 $(PY) manage.py evaluate_flags
 	@echo "jeugdregie draait op http://$(HOST):$(PORT)/ (stoppen met Ctrl+C)"
 	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
 

@@ -477,3 +477,7 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+# Signalering (issue 3): thresholds, weights and the Top size per gemeente.
+from . import regie_admin  # noqa: E402,F401

@@ -770,3 +770,16 @@ class ReportDelivery(models.Model):
 
     def __str__(self):
         return f"{self.gemeente.name} {self.month:%m-%Y} → {self.email} ({self.get_status_display()})"
+
+
+# --- flags and regie (issue 3) ---
+from .regie_models import (  # noqa: E402,F401  (models of the cases app, kept in their own module)
+    DEFAULT_RULES,
+    Decision,
+    DecisionKind,
+    Flag,
+    FlagCode,
+    FlagOutbox,
+    FlagRule,
+    RegieSettings,
+)

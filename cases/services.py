@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .flags import request_evaluation
 from .models import (
     CaseAccessLog,
     Child,
@@ -196,6 +197,7 @@ def trajectory_start(
         user,
     )
     trajectory.save()
+    request_evaluation([child.pk])
     return trajectory
 
 
@@ -241,6 +243,7 @@ def trajectory_change(
         locked.outside_budget_reason = outside_budget_reason.strip() if outside_budget else ""
         locked.version += 1
         _as_user(locked, user).save()
+        request_evaluation([locked.child_id])
     return locked
 
 
@@ -263,6 +266,7 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
         locked.end_reason = end_reason
         locked.version += 1
         _as_user(locked, user).save()
+        request_evaluation([locked.child_id])
     return locked
 
 
@@ -359,6 +363,7 @@ def extension_decide(
                 trajectory.volume = granted_volume
             trajectory.version += 1
             _as_user(trajectory, user).save()
+        request_evaluation([trajectory.child_id])
     return locked
 
 
@@ -375,6 +380,7 @@ def review_plan(*, user, trajectory: Trajectory, due_date: dt.date) -> StopRevie
         raise ValidationError(errors)
     review = _as_user(StopReview(trajectory=trajectory, due_date=due_date, planned_by=user), user)
     review.save()
+    request_evaluation([trajectory.child_id])
     return review
 
 
@@ -395,4 +401,5 @@ def review_record(*, user, review: StopReview, done_date: dt.date, outcome: str,
     review.note = note.strip()
     review.done_by = user
     _as_user(review, user).save()
+    request_evaluation([review.trajectory.child_id])
     return review

@@ -5,6 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from cases.flags import request_evaluation
 from cases.models import Child
 from cases.validators import validate_agb
 
@@ -43,6 +44,7 @@ def referral_add(
     )
     referral._history_user = user
     referral.save()
+    request_evaluation([child.pk])
     return referral
 
 
@@ -60,4 +62,5 @@ def referral_record_outcome(*, user, referral: Referral, outcome: str, outcome_d
     referral.outcome_date = outcome_date
     referral._history_user = user
     referral.save()
+    request_evaluation([referral.child_id])
     return referral

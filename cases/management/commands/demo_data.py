@@ -2,7 +2,7 @@
 
 from django.core.management.base import BaseCommand, CommandError
 
-from cases import demo
+from cases import demo, flags
 from cases.models import User
 
 
@@ -37,3 +37,5 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(demo.format_report(report))
+        result = flags.evaluate()  # the regisseur's Top 32 is filled right away (issue 3)
+        self.stdout.write(f"Signalering: {result.candidates} signalen.")

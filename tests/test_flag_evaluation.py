@@ -1,0 +1,247 @@
+"""The life of a flag across evaluations: raised once, refreshed, lapsed, raised anew; idempotent and
+safe when two evaluations run at once; a case change queues its re-evaluation after commit."""
+
+import datetime as dt
+import threading
+import time
+from decimal import Decimal
+
+import pytest
+from django.db import connection
+
+from cases import flags, regie_services, services
+from cases.models import Flag, FlagOutbox
+
+from .factories import ChildFactory, HouseholdFactory, TrajectoryFactory
+
+
+def use_broker(app, url: str, *, eager: bool) -> None:
+    app.conf.update(task_always_eager=eager, broker_url=url)
+    # The connection and producer pools keep the old URL otherwise.
+    app._pool = None
+    app.amqp._producer_pool = None
+
+
+def snapshot():
+    return sorted(
+        Flag.objects.values_list(
+            "child_id",
+            "code",
+            "subject_key",
+            "value",
+            "norm",
+            "reference_date",
+            "detail",
+            "firing",
+            "active",
+            "raised_at",
+            "resolved_at",
+            "resolution_note",
+        )
+    )
+
+
+def past_end(child, **kwargs):
+    return TrajectoryFactory(child=child, planned_end_date=dt.date(2026, 2, 2), **kwargs)
+
+
+@pytest.mark.django_db
+def test_running_twice_leaves_identical_flags(frozen_today, gemeente_a):
+    for _ in range(3):
+        past_end(ChildFactory(gemeente=gemeente_a), outside_budget=True, outside_budget_reason="Maatwerk")
+    first = flags.evaluate()
+    before = snapshot()
+    second = flags.evaluate()
+    assert first.candidates == second.candidates == 6
+    assert second.upserted == 0 and second.lapsed == 0
+    assert snapshot() == before
+
+
+@pytest.mark.django_db
+def test_flag_lapses_when_rule_no_longer_holds_and_is_raised_anew(frozen_today, gemeente_a):
+    child = ChildFactory(gemeente=gemeente_a)
+    trajectory = past_end(child)
+    flags.evaluate()
+    flag = Flag.objects.get(child=child, code="einddatum")
+    assert flag.active and flag.firing
+    raised = flag.raised_at
+
+    trajectory.planned_end_date = dt.date(2026, 6, 1)
+    trajectory.save()
+    flags.evaluate()
+    flag.refresh_from_db()
+    assert not flag.active and not flag.firing
+    assert flag.resolved_at is not None and flag.resolution_note == flags.LAPSED_NOTE
+
+    trajectory.planned_end_date = dt.date(2026, 2, 1)
+    trajectory.save()
+    flags.evaluate()
+    flag.refresh_from_db()
+    assert flag.active and flag.firing and flag.resolved_at is None and flag.resolution_note == ""
+    assert flag.value == 29 and flag.raised_at >= raised
+
+
+@pytest.mark.django_db
+def test_numbers_refresh_but_raised_date_stays(gemeente_a):
+    import time_machine
+
+    child = ChildFactory(gemeente=gemeente_a)
+    past_end(child)
+    with time_machine.travel(dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC), tick=False):
+        flags.evaluate()
+    with time_machine.travel(dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC), tick=False):
+        flags.evaluate()
+    flag = Flag.objects.get(child=child, code="einddatum")
+    assert flag.value == 35
+    assert flag.raised_at == dt.datetime(2026, 3, 2, 9, 0, tzinfo=dt.UTC)
+
+
+@pytest.mark.django_db
+def test_resolved_by_regisseur_stays_resolved_while_rule_holds(frozen_today, gemeente_a, regisseur_a):
+    child = ChildFactory(gemeente=gemeente_a)
+    past_end(child)
+    flags.evaluate()
+    flag = Flag.objects.get(child=child, code="einddatum")
+    regie_services.flag_resolve(user=regisseur_a, flag=flag, note="Verlenging is onderweg")
+    flags.evaluate()
+    flag.refresh_from_db()
+    assert not flag.active and flag.firing
+    assert flag.resolved_by == regisseur_a and flag.resolution_note == "Verlenging is onderweg"
+
+
+@pytest.mark.django_db
+def test_manual_flags_survive_evaluation(frozen_today, gemeente_a, regisseur_a):
+    child = ChildFactory(gemeente=gemeente_a)
+    flag = regie_services.flag_raise_manual(user=regisseur_a, child=child, reason="Signaal van de school")
+    flags.evaluate()
+    flag.refresh_from_db()
+    assert flag.active and flag.raised_by == regisseur_a and flag.sentence == "Signaal van de school"
+
+
+@pytest.mark.django_db
+def test_child_evaluation_touches_only_that_household(frozen_today, gemeente_a):
+    household = HouseholdFactory(gemeente=gemeente_a)
+    child, sibling = (ChildFactory(gemeente=gemeente_a, household=household) for _ in range(2))
+    stranger = ChildFactory(gemeente=gemeente_a)
+    for c in (child, sibling, stranger):
+        past_end(c)
+    flags.evaluate(child_ids=[child.pk])
+    assert set(Flag.objects.values_list("child_id", flat=True)) == {child.pk, sibling.pk}
+
+
+@pytest.mark.django_db
+def test_gemeente_evaluation_leaves_other_gemeenten_alone(frozen_today, gemeente_a, gemeente_b):
+    a, b = ChildFactory(gemeente=gemeente_a), ChildFactory(gemeente=gemeente_b)
+    past_end(a)
+    past_end(b)
+    flags.evaluate_gemeente(gemeente_b.code)
+    assert list(Flag.objects.values_list("child_id", flat=True)) == [b.pk]
+
+
+@pytest.mark.django_db
+def test_full_run_drains_the_outbox(frozen_today, gemeente_a):
+    child = ChildFactory(gemeente=gemeente_a)
+    FlagOutbox.objects.create(child=child)
+    flags.evaluate()
+    assert not FlagOutbox.objects.exists()
+
+
+@pytest.mark.django_db
+def test_service_write_requests_evaluation_after_commit(
+    frozen_today, gemeente_a, toegang_a, django_capture_on_commit_callbacks
+):
+    """On the embedded default (no Redis) the task runs in-process once the save has committed."""
+    child = ChildFactory(gemeente=gemeente_a)
+    trajectory = TrajectoryFactory(child=child, planned_end_date=dt.date(2026, 6, 1))
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        services.trajectory_change(
+            user=toegang_a,
+            trajectory=trajectory,
+            version=trajectory.version,
+            provider=trajectory.provider,
+            start_date=trajectory.start_date,
+            planned_end_date=dt.date(2026, 2, 1),
+            volume=Decimal("2"),
+            frequency="2",
+            outside_budget=False,
+            outside_budget_reason="",
+        )
+        assert not Flag.objects.exists()  # nothing before the commit
+    assert len(callbacks) == 1
+    assert Flag.objects.filter(child=child, code="einddatum", active=True).exists()
+
+
+@pytest.mark.django_db
+def test_broker_down_save_succeeds_and_outbox_catches_up(gemeente_a, toegang_a, django_capture_on_commit_callbacks):
+    """Redis unreachable: the save commits at once, the child waits in the outbox, the catch-up flags it.
+
+    No frozen clock here: kombu's connection timeouts need time to pass.
+    """
+    from jeugdregie.celery import app
+
+    today = dt.date.today()
+    child = ChildFactory(gemeente=gemeente_a)
+    trajectory = TrajectoryFactory(
+        child=child, start_date=today - dt.timedelta(days=200), planned_end_date=today + dt.timedelta(days=30)
+    )
+    # Point the broker at a closed port and stop running tasks in-process.
+    use_broker(app, "redis://127.0.0.1:1/0", eager=False)
+    try:
+        started = time.monotonic()
+        with django_capture_on_commit_callbacks(execute=True):
+            changed = services.trajectory_change(
+                user=toegang_a,
+                trajectory=trajectory,
+                version=trajectory.version,
+                provider=trajectory.provider,
+                start_date=trajectory.start_date,
+                planned_end_date=today - dt.timedelta(days=1),
+                volume=Decimal("2"),
+                frequency="2",
+                outside_budget=False,
+                outside_budget_reason="",
+            )
+        assert time.monotonic() - started < 5
+        assert changed.version == 2
+        assert list(FlagOutbox.objects.values_list("child_id", flat=True)) == [child.pk]
+        assert not Flag.objects.exists()
+    finally:
+        use_broker(app, "memory://", eager=True)
+    assert flags.drain_outbox() == 1
+    assert Flag.objects.filter(child=child, code="einddatum", active=True).exists()
+    assert not FlagOutbox.objects.exists()
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_evaluations_at_once_leave_the_same_flags(frozen_today, gemeente_a, gemeente_b):
+    """Two threads, two connections: on PostgreSQL the advisory lock makes them run one after the other."""
+    for gemeente in (gemeente_a, gemeente_b):
+        for i in range(5):
+            child = ChildFactory(gemeente=gemeente)
+            past_end(child, outside_budget=bool(i % 2), outside_budget_reason="Maatwerk" if i % 2 else "")
+    flags.evaluate()
+    expected = snapshot()
+    Flag.objects.all().delete()
+
+    errors, barrier = [], threading.Barrier(2)
+
+    def run():
+        try:
+            barrier.wait()
+            flags.evaluate()
+        except Exception as exc:  # noqa: BLE001 - reported below
+            errors.append(exc)
+        finally:
+            connection.close()
+
+    if connection.vendor == "sqlite" and "memory" in str(connection.settings_dict["NAME"]):
+        pytest.skip("in-memory SQLite cannot be shared between threads; this test runs on PostgreSQL in CI")
+    threads = [threading.Thread(target=run) for _ in range(2)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not errors
+    ignoring_times = [row[:9] for row in snapshot()]
+    assert ignoring_times == [row[:9] for row in expected]
+    assert Flag.objects.count() == 14  # 10 past their end, 4 outside the budget
