@@ -49,8 +49,8 @@ class MonthFigures:
     waiting: kpis.Waiting
     end_reasons: kpis.EndReasons
     re_entry: kpis.ReEntry
-    flags: object
-    top_reviewed: object
+    flags: kpis.FlagCounts
+    top_reviewed: float | None
 
 
 def figures_by_month(gemeente: Gemeente, periods: list[Period]) -> list[MonthFigures]:
@@ -255,7 +255,8 @@ def report_figures(report: KpiReport) -> list[Figure]:
     add("end.premature_pct", s[9], "Voortijdig beëindigd", "%", lambda m: m.end_reasons.premature_pct)
     add("re_entry.pct", s[9], "Binnen 12 maanden terug in zorg", "%", lambda m: m.re_entry.returned_pct)
 
-    add("flags", s[10], "Signalen afgegeven en afgehandeld", "aantal", lambda m: m.flags, key_figure=True)
+    add("flags.raised", s[10], "Signalen afgegeven", "aantal", lambda m: m.flags.raised, key_figure=True)
+    add("flags.resolved", s[10], "Signalen afgehandeld", "aantal", lambda m: m.flags.resolved, key_figure=True)
     add("top.reviewed_on_time", s[10], "Top 32 op tijd besproken", "%", lambda m: m.top_reviewed,
         key_figure=True)  # fmt: skip
     return rows

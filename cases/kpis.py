@@ -32,6 +32,7 @@ from referrals.models import Referral, ReferralOutcome
 from .codes import EndReason, ReferrerType
 from .dbfuncs import DaysBetween
 from .models import Child, Extension, ExtensionStatus, Gemeente, Segment, SegmentBudget, Trajectory, YouthPopulation
+from .regie_models import Decision, Flag
 
 NVT = "n.v.t."
 WAIT_NORM_DAYS = 56  # 8 weeks: beyond this parents' satisfaction drops sharply (DOMAIN.md §3)
@@ -921,20 +922,40 @@ def re_entry_series(gemeente: Gemeente, periods: list[Period]) -> list[ReEntry]:
 # --- flags (the Top 32 issue) ----------------------------------------------------------------
 
 
-def flags_raised_resolved(gemeente: Gemeente, period: Period):
-    """Signalen: flags raised and resolved in the period.
+@dataclass
+class FlagCounts:
+    raised: int
+    resolved: int
 
-    Computed from the flag records of the regisseur's queue; in a deployment without those
-    records the figure is "n.v.t.".
+
+def flags_raised_resolved(gemeente: Gemeente, period: Period) -> FlagCounts:
+    """Signalen: flags raised in the period, and flags resolved in it.
+
+    Computed and manual flags alike. Resolved means a regisseur closed the flag with a note, or the
+    nightly evaluation found its rule no longer holds; both set the flag's resolved_at.
     """
-    return NVT
+    start, end = period.aware_bounds()
+    row = Flag.objects.filter(gemeente=gemeente).aggregate(
+        raised=Count("pk", filter=Q(raised_at__gte=start, raised_at__lt=end)),
+        resolved=Count("pk", filter=Q(resolved_at__gte=start, resolved_at__lt=end)),
+    )
+    return FlagCounts(row["raised"], row["resolved"])
 
 
-def top_reviewed_on_time(gemeente: Gemeente, period: Period):
-    """Top 32 op tijd besproken: share of the cases in the Top 32 whose follow-up date fell in the
-    period and that were reviewed by that date.
+def top_reviewed_on_time(gemeente: Gemeente, period: Period) -> float | None:
+    """Top 32 op tijd besproken: of the regisseur's decisions whose follow-up date fell in the
+    period, the share (%) followed by a new decision on the same child on or before that date.
 
-    Computed from the regisseur's decisions; in a deployment without those records the figure is
-    "n.v.t.".
+    None (n.v.t.) when no follow-up fell due in the period.
     """
-    return NVT
+    start, end = period.aware_bounds()
+    # A later decision counts if it was taken before the end of the follow-up day (site time zone).
+    reviewed = Decision.objects.filter(
+        child=OuterRef("child"), decided_at__gt=OuterRef("decided_at"), decided_at__date__lte=OuterRef("follow_up_date")
+    )
+    row = (
+        Decision.objects.filter(gemeente=gemeente, follow_up_date__gte=period.start, follow_up_date__lte=period.end)
+        .annotate(reviewed=Exists(reviewed))
+        .aggregate(due=Count("pk"), on_time=Count("pk", filter=Q(reviewed=True)))
+    )
+    return pct(row["on_time"], row["due"])

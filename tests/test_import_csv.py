@@ -293,13 +293,8 @@ def test_command_dry_run_and_refusal(setup, tmp_path):
 
 
 def test_imported_children_are_handed_to_the_flag_engine(setup, monkeypatch, django_capture_on_commit_callbacks):
-    import sys
-    import types
-
     asked = []
-    flags = types.ModuleType("cases.flags")
-    flags.request_evaluation = lambda child_ids: asked.extend(child_ids)
-    monkeypatch.setitem(sys.modules, "cases.flags", flags)  # stands in for issue 3's module
+    monkeypatch.setattr("cases.imports.after.request_evaluation", lambda child_ids: asked.extend(child_ids))
 
     with django_capture_on_commit_callbacks(execute=True):
         do_import(EXAMPLE, setup, dry_run=True)

@@ -423,14 +423,9 @@ def test_command_imports_a_folder(user, tmp_path):
 def test_a_change_request_alone_hands_its_child_to_the_flag_engine(
     user, tmp_path, monkeypatch, django_capture_on_commit_callbacks
 ):
-    import sys
-    import types
-
     do_import(files(tmp_path, [("toewijzing", msg.jw301("1001"))]), user)
     asked = []
-    flags = types.ModuleType("cases.flags")
-    flags.request_evaluation = lambda child_ids: asked.extend(child_ids)
-    monkeypatch.setitem(sys.modules, "cases.flags", flags)
+    monkeypatch.setattr("cases.imports.after.request_evaluation", lambda child_ids: asked.extend(child_ids))
 
     with django_capture_on_commit_callbacks(execute=True):
         do_import(files(tmp_path, [("verzoek", msg.jw317("1001"))], "later"), user)

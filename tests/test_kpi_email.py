@@ -102,7 +102,7 @@ def test_report_arrives_with_both_parts_inline_charts_and_csv(data, gemeente_a, 
     # Hand-computed figures (tests/kpi_data.py) in both parts, with the trend against January.
     assert "- Gestarte trajecten: 4" in text
     assert "- 1 op N jeugdigen (0-17) in zorg: 1 op 10,0" in text
-    assert "- Signalen afgegeven en afgehandeld: n.v.t." in text
+    assert "- Signalen afgegeven: 0" in text and "- Top 32 op tijd besproken: n.v.t." in text
     assert "Prognose jaareinde = uitgegeven" in text
     assert "https://jeugdregie.example.nl/kpi/?gemeente=9901&maand=2026-02" in text
     assert "Kerncijfers februari 2026" in html and "€ 23.466" in html
@@ -226,7 +226,7 @@ def test_command_prints_json_and_csv(data, gemeente_a):
     figures = {f["sleutel"]: f for f in data["figuren"]}
     assert figures["inflow.trajectories"]["waarde"] == 4
     assert figures["in_care.one_in_n"]["waarde"] == 10.0
-    assert figures["flags"]["waarde"] == "n.v.t."
+    assert figures["flags.raised"]["waarde"] == 0 and figures["top.reviewed_on_time"]["waarde"] == "n.v.t."
     assert figures["spend.forecast"]["waarde"] == 23466.0
     assert len(figures["inflow.trajectories"]["reeks"]) == 13
 

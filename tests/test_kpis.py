@@ -4,11 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+from django.utils import timezone
 
 from cases import kpis
-from cases.kpis import NVT, Period
+from cases.kpis import Period
+from cases.regie_models import Decision, Flag
 
 from . import kpi_data
+from .factories import ChildFactory
 
 FEB = Period.month(2026, 2)
 EMPTY = Period.month(2020, 2)
@@ -134,9 +137,45 @@ def test_end_reasons_and_re_entry(data, gemeente_a):
     assert (back.cohort.key, back.left_care, back.returned, back.returned_pct) == ("2025-02", 2, 1, 50.0)
 
 
-def test_flag_figures_are_not_applicable_without_flags(data, gemeente_a):
-    assert kpis.flags_raised_resolved(gemeente_a, FEB) == NVT
-    assert kpis.top_reviewed_on_time(gemeente_a, FEB) == NVT
+def _at(day: dt.date, hour: int = 12) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time(hour), tzinfo=timezone.get_default_timezone())
+
+
+def test_flags_raised_and_resolved_in_the_month(gemeente_a, gemeente_b, regisseur_a):
+    child = ChildFactory(gemeente=gemeente_a)
+    made = [
+        # (raised, resolved): raised in February, resolved in February, or neither.
+        (_at(dt.date(2026, 2, 1), 0), None),  # the first moment of February counts
+        (_at(dt.date(2026, 2, 10)), _at(dt.date(2026, 2, 20))),
+        (_at(dt.date(2026, 1, 15)), _at(dt.date(2026, 2, 28), 23)),  # resolved in February only
+        (_at(dt.date(2026, 1, 31), 23), _at(dt.date(2026, 3, 1), 0)),  # neither: January and March
+    ]
+    for i, (raised, resolved) in enumerate(made):
+        Flag.objects.create(gemeente=gemeente_a, child=child, code="handmatig", subject_key=-i - 1, reason="test",
+                            raised_at=raised, resolved_at=resolved, active=resolved is None)  # fmt: skip
+    other = ChildFactory(gemeente=gemeente_b)  # another gemeente's flag never counts
+    Flag.objects.create(gemeente=gemeente_b, child=other, code="handmatig", subject_key=-9, reason="test",
+                        raised_at=_at(dt.date(2026, 2, 5)))  # fmt: skip
+    assert kpis.flags_raised_resolved(gemeente_a, FEB) == kpis.FlagCounts(raised=2, resolved=2)
+    assert kpis.flags_raised_resolved(gemeente_a, EMPTY) == kpis.FlagCounts(raised=0, resolved=0)
+
+
+def test_share_of_top_cases_reviewed_by_their_follow_up_date(gemeente_a, regisseur_a):
+    def decide(child, on: dt.date, follow_up: dt.date):
+        return Decision.objects.create(
+            child=child, gemeente=gemeente_a, kind="continue", reason="r", actor="regisseur",
+            follow_up_date=follow_up, decided_by=regisseur_a, decided_at=_at(on),
+        )  # fmt: skip
+
+    on_time, late, never = (ChildFactory(gemeente=gemeente_a) for _ in range(3))
+    decide(on_time, dt.date(2026, 1, 5), dt.date(2026, 2, 10))
+    decide(on_time, dt.date(2026, 2, 10), dt.date(2026, 5, 1))  # reviewed on the follow-up day itself
+    decide(late, dt.date(2026, 1, 5), dt.date(2026, 2, 10))
+    decide(late, dt.date(2026, 2, 11), dt.date(2026, 5, 1))  # a day late
+    decide(never, dt.date(2026, 1, 20), dt.date(2026, 2, 27))
+    # Due in February: three decisions; one was followed by a new decision in time.
+    assert kpis.top_reviewed_on_time(gemeente_a, FEB) == 33.3
+    assert kpis.top_reviewed_on_time(gemeente_a, EMPTY) is None  # nothing due: n.v.t.
 
 
 def test_a_month_without_data_gives_zeros_and_not_applicable(data, gemeente_a):

@@ -2,18 +2,13 @@
 
 from django.db import transaction
 
+from cases.flags import request_evaluation
+
 CHUNK = 1000
 
 
 def after_import(child_ids) -> None:
-    """Ask the flag engine to evaluate these children once the import has committed.
-
-    # LEAD: issue 3 builds cases.flags in parallel; make this import unconditional at merge.
-    """
-    try:
-        from cases.flags import request_evaluation
-    except ImportError:  # cases.flags not merged yet
-        return
+    """Ask the flag engine to evaluate these children once the import has committed."""
     ids = list(child_ids)
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
