@@ -426,17 +426,22 @@ def _insert_candidates(cursor, code: str, queryset) -> None:
 
 
 def _upsert(cursor, table: str, now) -> int:
-    distinct = "IS DISTINCT FROM" if connection.vendor == "postgresql" else "IS NOT"
-    changed = " OR ".join(
-        f"{table}.{col} {distinct} excluded.{col}"
-        for col in ("trajectory_id", "value", "norm", "reference_date", "detail", "gemeente_id")
-    )
+    postgres = connection.vendor == "postgresql"
+    distinct, same = ("IS DISTINCT FROM", "IS NOT DISTINCT FROM") if postgres else ("IS NOT", "IS")
+    compared = ("trajectory_id", "value", "norm", "reference_date", "detail", "gemeente_id")
+    changed = " OR ".join(f"{table}.{col} {distinct} excluded.{col}" for col in compared)
+    # Candidates whose flag already fires with the same numbers are left out by one anti-join, so the
+    # upsert touches only new and changed flags (ON CONFLICT would lock every unchanged row).
+    unchanged = " AND ".join(f"f.{col} {same} c.{col}" for col in compared)
     kept = f"CASE WHEN {table}.firing THEN {table}.%s ELSE %s END"
     cursor.execute(
         f"""
         INSERT INTO {table} ({', '.join(COLUMNS)}, code, firing, active, raised_at, reason, resolution_note,
                              resolved_at, resolved_by_id, raised_by_id)
-        SELECT {', '.join(COLUMNS)}, code, TRUE, TRUE, %s, '', '', NULL, NULL, NULL FROM {CANDIDATES} WHERE TRUE
+        SELECT {', '.join(f"c.{col}" for col in COLUMNS)}, c.code, TRUE, TRUE, %s, '', '', NULL, NULL, NULL
+        FROM {CANDIDATES} c
+        WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.child_id = c.child_id AND f.code = c.code
+                          AND f.subject_key = c.subject_key AND f.firing AND {unchanged})
         ON CONFLICT (child_id, code, subject_key) DO UPDATE SET
             {', '.join(f'{col} = excluded.{col}' for col in COLUMNS if col not in ('child_id', 'subject_key'))},
             raised_at = {kept % ('raised_at', 'excluded.raised_at')},
