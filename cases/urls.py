@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import import_views, regie_views, toets_views, views
+from . import import_views, kpi_views, regie_views, toets_views, views
 
 app_name = "cases"
 
@@ -22,6 +22,10 @@ urlpatterns = [
     path("beheer/import/<int:pk>/", import_views.run_detail, name="import_run"),
     path("beheer/import/<int:pk>/bevestigen/", import_views.run_confirm, name="import_confirm"),
     path("beheer/import/<int:pk>/verslag.csv", import_views.run_report_csv, name="import_report_csv"),
+    path("kpi/", kpi_views.dashboard, name="kpi_dashboard"),
+    path("kpi/export.csv", kpi_views.export_csv, name="kpi_export"),
+    path("kpi/abonnement/", kpi_views.subscription_toggle, name="kpi_subscription"),
+    path("kpi/afmelden/", kpi_views.unsubscribe, name="kpi_unsubscribe"),
     path("regie/", regie_views.queue, name="regie_queue"),
     path("regie/top.csv", regie_views.queue_csv, name="regie_queue_csv"),
     path("regie/jeugdigen/<int:pk>/besluit/", regie_views.decision_create, name="regie_decision_create"),

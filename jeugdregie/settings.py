@@ -138,9 +138,15 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-# Signalering (issue 3): the nightly evaluation fans out per gemeente; the outbox catch-up picks up
-# re-evaluations that could not be queued while Redis was down. Times are Europe/Amsterdam.
+# Task modules outside an app's tasks.py (autodiscovery finds only tasks.py).
+CELERY_IMPORTS = ["cases.tasks_reports"]
 CELERY_BEAT_SCHEDULE = {
+    # Runs daily; the task itself sends only on the first working day of the month (CELERY_TIMEZONE).
+    "kpi-monthly-report": {
+        "task": "cases.tasks_reports.send_monthly_reports",
+        "schedule": crontab(hour=7, minute=0),
+    },
+    # Signalering (issue 3): nightly per gemeente; the outbox catch-up for changes queued while Redis was down.
     "signalering-nachtelijk": {"task": "cases.tasks.evaluate_all", "schedule": crontab(hour=2, minute=30)},
     "signalering-inhalen": {"task": "cases.tasks.drain_outbox", "schedule": crontab(minute="*/5")},
 }

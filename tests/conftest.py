@@ -73,6 +73,21 @@ def beheer_a(gemeente_a):
     return user
 
 
+@pytest.fixture(autouse=True)
+def celery_in_process(request):
+    """Tasks run in-process, as on the embedded default, also when CI sets REDIS_URL. Tests marked
+    `services` talk to the real broker and worker themselves."""
+    from jeugdregie.celery import app
+
+    if request.node.get_closest_marker("services"):
+        yield
+        return
+    previous = app.conf.task_always_eager
+    app.conf.task_always_eager = True
+    yield
+    app.conf.task_always_eager = previous
+
+
 def pytest_sessionstart(session):
     """In CI (REQUIRE_SERVICES=1) the suite must run on PostgreSQL and reach Redis, or fail at once."""
     import os

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0003_product_catalogue'),
+        ('cases', '0005_reports'),
         ('referrals', '0001_initial'),
     ]
 
