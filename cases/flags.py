@@ -131,7 +131,11 @@ def rule_cost(today, threshold, scope):
 
 def rule_extensions(today, threshold, scope):
     extended = (
-        Extension.objects.filter(status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED])
+        # Only the scope's open trajectories: unscoped, every per-gemeente run counted all extensions.
+        Extension.objects.filter(
+            trajectory__in=_open(today, scope).values("pk"),
+            status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED],
+        )
         .order_by()
         .values("trajectory_id")
         .annotate(n=Count("id"))
