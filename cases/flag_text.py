@@ -48,9 +48,12 @@ def flag_sentence(flag) -> str:
             f"norm {number(norm)} weken"
         )
     if code == "einddatum":
-        return f"{detail}: geplande einddatum {_date(flag.reference_date)} is {number(value)} dagen verstreken; traject loopt nog"
+        planned_end = _date(flag.reference_date)
+        return f"{detail}: geplande einddatum {planned_end} is {number(value)} dagen verstreken; traject loopt nog"
     if code == "review":
-        return f"{detail}: stopstrategie-review was uiterlijk {_date(flag.reference_date)}; {number(value)} dagen te laat"
+        return (
+            f"{detail}: stopstrategie-review was uiterlijk {_date(flag.reference_date)}; {number(value)} dagen te laat"
+        )
     if code == "18plus":
         birthday = eighteenth_birthday(flag.reference_date) if flag.reference_date else None
         months_to_go = 18 * 12 - int(value or 0)

@@ -131,11 +131,8 @@ def rule_cost(today, threshold, scope):
 
 def rule_extensions(today, threshold, scope):
     extended = (
-        # Only the scope's open trajectories: unscoped, every per-gemeente run counted all extensions.
-        Extension.objects.filter(
-            trajectory__in=_open(today, scope).values("pk"),
-            status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED],
-        )
+        Extension.objects.filter(status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED])
+        .filter(trajectory__in=_open(today, scope).values("pk"))
         .order_by()
         .values("trajectory_id")
         .annotate(n=Count("id"))
@@ -224,8 +221,12 @@ def rule_review_late(today, threshold, scope):
             c_value=DaysBetween(F("due_date"), _date(today)),
             c_norm=Value(int(threshold)),
             c_reference_date=F("due_date"),
-            c_detail=Concat(F("trajectory__product__code"), Value(" bij "), F("trajectory__provider__name"),
-                            output_field=models.CharField()),
+            c_detail=Concat(
+                F("trajectory__product__code"),
+                Value(" bij "),
+                F("trajectory__provider__name"),
+                output_field=models.CharField(),
+            ),
         )
     )
 
@@ -286,6 +287,14 @@ class Scope:
 
     gemeente_ids: tuple[int, ...] | None = None
     child_ids: tuple[int, ...] | None = None
+    # Every gemeente there is: the rules then need no gemeente filter (the nightly full run).
+    everything: bool = False
+
+    def narrowed(self, group) -> "Scope":
+        """The scope for one threshold group of gemeenten."""
+        if self.everything and len(group) == len(self.gemeente_ids):
+            return Scope(gemeente_ids=None, child_ids=self.child_ids)
+        return Scope(gemeente_ids=tuple(group), child_ids=self.child_ids)
 
     def child_q(self, prefix: str) -> Q:
         """The filter for a model that reaches the child through `prefix` ('' for Child itself)."""
@@ -340,8 +349,10 @@ def ensure_rules(gemeente_ids) -> None:
 def _threshold_groups(gemeente_ids) -> dict[str, dict[Decimal, list[int]]]:
     """code -> threshold -> gemeenten: one statement per distinct threshold instead of per gemeente."""
     groups: dict[str, dict[Decimal, list[int]]] = defaultdict(lambda: defaultdict(list))
-    rules = FlagRule.objects.filter(gemeente_id__in=gemeente_ids, enabled=True).order_by().values_list(
-        "code", "threshold", "gemeente_id"
+    rules = (
+        FlagRule.objects.filter(gemeente_id__in=gemeente_ids, enabled=True)
+        .order_by()
+        .values_list("code", "threshold", "gemeente_id")
     )
     for code, threshold, gemeente_id in rules:
         groups[code][threshold].append(gemeente_id)
@@ -367,7 +378,7 @@ def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None)
             return EvaluationResult()
     else:
         ids = gemeente_ids if gemeente_ids is not None else Gemeente.objects.order_by().values_list("pk", flat=True)
-        scope = Scope(gemeente_ids=tuple(sorted(ids)))
+        scope = Scope(gemeente_ids=tuple(sorted(ids)), everything=gemeente_ids is None)
     started = timezone.now()
     with transaction.atomic():
         _lock(scope.gemeente_ids)
@@ -378,7 +389,10 @@ def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None)
             FlagOutbox.objects.filter(child__gemeente_id__in=scope.gemeente_ids, created_at__lte=started).delete()
     log.info(
         "Signalering: %d kandidaten, %d bijgewerkt, %d vervallen (%d gemeenten, %s)",
-        result.candidates, result.upserted, result.lapsed, len(scope.gemeente_ids),
+        result.candidates,
+        result.upserted,
+        result.lapsed,
+        len(scope.gemeente_ids),
         "dossiers" if child_ids is not None else "volledig",
     )
     return result
@@ -412,7 +426,7 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         )
         for code, by_threshold in _threshold_groups(scope.gemeente_ids).items():
             for threshold, group in by_threshold.items():
-                rule_scope = Scope(gemeente_ids=tuple(group), child_ids=scope.child_ids)
+                rule_scope = scope.narrowed(group)
                 queryset = RULES[code](today, threshold, rule_scope.child_q("child__"))
                 _insert_candidates(cursor, code, queryset)
         # For the anti-join of the lapse step.
@@ -429,7 +443,9 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
 
 def _insert_candidates(cursor, code: str, queryset) -> None:
     present = {name.removeprefix("c_") for name in queryset.query.annotation_select if name.startswith("c_")}
-    present |= {name.removeprefix("c_") for name in getattr(queryset.query, "values_select", ()) if name.startswith("c_")}
+    present |= {
+        name.removeprefix("c_") for name in getattr(queryset.query, "values_select", ()) if name.startswith("c_")
+    }
     defaults = {"subject_key": "0", "detail": "''"}
     select = ", ".join(f"src.c_{col}" if col in present else defaults.get(col, "NULL") for col in COLUMNS)
     inner = queryset.values(*[f"c_{col}" for col in COLUMNS if col in present])
@@ -451,19 +467,19 @@ def _upsert(cursor, table: str, now) -> int:
     kept = f"CASE WHEN {table}.firing THEN {table}.%s ELSE %s END"
     cursor.execute(
         f"""
-        INSERT INTO {table} ({', '.join(COLUMNS)}, code, firing, active, raised_at, reason, resolution_note,
+        INSERT INTO {table} ({", ".join(COLUMNS)}, code, firing, active, raised_at, reason, resolution_note,
                              resolved_at, resolved_by_id, raised_by_id)
-        SELECT {', '.join(f"c.{col}" for col in COLUMNS)}, c.code, TRUE, TRUE, %s, '', '', NULL, NULL, NULL
+        SELECT {", ".join(f"c.{col}" for col in COLUMNS)}, c.code, TRUE, TRUE, %s, '', '', NULL, NULL, NULL
         FROM {CANDIDATES} c
         WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.child_id = c.child_id AND f.code = c.code
                           AND f.subject_key = c.subject_key AND f.firing AND {unchanged})
         ON CONFLICT (child_id, code, subject_key) DO UPDATE SET
-            {', '.join(f'{col} = excluded.{col}' for col in COLUMNS if col not in ('child_id', 'subject_key'))},
-            raised_at = {kept % ('raised_at', 'excluded.raised_at')},
-            active = {kept % ('active', 'TRUE')},
-            resolved_at = {kept % ('resolved_at', 'NULL')},
-            resolved_by_id = {kept % ('resolved_by_id', 'NULL')},
-            resolution_note = {kept % ('resolution_note', "''")},
+            {", ".join(f"{col} = excluded.{col}" for col in COLUMNS if col not in ("child_id", "subject_key"))},
+            raised_at = {kept % ("raised_at", "excluded.raised_at")},
+            active = {kept % ("active", "TRUE")},
+            resolved_at = {kept % ("resolved_at", "NULL")},
+            resolved_by_id = {kept % ("resolved_by_id", "NULL")},
+            resolution_note = {kept % ("resolution_note", "''")},
             firing = TRUE
         WHERE NOT {table}.firing OR {changed}
         """,
@@ -477,7 +493,7 @@ def _lapse(cursor, table: str, scope: Scope, now) -> int:
     if scope.child_ids is not None:
         where.append(f"{table}.child_id IN ({', '.join(['%s'] * len(scope.child_ids))})")
         params += list(scope.child_ids)
-    if scope.gemeente_ids is not None:
+    if scope.gemeente_ids is not None and not scope.everything:
         where.append(f"{table}.gemeente_id IN ({', '.join(['%s'] * len(scope.gemeente_ids))})")
         params += list(scope.gemeente_ids)
     cursor.execute(
@@ -487,7 +503,7 @@ def _lapse(cursor, table: str, scope: Scope, now) -> int:
             resolution_note = CASE WHEN active THEN %s ELSE resolution_note END,
             active = FALSE,
             firing = FALSE
-        WHERE firing AND code <> %s AND {' AND '.join(where) or 'TRUE'}
+        WHERE firing AND code <> %s AND {" AND ".join(where) or "TRUE"}
           AND NOT EXISTS (SELECT 1 FROM {CANDIDATES} c WHERE c.child_id = {table}.child_id
                           AND c.code = {table}.code AND c.subject_key = {table}.subject_key)
         """,
@@ -522,7 +538,9 @@ def _enqueue(ids: list[int]) -> None:
         # retry=False: fail fast when Redis is down instead of holding up the user's request.
         evaluate_children.apply_async(args=[ids], retry=False)
     except Exception as exc:  # noqa: BLE001 - any broker failure must not reach the user
-        log.warning("Signalering niet ingepland (%s: %s); %d dossier(s) in de outbox", type(exc).__name__, exc, len(ids))
+        log.warning(
+            "Signalering niet ingepland (%s: %s); %d dossier(s) in de outbox", type(exc).__name__, exc, len(ids)
+        )
         FlagOutbox.objects.bulk_create([FlagOutbox(child_id=pk) for pk in ids], ignore_conflicts=True)
 
 
@@ -530,9 +548,9 @@ def drain_outbox(batch_size: int = 5000) -> int:
     """Evaluate the children the outbox holds. Claimed under SKIP LOCKED so two workers share it."""
     with transaction.atomic():
         rows = list(
-            FlagOutbox.objects.select_for_update(skip_locked=True).order_by("pk").values_list("pk", "child_id")[
-                :batch_size
-            ]
+            FlagOutbox.objects.select_for_update(skip_locked=True)
+            .order_by("pk")
+            .values_list("pk", "child_id")[:batch_size]
         )
         if not rows:
             return 0

@@ -13,7 +13,7 @@ from django.views.decorators.http import require_POST
 from .access import role_required
 from .csv_safety import safe_row
 from .imports.tasks import import_run
-from .imports.uploads import store_upload
+from .imports.uploads import UploadError, store_upload
 from .models import ImportKind, ImportRun, ImportStatus, Role
 
 RECENT = 20
@@ -47,8 +47,8 @@ class UploadForm(forms.Form):
     )
     files = MultipleFileField(
         label="Bestand(en)",
-        widget=MultipleFileInput(attrs={"accept": ".csv,.txt,.xml"}),
-        help_text="Een CSV-bestand (kolommen: zie de handleiding), of een of meer iJw-berichten (.xml).",
+        widget=MultipleFileInput(attrs={"accept": ".csv,.txt,.xml,.zip"}),
+        help_text="Een CSV-bestand (kolommen: zie de handleiding), of iJw-berichten: .xml-bestanden of een .zip ermee.",
     )
 
     def __init__(self, *args, **kwargs):
@@ -63,8 +63,8 @@ class UploadForm(forms.Form):
             self.add_error("files", "Kies precies één CSV-bestand.")
         elif len(uploads) > MAX_FILES:
             self.add_error("files", f"Kies hooguit {MAX_FILES} bestanden tegelijk.")
-        elif kind == ImportKind.IJW and any(not u.name.lower().endswith(".xml") for u in uploads):
-            self.add_error("files", "iJw-berichten zijn .xml-bestanden.")
+        elif kind == ImportKind.IJW and any(not u.name.lower().endswith((".xml", ".zip")) for u in uploads):
+            self.add_error("files", "iJw-berichten zijn .xml-bestanden (los of samen in een .zip).")
         self.uploads = uploads
         return data
 
@@ -82,8 +82,13 @@ def _start(run: ImportRun) -> None:
 @role_required(Role.BEHEER)
 def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
+    folder = None
     if request.method == "POST" and form.is_valid():
-        folder = store_upload(form.uploads)
+        try:
+            folder = store_upload(form.uploads)
+        except UploadError as exc:
+            form.add_error("files", str(exc))
+    if folder is not None:
         names = ", ".join(u.name for u in form.uploads[:3]) + (" …" if len(form.uploads) > 3 else "")
         run = ImportRun.objects.create(
             kind=form.cleaned_data["kind"],

@@ -9,6 +9,11 @@ docs/kpis.md; each docstring below states the rule in one or two sentences.
 
 Dates: a trajectory is *active* in a period when it started on or before the last day and had
 not ended before the first day. Durations count both the first and the last day.
+
+Each KPI has a `*_series(gemeente, periods)` form that computes it for several consecutive,
+non-overlapping periods in the same queries (one conditional aggregate per period), so the
+13-month report scans the gemeente's trajectories once per KPI instead of thirteen times. The
+single-period function is that series for one period: one definition, one code path.
 """
 
 from __future__ import annotations
@@ -19,7 +24,7 @@ from decimal import Decimal
 
 from django.db import models
 from django.db.models import Avg, Count, Exists, F, OuterRef, Q, Sum, Value, Window
-from django.db.models.functions import Greatest, Least, RowNumber
+from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 from django.utils import timezone
 
 from referrals.models import Referral, ReferralOutcome
@@ -127,23 +132,18 @@ def _active(period: Period) -> Q:
     return Q(start_date__lte=period.end) & (Q(end_date__isnull=True) | Q(end_date__gte=period.start))
 
 
-def _running_after(day: dt.date) -> Exists:
-    """A trajectory of the same child still running after `day` (started by then, not ended by then)."""
-    still_open = Q(end_date__isnull=True) | Q(end_date__gt=day)
-    return Exists(Trajectory.objects.filter(still_open, child=OuterRef("child"), start_date__lte=day))
-
-
 def _date(day: dt.date) -> Value:
     return Value(day, output_field=models.DateField())
 
 
-def _medians(queryset, value: str, partition: str | None = None) -> dict:
-    """Median of the annotated `value` per `partition` (or overall, key None), computed in the database.
+def _medians(queryset, value: str, partition: tuple[str, ...] = ()) -> dict:
+    """Median of the annotated `value` per `partition` (a tuple of fields; () is overall, key ()),
+    computed in the database.
 
     Window functions number the rows in order of the value; only the one or two middle rows of
     each group come back, and their mean is the median.
     """
-    partition_by = [F(partition)] if partition else []
+    partition_by = [F(name) for name in partition]
     ranked = queryset.annotate(
         _rn=Window(RowNumber(), partition_by=partition_by, order_by=[F(value).asc(), F("pk").asc()]),
         _n=Window(Count("pk"), partition_by=partition_by),
@@ -154,9 +154,49 @@ def _medians(queryset, value: str, partition: str | None = None) -> dict:
         | Q(_rn=models.ExpressionWrapper((F("_n") + 2) / 2, output_field=integer))
     )
     groups: dict = {}
-    for row in middle.values(value, *([partition] if partition else [])):
-        groups.setdefault(row[partition] if partition else None, []).append(row[value])
+    for row in middle.values(value, *partition):
+        groups.setdefault(tuple(row[name] for name in partition), []).append(row[value])
     return {key: sum(values) / len(values) for key, values in groups.items()}
+
+
+def _once(queryset):
+    """Aggregate over a subquery of these rows, so an annotation used in every period's FILTER (an
+    EXISTS, a subquery) is computed once per row instead of once per period: 25× faster here."""
+    return queryset.distinct()
+
+
+def _span(periods: list[Period]) -> Period:
+    return Period(min(p.start for p in periods), max(p.end for p in periods))
+
+
+def _in(field_name: str, period: Period) -> Q:
+    return Q(**{f"{field_name}__range": (period.start, period.end)})
+
+
+def _per_period(field_name: str, periods: list[Period], value) -> models.Case:
+    """For each row, `value(period, index)` of the period its `field_name` date falls in (NULL: none)."""
+    whens = [models.When(_in(field_name, p), then=value(p, i)) for i, p in enumerate(periods)]
+    sample = value(periods[0], 0)
+    return models.Case(*whens, default=None, output_field=sample.output_field)
+
+
+def _index(periods: list[Period], field_name: str) -> models.Case:
+    return _per_period(field_name, periods, lambda p, i: Value(i, output_field=models.IntegerField()))
+
+
+def _cost_in(period: Period) -> models.ExpressionWrapper:
+    """P × Q cost between the period's first and last day; open trajectories accrue to its last day.
+
+    The same rule as TrajectoryQuerySet.with_cost_in_period(start, end, as_of=end), as an expression
+    so that one query can hold a column per period.
+    """
+    last_day = Least(Coalesce(F("end_date"), _date(period.end)), _date(period.end))
+    first_day = Greatest(F("start_date"), _date(period.start))
+    days = Greatest(DaysBetween(first_day, last_day) + 1, Value(0))
+    return models.ExpressionWrapper(F("daily_cost") * days, output_field=MONEY)
+
+
+MONEY = models.DecimalField(max_digits=14, decimal_places=2)
 
 
 # --- inflow and outflow ----------------------------------------------------------------------
@@ -174,19 +214,29 @@ def inflow(gemeente: Gemeente, period: Period) -> Flow:
     A youth counts as new when a trajectory started in the period and no trajectory of theirs was
     running on the day before the period began.
     """
-    day_before = period.start - dt.timedelta(days=1)
+    return inflow_series(gemeente, [period])[0]
+
+
+def inflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
+    span = _span(periods)
+    day_before = _per_period("start_date", periods, lambda p, i: _date(p.start - dt.timedelta(days=1)))
     in_care_before = Exists(
-        Trajectory.objects.filter(child=OuterRef("child"), start_date__lte=day_before).filter(
-            Q(end_date__isnull=True) | Q(end_date__gte=day_before)
+        Trajectory.objects.filter(child=OuterRef("child"), start_date__lte=OuterRef("_day_before")).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("_day_before"))
         )
     )
-    row = (
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"t{i}"] = Count("pk", filter=_in("start_date", p))
+        aggregates[f"y{i}"] = Count("child", distinct=True, filter=_in("start_date", p) & Q(_before=False))
+    started = (
         _trajectories(gemeente)
-        .filter(start_date__range=(period.start, period.end))
+        .filter(start_date__range=(span.start, span.end))
+        .annotate(_day_before=day_before)
         .annotate(_before=in_care_before)
-        .aggregate(trajectories=Count("pk"), youths=Count("child", distinct=True, filter=Q(_before=False)))
     )
-    return Flow(**row)
+    row = _once(started).aggregate(**aggregates)
+    return [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"]) for i in range(len(periods))]
 
 
 def outflow(gemeente: Gemeente, period: Period) -> Flow:
@@ -195,13 +245,29 @@ def outflow(gemeente: Gemeente, period: Period) -> Flow:
     A youth has left care when a trajectory ended in the period and none of theirs runs on after
     the period's last day.
     """
+    return outflow_series(gemeente, [period])[0]
+
+
+def _running_after_outer(day_field: str) -> Exists:
+    """A trajectory of the same child still running after the outer row's `day_field` date."""
+    still_open = Q(end_date__isnull=True) | Q(end_date__gt=OuterRef(day_field))
+    return Exists(Trajectory.objects.filter(still_open, child=OuterRef("child"), start_date__lte=OuterRef(day_field)))
+
+
+def outflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
+    span = _span(periods)
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"t{i}"] = Count("pk", filter=_in("end_date", p))
+        aggregates[f"y{i}"] = Count("child", distinct=True, filter=_in("end_date", p) & Q(_after=False))
     row = (
         _trajectories(gemeente)
-        .filter(end_date__range=(period.start, period.end))
-        .annotate(_after=_running_after(period.end))
-        .aggregate(trajectories=Count("pk"), youths=Count("child", distinct=True, filter=Q(_after=False)))
+        .filter(end_date__range=(span.start, span.end))
+        .annotate(_period_end=_per_period("end_date", periods, lambda p, i: _date(p.end)))
+        .annotate(_after=_running_after_outer("_period_end"))
     )
-    return Flow(**row)
+    row = _once(row).aggregate(**aggregates)
+    return [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"]) for i in range(len(periods))]
 
 
 # --- youths in care and 1 op N ---------------------------------------------------------------
@@ -222,20 +288,38 @@ def youths_in_care(gemeente: Gemeente, period: Period) -> InCare:
     1 op N = the youth population (0-17) the beheerder entered for the period's year, divided by
     the youths in care who were under 18 on the period's last day. Without a population: n.v.t.
     """
-    active = _trajectories(gemeente).filter(_active(period))
-    eighteen_years_before = _years_before(period.end, 18)
-    row = active.aggregate(
-        youths=Count("child", distinct=True),
-        youths_under_18=Count("child", distinct=True, filter=Q(child__birth_date__gt=eighteen_years_before)),
+    return youths_in_care_series(gemeente, [period])[0]
+
+
+def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InCare]:
+    active = _trajectories(gemeente).filter(_active(_span(periods)))
+    aggregates, per_segment = {}, {}
+    for i, p in enumerate(periods):
+        aggregates[f"y{i}"] = Count("child", distinct=True, filter=_active(p))
+        aggregates[f"u{i}"] = Count(
+            "child", distinct=True, filter=_active(p) & Q(child__birth_date__gt=_years_before(p.end, 18))
+        )
+        per_segment[f"s{i}"] = Count("child", distinct=True, filter=_active(p))
+    row = active.aggregate(**aggregates)
+    segment_rows = list(active.values("product__segment__number").annotate(**per_segment).order_by())
+    populations = dict(
+        YouthPopulation.objects.filter(gemeente=gemeente, year__in={p.end.year for p in periods}).values_list(
+            "year", "count"
+        )
     )
-    by_segment = dict(
-        active.values_list("product__segment__number").annotate(n=Count("child", distinct=True)).order_by()
-    )
-    population = (
-        YouthPopulation.objects.filter(gemeente=gemeente, year=period.end.year).values_list("count", flat=True).first()
-    )
-    one_in_n = round(population / row["youths_under_18"], 1) if population and row["youths_under_18"] else None
-    return InCare(population=population, one_in_n=one_in_n, by_segment=by_segment, **row)
+    result = []
+    for i, p in enumerate(periods):
+        population, under_18 = populations.get(p.end.year), row[f"u{i}"]
+        result.append(
+            InCare(
+                youths=row[f"y{i}"],
+                youths_under_18=under_18,
+                population=population,
+                one_in_n=round(population / under_18, 1) if population and under_18 else None,
+                by_segment={r["product__segment__number"]: r[f"s{i}"] for r in segment_rows if r[f"s{i}"]},
+            )
+        )
+    return result
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
@@ -276,38 +360,52 @@ def durations(gemeente: Gemeente, period: Period) -> Durations:
     Mean, median and the CBS bins (0-3 m, 3-6 m, 6-12 m, 1-2 j, 2-3 j, 3-4 j, 4+ j; a month is
     365.25/12 days, see DURATION_BINS), for all segments and per segment.
     """
+    return durations_series(gemeente, [period])[0]
+
+
+def durations_series(gemeente: Gemeente, periods: list[Period]) -> list[Durations]:
+    span = _span(periods)
     ended = (
         _trajectories(gemeente)
-        .filter(end_date__range=(period.start, period.end))
-        .annotate(_days=DaysBetween(F("start_date"), F("end_date")) + 1)
+        .filter(end_date__range=(span.start, span.end))
+        .annotate(_days=DaysBetween(F("start_date"), F("end_date")) + 1, _pi=_index(periods, "end_date"))
     )
-    aggregates = {"ended": Count("pk"), "mean_days": Avg("_days")}
-    lower = 0
-    for index, (_label, upper) in enumerate(DURATION_BINS):
-        in_bin = Q(_days__gt=lower) & (Q(_days__lte=upper) if upper else Q())
-        aggregates[f"bin{index}"] = Count("pk", filter=in_bin)
-        lower = upper
+    aggregates = {}
+    for i, p in enumerate(periods):
+        in_period = _in("end_date", p)
+        aggregates[f"n{i}"] = Count("pk", filter=in_period)
+        aggregates[f"mean{i}"] = Avg("_days", filter=in_period)
+        lower = 0
+        for b, (_label, upper) in enumerate(DURATION_BINS):
+            in_bin = Q(_days__gt=lower) & (Q(_days__lte=upper) if upper else Q())
+            aggregates[f"b{i}_{b}"] = Count("pk", filter=in_period & in_bin)
+            lower = upper
+    segment_key = "product__segment__number"
     total = ended.aggregate(**aggregates)
-    per_segment = ended.values("product__segment__number").annotate(**aggregates).order_by()
-    medians = _medians(ended, "_days")
-    segment_medians = _medians(ended, "_days", partition="product__segment__number")
+    per_segment = list(ended.values(segment_key).annotate(**aggregates).order_by())
+    medians = _medians(ended, "_days", ("_pi",))
+    segment_medians = _medians(ended, "_days", ("_pi", segment_key))
 
-    def build(row, median) -> Duration:
-        mean = row["mean_days"]
+    def build(row, i, median) -> Duration:
+        mean = row[f"mean{i}"]
         return Duration(
-            ended=row["ended"],
+            ended=row[f"n{i}"],
             mean_days=None if mean is None else round(float(mean), 1),
             median_days=median,
-            bins={label: row[f"bin{index}"] for index, (label, _upper) in enumerate(DURATION_BINS)},
+            bins={label: row[f"b{i}_{b}"] for b, (label, _upper) in enumerate(DURATION_BINS)},
         )
 
-    return Durations(
-        total=build(total, medians.get(None)),
-        by_segment={
-            row["product__segment__number"]: build(row, segment_medians.get(row["product__segment__number"]))
-            for row in per_segment
-        },
-    )
+    return [
+        Durations(
+            total=build(total, i, medians.get((i,))),
+            by_segment={
+                r[segment_key]: build(r, i, segment_medians.get((i, r[segment_key])))
+                for r in per_segment
+                if r[f"n{i}"]
+            },
+        )
+        for i in range(len(periods))
+    ]
 
 
 # --- extensions ------------------------------------------------------------------------------
@@ -332,23 +430,50 @@ def extensions(gemeente: Gemeente, period: Period) -> Extensions:
     Share extended = of the trajectories active in the period, those with at least one extension
     granted (in full or shortened) on or before the period's last day.
     """
-    start, end = period.aware_bounds()
-    in_gemeente = Extension.objects.filter(trajectory__child__gemeente=gemeente)
+    return extensions_series(gemeente, [period])[0]
+
+
+def extensions_series(gemeente: Gemeente, periods: list[Period]) -> list[Extensions]:
+    span_start, span_end = _span(periods).aware_bounds()
     granted = Q(status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED])
-    decided_in_period = Q(decided_at__gte=start, decided_at__lt=end)
-    row = in_gemeente.aggregate(
-        requested=Count("pk", filter=Q(requested_at__gte=start, requested_at__lt=end)),
-        granted=Count("pk", filter=granted & decided_in_period),
-        refused=Count("pk", filter=Q(status=ExtensionStatus.REFUSED) & decided_in_period),
+    aggregates = {}
+    for i, p in enumerate(periods):
+        start, end = p.aware_bounds()
+        decided = Q(decided_at__gte=start, decided_at__lt=end)
+        aggregates[f"r{i}"] = Count("pk", filter=Q(requested_at__gte=start, requested_at__lt=end))
+        aggregates[f"g{i}"] = Count("pk", filter=granted & decided)
+        aggregates[f"x{i}"] = Count("pk", filter=Q(status=ExtensionStatus.REFUSED) & decided)
+    row = (
+        Extension.objects.filter(trajectory__child__gemeente=gemeente)
+        .filter(
+            Q(requested_at__gte=span_start, requested_at__lt=span_end)
+            | Q(decided_at__gte=span_start, decided_at__lt=span_end)
+        )
+        .aggregate(**aggregates)
     )
-    ever_extended = Exists(Extension.objects.filter(granted, trajectory=OuterRef("pk"), decided_at__lt=end))
-    counts = (
+    first_granted = (
+        Extension.objects.filter(granted, trajectory=OuterRef("pk")).order_by("decided_at").values("decided_at")[:1]
+    )
+    counts_aggregates = {}
+    for i, p in enumerate(periods):
+        _start, end = p.aware_bounds()
+        counts_aggregates[f"a{i}"] = Count("pk", filter=_active(p))
+        counts_aggregates[f"e{i}"] = Count("pk", filter=_active(p) & Q(_first_granted__lt=end))
+    counts = _once(
         _trajectories(gemeente)
-        .filter(_active(period))
-        .annotate(_extended=ever_extended)
-        .aggregate(active_trajectories=Count("pk"), extended_trajectories=Count("pk", filter=Q(_extended=True)))
-    )
-    return Extensions(**row, **counts)
+        .filter(_active(_span(periods)))
+        .annotate(_first_granted=models.Subquery(first_granted))
+    ).aggregate(**counts_aggregates)
+    return [
+        Extensions(
+            requested=row[f"r{i}"],
+            granted=row[f"g{i}"],
+            refused=row[f"x{i}"],
+            active_trajectories=counts[f"a{i}"],
+            extended_trajectories=counts[f"e{i}"],
+        )
+        for i in range(len(periods))
+    ]
 
 
 # --- stacking --------------------------------------------------------------------------------
@@ -373,22 +498,39 @@ class Stacking:
 def stacking(gemeente: Gemeente, period: Period) -> Stacking:
     """Stapeling: of the youths in care on the period's last day, those with 2+ and 3+ trajectories
     running at once on that day."""
-    day = period.end
-    open_then = Q(trajectories__start_date__lte=day) & (
-        Q(trajectories__end_date__isnull=True) | Q(trajectories__end_date__gte=day)
-    )
-    one = models.Value(1)
-    row = (
-        Child.objects.filter(gemeente=gemeente)
-        .annotate(_open=Count("trajectories", filter=open_then))
-        .filter(_open__gte=1)
-        .aggregate(
-            youths=Count("pk"),
-            two_plus=Sum(models.Case(models.When(_open__gte=2, then=one), default=0)),
-            three_plus=Sum(models.Case(models.When(_open__gte=3, then=one), default=0)),
+    return stacking_series(gemeente, [period])[0]
+
+
+def stacking_series(gemeente: Gemeente, periods: list[Period]) -> list[Stacking]:
+    def open_on(day):
+        return Q(trajectories__start_date__lte=day) & (
+            Q(trajectories__end_date__isnull=True) | Q(trajectories__end_date__gte=day)
         )
+
+    span = _span(periods)
+    in_span = Exists(Trajectory.objects.filter(_active(span), child=OuterRef("pk")))
+    children = (
+        Child.objects.filter(gemeente=gemeente)
+        .filter(in_span)
+        .annotate(**{f"_o{i}": Count("trajectories", filter=open_on(p.end)) for i, p in enumerate(periods)})
     )
-    return Stacking(day=day, youths=row["youths"], two_plus=row["two_plus"] or 0, three_plus=row["three_plus"] or 0)
+    one = Value(1)
+    aggregates = {}
+    for i in range(len(periods)):
+        for name, minimum in (("y", 1), ("two", 2), ("three", 3)):
+            aggregates[f"{name}{i}"] = Sum(
+                models.Case(models.When(**{f"_o{i}__gte": minimum}, then=one), default=Value(0))
+            )
+    row = children.aggregate(**aggregates)
+    return [
+        Stacking(
+            day=p.end,
+            youths=row[f"y{i}"] or 0,
+            two_plus=row[f"two{i}"] or 0,
+            three_plus=row[f"three{i}"] or 0,
+        )
+        for i, p in enumerate(periods)
+    ]
 
 
 # --- care outside the budget -----------------------------------------------------------------
@@ -404,17 +546,20 @@ class OutsideBudget:
 def outside_budget(gemeente: Gemeente, period: Period) -> OutsideBudget:
     """Buiten-budgettaire inzet: trajectories marked outside the budget that were active in the
     period, those started in it, and what they cost in the period (P × Q; taakgericht has no price)."""
-    row = (
-        _trajectories(gemeente)
-        .filter(_active(period), outside_budget=True)
-        .with_cost_in_period(period.start, period.end, as_of=period.end)
-        .aggregate(
-            trajectories=Count("pk"),
-            started=Count("pk", filter=Q(start_date__gte=period.start)),
-            cost=Sum("period_cost"),
-        )
-    )
-    return OutsideBudget(trajectories=row["trajectories"], started=row["started"], cost=_money(row["cost"]))
+    return outside_budget_series(gemeente, [period])[0]
+
+
+def outside_budget_series(gemeente: Gemeente, periods: list[Period]) -> list[OutsideBudget]:
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"n{i}"] = Count("pk", filter=_active(p))
+        aggregates[f"s{i}"] = Count("pk", filter=_in("start_date", p))
+        aggregates[f"c{i}"] = Sum(_cost_in(p), filter=_active(p))
+    row = _trajectories(gemeente).filter(_active(_span(periods)), outside_budget=True).aggregate(**aggregates)
+    return [
+        OutsideBudget(trajectories=row[f"n{i}"], started=row[f"s{i}"], cost=_money(row[f"c{i}"]))
+        for i in range(len(periods))
+    ]
 
 
 # --- spend against budget --------------------------------------------------------------------
@@ -513,57 +658,66 @@ def spend(gemeente: Gemeente, period: Period) -> Spend:
     Costs are P × Q per day (Trajectory.daily_cost); open trajectories accrue up to the period's
     last day, so a past month reads the same whenever it is computed.
     """
-    year_start = dt.date(period.end.year, 1, 1)
-    year_end = dt.date(period.end.year, 12, 31)
-    ours = _trajectories(gemeente)
-    segment_key = "product__segment"
-    month_cost = dict(
-        ours.filter(_active(period))
-        .with_cost_in_period(period.start, period.end, as_of=period.end)
-        .values_list(segment_key)
-        .annotate(total=Sum("period_cost"))
-        .order_by()
-    )
-    ytd_rows = (
-        ours.filter(_active(Period(year_start, period.end)))
-        .with_cost_in_period(year_start, period.end, as_of=period.end)
-        .values(segment_key)
-        .annotate(total=Sum("period_cost"), unpriced=Count("pk", filter=Q(daily_cost__isnull=True)))
-        .order_by()
-    )
-    ytd = {row[segment_key]: row for row in ytd_rows}
-    # Committed: what the trajectories running at the end of the period cost from the next day up to
-    # their planned end, cut off at 31 December.
+    return spend_series(gemeente, [period])[0]
+
+
+def _committed(period: Period) -> models.ExpressionWrapper:
+    """What a trajectory running at the end of the period still costs from the next day up to its
+    planned end, cut off at 31 December."""
     next_day = period.end + dt.timedelta(days=1)
-    last_day = Least(F("planned_end_date"), _date(year_end))
+    last_day = Least(F("planned_end_date"), _date(dt.date(period.end.year, 12, 31)))
     first_day = Greatest(F("start_date"), _date(next_day))
-    committed_days = Greatest(DaysBetween(first_day, last_day) + 1, Value(0))
-    money = models.DecimalField(max_digits=14, decimal_places=2)
-    committed = dict(
-        ours.filter(start_date__lte=period.end)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gt=period.end))
-        .annotate(_committed=models.ExpressionWrapper(F("daily_cost") * committed_days, output_field=money))
-        .values_list(segment_key)
-        .annotate(total=Sum("_committed"))
+    days = Greatest(DaysBetween(first_day, last_day) + 1, Value(0))
+    return models.ExpressionWrapper(F("daily_cost") * days, output_field=MONEY)
+
+
+def spend_series(gemeente: Gemeente, periods: list[Period]) -> list[Spend]:
+    segment_key = "product__segment"
+    aggregates = {}
+    for i, p in enumerate(periods):
+        year_to_date = Period(dt.date(p.end.year, 1, 1), p.end)
+        running_at_end = Q(start_date__lte=p.end) & (Q(end_date__isnull=True) | Q(end_date__gt=p.end))
+        aggregates[f"m{i}"] = Sum(_cost_in(p), filter=_active(p))
+        aggregates[f"y{i}"] = Sum(_cost_in(year_to_date), filter=_active(year_to_date))
+        aggregates[f"c{i}"] = Sum(_committed(p), filter=running_at_end)
+        aggregates[f"u{i}"] = Count("pk", filter=_active(year_to_date) & Q(daily_cost__isnull=True))
+    earliest = Period(dt.date(min(p.end.year for p in periods), 1, 1), max(p.end for p in periods))
+    rows = {
+        row[segment_key]: row
+        for row in _trajectories(gemeente)
+        .filter(_active(earliest))
+        .values(segment_key)
+        .annotate(**aggregates)
         .order_by()
-    )
-    budgets = dict(
-        SegmentBudget.objects.filter(gemeente=gemeente, year=period.end.year).values_list("segment", "amount")
-    )
-    segments = [
-        SegmentSpend(
-            number=segment.number,
-            name=segment.name,
-            month=_money(month_cost.get(segment.pk)),
-            year_to_date=_money(ytd.get(segment.pk, {}).get("total")),
-            committed=_money(committed.get(segment.pk)),
-            budget=budgets.get(segment.pk),
-            unpriced=ytd.get(segment.pk, {}).get("unpriced", 0),
-            months_left=12 - period.end.month,
+    }
+    budgets = {
+        (year, segment): amount
+        for year, segment, amount in SegmentBudget.objects.filter(
+            gemeente=gemeente, year__in={p.end.year for p in periods}
+        ).values_list("year", "segment", "amount")
+    }
+    segments = list(Segment.objects.order_by("number"))
+    result = []
+    for i, p in enumerate(periods):
+        result.append(
+            Spend(
+                year=p.end.year,
+                segments=[
+                    SegmentSpend(
+                        number=segment.number,
+                        name=segment.name,
+                        month=_money(rows.get(segment.pk, {}).get(f"m{i}")),
+                        year_to_date=_money(rows.get(segment.pk, {}).get(f"y{i}")),
+                        committed=_money(rows.get(segment.pk, {}).get(f"c{i}")),
+                        budget=budgets.get((p.end.year, segment.pk)),
+                        unpriced=rows.get(segment.pk, {}).get(f"u{i}", 0),
+                        months_left=12 - p.end.month,
+                    )
+                    for segment in segments
+                ],
+            )
         )
-        for segment in Segment.objects.order_by("number")
-    ]
-    return Spend(year=period.end.year, segments=segments)
+    return result
 
 
 # --- referrals and waiting time --------------------------------------------------------------
@@ -604,26 +758,39 @@ def referrals_by_source(gemeente: Gemeente, period: Period) -> Referrals:
 
     Outcomes come in later than referrals, so the most recent months' shares still rise.
     """
-    led_to_care = Q(outcome=ReferralOutcome.SPECIALISED) | Q(_trajectory=True)
-    rows = (
-        Referral.objects.filter(child__gemeente=gemeente, date__range=(period.start, period.end))
-        .annotate(_trajectory=Exists(Trajectory.objects.filter(referral=OuterRef("pk"))))
+    return referrals_by_source_series(gemeente, [period])[0]
+
+
+def referrals_by_source_series(gemeente: Gemeente, periods: list[Period]) -> list[Referrals]:
+    span = _span(periods)
+    # A join to the trajectories (distinct counts undo the fan-out of several trajectories per
+    # referral) rather than an EXISTS that would be repeated in every period's FILTER.
+    led_to_care = Q(outcome=ReferralOutcome.SPECIALISED) | Q(trajectories__isnull=False)
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"n{i}"] = Count("pk", distinct=True, filter=_in("date", p))
+        aggregates[f"s{i}"] = Count("pk", distinct=True, filter=_in("date", p) & led_to_care)
+    found = {
+        row["source"]: row
+        for row in Referral.objects.filter(child__gemeente=gemeente, date__range=(span.start, span.end))
         .values("source")
-        .annotate(referrals=Count("pk"), specialised=Count("pk", filter=led_to_care))
+        .annotate(**aggregates)
         .order_by()
-    )
-    found = {row["source"]: row for row in rows}
-    return Referrals(
-        sources=[
-            SourceReferrals(
-                source=value,
-                label=label,
-                referrals=found.get(value, {}).get("referrals", 0),
-                specialised=found.get(value, {}).get("specialised", 0),
-            )
-            for value, label in ReferrerType.choices
-        ]
-    )
+    }
+    return [
+        Referrals(
+            sources=[
+                SourceReferrals(
+                    source=value,
+                    label=label,
+                    referrals=found.get(value, {}).get(f"n{i}", 0),
+                    specialised=found.get(value, {}).get(f"s{i}", 0),
+                )
+                for value, label in ReferrerType.choices
+            ]
+        )
+        for i in range(len(periods))
+    ]
 
 
 @dataclass
@@ -640,13 +807,26 @@ class Waiting:
 def waiting_time(gemeente: Gemeente, period: Period) -> Waiting:
     """Wachttijd: days from the referral to the start of care, for trajectories that started in the
     period with a referral; median, and how many waited more than 8 weeks (56 days)."""
+    return waiting_time_series(gemeente, [period])[0]
+
+
+def waiting_time_series(gemeente: Gemeente, periods: list[Period]) -> list[Waiting]:
+    span = _span(periods)
     started = (
         _trajectories(gemeente)
-        .filter(start_date__range=(period.start, period.end), referral__isnull=False)
-        .annotate(_wait=DaysBetween(F("referral__date"), F("start_date")))
+        .filter(start_date__range=(span.start, span.end), referral__isnull=False)
+        .annotate(_wait=DaysBetween(F("referral__date"), F("start_date")), _pi=_index(periods, "start_date"))
     )
-    row = started.aggregate(started=Count("pk"), over_norm=Count("pk", filter=Q(_wait__gt=WAIT_NORM_DAYS)))
-    return Waiting(median_days=_medians(started, "_wait").get(None), **row)
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"n{i}"] = Count("pk", filter=_in("start_date", p))
+        aggregates[f"o{i}"] = Count("pk", filter=_in("start_date", p) & Q(_wait__gt=WAIT_NORM_DAYS))
+    row = started.aggregate(**aggregates)
+    medians = _medians(started, "_wait", ("_pi",))
+    return [
+        Waiting(started=row[f"n{i}"], median_days=medians.get((i,)), over_norm=row[f"o{i}"])
+        for i in range(len(periods))
+    ]
 
 
 # --- how care ended, and re-entry (the outcome figures, DOMAIN.md §7) ------------------------
@@ -678,16 +858,21 @@ PREMATURE_END_REASONS = [
 def end_reasons(gemeente: Gemeente, period: Period) -> EndReasons:
     """Reden beëindiging: of the trajectories that ended in the period, those ended according to
     plan (JZ588 31) and those ended prematurely (32-35); other reasons are in neither."""
-    row = (
-        _trajectories(gemeente)
-        .filter(end_date__range=(period.start, period.end))
-        .aggregate(
-            ended=Count("pk"),
-            as_planned=Count("pk", filter=Q(end_reason=EndReason.AS_PLANNED)),
-            premature=Count("pk", filter=Q(end_reason__in=PREMATURE_END_REASONS)),
-        )
-    )
-    return EndReasons(**row)
+    return end_reasons_series(gemeente, [period])[0]
+
+
+def end_reasons_series(gemeente: Gemeente, periods: list[Period]) -> list[EndReasons]:
+    span = _span(periods)
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"n{i}"] = Count("pk", filter=_in("end_date", p))
+        aggregates[f"a{i}"] = Count("pk", filter=_in("end_date", p) & Q(end_reason=EndReason.AS_PLANNED))
+        aggregates[f"p{i}"] = Count("pk", filter=_in("end_date", p) & Q(end_reason__in=PREMATURE_END_REASONS))
+    row = _trajectories(gemeente).filter(end_date__range=(span.start, span.end)).aggregate(**aggregates)
+    return [
+        EndReasons(ended=row[f"n{i}"], as_planned=row[f"a{i}"], premature=row[f"p{i}"])
+        for i in range(len(periods))
+    ]
 
 
 @dataclass
@@ -704,22 +889,33 @@ class ReEntry:
 def re_entry(gemeente: Gemeente, period: Period) -> ReEntry:
     """Herinstroom: of the youths who left care (see outflow) in the month twelve months before the
     period's month, those who started a new trajectory within twelve months after that month."""
-    cohort = period.shifted(-12)
-    horizon = cohort.end + dt.timedelta(days=365)
+    return re_entry_series(gemeente, [period])[0]
+
+
+def re_entry_series(gemeente: Gemeente, periods: list[Period]) -> list[ReEntry]:
+    cohorts = [p.shifted(-12) for p in periods]
+    span = _span(cohorts)
+    horizon = _per_period("end_date", cohorts, lambda c, i: _date(c.end + dt.timedelta(days=365)))
     came_back = Exists(
-        Trajectory.objects.filter(child=OuterRef("child"), start_date__gt=cohort.end, start_date__lte=horizon)
-    )
-    row = (
-        _trajectories(gemeente)
-        .filter(end_date__range=(cohort.start, cohort.end))
-        .annotate(_after=_running_after(cohort.end), _back=came_back)
-        .filter(_after=False)
-        .aggregate(
-            left_care=Count("child", distinct=True),
-            returned=Count("child", distinct=True, filter=Q(_back=True)),
+        Trajectory.objects.filter(
+            child=OuterRef("child"), start_date__gt=OuterRef("_cohort_end"), start_date__lte=OuterRef("_horizon")
         )
     )
-    return ReEntry(cohort=cohort, **row)
+    aggregates = {}
+    for i, c in enumerate(cohorts):
+        aggregates[f"l{i}"] = Count("child", distinct=True, filter=_in("end_date", c))
+        aggregates[f"r{i}"] = Count("child", distinct=True, filter=_in("end_date", c) & Q(_back=True))
+    row = (
+        _trajectories(gemeente)
+        .filter(end_date__range=(span.start, span.end))
+        .annotate(_cohort_end=_per_period("end_date", cohorts, lambda c, i: _date(c.end)), _horizon=horizon)
+        .annotate(_after=_running_after_outer("_cohort_end"), _back=came_back)
+        .filter(_after=False)
+    )
+    row = _once(row).aggregate(**aggregates)
+    return [
+        ReEntry(cohort=c, left_care=row[f"l{i}"], returned=row[f"r{i}"]) for i, c in enumerate(cohorts)
+    ]
 
 
 # --- flags (the Top 32 issue) ----------------------------------------------------------------

@@ -45,7 +45,9 @@ class PatternRow:
 
 def flagged_patterns(gemeente: Gemeente, today: dt.date) -> dict[str, list[PatternRow]]:
     granted = (
-        Extension.objects.filter(trajectory=OuterRef("pk"), status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED])
+        Extension.objects.filter(
+            trajectory=OuterRef("pk"), status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED]
+        )
         .order_by()
         .values("trajectory")
         .annotate(n=Count("id"))
@@ -61,17 +63,28 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date) -> dict[str, list[Patte
             extensions_granted=Coalesce(Subquery(granted, output_field=IntegerField()), 0),
         )
         .values(
-            "child_id", "referral__source", "provider__name", "product__segment__number", "product__segment__name",
-            "days", "cost_to_date", "committed", "extensions_granted",
+            "child_id",
+            "referral__source",
+            "provider__name",
+            "product__segment__number",
+            "product__segment__name",
+            "days",
+            "cost_to_date",
+            "committed",
+            "extensions_granted",
         )
     )
-    groups = {"source": defaultdict(PatternRow), "provider": defaultdict(PatternRow), "segment": defaultdict(PatternRow)}
+    groups = {
+        "source": defaultdict(PatternRow),
+        "provider": defaultdict(PatternRow),
+        "segment": defaultdict(PatternRow),
+    }
     source_labels = dict(ReferrerType.choices)
     for row in rows:
         keys = {
             "source": source_labels.get(row["referral__source"], "Onbekend (geen verwijzing vastgelegd)"),
             "provider": row["provider__name"],
-            "segment": f'{row["product__segment__number"]}. {row["product__segment__name"]}',
+            "segment": f"{row['product__segment__number']}. {row['product__segment__name']}",
         }
         for dimension, key in keys.items():
             group = groups[dimension][key]

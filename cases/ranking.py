@@ -12,15 +12,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, Exists, F, OuterRef, Q, Subquery, Sum, Value, When
-from django.db.models.functions import Coalesce
+from django.db.models import Case, F, Q, Sum, Value, When
 
 from referrals.models import Referral
 
+from .flag_text import euro
 from .models import Child, Gemeente, Trajectory
 from .regie_models import DEFAULT_RULES, MANUAL_WEIGHT, Decision, Flag, FlagCode, FlagRule, RegieSettings
-
-MONEY = models.DecimalField(max_digits=16, decimal_places=2)
 
 
 @dataclass(frozen=True)
@@ -47,80 +45,71 @@ def weights(gemeente: Gemeente) -> dict[str, int]:
     return result
 
 
-def _open_cost(today: dt.date):
+def _candidates(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters) -> dict[int, dict]:
+    """Score and decision state of every child of the gemeente with an active flag.
+
+    Three grouped queries (flags, open cost, latest decisions) plus one per active filter, combined
+    here: the database does the heavy lifting once per table instead of once per child.
+    """
+    active = Flag.objects.filter(gemeente=gemeente, active=True).order_by()
+    weight_by_code = weights(gemeente)
+    points = Sum(
+        Case(*[When(code=code, then=Value(w)) for code, w in weight_by_code.items()], default=Value(0)),
+        output_field=models.IntegerField(),
+    )
+    rows = {
+        row["child_id"]: {"points": row["points"], "last_raised": row["last_raised"], "cost": Decimal("0")}
+        for row in active.values("child_id").annotate(points=points, last_raised=models.Max("raised_at"))
+    }
+    for child_ids in _filter_sets(gemeente, filters, today):
+        rows = {pk: row for pk, row in rows.items() if pk in child_ids}
     costs = (
-        Trajectory.objects.filter(child=OuterRef("pk"), end_date__isnull=True, start_date__lte=today)
+        Trajectory.objects.filter(child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today)
         .order_by()
         .with_costs(today)
-        .values("child")
+        .values("child_id")
         .annotate(total=Sum(F("cost_to_date") + F("committed")))
-        .values("total")
     )
-    return Coalesce(Subquery(costs, output_field=MONEY), Value(Decimal("0")), output_field=MONEY)
+    for row in costs:
+        if row["child_id"] in rows:
+            rows[row["child_id"]]["cost"] = Decimal(row["total"] or 0)
+    decisions = Decision.objects.filter(gemeente=gemeente).order_by("child_id", "-decided_at")
+    seen = set()
+    for decision in decisions.values("child_id", "decided_at", "follow_up_date", "cost_at_decision"):
+        if decision["child_id"] in rows and decision["child_id"] not in seen:
+            seen.add(decision["child_id"])
+            rows[decision["child_id"]]["decision"] = decision
+    return rows
 
 
-def _flag_points(weight_by_code: dict[str, int]):
-    points = (
-        Flag.objects.filter(child=OuterRef("pk"), active=True)
-        .order_by()
-        .values("child")
-        .annotate(
-            points=Sum(
-                Case(*[When(code=code, then=Value(w)) for code, w in weight_by_code.items()], default=Value(0)),
-                output_field=models.IntegerField(),
-            )
-        )
-        .values("points")
-    )
-    return Coalesce(Subquery(points, output_field=models.IntegerField()), Value(0))
-
-
-def scored_children(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters = QueueFilters()):
-    """Children of the gemeente with an active flag, annotated with score and decision state."""
-    latest = Decision.objects.filter(child=OuterRef("pk")).order_by("-decided_at")
-    children = (
-        Child.objects.filter(gemeente=gemeente)
-        .filter(Exists(Flag.objects.filter(child=OuterRef("pk"), active=True)))
-        .annotate(
-            open_cost=_open_cost(today),
-            flag_points=_flag_points(weights(gemeente)),
-            decided_at=Subquery(latest.values("decided_at")[:1]),
-            follow_up_date=Subquery(latest.values("follow_up_date")[:1]),
-            decision_kind=Subquery(latest.values("kind")[:1]),
-            decision_cost=Subquery(latest.values("cost_at_decision")[:1], output_field=MONEY),
-        )
-        .annotate(
-            score=models.ExpressionWrapper(F("open_cost") / Value(Decimal("1000")) + F("flag_points"), output_field=MONEY),
-            new_flag_since_decision=Exists(
-                Flag.objects.filter(child=OuterRef("pk"), active=True, raised_at__gt=OuterRef("decided_at"))
-            ),
-        )
-    )
-    return _apply_filters(children, filters, today)
-
-
-def _apply_filters(children, filters: QueueFilters, today: dt.date):
-    running = Trajectory.objects.filter(child=OuterRef("pk"), end_date__isnull=True, start_date__lte=today)
+def _filter_sets(gemeente: Gemeente, filters: QueueFilters, today: dt.date):
+    running = Trajectory.objects.filter(child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today)
     if filters.flag:
-        children = children.filter(Exists(Flag.objects.filter(child=OuterRef("pk"), active=True, code=filters.flag)))
+        flagged = Flag.objects.filter(gemeente=gemeente, active=True, code=filters.flag)
+        yield set(flagged.values_list("child_id", flat=True))
     if filters.segment:
-        children = children.filter(Exists(running.filter(product__segment__number=filters.segment)))
+        yield set(running.filter(product__segment__number=filters.segment).values_list("child_id", flat=True))
     if filters.provider:
-        children = children.filter(Exists(running.filter(provider_id=filters.provider)))
+        yield set(running.filter(provider_id=filters.provider).values_list("child_id", flat=True))
     if filters.source:
-        children = children.filter(Exists(Referral.objects.filter(child=OuterRef("pk"), source=filters.source)))
-    return children
+        referrals = Referral.objects.filter(child__gemeente=gemeente, source=filters.source)
+        yield set(referrals.values_list("child_id", flat=True))
 
 
-def in_queue(children, *, today: dt.date, cost_jump_percent: int):
-    """Without a pending decision, or back because the case got worse."""
-    factor = Value(Decimal(100 + cost_jump_percent) / Decimal(100), output_field=MONEY)
-    return children.filter(
-        Q(follow_up_date__isnull=True)
-        | Q(follow_up_date__lte=today)
-        | Q(new_flag_since_decision=True)
-        | Q(open_cost__gt=F("decision_cost") * factor)
-    )
+def _queue_state(row: dict, today: dt.date, cost_jump_percent: int) -> tuple[bool, str]:
+    """(in the queue?, why it is back). Out until the follow-up date, unless it got worse."""
+    decision = row.get("decision")
+    if decision is None:
+        return True, ""
+    if decision["follow_up_date"] <= today:
+        return True, f"vervolgdatum {decision['follow_up_date']:%d-%m-%Y} bereikt"
+    reasons = []
+    if row["last_raised"] and row["last_raised"] > decision["decided_at"]:
+        reasons.append("nieuw signaal na het besluit")
+    before = Decimal(decision["cost_at_decision"])
+    if row["cost"] > before * (1 + Decimal(cost_jump_percent) / 100):
+        reasons.append(f"kosten gestegen van {euro(before)} naar {euro(row['cost'])}")
+    return bool(reasons), "; ".join(reasons)
 
 
 @dataclass
@@ -144,17 +133,27 @@ def top_cases(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters = Que
     """The regisseur's queue: ranked rows with everything the page and the exports show."""
     settings = regie_settings(gemeente)
     limit = limit or settings.top_n
-    children = in_queue(
-        scored_children(gemeente, today=today, filters=filters), today=today, cost_jump_percent=settings.cost_jump_percent
-    )
-    ranked = list(children.select_related("household").order_by("-score", "pk")[:limit])
-    return _rows(ranked, today=today, cost_jump_percent=settings.cost_jump_percent)
+    ranked = []
+    for pk, row in _candidates(gemeente, today=today, filters=filters).items():
+        queued, back_because = _queue_state(row, today, settings.cost_jump_percent)
+        if queued:
+            score = row["cost"] / Decimal("1000") + row["points"]
+            ranked.append((-score, pk, row, back_because))
+    ranked.sort(key=lambda item: (item[0], item[1]))
+    top = ranked[:limit]
+    children = Child.objects.select_related("household").in_bulk([pk for _, pk, _, _ in top])
+    for negative_score, pk, row, back_because in top:
+        child = children[pk]
+        child.score, child.open_cost, child.back_because = -negative_score, row["cost"], back_because
+    return _rows([children[pk] for _, pk, _, _ in top], today=today)
 
 
-def _rows(ranked, *, today: dt.date, cost_jump_percent: int) -> list[QueueRow]:
+def _rows(ranked, *, today: dt.date) -> list[QueueRow]:
     ids = [c.pk for c in ranked]
-    rows = {c.pk: QueueRow(rank=i, child=c, score=Decimal(c.score).quantize(Decimal("0.1")), open_cost=c.open_cost)
-            for i, c in enumerate(ranked, start=1)}
+    rows = {
+        c.pk: QueueRow(rank=i, child=c, score=Decimal(c.score).quantize(Decimal("0.1")), open_cost=c.open_cost)
+        for i, c in enumerate(ranked, start=1)
+    }
     if not ids:
         return []
     for flag in Flag.objects.filter(child_id__in=ids, active=True).order_by("code", "subject_key"):
@@ -193,21 +192,5 @@ def _rows(ranked, *, today: dt.date, cost_jump_percent: int) -> list[QueueRow]:
     for c in ranked:
         row = rows[c.pk]
         row.household_open = household_open.get(c.household_id, 0)
-        row.back_because = _back_because(c, today, cost_jump_percent)
+        row.back_because = c.back_because
     return list(rows.values())
-
-
-def _back_because(child, today: dt.date, cost_jump_percent: int) -> str:
-    """Why a case with a pending decision is in the queue again (empty when it has no pending one)."""
-    if child.follow_up_date is None:
-        return ""
-    if child.follow_up_date <= today:
-        return f"vervolgdatum {child.follow_up_date:%d-%m-%Y} bereikt"
-    reasons = []
-    if child.new_flag_since_decision:
-        reasons.append("nieuw signaal na het besluit")
-    if child.decision_cost is not None and child.open_cost > child.decision_cost * (1 + Decimal(cost_jump_percent) / 100):
-        from .flag_text import euro
-
-        reasons.append(f"kosten gestegen van {euro(child.decision_cost)} naar {euro(child.open_cost)}")
-    return "; ".join(reasons)

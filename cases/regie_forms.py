@@ -11,10 +11,16 @@ from .regie_models import DecisionKind, FlagCode
 class DecisionForm(forms.Form):
     kind = forms.ChoiceField(label="Besluit", choices=DecisionKind.choices, widget=forms.RadioSelect)
     reason = forms.CharField(label="Motivering", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
-    follow_up_date = forms.DateField(label="Vervolgdatum", widget=DATE_INPUT,
-                                     help_text="Tot deze datum staat de casus niet in de Top, tenzij hij verslechtert.")
-    actor = forms.CharField(label="Wie onderneemt actie", max_length=120,
-                            help_text="Bijvoorbeeld: regisseur, toegangsteam, directeur en wethouder.")
+    follow_up_date = forms.DateField(
+        label="Vervolgdatum",
+        widget=DATE_INPUT,
+        help_text="Tot deze datum staat de casus niet in de Top, tenzij hij verslechtert.",
+    )
+    actor = forms.CharField(
+        label="Wie onderneemt actie",
+        max_length=120,
+        help_text="Bijvoorbeeld: regisseur, toegangsteam, directeur en wethouder.",
+    )
 
 
 class ManualFlagForm(forms.Form):

@@ -117,12 +117,27 @@ class Flag(models.Model):
     as a whole; a negative unique number for a manual flag).
     """
 
-    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="+")
-    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="flags")
+    # No database FK constraints on the computed columns: the evaluation writes them from rows it just
+    # read under its lock, and on PostgreSQL an FK check locks the referenced row (FOR KEY SHARE), which
+    # at national scale rewrote a million trajectory and child rows on every run. Django still cascades.
+    # Nor single-column indexes: the unique key and the partial indexes below serve every query, and each
+    # extra index is a write per flag.
+    gemeente = models.ForeignKey(
+        "cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    child = models.ForeignKey(
+        "cases.Child", on_delete=models.CASCADE, related_name="flags", db_constraint=False, db_index=False
+    )
     code = models.CharField("signaal", max_length=20, choices=FlagCode.choices)
     subject_key = models.BigIntegerField(default=0)
     trajectory = models.ForeignKey(
-        "cases.Trajectory", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+        "cases.Trajectory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
     )
     value = models.DecimalField("waarde", max_digits=14, decimal_places=2, null=True, blank=True)
     norm = models.DecimalField("norm", max_digits=14, decimal_places=2, null=True, blank=True)
@@ -132,12 +147,12 @@ class Flag(models.Model):
     active = models.BooleanField("actief", default=True)
     raised_at = models.DateTimeField("gesignaleerd op")
     raised_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     reason = models.CharField("reden (handmatig signaal)", max_length=500, blank=True)
     resolved_at = models.DateTimeField("afgehandeld op", null=True, blank=True)
     resolved_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+", db_index=False
     )
     resolution_note = models.CharField("toelichting afhandeling", max_length=500, blank=True)
 
@@ -183,6 +198,9 @@ class FlagOutbox(models.Model):
     class Meta:
         verbose_name = "uitgestelde signalering"
         verbose_name_plural = "uitgestelde signaleringen"
+
+    def __str__(self):
+        return f"Signalering uitgesteld voor jeugdige {self.child_id}"
 
 
 class DecisionKind(models.TextChoices):

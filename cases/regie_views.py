@@ -7,12 +7,10 @@ import csv
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Exists, OuterRef
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from . import regie_services
 from .access import role_required, visible_child_or_404
@@ -36,11 +34,9 @@ def _gemeente(request) -> tuple[Gemeente, list[Gemeente]]:
 def _queue(request):
     gemeente, gemeenten = _gemeente(request)
     today = timezone.localdate()
-    running = Trajectory.objects.filter(
-        provider=OuterRef("pk"), child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today,
-        child__flags__active=True,
-    )
-    providers = Provider.objects.filter(Exists(running)).order_by("name")
+    # The providers with running care in this gemeente: a semi-join, no per-provider probe.
+    running = Trajectory.objects.filter(child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today)
+    providers = Provider.objects.filter(pk__in=running.values("provider_id")).order_by("name")
     form = QueueFilterForm(request.GET, providers=providers)
     data = form.cleaned_data if form.is_valid() else {}
     filters = QueueFilters(
@@ -82,15 +78,39 @@ def queue_csv(request):
     response["Content-Disposition"] = f'attachment; filename="top-{gemeente.code}-{today:%Y-%m-%d}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
     writer = csv.writer(response, delimiter=";")
-    writer.writerow(["rang", "dossiernummer", "score", "signalen", "toelichting", "kosten dit jaar", "verplicht",
-                     "looptijd (maanden)", "verwijzer", "aanbieder", "lopende trajecten gezin", "terug omdat"])
+    writer.writerow(
+        [
+            "rang",
+            "dossiernummer",
+            "score",
+            "signalen",
+            "toelichting",
+            "kosten dit jaar",
+            "verplicht",
+            "looptijd (maanden)",
+            "verwijzer",
+            "aanbieder",
+            "lopende trajecten gezin",
+            "terug omdat",
+        ]
+    )
     for row in rows:
-        writer.writerow([
-            row.rank, row.child.case_number, str(row.score).replace(".", ","),
-            " ".join(sorted({f.code for f in row.flags})), " | ".join(_csv_safe(f.sentence) for f in row.flags),
-            round(row.cost_this_year), round(row.committed), row.running_months, ", ".join(row.sources),
-            _csv_safe(", ".join(row.providers)), row.household_open, row.back_because,
-        ])
+        writer.writerow(
+            [
+                row.rank,
+                row.child.case_number,
+                str(row.score).replace(".", ","),
+                " ".join(sorted({f.code for f in row.flags})),
+                " | ".join(_csv_safe(f.sentence) for f in row.flags),
+                round(row.cost_this_year),
+                round(row.committed),
+                row.running_months,
+                ", ".join(row.sources),
+                _csv_safe(", ".join(row.providers)),
+                row.household_open,
+                row.back_because,
+            ]
+        )
     return response
 
 
@@ -104,7 +124,9 @@ def _csv_safe(text: str) -> str:
 
 def case_flags_context(user, child) -> dict:
     """What the case file shows above the trajectories: flags, decisions and (for a regisseur) the forms."""
-    flags = list(Flag.objects.filter(child=child).select_related("resolved_by", "raised_by").order_by("-active", "code"))
+    flags = list(
+        Flag.objects.filter(child=child).select_related("resolved_by", "raised_by").order_by("-active", "code")
+    )
     decisions = list(Decision.objects.filter(child=child).select_related("decided_by")[:10])
     is_regisseur = user.role == Role.REGISSEUR
     return {
@@ -126,10 +148,16 @@ def _report_errors(request, exc: ValidationError) -> None:
         messages.error(request, message)
 
 
+def _post_only(request):
+    # Checked after the visibility rule, so another gemeente's case is a 404 whatever the method.
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
 @role_required(Role.REGISSEUR)
-@require_POST
 def decision_create(request, pk):
     child = visible_child_or_404(request.user, pk)
+    if not_allowed := _post_only(request):
+        return not_allowed
     form = DecisionForm(request.POST, prefix="besluit")
     if not form.is_valid():
         for field, errors in form.errors.items():
@@ -153,9 +181,10 @@ def decision_create(request, pk):
 
 
 @role_required(Role.REGISSEUR)
-@require_POST
 def flag_create(request, pk):
     child = visible_child_or_404(request.user, pk)
+    if not_allowed := _post_only(request):
+        return not_allowed
     form = ManualFlagForm(request.POST, prefix="signaal")
     try:
         if not form.is_valid():
@@ -169,9 +198,10 @@ def flag_create(request, pk):
 
 
 @role_required(Role.REGISSEUR)
-@require_POST
 def flag_resolve(request, pk):
     flag = get_object_or_404(Flag.objects.visible_to(request.user).select_related("child"), pk=pk)
+    if not_allowed := _post_only(request):
+        return not_allowed
     form = ResolveFlagForm(request.POST)
     try:
         if not form.is_valid():
@@ -198,8 +228,12 @@ def escalations(request):
         .order_by("-decided_at")[:200]
     )
     context = {
-        "nav": "escalations", "gemeente": gemeente, "gemeenten": gemeenten, "decisions": decisions,
-        "today": timezone.localdate(), "show_names": request.user.role == Role.REGISSEUR,
+        "nav": "escalations",
+        "gemeente": gemeente,
+        "gemeenten": gemeenten,
+        "decisions": decisions,
+        "today": timezone.localdate(),
+        "show_names": request.user.role == Role.REGISSEUR,
     }
     return render(request, "cases/regie/escalations.html", context)
 
@@ -221,4 +255,3 @@ def patterns(request):
         ],
     }
     return render(request, "cases/regie/patterns.html", context)
-

@@ -25,8 +25,18 @@ def use_broker(app, url: str, *, eager: bool) -> None:
 def snapshot():
     return sorted(
         Flag.objects.values_list(
-            "child_id", "code", "subject_key", "value", "norm", "reference_date", "detail", "firing", "active",
-            "raised_at", "resolved_at", "resolution_note",
+            "child_id",
+            "code",
+            "subject_key",
+            "value",
+            "norm",
+            "reference_date",
+            "detail",
+            "firing",
+            "active",
+            "raised_at",
+            "resolved_at",
+            "resolution_note",
         )
     )
 
@@ -137,16 +147,24 @@ def test_full_run_drains_the_outbox(frozen_today, gemeente_a):
 
 
 @pytest.mark.django_db
-def test_service_write_requests_evaluation_after_commit(frozen_today, gemeente_a, toegang_a,
-                                                         django_capture_on_commit_callbacks):
+def test_service_write_requests_evaluation_after_commit(
+    frozen_today, gemeente_a, toegang_a, django_capture_on_commit_callbacks
+):
     """On the embedded default (no Redis) the task runs in-process once the save has committed."""
     child = ChildFactory(gemeente=gemeente_a)
     trajectory = TrajectoryFactory(child=child, planned_end_date=dt.date(2026, 6, 1))
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         services.trajectory_change(
-            user=toegang_a, trajectory=trajectory, version=trajectory.version, provider=trajectory.provider,
-            start_date=trajectory.start_date, planned_end_date=dt.date(2026, 2, 1), volume=Decimal("2"),
-            frequency="2", outside_budget=False, outside_budget_reason="",
+            user=toegang_a,
+            trajectory=trajectory,
+            version=trajectory.version,
+            provider=trajectory.provider,
+            start_date=trajectory.start_date,
+            planned_end_date=dt.date(2026, 2, 1),
+            volume=Decimal("2"),
+            frequency="2",
+            outside_budget=False,
+            outside_budget_reason="",
         )
         assert not Flag.objects.exists()  # nothing before the commit
     assert len(callbacks) == 1
@@ -172,9 +190,16 @@ def test_broker_down_save_succeeds_and_outbox_catches_up(gemeente_a, toegang_a, 
         started = time.monotonic()
         with django_capture_on_commit_callbacks(execute=True):
             changed = services.trajectory_change(
-                user=toegang_a, trajectory=trajectory, version=trajectory.version, provider=trajectory.provider,
-                start_date=trajectory.start_date, planned_end_date=today - dt.timedelta(days=1), volume=Decimal("2"),
-                frequency="2", outside_budget=False, outside_budget_reason="",
+                user=toegang_a,
+                trajectory=trajectory,
+                version=trajectory.version,
+                provider=trajectory.provider,
+                start_date=trajectory.start_date,
+                planned_end_date=today - dt.timedelta(days=1),
+                volume=Decimal("2"),
+                frequency="2",
+                outside_budget=False,
+                outside_budget_reason="",
             )
         assert time.monotonic() - started < 5
         assert changed.version == 2

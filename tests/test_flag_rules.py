@@ -57,8 +57,13 @@ def test_crisis_norm_is_the_norm_copied_on_the_trajectory(frozen_today, child):
 
 
 def test_duration_ignores_ended_trajectories(frozen_today, child):
-    TrajectoryFactory(child=child, start_date=dt.date(2023, 1, 2), planned_end_date=dt.date(2024, 1, 1),
-                      end_date=dt.date(2025, 6, 1), end_reason="31")
+    TrajectoryFactory(
+        child=child,
+        start_date=dt.date(2023, 1, 2),
+        planned_end_date=dt.date(2024, 1, 1),
+        end_date=dt.date(2025, 6, 1),
+        end_reason="31",
+    )
     assert not flagged(child, "duur")
 
 
@@ -110,8 +115,9 @@ def test_stacking_per_child(frozen_today, child, count, fires):
 @pytest.mark.parametrize("count, fires", [(3, False), (4, True)])
 def test_stacking_per_household(frozen_today, gemeente_a, count, fires):
     household = HouseholdFactory(gemeente=gemeente_a)
-    older, younger = ChildFactory(gemeente=gemeente_a, household=household), ChildFactory(
-        gemeente=gemeente_a, household=household
+    older, younger = (
+        ChildFactory(gemeente=gemeente_a, household=household),
+        ChildFactory(gemeente=gemeente_a, household=household),
     )
     for i in range(count):
         open_trajectory(older if i % 2 else younger)
@@ -130,8 +136,12 @@ def test_waiting_more_than_eight_weeks(frozen_today, child, days, fires):
 
 def test_waiting_ends_when_care_starts_or_referral_is_resolved(frozen_today, child):
     waited = ReferralFactory(child=child, date=frozen_today - dt.timedelta(days=90))
-    light = ReferralFactory(child=child, date=frozen_today - dt.timedelta(days=90), outcome="light",
-                            outcome_date=frozen_today - dt.timedelta(days=80))
+    light = ReferralFactory(
+        child=child,
+        date=frozen_today - dt.timedelta(days=90),
+        outcome="light",
+        outcome_date=frozen_today - dt.timedelta(days=80),
+    )
     open_trajectory(child, referral=waited, start_date=frozen_today - dt.timedelta(days=10))
     assert not flagged(child, "wachttijd")
     assert light.pk
@@ -186,8 +196,9 @@ def test_outside_budget(frozen_today, child):
 
 def test_residential_care_is_always_flagged(frozen_today, child):
     stay = Product.objects.filter(segment__number=1).exclude(financing="taak").first()
-    open_trajectory(child, product=stay, tariff=Decimal("250"), frequency="1", volume=Decimal("1"),
-                    start_date=dt.date(2026, 1, 5))
+    open_trajectory(
+        child, product=stay, tariff=Decimal("250"), frequency="1", volume=Decimal("1"), start_date=dt.date(2026, 1, 5)
+    )
     open_trajectory(child)  # ambulant: no residential flag
     found = flagged(child, "verblijf")
     assert len(found) == 1 and "verblijf sinds 05-01-2026 (1 maanden)" in found[0].sentence

@@ -67,9 +67,16 @@ def test_worker_raises_flag_after_save(worker, gemeente_a, toegang_a):
     )
     assert not Flag.objects.exists()
     services.trajectory_change(
-        user=toegang_a, trajectory=trajectory, version=trajectory.version, provider=trajectory.provider,
-        start_date=trajectory.start_date, planned_end_date=today - dt.timedelta(days=3), volume=Decimal("2"),
-        frequency="2", outside_budget=False, outside_budget_reason="",
+        user=toegang_a,
+        trajectory=trajectory,
+        version=trajectory.version,
+        provider=trajectory.provider,
+        start_date=trajectory.start_date,
+        planned_end_date=today - dt.timedelta(days=3),
+        volume=Decimal("2"),
+        frequency="2",
+        outside_budget=False,
+        outside_budget_reason="",
     )
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline and not Flag.objects.filter(child=child, code="einddatum").exists():

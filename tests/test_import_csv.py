@@ -308,3 +308,20 @@ def test_imported_children_are_handed_to_the_flag_engine(setup, monkeypatch, dja
     with django_capture_on_commit_callbacks(execute=True):
         do_import(EXAMPLE, setup)
     assert sorted(asked) == sorted(Child.objects.values_list("pk", flat=True))
+
+
+def test_a_rule_only_the_database_knows_refuses_the_file_with_a_report(setup, tmp_path, monkeypatch):
+    # Simulate a check the row validation does not know about: the database's constraint decides.
+    def too_late(self, rows):
+        from django.db import IntegrityError
+
+        raise IntegrityError("trajectory_volume_positive")
+
+    monkeypatch.setattr(csv_import.CsvImport, "_write_rows", too_late)
+    before = snapshot()
+
+    run, report = do_import(EXAMPLE, setup)
+
+    assert run.status == ImportStatus.REFUSED and snapshot() == before
+    assert report.problems[0].where == "regels 2-5"
+    assert report.problems[0].message.startswith("De database weigert deze gegevens")

@@ -437,3 +437,24 @@ def test_a_change_request_alone_hands_its_child_to_the_flag_engine(
 
     assert Extension.objects.get().status == "pending"
     assert asked == [Child.objects.get().pk]
+
+
+def test_a_database_refusal_refuses_only_that_file(user, tmp_path, monkeypatch):
+    from django.db import IntegrityError
+
+    from cases.imports.ijw_import import IjwImport
+
+    original = IjwImport._jw305
+
+    def refuse_start(self, message, item):
+        original(self, message, item)
+        raise IntegrityError("trajectory_planned_end_after_start")  # after a write: it must be undone
+
+    monkeypatch.setattr(IjwImport, "_jw305", refuse_start)
+    paths = files(tmp_path, [("a_toewijzing", msg.jw301("1001")), ("b_start", msg.jw305("1001"))])
+
+    run, report = do_import(paths, user)
+
+    assert run.status == ImportStatus.PARTIAL and report.refused_files == ["b_start.xml"]
+    assert report.problems[0].message.startswith("De database weigert deze gegevens")
+    assert Trajectory.objects.get().start_date == dt.date(2025, 2, 3)  # the start was rolled back

@@ -106,7 +106,7 @@ def test_upload_form_errors(client, beheer_a):
     response = upload(client, "a.csv", [SimpleUploadedFile("a.txt", b"x"), SimpleUploadedFile("b.txt", b"y")])
     assert "Kies precies één CSV-bestand." in response.content.decode()
     response = upload(client, None, [SimpleUploadedFile("a.csv", b"x")], kind="ijw")
-    assert "iJw-berichten zijn .xml-bestanden." in response.content.decode()
+    assert "iJw-berichten zijn .xml-bestanden (los of samen in een .zip)." in response.content.decode()
     assert ImportRun.objects.count() == 0
 
 
@@ -226,3 +226,38 @@ def test_beheerder_sees_why_a_file_is_refused(page, beheer_a, tmp_path):
     assert page.get_by_role("button", name="Importeren bevestigen").count() == 0
     assert_accessible(page)
     screenshot(page, "beheer-import-geweigerd")
+
+
+def _zip(members):
+    buffer = io.BytesIO()
+    import zipfile
+
+    with zipfile.ZipFile(buffer, "w") as zipped:
+        for name, data in members.items():
+            zipped.writestr(name, data)
+    return buffer.getvalue()
+
+
+def test_ijw_messages_in_a_zip(client, beheer_a, provider, django_capture_on_commit_callbacks):
+    client.force_login(beheer_a)
+    archive = _zip(
+        {
+            "map/stop.xml": msg.jw307("1001", gemeente="9901"),
+            "../../buiten.xml": msg.jw301("1001", gemeente="9901"),  # a path from the archive is never used
+            "leesmij.txt": b"niet importeren",
+        }
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, None, [SimpleUploadedFile("berichten.zip", archive, "application/zip")], kind="ijw")
+    run = ImportRun.objects.get()
+    assert sorted(p.name for p in Path(run.stored_path).iterdir()) == ["buiten.xml", "stop.xml"]
+    assert run.status == ImportStatus.CHECKED and run.report["files_ok"] == 2
+
+
+def test_a_broken_or_empty_zip_is_refused_on_the_form(client, beheer_a):
+    client.force_login(beheer_a)
+    response = upload(client, None, [SimpleUploadedFile("kapot.zip", b"geen zip")], kind="ijw")
+    assert "Dit zip-bestand is beschadigd of geen zip-bestand." in response.content.decode()
+    response = upload(client, None, [SimpleUploadedFile("leeg.zip", _zip({"a.txt": b"x"}))], kind="ijw")
+    assert "Er staan geen .xml-berichten in het zip-bestand." in response.content.decode()
+    assert ImportRun.objects.count() == 0

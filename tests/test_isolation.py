@@ -7,8 +7,9 @@ and no read is logged. A new page with an object id must be added to OBJECT_FOR,
 
 import pytest
 from django.urls import URLPattern, get_resolver, reverse
+from django.utils import timezone
 
-from cases.models import CaseAccessLog, Role
+from cases.models import CaseAccessLog, Flag, Role
 from referrals.models import Referral
 
 from .factories import ChildFactory, ExtensionFactory, StopReviewFactory, TrajectoryFactory, UserFactory
@@ -28,6 +29,9 @@ OBJECT_FOR = {
     "cases:extension_decide": "extension",
     "referrals:referral_add": "child",
     "referrals:referral_outcome": "referral",
+    "cases:regie_decision_create": "child",
+    "cases:regie_flag_create": "child",
+    "cases:regie_flag_resolve": "flag",
 }
 
 
@@ -65,6 +69,8 @@ def case_of_gemeente_a(gemeente_a):
         "review": StopReviewFactory(trajectory=trajectory),
         "extension": ExtensionFactory(trajectory=trajectory),
         "referral": trajectory.referral,
+        "flag": Flag.objects.create(gemeente=gemeente_a, child=trajectory.child, code="handmatig", subject_key=-1,
+                                    reason="Zorgen", raised_at=timezone.now()),
     }
 
 
@@ -87,6 +93,7 @@ def test_user_of_another_gemeente_never_sees_or_changes_the_case(client, gemeent
 def test_the_same_role_of_the_right_gemeente_gets_in(client, gemeente_a, case_of_gemeente_a, name):
     """The counterpart: the 404s above come from the gemeente rule, not from a broken page."""
     role = Role.TOETS if name == "cases:extension_decide" else Role.TOEGANG
-    client.force_login(UserFactory(role=role, gemeenten=[gemeente_a]))
+    regie = name.startswith("cases:regie_")  # the regisseur's POST-only actions: 405 means "past the rule"
+    client.force_login(UserFactory(role=Role.REGISSEUR if regie else role, gemeenten=[gemeente_a]))
     url = reverse(name, args=[case_of_gemeente_a[OBJECT_FOR[name]].pk])
-    assert client.get(url).status_code == 200
+    assert client.get(url).status_code == (405 if regie else 200)

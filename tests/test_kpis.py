@@ -160,3 +160,16 @@ def test_a_month_without_data_gives_zeros_and_not_applicable(data, gemeente_a):
 def test_one_in_n_uses_only_the_population_of_the_gemeente(data, gemeente_b):
     # Gemeente B: one youth in care in February, population 10.
     assert kpis.youths_in_care(gemeente_b, FEB).one_in_n == 10.0
+
+
+def test_each_month_of_a_series_equals_that_month_on_its_own(data, gemeente_a):
+    """The 13-month report computes every KPI for all months in one query; no month may leak into another."""
+    months = FEB.with_months_before(12) + [Period.month(2026, 3)]
+    for name in ("inflow", "outflow", "youths_in_care", "durations", "extensions", "stacking", "outside_budget",
+                 "spend", "referrals_by_source", "waiting_time", "end_reasons", "re_entry"):  # fmt: skip
+        series = getattr(kpis, f"{name}_series")(gemeente_a, months)
+        single = [getattr(kpis, name)(gemeente_a, month) for month in months]
+        assert series == single, name
+    # The data set has something to compare in most months, not only empty ones.
+    assert sum(f.trajectories for f in kpis.inflow_series(gemeente_a, months)) > 4
+    assert sum(d.total.ended for d in kpis.durations_series(gemeente_a, months)) > 3

@@ -58,5 +58,12 @@ def bsn_digest(bsn: str) -> str:
     return hmac.new(settings.SECRET_KEY.encode(), f"bsn:{bsn}".encode(), hashlib.sha256).hexdigest()
 
 
+def database_refusal(exc: Exception) -> str:
+    """A Dutch message for a constraint the database enforced (names the rule, never the data)."""
+    constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
+    rule = f" ({constraint})" if constraint else ""
+    return f"De database weigert deze gegevens: ze botsen met een regel van jeugdregie{rule}."
+
+
 def fmt_date(day: dt.date | None) -> str:
     return f"{day:%d-%m-%Y}" if day else ""

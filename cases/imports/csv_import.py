@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -21,7 +21,7 @@ from cases.models import Child, Household, Trajectory
 from cases.validators import bsn_is_valid
 from referrals.models import Referral, RequestCategory
 
-from .common import mask_bsn, parse_date, parse_decimal
+from .common import database_refusal, mask_bsn, parse_date, parse_decimal
 from .history import HistoryWriter
 from .lookups import Lookups
 from .report import Problem, Report
@@ -332,6 +332,15 @@ class CsvImport:
     def _write_chunk(self, rows: list[Row]) -> None:
         if not rows:
             return
+        try:
+            with transaction.atomic():  # a savepoint: a refused chunk leaves the transaction usable
+                self._write_rows(rows)
+        except (IntegrityError, DataError) as exc:
+            # A rule the row checks missed: the database refuses, and so does the file.
+            where = f"regels {rows[0].line}-{rows[-1].line}"
+            self.report.problem(Problem(self.name, where, "database", "", database_refusal(exc)))
+
+    def _write_rows(self, rows: list[Row]) -> None:
         children = self._children(rows)
         if children is None or not self.report.ok:
             return  # the file is refused anyway; keep checking rows, skip the writes

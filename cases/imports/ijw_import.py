@@ -18,7 +18,7 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
-from django.db import transaction
+from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from cases.codes import EndReason, Financing, Frequency, ReferrerType, Unit
@@ -35,7 +35,7 @@ from cases.models import (
 from cases.validators import bsn_is_valid
 from referrals.models import Referral, RequestCategory
 
-from .common import bsn_digest, fmt_date, mask_bsn
+from .common import bsn_digest, database_refusal, fmt_date, mask_bsn
 from .history import HistoryWriter
 from .ijw import Message, MessageError, read_message
 from .lookups import Lookups
@@ -111,8 +111,12 @@ class IjwImport:
             self._check(message)
             self.counts: list = []
             self.notes: list = []
-            with transaction.atomic():
-                self._apply(message)
+            try:
+                with transaction.atomic():
+                    self._apply(message)
+            except (IntegrityError, DataError) as exc:
+                # A rule the checks above missed: the database refuses, and so does the import.
+                raise self._refuse(message, message.kind, "database", "", database_refusal(exc)) from None
         except (MessageError, Refuse) as exc:
             for problem in exc.problems:
                 self.report.problem(problem)

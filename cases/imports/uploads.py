@@ -9,6 +9,7 @@ import shutil
 import tempfile
 import time
 import uuid
+import zipfile
 from pathlib import Path
 
 from django.conf import settings
@@ -41,19 +42,58 @@ def remove_stale_uploads() -> None:
             shutil.rmtree(folder, ignore_errors=True)
 
 
+MAX_ZIP_MEMBERS = 100_000
+MAX_ZIP_BYTES = 1 << 30  # 1 GiB unpacked: a zip bomb stops here
+
+
+class UploadError(Exception):
+    pass
+
+
+def _unique(name: str, used: set) -> str:
+    name = safe_name(name)
+    while name in used:
+        name = f"_{name}"
+    used.add(name)
+    return name
+
+
+def _unpack(archive: Path, folder: Path, used: set) -> None:
+    """The .xml members of a zip, flattened into the folder (no paths from the archive are used)."""
+    try:
+        with zipfile.ZipFile(archive) as zipped:
+            members = [m for m in zipped.infolist() if not m.is_dir() and m.filename.lower().endswith(".xml")]
+            if len(members) > MAX_ZIP_MEMBERS or sum(m.file_size for m in members) > MAX_ZIP_BYTES:
+                raise UploadError("Het zip-bestand is te groot om te importeren; splits het op.")
+            for member in members:
+                with zipped.open(member) as source, open(folder / _unique(member.filename, used), "wb") as out:
+                    shutil.copyfileobj(source, out, 1 << 20)
+    except zipfile.BadZipFile:
+        raise UploadError("Dit zip-bestand is beschadigd of geen zip-bestand.") from None
+    finally:
+        archive.unlink(missing_ok=True)
+
+
 def store_upload(files) -> Path:
     remove_stale_uploads()
     folder = upload_root() / uuid.uuid4().hex
     folder.mkdir(parents=True, mode=0o700)
-    used = set()
-    for upload in files:
-        name = safe_name(upload.name)
-        while name in used:
-            name = f"_{name}"
-        used.add(name)
-        with open(folder / name, "wb") as out:
-            for chunk in upload.chunks():
-                out.write(chunk)
+    used: set = set()
+    try:
+        for upload in files:
+            target = folder / (
+                f".{uuid.uuid4().hex}.zip" if upload.name.lower().endswith(".zip") else _unique(upload.name, used)
+            )
+            with open(target, "wb") as out:
+                for chunk in upload.chunks():
+                    out.write(chunk)
+            if target.suffix == ".zip":
+                _unpack(target, folder, used)
+        if not any(folder.iterdir()):
+            raise UploadError("Er staan geen .xml-berichten in het zip-bestand.")
+    except UploadError:
+        shutil.rmtree(folder, ignore_errors=True)
+        raise
     return folder
 
 

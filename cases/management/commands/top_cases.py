@@ -18,7 +18,9 @@ class Command(BaseCommand):
 
     def add_arguments(self, parser):
         parser.add_argument("--gemeente", required=True, help="CBS-code van de gemeente")
-        parser.add_argument("--limit", type=int, default=None, help="aantal casussen (standaard de Top N van de gemeente)")
+        parser.add_argument(
+            "--limit", type=int, default=None, help="aantal casussen (standaard de Top N van de gemeente)"
+        )
         parser.add_argument("--format", choices=["csv", "json"], default="csv")
 
     def handle(self, *args, gemeente, limit, format, **options):
