@@ -1,19 +1,27 @@
-"""Benchmark of the signalering at national scale (issue 3), on PostgreSQL.
+"""Signalering at national scale: the nightly flag evaluation against its hand-written SQL floor, and the queue.
 
-    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jr_bench python scripts/benchmark_flags.py [--build]
+    DATABASE_URL=postgres://postgres@127.0.0.1:5432/jr_national python scripts/benchmark_flags.py \
+        [--runs 3] [--only steady,change,split,floor,queue]
 
---build first fills the database with scripts/national_dataset.py (340 gemeenten, 500,000 children,
-1,000,000 trajectories). Then it times:
-1. the full evaluation (`cases.flags.evaluate()`, what `manage.py evaluate_flags` runs) from empty
-   flags ("cold": every flag inserted) and again right after ("warm": nothing changed, nothing written);
-2. the same evaluation fanned out per gemeente, as the nightly Celery run does (340 tasks, run here
-   one after the other in one process);
-3. the SQL floor: one hand-written statement computing the same flag rows (same rules, default
-   thresholds) into a temporary table — and checks it finds exactly the rows the evaluation found;
-4. the queue page (GET /regie/) for a regisseur of the largest gemeente: server time and queries.
+Needs the data set of scripts/national_dataset.py (evaluated once, so the flags exist). Parts:
+
+steady  `cases.flags.evaluate()` over all gemeenten when nothing changed since the last run.
+change  shift the planned end date of 10,000 open trajectories (1%) a year later, evaluate, shift them
+        back, evaluate again: both evaluations count as "after a change" (so the data ends as it began).
+        The shift is a plain SQL UPDATE without history rows, as the data set itself has none.
+split   the nightly task's fan-out: `evaluate_gemeente` for each of the gemeenten, one after the other.
+floor   the same candidate rows (child, rule, subject, value, norm, date, detail) for every rule with
+        the default thresholds, in hand-written SQL (one INSERT ... SELECT per rule) into a temporary
+        table; no ORM. Its rows per rule are checked against the flags the evaluation keeps firing,
+        row for row (EXCEPT both ways), and the ratio evaluation / floor is printed.
+queue   `cases.ranking.top_cases` for the largest and a small gemeente (ms and queries), and the queue
+        page through Django's test client as a regisseur of that gemeente (created when missing).
+
+Every timing runs --runs times; the median is reported with the load average beside each run.
 """
 
 import argparse
+import datetime as dt
 import os
 import statistics
 import sys
@@ -22,162 +30,343 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings")
-os.environ.setdefault("ALLOWED_HOSTS", "testserver,127.0.0.1,localhost")  # the in-process test client
 
 import django  # noqa: E402
 
 django.setup()
 
-from django.db import connection  # noqa: E402
+from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
-from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-FLOOR_SQL = """
-CREATE TEMPORARY TABLE flag_floor AS
-WITH open_t AS (
-    SELECT t.*, c.gemeente_id, c.household_id
-    FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
-    WHERE t.end_date IS NULL AND t.start_date <= %(today)s
+from cases import flags  # noqa: E402
+from cases.flags import add_months  # noqa: E402
+from cases.models import Gemeente  # noqa: E402
+from cases.regie_models import DEFAULT_RULES, Flag, FlagCode, FlagRule  # noqa: E402
+
+CHANGED = 10_000
+SHIFT_DAYS = 365
+FLOOR = "floor_candidates"
+
+MONTHS = """((EXTRACT(YEAR FROM {e}) - EXTRACT(YEAR FROM {s})) * 12 + EXTRACT(MONTH FROM {e})
+    - EXTRACT(MONTH FROM {s}) - CASE WHEN EXTRACT(DAY FROM {e}) < EXTRACT(DAY FROM {s}) THEN 1 ELSE 0 END)::int"""
+OPEN = "t.end_date IS NULL AND t.start_date <= %(today)s"
+LABEL = "p.code || ' bij ' || pv.name"
+# cost to date (accrued up to today) plus committed (today up to the planned end), per open trajectory
+COST = (
+    "t.daily_cost * GREATEST(%(today)s - t.start_date + 1, 0)"
+    " + t.daily_cost * GREATEST(t.planned_end_date - %(today)s, 0)"
 )
-SELECT gemeente_id, child_id, 'duur' AS code, id AS subject_key FROM open_t
- WHERE (EXTRACT(YEAR FROM %(today)s::date) - EXTRACT(YEAR FROM start_date)) * 12
-       + EXTRACT(MONTH FROM %(today)s::date) - EXTRACT(MONTH FROM start_date)
-       - CASE WHEN EXTRACT(DAY FROM %(today)s::date) < EXTRACT(DAY FROM start_date) THEN 1 ELSE 0 END > norm_months
-UNION ALL
-SELECT gemeente_id, child_id, 'kosten', 0 FROM open_t GROUP BY gemeente_id, child_id
-HAVING ROUND(SUM(daily_cost * GREATEST(%(today)s::date - start_date + 1, 0)
-                 + daily_cost * GREATEST(planned_end_date - %(today)s::date, 0)), 2) > 50000
-UNION ALL
-SELECT o.gemeente_id, o.child_id, 'verlengingen', o.id FROM open_t o
- JOIN (SELECT trajectory_id FROM cases_extension WHERE status IN ('approved', 'shortened')
-       GROUP BY trajectory_id HAVING COUNT(*) >= 2) e ON e.trajectory_id = o.id
-UNION ALL
-SELECT gemeente_id, child_id, 'stapeling', 0 FROM open_t GROUP BY gemeente_id, child_id HAVING COUNT(*) >= 3
-UNION ALL
-SELECT c.gemeente_id, c.id, 'stapeling_gezin', c.household_id FROM cases_child c
- WHERE c.household_id IN (SELECT household_id FROM open_t GROUP BY household_id HAVING COUNT(*) >= 4)
-   AND c.id IN (SELECT child_id FROM open_t)
-UNION ALL
-SELECT c.gemeente_id, r.child_id, 'wachttijd', r.id FROM referrals_referral r JOIN cases_child c ON c.id = r.child_id
- WHERE r.outcome IN ('', 'specialised') AND r.date < %(today)s::date - 56
-   AND NOT EXISTS (SELECT 1 FROM cases_trajectory t WHERE t.referral_id = r.id AND t.start_date <= %(today)s)
-UNION ALL
-SELECT gemeente_id, child_id, 'einddatum', id FROM open_t WHERE planned_end_date < %(today)s
-UNION ALL
-SELECT o.gemeente_id, o.child_id, 'review', s.id FROM cases_stopreview s JOIN open_t o ON o.id = s.trajectory_id
- WHERE s.done_date IS NULL AND s.due_date < %(today)s
-UNION ALL
-SELECT c.gemeente_id, c.id, '18plus', 0 FROM cases_child c
- WHERE c.birth_date <= (%(today)s::date + INTERVAL '6 months' - INTERVAL '18 years')::date
-   AND c.id IN (SELECT child_id FROM open_t)
-UNION ALL
-SELECT gemeente_id, child_id, 'buiten_budget', id FROM open_t WHERE outside_budget
-UNION ALL
-SELECT o.gemeente_id, o.child_id, 'verblijf', o.id FROM open_t o
- JOIN cases_product p ON p.id = o.product_id JOIN cases_segment sg ON sg.id = p.segment_id
- WHERE sg.is_residential OR p.with_stay
-"""
+COLUMNS = "code, gemeente_id, child_id, subject_key, trajectory_id, value, norm, reference_date, detail"
+
+# One statement per rule of cases/flags.py, default thresholds (DOMAIN.md §6), written by hand.
+FLOOR_SQL = {
+    FlagCode.DURATION: f"""
+        SELECT 'duur', c.gemeente_id, t.child_id, t.id, t.id, v.months, t.norm_months, t.start_date, {LABEL}
+        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+        JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
+        CROSS JOIN LATERAL (SELECT {MONTHS.format(s="t.start_date", e="%(today)s::date")} AS months) v
+        WHERE {OPEN} AND v.months > t.norm_months + %(duur)s""",
+    FlagCode.COST: f"""
+        SELECT 'kosten', c.gemeente_id, t.child_id, 0, NULL::bigint, ROUND(SUM({COST}), 2), %(kosten)s, NULL::date, ''
+        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+        WHERE {OPEN}
+        GROUP BY c.gemeente_id, t.child_id HAVING ROUND(SUM({COST}), 2) > %(kosten)s""",
+    FlagCode.EXTENSIONS: f"""
+        SELECT 'verlengingen', c.gemeente_id, t.child_id, t.id, t.id, e.n, %(verlengingen)s, NULL::date, {LABEL}
+        FROM (SELECT trajectory_id, COUNT(*) AS n FROM cases_extension WHERE status IN ('approved', 'shortened')
+              GROUP BY trajectory_id HAVING COUNT(*) >= %(verlengingen)s) e
+        JOIN cases_trajectory t ON t.id = e.trajectory_id JOIN cases_child c ON c.id = t.child_id
+        JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
+        WHERE {OPEN}""",
+    FlagCode.STACKING: f"""
+        SELECT 'stapeling', c.gemeente_id, t.child_id, 0, NULL::bigint, COUNT(*), %(stapeling)s, NULL::date, ''
+        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+        WHERE {OPEN}
+        GROUP BY c.gemeente_id, t.child_id HAVING COUNT(*) >= %(stapeling)s""",
+    FlagCode.HOUSEHOLD_STACKING: f"""
+        WITH per_child AS (
+            SELECT t.child_id, COUNT(*) AS n FROM cases_trajectory t WHERE {OPEN} GROUP BY t.child_id),
+        households AS (
+            SELECT c.household_id, SUM(pc.n) AS n FROM per_child pc JOIN cases_child c ON c.id = pc.child_id
+            WHERE c.household_id IS NOT NULL GROUP BY c.household_id HAVING SUM(pc.n) >= %(stapeling_gezin)s)
+        SELECT 'stapeling_gezin', c.gemeente_id, c.id, h.household_id, NULL::bigint, h.n, %(stapeling_gezin)s,
+               NULL::date, ''
+        FROM households h JOIN cases_child c ON c.household_id = h.household_id
+        JOIN per_child pc ON pc.child_id = c.id""",
+    FlagCode.WAITING: """
+        SELECT 'wachttijd', c.gemeente_id, r.child_id, r.id, NULL::bigint, %(today)s - r.date, %(wachttijd)s,
+               r.date, ''
+        FROM referrals_referral r JOIN cases_child c ON c.id = r.child_id
+        WHERE r.outcome IN ('', 'specialised') AND r.date < %(wachttijd_before)s
+          AND NOT EXISTS (SELECT 1 FROM cases_trajectory t WHERE t.referral_id = r.id AND t.start_date <= %(today)s)""",
+    FlagCode.PAST_END: f"""
+        SELECT 'einddatum', c.gemeente_id, t.child_id, t.id, t.id, %(today)s - t.planned_end_date, %(einddatum)s,
+               t.planned_end_date, {LABEL}
+        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+        JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
+        WHERE {OPEN} AND t.planned_end_date < %(einddatum_before)s""",
+    FlagCode.REVIEW_LATE: f"""
+        SELECT 'review', c.gemeente_id, t.child_id, s.id, t.id, %(today)s - s.due_date, %(review)s, s.due_date, {LABEL}
+        FROM cases_stopreview s JOIN cases_trajectory t ON t.id = s.trajectory_id
+        JOIN cases_child c ON c.id = t.child_id
+        JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
+        WHERE {OPEN} AND s.done_date IS NULL AND s.due_date < %(review_before)s""",
+    FlagCode.TURNING_18: f"""
+        SELECT '18plus', c.gemeente_id, c.id, 0, NULL::bigint, {MONTHS.format(s="c.birth_date", e="%(today)s::date")},
+               %(18plus)s, c.birth_date, ''
+        FROM cases_child c
+        WHERE c.birth_date <= %(latest_birth_date)s
+          AND EXISTS (SELECT 1 FROM cases_trajectory t WHERE t.child_id = c.id AND {OPEN})""",
+    FlagCode.OUTSIDE_BUDGET: f"""
+        SELECT 'buiten_budget', c.gemeente_id, t.child_id, t.id, t.id, {COST}, NULL, t.start_date,
+               {LABEL} || ': ' || t.outside_budget_reason
+        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+        JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
+        WHERE {OPEN} AND t.outside_budget""",
+    FlagCode.RESIDENTIAL: f"""
+        SELECT 'verblijf', c.gemeente_id, t.child_id, t.id, t.id,
+               {MONTHS.format(s="t.start_date", e="%(today)s::date")}, NULL, t.start_date, {LABEL}
+        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+        JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
+        JOIN cases_segment sg ON sg.id = p.segment_id
+        WHERE {OPEN} AND (sg.is_residential OR p.with_stay)""",
+}
 
 
-def timed(fn):
-    started = time.perf_counter()
-    result = fn()
-    return result, time.perf_counter() - started
+def load() -> str:
+    return f"load {os.getloadavg()[0]:.1f}"
 
 
-def sql_floor(today):
-    with connection.cursor() as cursor:
-        cursor.execute("DROP TABLE IF EXISTS flag_floor")
-        _, seconds = timed(lambda: cursor.execute(FLOOR_SQL, {"today": today}))
-        cursor.execute(
-            "SELECT COUNT(*), (SELECT COUNT(*) FROM (SELECT child_id, code, subject_key FROM flag_floor EXCEPT "
-            "SELECT child_id, code, subject_key FROM cases_flag WHERE firing) x), "
-            "(SELECT COUNT(*) FROM (SELECT child_id, code, subject_key FROM cases_flag WHERE firing AND code <> "
-            "'handmatig' EXCEPT SELECT child_id, code, subject_key FROM flag_floor) y) FROM flag_floor"
-        )
-        rows, only_floor, only_app = cursor.fetchone()
-        cursor.execute("DROP TABLE flag_floor")
-    return seconds, rows, only_floor, only_app
-
-
-def queue_page(gemeente):
-    from cases.models import Role, User
-
-    user, _ = User.objects.get_or_create(username="bench_regisseur", defaults={"role": Role.REGISSEUR})
-    user.gemeenten.set([gemeente])
-    client = Client()
-    client.force_login(user)
-    with connection.cursor() as cursor:
-        cursor.execute("ANALYZE cases_flag")  # as autovacuum would after the bulk load
-    url = f"/regie/?gemeente={gemeente.code}"
-    client.get(url)  # warm up
-    times, queries = [], 0
-    for _ in range(7):
-        with CaptureQueriesContext(connection) as ctx:
-            response, seconds = timed(lambda: client.get(url))
-        assert response.status_code == 200, response.status_code
+def timed(label: str, fn, runs: int):
+    """Run fn `runs` times; print each with the load; return (median seconds, last result)."""
+    times, result = [], None
+    for i in range(runs):
+        before = load()
+        started = time.perf_counter()
+        result = fn()
+        seconds = time.perf_counter() - started
         times.append(seconds)
-        queries = len(ctx.captured_queries)
-    return statistics.median(times), queries, response.content.count(b"#signalen\"")
+        print(f"  {label} run {i + 1}: {seconds:8.2f} s  ({before} before, {load()} after)  {result or ''}", flush=True)
+    median = statistics.median(times)
+    print(f"  {label}: median {median:.2f} s of {runs}", flush=True)
+    return median, result
+
+
+def defaults_everywhere() -> None:
+    """The floor is written for the default thresholds: refuse to compare against anything else."""
+    expected = {code: threshold for code, (threshold, _, _) in DEFAULT_RULES.items()}
+    odd = [
+        (g, code, threshold)
+        for g, code, threshold, enabled in FlagRule.objects.values_list("gemeente_id", "code", "threshold", "enabled")
+        if threshold != expected[code] or not enabled
+    ]
+    if odd:
+        raise SystemExit(f"Niet alle regels staan op de standaarddrempel ({len(odd)} afwijkend, bv. {odd[0]}).")
+    missing = Gemeente.objects.count() * len(expected) - FlagRule.objects.count()
+    if missing:
+        raise SystemExit(f"{missing} signaalregels ontbreken: draai eerst één volledige evaluatie.")
+
+
+# --- evaluation -----------------------------------------------------------------------------------
+
+
+def evaluate_all(today):
+    return flags.evaluate(today=today)
+
+
+def shift_planned_end(days: int) -> int:
+    """Move the planned end of 10,000 open trajectories (every 29th by id) by `days`."""
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            """UPDATE cases_trajectory SET planned_end_date = planned_end_date + %s
+               WHERE id IN (SELECT id FROM cases_trajectory WHERE end_date IS NULL AND id %% 29 = 0
+                            ORDER BY id LIMIT %s)""",
+            [days, CHANGED],
+        )
+        return cursor.rowcount
+
+
+def bench_change(today, runs: int):
+    times = []
+    for i in range(runs):
+        for days, label in ((SHIFT_DAYS, "a year later"), (-SHIFT_DAYS, "back")):
+            shifted = shift_planned_end(days)
+            before = load()
+            started = time.perf_counter()
+            result = flags.evaluate(today=today)
+            seconds = time.perf_counter() - started
+            times.append(seconds)
+            print(
+                f"  after change ({shifted} planned ends {label}) run {i + 1}: {seconds:8.2f} s "
+                f"({before} before, {load()} after)  {result}",
+                flush=True,
+            )
+    median = statistics.median(times)
+    print(f"  after change: median {median:.2f} s of {len(times)}", flush=True)
+    return median
+
+
+def bench_split(today, runs: int):
+    codes = list(Gemeente.objects.order_by("code").values_list("code", flat=True))
+
+    def fan_out():
+        slowest = (0.0, "")
+        for code in codes:
+            started = time.perf_counter()
+            flags.evaluate_gemeente(code, today=today)
+            slowest = max(slowest, (time.perf_counter() - started, code))
+        return f"{len(codes)} gemeenten, slowest {slowest[1]} {slowest[0]:.2f} s"
+
+    return timed(f"sum of evaluate_gemeente over {len(codes)}", fan_out, runs)[0]
+
+
+# --- the floor ------------------------------------------------------------------------------------
+
+
+def floor_params(today):
+    params = {str(code): threshold for code, (threshold, _, _) in DEFAULT_RULES.items()}
+    params.update(
+        today=today,
+        wachttijd_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.WAITING][0] * 7)),
+        einddatum_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.PAST_END][0])),
+        review_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.REVIEW_LATE][0])),
+        latest_birth_date=add_months(add_months(today, int(DEFAULT_RULES[FlagCode.TURNING_18][0])), -18 * 12),
+    )
+    return params
+
+
+def run_floor(today, counts: dict):
+    params = floor_params(today)
+    with transaction.atomic(), connection.cursor() as cursor:
+        # The same session settings the evaluation gives itself (cases/flags.py), so the two compare fairly.
+        cursor.execute("SET LOCAL work_mem = '64MB'")
+        cursor.execute("SET LOCAL jit = off")
+        cursor.execute(f"DROP TABLE IF EXISTS {FLOOR}")
+        cursor.execute(
+            f"CREATE TEMPORARY TABLE {FLOOR} (code varchar(20) NOT NULL, gemeente_id bigint NOT NULL, "
+            "child_id bigint NOT NULL, subject_key bigint NOT NULL, trajectory_id bigint, value numeric(14,2), "
+            "norm numeric(14,2), reference_date date, detail varchar(300) NOT NULL)"
+        )
+        for code, sql in FLOOR_SQL.items():
+            cursor.execute(f"INSERT INTO {FLOOR} ({COLUMNS}) {sql}", params)
+            counts[str(code)] = cursor.rowcount
+    return f"{sum(counts.values())} candidates"
+
+
+def compare_floor(today) -> bool:
+    """Per rule: the floor's rows against the evaluation's firing flags, count and row for row."""
+    counts: dict[str, int] = {}
+    run_floor(today, counts)
+    kept = dict(
+        Flag.objects.filter(firing=True)
+        .exclude(code=FlagCode.MANUAL)
+        .order_by()
+        .values("code")
+        .annotate(n=Count("id"))
+        .values_list("code", "n")
+    )
+    cols = "code, child_id, subject_key, trajectory_id, value, norm, reference_date, detail"
+    flag_rows = f"SELECT {cols} FROM cases_flag WHERE firing AND code <> 'handmatig'"
+    with connection.cursor() as cursor:
+        floor_rows = f"SELECT {cols} FROM {FLOOR}"
+        cursor.execute(f"SELECT code, COUNT(*) FROM ({floor_rows} EXCEPT ALL {flag_rows}) x GROUP BY code")
+        only_floor = dict(cursor.fetchall())
+        cursor.execute(f"SELECT code, COUNT(*) FROM ({flag_rows} EXCEPT ALL {floor_rows}) x GROUP BY code")
+        only_flags = dict(cursor.fetchall())
+    print(f"  {'rule':<16} {'floor':>9} {'evaluate':>9}  rows only in floor / only in flags")
+    ok = True
+    for code in FLOOR_SQL:
+        code = str(code)
+        same = counts[code] == kept.get(code, 0) and not only_floor.get(code) and not only_flags.get(code)
+        ok &= same
+        print(
+            f"  {code:<16} {counts[code]:>9,} {kept.get(code, 0):>9,}  {only_floor.get(code, 0)} / "
+            f"{only_flags.get(code, 0)}  {'gelijk' if same else 'VERSCHIL'}"
+        )
+    print(f"  {'total':<16} {sum(counts.values()):>9,} {sum(kept.values()):>9,}")
+    return ok
+
+
+# --- the queue ------------------------------------------------------------------------------------
+
+
+def bench_queue(today, runs: int):
+    from django.test import Client
+
+    from cases.models import Role, User
+    from cases.ranking import top_cases
+
+    sizes = Gemeente.objects.annotate(n=Count("children")).order_by("-n")
+    largest, small = sizes.first(), sizes.filter(n__gte=200).last()
+    for gemeente in (largest, small):
+        print(
+            f"  {gemeente.name} ({gemeente.code}): {gemeente.n:,} children, "
+            f"{Flag.objects.filter(gemeente=gemeente, active=True).values('child').distinct().count():,} "
+            "with an active flag"
+        )
+        queries = []
+
+        def ranked(gemeente=gemeente, queries=queries):
+            with CaptureQueriesContext(connection) as ctx:
+                rows = top_cases(gemeente, today=today, limit=32)
+            queries.append(len(ctx))
+            return f"{len(rows)} rows, {len(ctx)} queries"
+
+        timed(f"top_cases {gemeente.code}", ranked, runs)
+        user, _ = User.objects.get_or_create(
+            username=f"bench_regisseur_{gemeente.code}", defaults={"role": Role.REGISSEUR}
+        )
+        user.gemeenten.set([gemeente])
+        client = Client(SERVER_NAME="localhost")
+        client.force_login(user)
+        client.get("/regie/")  # warm-up (templates, session)
+
+        def page(client=client):
+            with CaptureQueriesContext(connection) as ctx:
+                response = client.get("/regie/")
+            assert response.status_code == 200, response.status_code
+            return f"status {response.status_code}, {len(ctx)} queries, {len(response.content):,} bytes"
+
+        timed(f"queue page {gemeente.code}", page, max(runs, 5))
+        reset_queries()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--build", action="store_true", help="first fill the database with the national data set")
-    parser.add_argument("--page-only", action="store_true", help="only time the queue page (flags already there)")
-    parser.add_argument("--fanout-sample", type=int, default=20, help="gemeenten to time one by one (0: skip)")
+    parser.add_argument("--runs", type=int, default=3)
+    parser.add_argument("--only", default="steady,change,split,floor,queue")
+    parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Dit script is voor PostgreSQL (zet DATABASE_URL).")
-    if args.build:
-        from national_dataset import build
-
-        build(gemeenten=340, children=500_000, trajectories=1_000_000, seed=0.42)
-
-    from cases import flags
-    from cases.models import Child, Gemeente, Trajectory
-
-    today = timezone.localdate()
-    print(
-        f"Data: {Gemeente.objects.count()} gemeenten, {Child.objects.count():,} jeugdigen, "
-        f"{Trajectory.objects.count():,} trajecten, "
-        f"{Trajectory.objects.filter(end_date__isnull=True).count():,} lopend; peildatum {today}"
-    )
-    if args.page_only:
-        return page_figures()
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE cases_flag")
-    cold, cold_s = timed(flags.evaluate)
-    print(f"Volledige evaluatie, koud (alles nieuw):   {cold_s:6.1f} s  {cold.candidates:,} signalen")
-    warm, warm_s = timed(flags.evaluate)
-    print(f"Volledige evaluatie, warm (niets veranderd): {warm_s:6.1f} s  {warm.upserted} geschreven")
-    floor_s, floor_rows, only_floor, only_app = sql_floor(today)
-    print(
-        f"SQL-ondergrens (zelfde rijen, één statement): {floor_s:6.1f} s  {floor_rows:,} rijen; "
-        f"verschil met de app: {only_floor} alleen in SQL, {only_app} alleen in de app"
-    )
-    print(f"Verhouding koud/ondergrens {cold_s / floor_s:.2f}×, warm/ondergrens {warm_s / floor_s:.2f}×")
-    if args.fanout_sample:
-        codes = list(Gemeente.objects.order_by("code").values_list("code", flat=True))
-        sample = codes[:: max(len(codes) // args.fanout_sample, 1)][: args.fanout_sample]
-        _, fan_s = timed(lambda: [flags.evaluate_gemeente(code) for code in sample])
-        print(f"Per gemeente (zoals de nachtelijke taken): {len(sample)} gemeenten in {fan_s:.1f} s, "
-              f"{fan_s / len(sample):.2f} s per gemeente; alle {len(codes)} op één worker ≈ "
-              f"{fan_s / len(sample) * len(codes):.0f} s")
-    page_figures()
-
-
-def page_figures():
-    from cases.models import Gemeente
-
-    largest = Gemeente.objects.annotate(n=Count("children")).order_by("-n").first()
-    seconds, queries, rows = queue_page(largest)
-    print(
-        f"Wachtrij /regie/ voor {largest.name} ({largest.n:,} jeugdigen): {seconds * 1000:.0f} ms mediaan, "
-        f"{queries} queries, {rows} casussen"
-    )
+    parts = set(args.only.split(","))
+    today = args.today or timezone.localdate()
+    defaults_everywhere()
+    print(f"{connection.settings_dict['NAME']}, today {today}, {os.cpu_count()} cores, {load()}", flush=True)
+    figures = {}
+    if "steady" in parts:
+        print("Full evaluation, nothing changed:", flush=True)
+        figures["steady"] = timed("evaluate()", lambda: evaluate_all(today), args.runs)[0]
+    if "change" in parts:
+        print(f"Full evaluation after a change of {CHANGED:,} trajectories:", flush=True)
+        figures["change"] = bench_change(today, args.runs)
+    if "split" in parts:
+        print("Per gemeente (the nightly fan-out), one after the other:", flush=True)
+        figures["split"] = bench_split(today, args.runs)
+    if "floor" in parts:
+        print("SQL floor (hand-written, one INSERT ... SELECT per rule):", flush=True)
+        figures["floor"] = timed("floor", lambda: run_floor(today, {}), args.runs)[0]
+        print("Floor against the evaluation (firing flags):", flush=True)
+        if not compare_floor(today):
+            print("  !! the floor and the evaluation differ", flush=True)
+        for key in ("steady", "change"):
+            if key in figures:
+                print(f"  ratio {key} / floor: {figures[key] / figures['floor']:.2f}", flush=True)
+    if "queue" in parts:
+        print("Queue (Top 32):", flush=True)
+        bench_queue(today, args.runs)
 
 
 if __name__ == "__main__":
