@@ -72,7 +72,8 @@ def load_case_file(child: Child, today: dt.date) -> dict:
 def build_timeline(referrals, trajectories) -> list[Event]:
     events = [
         Event(r.date, "verwijzing", f"Verwijzing door {r.get_source_display().lower()}",
-              f"{r.get_request_category_display()}" + (f" · uitkomst: {r.get_outcome_display().lower()}" if r.outcome else ""))
+              f"{r.get_request_category_display()}"
+              + (f" · uitkomst: {r.get_outcome_display().lower()}" if r.outcome else ""))
         for r in referrals
     ]
     for t in trajectories:

@@ -206,7 +206,10 @@ class Child(models.Model):
     # NULL rather than "" when unknown, so the unique constraint applies only to known BSNs.
     bsn = models.CharField("BSN", max_length=9, null=True, blank=True, validators=[validate_bsn])  # noqa: DJ001
     external_reference = models.CharField(
-        "referentie bronsysteem", max_length=40, blank=True, help_text="Het kenmerk in het systeem waaruit is geïmporteerd."
+        "referentie bronsysteem",
+        max_length=40,
+        blank=True,
+        help_text="Het kenmerk in het systeem waaruit is geïmporteerd.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
@@ -453,7 +456,12 @@ class Extension(models.Model):
     trajectory = models.ForeignKey(Trajectory, on_delete=models.PROTECT, related_name="extensions")
     requested_end_date = models.DateField("gevraagde einddatum")
     requested_volume = models.DecimalField(
-        "gevraagd volume", max_digits=10, decimal_places=2, null=True, blank=True, help_text="Leeg: volume blijft gelijk."
+        "gevraagd volume",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        help_text="Leeg: volume blijft gelijk.",
     )
     reason = models.CharField("reden van de aanvraag", max_length=500)
     requested_by = models.ForeignKey(
@@ -517,7 +525,9 @@ class StopReview(models.Model):
     planned_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
     )
-    done_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -94,7 +94,9 @@ def child_register(
     if bsn and not bsn_is_valid(bsn):
         errors["bsn"] = "Dit is geen geldig BSN (het voldoet niet aan de elfproef)."
     elif bsn and Child.objects.filter(bsn=bsn).exists():
-        errors["bsn"] = "Er bestaat al een dossier met dit BSN. Zoek het dossier op in plaats van een nieuw aan te maken."
+        errors["bsn"] = (
+            "Er bestaat al een dossier met dit BSN. Zoek het dossier op in plaats van een nieuw aan te maken."
+        )
     if household is not None and household.gemeente_id != gemeente.pk:
         errors["household"] = "Dit huishouden hoort bij een andere gemeente."
     if household is None and not household_name.strip():
@@ -257,7 +259,9 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
         if end_date < locked.start_date:
             errors["end_date"] = f"De einddatum ligt vóór de startdatum ({locked.start_date:%d-%m-%Y})."
         if end_date > _today():
-            errors["end_date"] = "Een traject kan niet in de toekomst beëindigd worden; leg het einde vast als het zover is."
+            errors["end_date"] = (
+                "Een traject kan niet in de toekomst beëindigd worden; leg het einde vast als het zover is."
+            )
         if not end_reason:
             errors["end_reason"] = "Kies de reden van beëindiging."
         if errors:

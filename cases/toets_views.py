@@ -118,7 +118,8 @@ def extension_decide(request, pk):
         if decided:
             messages.success(
                 request,
-                f"Besluit vastgelegd voor {child.full_name} ({child.case_number}): {decided.get_status_display().lower()}.",
+                f"Besluit vastgelegd voor {child.full_name} ({child.case_number}): "
+                f"{decided.get_status_display().lower()}.",
             )
             return redirect("cases:extension_queue")
     earlier = (

@@ -81,7 +81,12 @@ def search(request):
         .order_by("last_name", "first_name", "birth_date")[: SEARCH_LIMIT + 1]
     )
     results = list(results)
-    context = {"query": query, "results": results[:SEARCH_LIMIT], "truncated": len(results) > SEARCH_LIMIT, "nav": "search"}
+    context = {
+        "query": query,
+        "results": results[:SEARCH_LIMIT],
+        "truncated": len(results) > SEARCH_LIMIT,
+        "nav": "search",
+    }
     template = "cases/search.html#results" if request.htmx else "cases/search.html"
     return render(request, template, context)
 
@@ -101,7 +106,10 @@ def child_register(request):
         )
         duplicates = list(duplicates)
         if duplicates and not data["confirm_new"]:
-            form.add_error("confirm_new", "Er zijn mogelijke dubbele dossiers. Controleer ze en bevestig dat dit een ander kind is.")
+            form.add_error(
+                "confirm_new",
+                "Er zijn mogelijke dubbele dossiers. Controleer ze en bevestig dat dit een ander kind is.",
+            )
         else:
             child = run_service(
                 form,
@@ -170,7 +178,9 @@ def child_detail(request, pk):
 def household_detail(request, pk):
     household = get_object_or_404(Household.objects.filter(gemeente__in=request.user.gemeenten.all()), pk=pk)
     today = timezone.localdate()
-    open_trajectories = Trajectory.objects.open_on(today).select_related("provider", "product__segment").with_costs(today)
+    open_trajectories = (
+        Trajectory.objects.open_on(today).select_related("provider", "product__segment").with_costs(today)
+    )
     children = list(
         Child.objects.visible_to(request.user)
         .filter(household=household)
@@ -308,12 +318,15 @@ def review_plan(request, pk):
     if request.method == "POST" and form.is_valid():
         review = run_service(
             form,
-            lambda: services.review_plan(user=request.user, trajectory=trajectory, due_date=form.cleaned_data["due_date"]),
+            lambda: services.review_plan(
+                user=request.user, trajectory=trajectory, due_date=form.cleaned_data["due_date"]
+            ),
         )
         if review:
             messages.success(request, f"Stopstrategie-review gepland uiterlijk {review.due_date:%d-%m-%Y}.")
             return redirect(_back_to_file(trajectory))
-    context = {"child": trajectory.child, "trajectory": trajectory, "form": form, "title": "Stopstrategie-review plannen"}
+    title = "Stopstrategie-review plannen"
+    context = {"child": trajectory.child, "trajectory": trajectory, "form": form, "title": title}
     return render(request, "cases/simple_form.html", context)
 
 
@@ -332,7 +345,11 @@ def review_record(request, pk):
         done = run_service(
             form,
             lambda: services.review_record(
-                user=request.user, review=review, done_date=data["done_date"], outcome=data["outcome"], note=data["note"]
+                user=request.user,
+                review=review,
+                done_date=data["done_date"],
+                outcome=data["outcome"],
+                note=data["note"],
             ),
         )
         if done:
