@@ -341,27 +341,13 @@ class LogUserFilter(admin.RelatedOnlyFieldListFilter):
         self.title = "gebruiker"
 
 
-@admin.register(CaseAccessLog)
-class CaseAccessLogAdmin(admin.ModelAdmin):
-    """The inzagelog: visible for the beheerder's gemeenten, never added to, changed or deleted here."""
-
-    list_display = ["at", "reader", "case_number", "gemeente", "action"]
-    list_filter = ["at", ("user", LogUserFilter), ServedGemeenteFilter]
-    date_hierarchy = "at"
-    search_fields = ["case_number", "user__username"]
-    list_select_related = ["user", "gemeente"]
-    # The child link is left out: the case number says which file, without the child's name.
-    fields = ["at", "user", "case_number", "gemeente", "action"]
-    readonly_fields = fields
+class GemeenteLogAdmin(admin.ModelAdmin):
+    """A log of the beheerder's gemeenten: read-only, never added to, changed or deleted here."""
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request)
         served = served_gemeente_ids(request)
         return queryset if served is None else queryset.filter(gemeente__in=served)
-
-    @admin.display(description="gebruiker", ordering="user__username")
-    def reader(self, entry):
-        return entry.user
 
     def has_module_permission(self, request):
         return is_beheerder(request.user)
@@ -380,6 +366,24 @@ class CaseAccessLogAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+@admin.register(CaseAccessLog)
+class CaseAccessLogAdmin(GemeenteLogAdmin):
+    """The inzagelog: visible for the beheerder's gemeenten, never added to, changed or deleted here."""
+
+    list_display = ["at", "reader", "case_number", "gemeente", "action"]
+    list_filter = ["at", ("user", LogUserFilter), ServedGemeenteFilter]
+    date_hierarchy = "at"
+    search_fields = ["case_number", "user__username"]
+    list_select_related = ["user", "gemeente"]
+    # The child link is left out: the case number says which file, without the child's name.
+    fields = ["at", "user", "case_number", "gemeente", "action"]
+    readonly_fields = fields
+
+    @admin.display(description="gebruiker", ordering="user__username")
+    def reader(self, entry):
+        return entry.user
 
 
 # --- KPI reports (issue 4) ---------------------------------------------------------------
@@ -430,7 +434,7 @@ class ReportSubscriptionAdmin(BeheerAdmin):
 
 
 @admin.register(ReportDelivery)
-class ReportDeliveryAdmin(admin.ModelAdmin):
+class ReportDeliveryAdmin(GemeenteLogAdmin):
     """Verzendlog of the monthly email: what went out, and what failed with which SMTP error."""
 
     list_display = ["month_label", "gemeente", "email", "status", "attempts", "sent_at", "last_error"]
@@ -445,11 +449,6 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
     def month_label(self, delivery):
         return f"{delivery.month:%m-%Y}"
 
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        served = served_gemeente_ids(request)
-        return queryset if served is None else queryset.filter(gemeente__in=served)
-
     @admin.action(description="Mislukte verzendingen opnieuw proberen")
     def retry_failed(self, request, queryset):
         from .tasks_reports import retry_report_delivery
@@ -459,24 +458,9 @@ class ReportDeliveryAdmin(admin.ModelAdmin):
             retry_report_delivery.delay(pk)
         self.message_user(request, f"{len(failed)} mislukte verzending(en) opnieuw in de wachtrij gezet.")
 
-    def has_module_permission(self, request):
-        return is_beheerder(request.user)
-
-    def has_view_permission(self, request, obj=None):
-        if not is_beheerder(request.user):
-            return False
-        served = served_gemeente_ids(request)
-        return obj is None or served is None or obj.gemeente_id in served
-
-    def has_add_permission(self, request):
-        return False
-
     def has_change_permission(self, request, obj=None):
         # Read-only log; the change permission only lets the retry action run.
         return self.has_view_permission(request, obj) and obj is None
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 # Signalering (issue 3): thresholds, weights and the Top size per gemeente.

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Case, F, Q, Sum, Value, When
+from django.db.models import Case, Q, Sum, Value, When
 
 from referrals.models import Referral
 
@@ -63,16 +63,9 @@ def _candidates(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters) ->
     }
     for child_ids in _filter_sets(gemeente, filters, today):
         rows = {pk: row for pk, row in rows.items() if pk in child_ids}
-    costs = (
-        Trajectory.objects.filter(child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today)
-        .order_by()
-        .with_costs(today)
-        .values("child_id")
-        .annotate(total=Sum(F("cost_to_date") + F("committed")))
-    )
-    for row in costs:
-        if row["child_id"] in rows:
-            rows[row["child_id"]]["cost"] = Decimal(row["total"] or 0)
+    for child_id, cost in Trajectory.objects.filter(child__gemeente=gemeente).open_cost_by_child(today).items():
+        if child_id in rows:
+            rows[child_id]["cost"] = cost
     decisions = Decision.objects.filter(gemeente=gemeente).order_by("child_id", "-decided_at")
     seen = set()
     for decision in decisions.values("child_id", "decided_at", "follow_up_date", "cost_at_decision"):

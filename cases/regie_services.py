@@ -11,7 +11,6 @@ from decimal import Decimal
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import F, Sum
 from django.utils import timezone
 
 from .models import Child, Role, Trajectory
@@ -27,14 +26,8 @@ def _require_regisseur(user, child: Child) -> None:
 
 def open_care_cost(child_ids, today: dt.date) -> dict[int, Decimal]:
     """Cost of each child's open care (to date plus committed to the planned end), in one query."""
-    rows = (
-        Trajectory.objects.filter(child_id__in=child_ids, end_date__isnull=True, start_date__lte=today)
-        .order_by()
-        .with_costs(today)
-        .values("child_id")
-        .annotate(total=Sum(F("cost_to_date") + F("committed")))
-    )
-    return {row["child_id"]: Decimal(row["total"] or 0).quantize(Decimal("0.01")) for row in rows}
+    costs = Trajectory.objects.filter(child_id__in=child_ids).open_cost_by_child(today)
+    return {child_id: cost.quantize(Decimal("0.01")) for child_id, cost in costs.items()}
 
 
 def flag_raise_manual(*, user, child: Child, reason: str) -> Flag:
