@@ -106,14 +106,7 @@ def extension_decide(request, pk):
         data = form.cleaned_data
         decided = run_service(
             form,
-            lambda: services.extension_decide(
-                user=request.user,
-                extension=extension,
-                decision=data["decision"],
-                reason=data["reason"],
-                granted_end_date=data["granted_end_date"],
-                granted_volume=data["granted_volume"],
-            ),
+            lambda: services.extension_decide(user=request.user, extension=extension, **data),
         )
         if decided:
             messages.success(

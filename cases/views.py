@@ -296,13 +296,7 @@ def extension_request(request, pk):
         data = form.cleaned_data
         extension = run_service(
             form,
-            lambda: services.extension_request(
-                user=request.user,
-                trajectory=trajectory,
-                requested_end_date=data["requested_end_date"],
-                requested_volume=data["requested_volume"],
-                reason=data["reason"],
-            ),
+            lambda: services.extension_request(user=request.user, trajectory=trajectory, **data),
         )
         if extension:
             messages.success(request, "De verlenging is aangevraagd en staat klaar voor de toets.")
@@ -344,13 +338,7 @@ def review_record(request, pk):
         data = form.cleaned_data
         done = run_service(
             form,
-            lambda: services.review_record(
-                user=request.user,
-                review=review,
-                done_date=data["done_date"],
-                outcome=data["outcome"],
-                note=data["note"],
-            ),
+            lambda: services.review_record(user=request.user, review=review, **data),
         )
         if done:
             messages.success(request, "De review is vastgelegd.")
