@@ -28,6 +28,7 @@ from simple_history.utils import bulk_create_with_history
 
 from referrals.models import Referral
 
+from . import scores
 from .dbfuncs import DaysBetween
 from .models import Child, Extension, ExtensionStatus, Gemeente, StopReview, Trajectory
 from .regie_models import DEFAULT_RULES, Flag, FlagCode, FlagOutbox, FlagRule
@@ -367,6 +368,7 @@ class EvaluationResult:
     candidates: int = 0
     upserted: int = 0
     lapsed: int = 0
+    scores: int = 0
 
 
 def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None) -> EvaluationResult:
@@ -388,10 +390,11 @@ def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None)
             # A full run covers whatever the outbox was waiting for.
             FlagOutbox.objects.filter(child__gemeente_id__in=scope.gemeente_ids, created_at__lte=started).delete()
     log.info(
-        "Signalering: %d kandidaten, %d bijgewerkt, %d vervallen (%d gemeenten, %s)",
+        "Signalering: %d kandidaten, %d bijgewerkt, %d vervallen, %d scores (%d gemeenten, %s)",
         result.candidates,
         result.upserted,
         result.lapsed,
+        result.scores,
         len(scope.gemeente_ids),
         "dossiers" if child_ids is not None else "volledig",
     )
@@ -438,6 +441,11 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         result.upserted = _upsert(cursor, table, now)
         result.lapsed = _lapse(cursor, table, scope, now)
         cursor.execute(f"DROP TABLE {CANDIDATES}")
+        # The queue's scores follow the flags (and the open cost, which moves daily past a planned end).
+        by_gemeente = scope.child_ids is None and not scope.everything
+        result.scores = scores.refresh_in_transaction(
+            cursor, today=today, gemeente_ids=scope.gemeente_ids if by_gemeente else None, child_ids=scope.child_ids
+        )
     return result
 
 
@@ -529,6 +537,21 @@ def request_evaluation(child_ids) -> None:
     ids = sorted({int(pk) for pk in child_ids if pk})
     if ids:
         transaction.on_commit(lambda: _enqueue(ids))
+
+
+def request_gemeente_evaluation(gemeente_id: int) -> None:
+    """Re-evaluate a whole gemeente after commit (its rules changed). Never fails the caller."""
+
+    def enqueue():
+        from .tasks import evaluate_gemeente
+
+        code = Gemeente.objects.filter(pk=gemeente_id).values_list("code", flat=True).first()
+        try:
+            evaluate_gemeente.apply_async(args=[code], retry=False)
+        except Exception as exc:  # noqa: BLE001 - the nightly run evaluates every gemeente anyway
+            log.warning("Signalering van gemeente %s niet ingepland (%s); de nachtelijke run neemt het mee", code, exc)
+
+    transaction.on_commit(enqueue)
 
 
 def _enqueue(ids: list[int]) -> None:

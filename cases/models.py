@@ -796,6 +796,7 @@ class ReportDelivery(models.Model):
 # --- flags and regie (issue 3) ---
 from .regie_models import (  # noqa: E402,F401  (models of the cases app, kept in their own module)
     DEFAULT_RULES,
+    ChildScore,
     Decision,
     DecisionKind,
     Flag,

@@ -11,14 +11,17 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.db import models
-from django.db.models import Case, Q, Sum, Value, When
+from django.db.models import Exists, OuterRef, Q
 
 from referrals.models import Referral
 
 from .flag_text import euro
-from .models import Child, Gemeente, Trajectory
-from .regie_models import DEFAULT_RULES, MANUAL_WEIGHT, Decision, Flag, FlagCode, FlagRule, RegieSettings
+from .models import Child, Gemeente, Provider, Trajectory
+from .regie_models import DEFAULT_RULES, MANUAL_WEIGHT, ChildScore, Decision, Flag, FlagCode, FlagRule, RegieSettings
+
+PROVIDERS_CACHE_SECONDS = 15 * 60
 
 
 @dataclass(frozen=True)
@@ -45,63 +48,58 @@ def weights(gemeente: Gemeente) -> dict[str, int]:
     return result
 
 
-def _candidates(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters) -> dict[int, dict]:
-    """Score and decision state of every child of the gemeente with an active flag.
+def queue_providers(gemeente: Gemeente, today: dt.date) -> list[tuple[int, str]]:
+    """(id, name) of the providers with running care in the gemeente: the queue's provider filter.
 
-    Three grouped queries (flags, open cost, latest decisions) plus one per active filter, combined
-    here: the database does the heavy lifting once per table instead of once per child.
+    Cached for a quarter of an hour: finding them passes over all running care of the gemeente (0.1 s
+    in the largest of the national set), too much for every view of the queue; a provider whose first
+    care in the gemeente just started may take that long to appear in the list.
     """
-    active = Flag.objects.filter(gemeente=gemeente, active=True).order_by()
-    weight_by_code = weights(gemeente)
-    points = Sum(
-        Case(*[When(code=code, then=Value(w)) for code, w in weight_by_code.items()], default=Value(0)),
-        output_field=models.IntegerField(),
-    )
-    rows = {
-        row["child_id"]: {"points": row["points"], "last_raised": row["last_raised"], "cost": Decimal("0")}
-        for row in active.values("child_id").annotate(points=points, last_raised=models.Max("raised_at"))
-    }
-    for child_ids in _filter_sets(gemeente, filters, today):
-        rows = {pk: row for pk, row in rows.items() if pk in child_ids}
-    for child_id, cost in Trajectory.objects.filter(child__gemeente=gemeente).open_cost_by_child(today).items():
-        if child_id in rows:
-            rows[child_id]["cost"] = cost
+
+    def find():
+        running = Trajectory.objects.filter(child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today)
+        providers = Provider.objects.filter(pk__in=running.values("provider_id")).order_by("name")
+        return list(providers.values_list("pk", "name"))
+
+    return cache.get_or_set(f"queue-providers:{gemeente.pk}:{today.isoformat()}", find, PROVIDERS_CACHE_SECONDS)
+
+
+def _latest_decisions(gemeente: Gemeente) -> dict[int, dict]:
+    """The latest decision per decided child of the gemeente (decisions are few: one per case meeting)."""
+    latest = {}
     decisions = Decision.objects.filter(gemeente=gemeente).order_by("child_id", "-decided_at")
-    seen = set()
     for decision in decisions.values("child_id", "decided_at", "follow_up_date", "cost_at_decision"):
-        if decision["child_id"] in rows and decision["child_id"] not in seen:
-            seen.add(decision["child_id"])
-            rows[decision["child_id"]]["decision"] = decision
-    return rows
+        latest.setdefault(decision["child_id"], decision)
+    return latest
 
 
-def _filter_sets(gemeente: Gemeente, filters: QueueFilters, today: dt.date):
-    running = Trajectory.objects.filter(child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today)
+def _filtered(scores, filters: QueueFilters, today: dt.date):
+    """Each filter as an EXISTS on the scored child, so the top N is still read in index order."""
+    child = OuterRef("child_id")
+    running = Trajectory.objects.filter(child_id=child, end_date__isnull=True, start_date__lte=today)
     if filters.flag:
-        flagged = Flag.objects.filter(gemeente=gemeente, active=True, code=filters.flag)
-        yield set(flagged.values_list("child_id", flat=True))
+        scores = scores.filter(Exists(Flag.objects.filter(child_id=child, active=True, code=filters.flag)))
     if filters.segment:
-        yield set(running.filter(product__segment__number=filters.segment).values_list("child_id", flat=True))
+        scores = scores.filter(Exists(running.filter(product__segment__number=filters.segment)))
     if filters.provider:
-        yield set(running.filter(provider_id=filters.provider).values_list("child_id", flat=True))
+        scores = scores.filter(Exists(running.filter(provider_id=filters.provider)))
     if filters.source:
-        referrals = Referral.objects.filter(child__gemeente=gemeente, source=filters.source)
-        yield set(referrals.values_list("child_id", flat=True))
+        scores = scores.filter(Exists(Referral.objects.filter(child_id=child, source=filters.source)))
+    return scores
 
 
-def _queue_state(row: dict, today: dt.date, cost_jump_percent: int) -> tuple[bool, str]:
+def _queue_state(score: ChildScore, decision: dict | None, today: dt.date, cost_jump_percent: int) -> tuple[bool, str]:
     """(in the queue?, why it is back). Out until the follow-up date, unless it got worse."""
-    decision = row.get("decision")
     if decision is None:
         return True, ""
     if decision["follow_up_date"] <= today:
         return True, f"vervolgdatum {decision['follow_up_date']:%d-%m-%Y} bereikt"
     reasons = []
-    if row["last_raised"] and row["last_raised"] > decision["decided_at"]:
+    if score.last_raised > decision["decided_at"]:
         reasons.append("nieuw signaal na het besluit")
     before = Decimal(decision["cost_at_decision"])
-    if row["cost"] > before * (1 + Decimal(cost_jump_percent) / 100):
-        reasons.append(f"kosten gestegen van {euro(before)} naar {euro(row['cost'])}")
+    if score.open_cost > before * (1 + Decimal(cost_jump_percent) / 100):
+        reasons.append(f"kosten gestegen van {euro(before)} naar {euro(score.open_cost)}")
     return bool(reasons), "; ".join(reasons)
 
 
@@ -123,22 +121,34 @@ class QueueRow:
 
 
 def top_cases(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters = QueueFilters(), limit: int | None = None):
-    """The regisseur's queue: ranked rows with everything the page and the exports show."""
+    """The regisseur's queue: ranked rows with everything the page and the exports show.
+
+    The scores are kept by the evaluation (cases/scores.py); here only the children a decision keeps
+    out of the queue are set aside, and the top N read in score order.
+    """
     settings = regie_settings(gemeente)
     limit = limit or settings.top_n
-    ranked = []
-    for pk, row in _candidates(gemeente, today=today, filters=filters).items():
-        queued, back_because = _queue_state(row, today, settings.cost_jump_percent)
-        if queued:
-            score = row["cost"] / Decimal("1000") + row["points"]
-            ranked.append((-score, pk, row, back_because))
-    ranked.sort(key=lambda item: (item[0], item[1]))
-    top = ranked[:limit]
-    children = Child.objects.select_related("household").in_bulk([pk for _, pk, _, _ in top])
-    for negative_score, pk, row, back_because in top:
-        child = children[pk]
-        child.score, child.open_cost, child.back_because = -negative_score, row["cost"], back_because
-    return _rows([children[pk] for _, pk, _, _ in top], today=today)
+    scores = ChildScore.objects.filter(gemeente=gemeente)
+    decisions = _latest_decisions(gemeente)
+    waiting = [pk for pk, decision in decisions.items() if decision["follow_up_date"] > today]
+    held_out = {
+        score.child_id
+        for score in scores.filter(child_id__in=waiting)
+        if not _queue_state(score, decisions[score.child_id], today, settings.cost_jump_percent)[0]
+    }
+    top = list(
+        _filtered(scores, filters, today)
+        .exclude(child_id__in=held_out)
+        .select_related("child__household")
+        .order_by("-score", "child_id")[:limit]
+    )
+    children = []
+    for score in top:
+        child = score.child
+        child.score, child.open_cost = score.score, score.open_cost
+        child.back_because = _queue_state(score, decisions.get(child.pk), today, settings.cost_jump_percent)[1]
+        children.append(child)
+    return _rows(children, today=today)
 
 
 def _rows(ranked, *, today: dt.date) -> list[QueueRow]:

@@ -6,6 +6,7 @@ Imported from cases/admin.py. The same gemeente scoping and role rules as every 
 from django.contrib import admin
 
 from .admin import BeheerAdmin, ServedGemeenteFilter, is_beheerder, served_gemeente_ids
+from .flags import request_gemeente_evaluation
 from .models import Gemeente
 from .regie_models import FlagRule, RegieSettings
 
@@ -28,6 +29,11 @@ class FlagRuleAdmin(BeheerAdmin):
 
     def has_add_permission(self, request):
         return False
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # A new threshold or weight changes the gemeente's flags and scores: re-evaluate it after commit.
+        request_gemeente_evaluation(obj.gemeente_id)
 
 
 @admin.register(RegieSettings)

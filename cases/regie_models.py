@@ -189,6 +189,36 @@ class Flag(models.Model):
         return flag_sentence(self)
 
 
+class ChildScore(models.Model):
+    """A flagged child's place in the queue, kept by every evaluation (cases/scores.py).
+
+    Computed data like Flag: one row per child with an active flag, rewritten in bulk and not
+    history-tracked. It exists so the queue reads its top N from one index instead of scoring every
+    flagged child of the gemeente on each page view.
+    """
+
+    child = models.OneToOneField(
+        "cases.Child", on_delete=models.CASCADE, primary_key=True, related_name="queue_score", db_constraint=False
+    )
+    gemeente = models.ForeignKey(
+        "cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    points = models.IntegerField("punten uit signalen")
+    open_cost = models.DecimalField("kosten lopende zorg (€)", max_digits=14, decimal_places=2)
+    # open_cost / 1000 + points, exact, so the order is the formula's order.
+    score = models.DecimalField("score", max_digits=17, decimal_places=5)
+    last_raised = models.DateTimeField("laatste signaal op")
+    updated_at = models.DateTimeField("berekend op")
+
+    class Meta:
+        verbose_name = "score"
+        verbose_name_plural = "scores"
+        indexes = [models.Index(fields=["gemeente", "-score", "child"], name="score_queue_order")]
+
+    def __str__(self):
+        return f"Score {self.score} voor jeugdige {self.child_id}"
+
+
 class FlagOutbox(models.Model):
     """Children whose re-evaluation could not be queued (broker down); the catch-up task drains it."""
 

@@ -15,6 +15,7 @@ from django.utils import timezone
 
 from .models import Child, Role, Trajectory
 from .regie_models import Decision, DecisionKind, Flag, FlagCode
+from .scores import refresh_scores
 
 
 def _require_regisseur(user, child: Child) -> None:
@@ -34,16 +35,19 @@ def flag_raise_manual(*, user, child: Child, reason: str) -> Flag:
     _require_regisseur(user, child)
     if not reason.strip():
         raise ValidationError({"reason": "Geef de reden van het signaal."})
-    # A negative, time-based subject keeps several manual flags on one child apart.
-    return Flag.objects.create(
-        gemeente_id=child.gemeente_id,
-        child=child,
-        code=FlagCode.MANUAL,
-        subject_key=-time.time_ns() // 1000,
-        reason=reason.strip(),
-        raised_by=user,
-        raised_at=timezone.now(),
-    )
+    with transaction.atomic():
+        # A negative, time-based subject keeps several manual flags on one child apart.
+        flag = Flag.objects.create(
+            gemeente_id=child.gemeente_id,
+            child=child,
+            code=FlagCode.MANUAL,
+            subject_key=-time.time_ns() // 1000,
+            reason=reason.strip(),
+            raised_by=user,
+            raised_at=timezone.now(),
+        )
+        refresh_scores(today=timezone.localdate(), child_ids=[child.pk])
+    return flag
 
 
 def flag_resolve(*, user, flag: Flag, note: str) -> Flag:
@@ -59,6 +63,7 @@ def flag_resolve(*, user, flag: Flag, note: str) -> Flag:
         locked.resolved_by = user
         locked.resolution_note = note.strip()
         locked.save(update_fields=["active", "resolved_at", "resolved_by", "resolution_note"])
+        refresh_scores(today=timezone.localdate(), child_ids=[locked.child_id])
     return locked
 
 

@@ -14,9 +14,9 @@ from django.utils import timezone
 
 from . import regie_services
 from .access import role_required, visible_child_or_404
-from .models import Gemeente, Provider, Role, Trajectory
+from .models import Gemeente, Role
 from .patterns import flagged_patterns
-from .ranking import QueueFilters, regie_settings, top_cases, weights
+from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
 from .regie_forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
 from .regie_models import Decision, DecisionKind, Flag, FlagCode
 
@@ -34,10 +34,7 @@ def _gemeente(request) -> tuple[Gemeente, list[Gemeente]]:
 def _queue(request):
     gemeente, gemeenten = _gemeente(request)
     today = timezone.localdate()
-    # The providers with running care in this gemeente: a semi-join, no per-provider probe.
-    running = Trajectory.objects.filter(child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today)
-    providers = Provider.objects.filter(pk__in=running.values("provider_id")).order_by("name")
-    form = QueueFilterForm(request.GET, providers=providers)
+    form = QueueFilterForm(request.GET, providers=queue_providers(gemeente, today))
     data = form.cleaned_data if form.is_valid() else {}
     filters = QueueFilters(
         flag=data.get("signaal") or "",

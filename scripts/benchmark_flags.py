@@ -1,10 +1,12 @@
 """Signalering at national scale: the nightly flag evaluation against its hand-written SQL floor, and the queue.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jr_national python scripts/benchmark_flags.py \
-        [--runs 3] [--only steady,change,split,floor,queue]
+        [--runs 3] [--only cold,steady,change,split,floor,queue]
 
-Needs the data set of scripts/national_dataset.py (evaluated once, so the flags exist). Parts:
+Needs the data set of scripts/national_dataset.py (evaluated once, so the flags exist, unless `cold`
+runs first). Parts:
 
+cold    the first evaluation: the flag and score tables emptied, then `cases.flags.evaluate()` over all.
 steady  `cases.flags.evaluate()` over all gemeenten when nothing changed since the last run.
 change  shift the planned end date of 10,000 open trajectories (1%) a year later, evaluate, shift them
         back, evaluate again: both evaluations count as "after a change" (so the data ends as it began).
@@ -15,12 +17,14 @@ floor   the same candidate rows (child, rule, subject, value, norm, date, detail
         table; no ORM. Its rows per rule are checked against the flags the evaluation keeps firing,
         row for row (EXCEPT both ways), and the ratio evaluation / floor is printed.
 queue   `cases.ranking.top_cases` for the largest and a small gemeente (ms and queries), and the queue
-        page through Django's test client as a regisseur of that gemeente (created when missing).
+        page through Django's test client as a regisseur of that gemeente (created when missing):
+        plain, filtered, and with 300 decisions keeping cases out (removed again afterwards).
 
 Every timing runs --runs times; the median is reported with the load average beside each run.
 """
 
 import argparse
+import contextlib
 import datetime as dt
 import os
 import statistics
@@ -148,9 +152,9 @@ def timed(label: str, fn, runs: int):
         result = fn()
         seconds = time.perf_counter() - started
         times.append(seconds)
-        print(f"  {label} run {i + 1}: {seconds:8.2f} s  ({before} before, {load()} after)  {result or ''}", flush=True)
+        print(f"  {label} run {i + 1}: {seconds:8.3f} s  ({before} before, {load()} after)  {result or ''}", flush=True)
     median = statistics.median(times)
-    print(f"  {label}: median {median:.2f} s of {runs}", flush=True)
+    print(f"  {label}: median {median:.3f} s of {runs}", flush=True)
     return median, result
 
 
@@ -173,6 +177,12 @@ def defaults_everywhere() -> None:
 
 
 def evaluate_all(today):
+    return flags.evaluate(today=today)
+
+
+def cold(today):
+    with connection.cursor() as cursor:
+        cursor.execute("TRUNCATE cases_flag, cases_childscore")
     return flags.evaluate(today=today)
 
 
@@ -293,6 +303,7 @@ def compare_floor(today) -> bool:
 
 
 def bench_queue(today, runs: int):
+    from django.core.cache import cache
     from django.test import Client
 
     from cases.models import Role, User
@@ -306,12 +317,10 @@ def bench_queue(today, runs: int):
             f"{Flag.objects.filter(gemeente=gemeente, active=True).values('child').distinct().count():,} "
             "with an active flag"
         )
-        queries = []
 
-        def ranked(gemeente=gemeente, queries=queries):
+        def ranked(gemeente=gemeente):
             with CaptureQueriesContext(connection) as ctx:
                 rows = top_cases(gemeente, today=today, limit=32)
-            queries.append(len(ctx))
             return f"{len(rows)} rows, {len(ctx)} queries"
 
         timed(f"top_cases {gemeente.code}", ranked, runs)
@@ -323,29 +332,69 @@ def bench_queue(today, runs: int):
         client.force_login(user)
         client.get("/regie/")  # warm-up (templates, session)
 
-        def page(client=client):
+        def page(url, client=client):
             with CaptureQueriesContext(connection) as ctx:
-                response = client.get("/regie/")
+                response = client.get(url)
             assert response.status_code == 200, response.status_code
             return f"status {response.status_code}, {len(ctx)} queries, {len(response.content):,} bytes"
 
-        timed(f"queue page {gemeente.code}", page, max(runs, 5))
+        for url in ("/regie/", "/regie/?signaal=verblijf", "/regie/?segment=5", "/regie/?verwijzer=04"):
+            timed(f"queue page {gemeente.code} {url}", lambda url=url: page(url), max(runs, 5))
+        def uncached(page=page):
+            cache.clear()  # the provider filter list is cached for 15 minutes; this is a view without it
+            return page("/regie/")
+
+        timed(f"queue page {gemeente.code} /regie/ provider list not cached", uncached, max(runs, 5))
+        if gemeente == largest:
+            with decisions_on_top(gemeente, user, today, 300):
+                timed(f"queue page {gemeente.code} /regie/ with 300 decisions", lambda: page("/regie/"), max(runs, 5))
         reset_queries()
+
+
+@contextlib.contextmanager
+def decisions_on_top(gemeente, user, today, n):
+    """Decisions on the gemeente's n highest scores (follow-up next month), removed again afterwards."""
+    from simple_history.utils import bulk_create_with_history
+
+    from cases.regie_models import ChildScore, Decision
+
+    top = ChildScore.objects.filter(gemeente=gemeente).order_by("-score")[:n]
+    now = timezone.now()
+    made = bulk_create_with_history(
+        [
+            Decision(
+                child_id=s.child_id, gemeente=gemeente, kind="continue", reason="benchmark", actor="regisseur",
+                follow_up_date=today + dt.timedelta(days=30), decided_by=user, decided_at=now,
+                cost_at_decision=s.open_cost,
+            )
+            for s in top
+        ],
+        Decision,
+    )
+    try:
+        yield
+    finally:
+        Decision.history.filter(reason="benchmark").delete()
+        Decision.objects.filter(pk__in=[d.pk for d in made] or [0]).delete()
+        Decision.objects.filter(reason="benchmark", gemeente=gemeente).delete()
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="steady,change,split,floor,queue")
+    parser.add_argument("--only", default="cold,steady,change,split,floor,queue")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Dit script is voor PostgreSQL (zet DATABASE_URL).")
     parts = set(args.only.split(","))
     today = args.today or timezone.localdate()
-    defaults_everywhere()
     print(f"{connection.settings_dict['NAME']}, today {today}, {os.cpu_count()} cores, {load()}", flush=True)
     figures = {}
+    if "cold" in parts:
+        print("Full evaluation, first run (flags and scores emptied before each run):", flush=True)
+        figures["cold"] = timed("evaluate() cold", lambda: cold(today), args.runs)[0]
+    defaults_everywhere()
     if "steady" in parts:
         print("Full evaluation, nothing changed:", flush=True)
         figures["steady"] = timed("evaluate()", lambda: evaluate_all(today), args.runs)[0]
@@ -361,7 +410,7 @@ def main():
         print("Floor against the evaluation (firing flags):", flush=True)
         if not compare_floor(today):
             print("  !! the floor and the evaluation differ", flush=True)
-        for key in ("steady", "change"):
+        for key in ("cold", "steady", "change"):
             if key in figures:
                 print(f"  ratio {key} / floor: {figures[key] / figures['floor']:.2f}", flush=True)
     if "queue" in parts:
