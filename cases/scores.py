@@ -9,9 +9,9 @@ flag refreshes its child; a changed weight refreshes its gemeente.
 
 import datetime as dt
 
-from django.db import connection, models, transaction
-from django.db.models import Case, F, Max, Q, Sum, Value, When
-from django.db.models.functions import Coalesce, Round
+from django.db import connection, transaction
+from django.db.models import F, Sum
+from django.db.models.functions import Round
 from django.utils import timezone
 
 from .models import Child, Trajectory
@@ -26,29 +26,22 @@ def refresh_scores(*, today: dt.date, gemeente_ids=None, child_ids=None) -> int:
         return refresh_in_transaction(cursor, today=today, gemeente_ids=gemeente_ids, child_ids=child_ids)
 
 
-def _scope(prefix: str, gemeente_ids, child_ids) -> Q:
-    q = Q()
-    if child_ids is not None:
-        q &= Q(**{f"{prefix}child_id__in": list(child_ids)})
-    if gemeente_ids is not None:
-        q &= Q(**{f"{prefix}gemeente_id__in": list(gemeente_ids)})
-    return q
+def _points_sql(children_sql: str, children_params: list) -> tuple[str, list]:
+    """Per child with an active flag: the points of its active flags and when the last was raised.
 
-
-def _points():
-    """Weight of each active flag: the gemeente's rule, else the default of DOMAIN.md §6."""
-    rule_weight = FlagRule.objects.filter(gemeente_id=models.OuterRef("gemeente_id"), code=models.OuterRef("code"))
-    default = Case(
-        *[When(code=code, then=Value(weight)) for code, (_, weight, _) in DEFAULT_RULES.items()],
-        When(code=FlagCode.MANUAL, then=Value(MANUAL_WEIGHT)),
-        default=Value(0),
-    )
-    weight = Case(
-        When(code=FlagCode.MANUAL, then=Value(MANUAL_WEIGHT)),
-        default=Coalesce(models.Subquery(rule_weight.values("weight")[:1]), default),
-        output_field=models.IntegerField(),
-    )
-    return Sum(weight)
+    A flag weighs what its gemeente's rule says (the evaluation creates the rules), else the default of
+    DOMAIN.md §6; a manual flag MANUAL_WEIGHT. A join on the rules, not a lookup per flag.
+    """
+    defaults = [(code, weight) for code, (_, weight, _) in DEFAULT_RULES.items()]
+    default_case = "CASE f.code " + " ".join("WHEN %s THEN %s" for _ in defaults) + " ELSE 0 END"
+    sql = f"""
+        SELECT f.child_id, MAX(f.raised_at) AS last_raised,
+               SUM(CASE WHEN f.code = %s THEN %s ELSE COALESCE(r.weight, {default_case}) END) AS points
+        FROM {Flag._meta.db_table} f
+        LEFT JOIN {FlagRule._meta.db_table} r ON r.gemeente_id = f.gemeente_id AND r.code = f.code
+        WHERE f.active {children_sql}
+        GROUP BY f.child_id"""
+    return sql, [FlagCode.MANUAL, MANUAL_WEIGHT, *[v for pair in defaults for v in pair], *children_params]
 
 
 def refresh_in_transaction(cursor, *, today: dt.date, gemeente_ids=None, child_ids=None) -> int:
@@ -58,21 +51,21 @@ def refresh_in_transaction(cursor, *, today: dt.date, gemeente_ids=None, child_i
         children = children.filter(pk__in=list(child_ids))
     if gemeente_ids is not None:
         children = children.filter(gemeente_id__in=list(gemeente_ids))
+    narrowed = child_ids is not None or gemeente_ids is not None
+    children_sql, children_params = children.values("pk").query.sql_with_params() if narrowed else ("", ())
     # Flags hang on the child; the child's gemeente of today is the queue it belongs to.
-    flags = (
-        Flag.objects.filter(active=True, child__in=children.values("pk"))
-        .order_by()
-        .values("child_id")
-        .annotate(points=_points(), last_raised=Max("raised_at"))
+    flags_sql, flags_params = _points_sql(
+        f"AND f.child_id IN ({children_sql})" if narrowed else "", list(children_params)
     )
     costs = (
-        Trajectory.objects.filter(end_date__isnull=True, start_date__lte=today, child__in=children.values("pk"))
+        Trajectory.objects.filter(end_date__isnull=True, start_date__lte=today)
         .order_by()
         .with_costs(today)
         .values("child_id")
         .annotate(total=Round(Sum(F("cost_to_date") + F("committed")), 2))
     )
-    flags_sql, flags_params = flags.query.sql_with_params()
+    if narrowed:
+        costs = costs.filter(child__in=children.values("pk"))
     costs_sql, costs_params = costs.query.sql_with_params()
     cursor.execute(f"DROP TABLE IF EXISTS {SCORES}")
     cursor.execute(

@@ -1,14 +1,15 @@
 """Celery tasks for signalering: thin, idempotent, retried on transient database errors.
 
-The nightly run fans out one task per gemeente so several workers on several machines share it; a
-change to a case queues `evaluate_children` after commit (cases.flags.request_evaluation).
+The nightly run fans out tasks of whole gemeenten (batches of about FLAG_BATCH_CHILDREN children) so
+several workers on several machines share it; a change to a case queues `evaluate_children` after
+commit (cases.flags.request_evaluation); a changed rule queues `evaluate_gemeente`.
 """
 
 from celery import shared_task
+from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
 from . import flags
-from .models import Gemeente
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -18,12 +19,17 @@ def evaluate_gemeente(code: str) -> int:
     return flags.evaluate_gemeente(code).candidates
 
 
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
+def evaluate_gemeenten(codes: list[str]) -> int:
+    return flags.evaluate_gemeenten(codes).candidates
+
+
 @shared_task
 def evaluate_all() -> int:
-    codes = list(Gemeente.objects.order_by("code").values_list("code", flat=True))
-    for code in codes:
-        evaluate_gemeente.delay(code)
-    return len(codes)
+    batches = flags.nightly_batches(settings.FLAG_BATCH_CHILDREN)
+    for codes in batches:
+        evaluate_gemeenten.delay(codes)
+    return len(batches)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)

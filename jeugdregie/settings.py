@@ -150,10 +150,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "cases.tasks_reports.send_monthly_reports",
         "schedule": crontab(hour=7, minute=0),
     },
-    # Signalering (issue 3): nightly per gemeente; the outbox catch-up for changes queued while Redis was down.
+    # Signalering (issue 3): nightly in batches of whole gemeenten; the outbox catch-up for changes queued
+    # while Redis was down.
     "signalering-nachtelijk": {"task": "cases.tasks.evaluate_all", "schedule": crontab(hour=2, minute=30)},
     "signalering-inhalen": {"task": "cases.tasks.drain_outbox", "schedule": crontab(minute="*/5")},
 }
+
+# Children per nightly signalering task (whole gemeenten per task): docs/benchmarks.md has the trade-off.
+FLAG_BATCH_CHILDREN = env_int("FLAG_BATCH_CHILDREN", 100_000)
 
 EMAIL_BACKEND = env_str("EMAIL_BACKEND", "django.core.mail.backends.smtp.EmailBackend")
 EMAIL_HOST = env_str("EMAIL_HOST", "localhost")

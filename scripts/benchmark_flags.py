@@ -11,7 +11,10 @@ steady  `cases.flags.evaluate()` over all gemeenten when nothing changed since t
 change  shift the planned end date of 10,000 open trajectories (1%) a year later, evaluate, shift them
         back, evaluate again: both evaluations count as "after a change" (so the data ends as it began).
         The shift is a plain SQL UPDATE without history rows, as the data set itself has none.
-split   the nightly task's fan-out: `evaluate_gemeente` for each of the gemeenten, one after the other.
+split   the nightly fan-out as `evaluate_all` makes it: `evaluate_gemeenten` for each batch of whole
+        gemeenten (FLAG_BATCH_CHILDREN children a batch), one after the other: the sum is the work
+        of one worker, the slowest batch the wall time with a worker per batch.
+pergemeente  (not in the default set) `evaluate_gemeente` for each gemeente, one after the other.
 floor   the same candidate rows (child, rule, subject, value, norm, date, detail) for every rule with
         the default thresholds, in hand-written SQL (one INSERT ... SELECT per rule) into a temporary
         table; no ORM. Its rows per rule are checked against the flags the evaluation keeps firing,
@@ -219,9 +222,25 @@ def bench_change(today, runs: int):
 
 
 def bench_split(today, runs: int):
-    codes = list(Gemeente.objects.order_by("code").values_list("code", flat=True))
+    from django.conf import settings
+
+    batches = flags.nightly_batches(settings.FLAG_BATCH_CHILDREN)
 
     def fan_out():
+        slowest = 0.0
+        for codes in batches:
+            started = time.perf_counter()
+            flags.evaluate_gemeenten(codes, today=today)
+            slowest = max(slowest, time.perf_counter() - started)
+        return f"{len(batches)} batches of {settings.FLAG_BATCH_CHILDREN:,} children, slowest {slowest:.2f} s"
+
+    return timed(f"sum of evaluate_gemeenten over {len(batches)} batches", fan_out, runs)[0]
+
+
+def bench_per_gemeente(today, runs: int):
+    codes = list(Gemeente.objects.order_by("code").values_list("code", flat=True))
+
+    def one_by_one():
         slowest = (0.0, "")
         for code in codes:
             started = time.perf_counter()
@@ -229,7 +248,7 @@ def bench_split(today, runs: int):
             slowest = max(slowest, (time.perf_counter() - started, code))
         return f"{len(codes)} gemeenten, slowest {slowest[1]} {slowest[0]:.2f} s"
 
-    return timed(f"sum of evaluate_gemeente over {len(codes)}", fan_out, runs)[0]
+    return timed(f"sum of evaluate_gemeente over {len(codes)}", one_by_one, runs)[0]
 
 
 # --- the floor ------------------------------------------------------------------------------------
@@ -402,8 +421,11 @@ def main():
         print(f"Full evaluation after a change of {CHANGED:,} trajectories:", flush=True)
         figures["change"] = bench_change(today, args.runs)
     if "split" in parts:
-        print("Per gemeente (the nightly fan-out), one after the other:", flush=True)
+        print("The nightly fan-out (batches of whole gemeenten), one after the other:", flush=True)
         figures["split"] = bench_split(today, args.runs)
+    if "pergemeente" in parts:
+        print("One task per gemeente, one after the other:", flush=True)
+        figures["pergemeente"] = bench_per_gemeente(today, args.runs)
     if "floor" in parts:
         print("SQL floor (hand-written, one INSERT ... SELECT per rule):", flush=True)
         figures["floor"] = timed("floor", lambda: run_floor(today, {}), args.runs)[0]

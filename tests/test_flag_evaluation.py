@@ -139,6 +139,26 @@ def test_gemeente_evaluation_leaves_other_gemeenten_alone(frozen_today, gemeente
 
 
 @pytest.mark.django_db
+def test_nightly_run_splits_whole_gemeenten_over_balanced_tasks(frozen_today, settings):
+    from cases import tasks
+
+    from .factories import GemeenteFactory
+
+    sizes = {"0001": 6, "0002": 5, "0003": 3, "0004": 2, "0005": 2, "0006": 1, "0007": 1}
+    for code, n in sizes.items():
+        gemeente = GemeenteFactory(code=code)
+        for _ in range(n):
+            past_end(ChildFactory(gemeente=gemeente))
+    batches = flags.nightly_batches(children_per_batch=7)
+    assert sorted(code for batch in batches for code in batch) == sorted(sizes)  # each gemeente once, whole
+    assert sorted(sum(sizes[c] for c in batch) for batch in batches) == [6, 7, 7]  # 20 children, 3 tasks
+
+    settings.FLAG_BATCH_CHILDREN = 7
+    assert tasks.evaluate_all() == 3  # in-process here: the three tasks ran
+    assert Flag.objects.filter(code="einddatum", active=True).count() == 20
+
+
+@pytest.mark.django_db
 def test_full_run_drains_the_outbox(frozen_today, gemeente_a):
     child = ChildFactory(gemeente=gemeente_a)
     FlagOutbox.objects.create(child=child)
