@@ -6,7 +6,11 @@
 Each measurement runs in its own process (so ru_maxrss is that import's peak) on emptied case tables:
 a CSV of 10,000 and of 100,000 rows, then the same 100,000-row file again (everything unchanged), and
 1,000 and 10,000 iJw messages. Memory at two sizes shows whether it depends on the file's size.
-Options: --csv-rows 100000 --messages 10000 (the large sizes; the small ones are a tenth).
+Options: --csv-rows 100000 --messages 10000 (the large sizes; the small ones are a tenth), --only csv|ijw.
+
+As in production, the flagging of the imported cases is queued (to a scratch Redis database, 15,
+emptied afterwards), not run inside the import; the worker then times that evaluation on its own
+("flags"). Without Redis (the embedded default) it would run in-process right after the commit.
 """
 
 import argparse
@@ -168,6 +172,12 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
     report = run_import(run, paths)
     seconds = time.perf_counter() - started
     run.refresh_from_db()
+    from cases import flags
+
+    queued = queued_tasks()
+    started = time.perf_counter()
+    flags.evaluate(gemeente_ids=list(Gemeente.objects.filter(code="0384").values_list("pk", flat=True)))
+    flag_seconds = time.perf_counter() - started
     history = Trajectory.history.filter(history_change_reason__endswith=f"#{run.pk}").count()
     return {
         "kind": kind,
@@ -175,6 +185,8 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
         "again": again,
         "status": run.status,
         "seconds": round(seconds, 1),
+        "queued_tasks": queued,
+        "flag_seconds": round(flag_seconds, 1),
         "per_second": round(size / seconds),
         "new": run.created,
         "updated": run.updated,
@@ -187,10 +199,20 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
     }
 
 
+SCRATCH_REDIS = "redis://127.0.0.1:6379/15"
+
+
+def queued_tasks() -> int:
+    import redis
+
+    return redis.Redis.from_url(SCRATCH_REDIS).llen("celery")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--csv-rows", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=10_000)
+    parser.add_argument("--only", choices=["csv", "ijw"], default=None)
     parser.add_argument("--worker", nargs=3, metavar=("KIND", "SIZE", "AGAIN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -201,15 +223,21 @@ def main() -> None:
     prepare()
     plan = [
         ("csv", args.csv_rows // 10, "0"),
+        ("csv", args.csv_rows // 10, "1"),
         ("csv", args.csv_rows, "0"),
         ("csv", args.csv_rows, "1"),
         ("ijw", args.messages // 10, "0"),
         ("ijw", args.messages, "0"),
     ]
-    print(f"database: {os.environ['DATABASE_URL']}")
+    plan = [step for step in plan if args.only in (None, step[0])]
+    print(f"database: {os.environ['DATABASE_URL']}, load {os.getloadavg()[0]:.1f}")
+    env = {**os.environ, "REDIS_URL": SCRATCH_REDIS, "CELERY_TASK_ALWAYS_EAGER": "0"}
     for kind, size, again in plan:
         command = [sys.executable, __file__, "--worker", kind, str(size), again]
-        out = subprocess.run(command, capture_output=True, text=True)
+        out = subprocess.run(command, capture_output=True, text=True, env=env)
+        import redis
+
+        redis.Redis.from_url(SCRATCH_REDIS).flushdb()
         if out.returncode:
             print(f"{kind} {size} failed:\n{out.stderr[-3000:]}")
             continue
@@ -217,6 +245,7 @@ def main() -> None:
         label = f"{kind} {size:>7,}{' (again)' if again == '1' else ''}".replace(",", ".")
         print(
             f"{label:<24} {result['seconds']:>7}s {result['per_second']:>7}/s  status={result['status']} "
+            f"flags {result['flag_seconds']}s ({result['queued_tasks']} task(s) queued) "
             f"new={result['new']} updated={result['updated']} unchanged={result['unchanged']} "
             f"history(trajectory)={result['trajectory_history_rows']} problems={result['problems']} "
             f"peak RSS {result['peak_rss_mb_before']} -> {result['peak_rss_mb']} MB"

@@ -305,6 +305,21 @@ def test_imported_children_are_handed_to_the_flag_engine(setup, monkeypatch, dja
     assert sorted(asked) == sorted(Child.objects.values_list("pk", flat=True))
 
 
+def test_a_large_import_is_flagged_per_gemeente_and_the_flags_appear(
+    setup, monkeypatch, django_capture_on_commit_callbacks
+):
+    from cases.models import Flag
+
+    monkeypatch.setattr("cases.imports.after.WHOLE_GEMEENTE_FROM", 2)  # the example has 3 children
+    per_child = []
+    monkeypatch.setattr("cases.imports.after.request_evaluation", lambda child_ids: per_child.extend(child_ids))
+    with django_capture_on_commit_callbacks(execute=True):
+        do_import(EXAMPLE, setup)
+    assert per_child == []  # one evaluation of the gemeente instead, in-process here (no broker)
+    flagged = set(Flag.objects.filter(active=True).values_list("child_id", flat=True))
+    assert flagged and flagged <= set(Child.objects.values_list("pk", flat=True))
+
+
 def test_a_rule_only_the_database_knows_refuses_the_file_with_a_report(setup, tmp_path, monkeypatch):
     # Simulate a check the row validation does not know about: the database's constraint decides.
     def too_late(self, rows):

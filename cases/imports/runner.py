@@ -3,9 +3,10 @@
 import logging
 from pathlib import Path
 
+from django.db.models import Q
 from django.utils import timezone
 
-from cases.models import Extension, ImportKind, ImportRun, ImportStatus, Trajectory
+from cases.models import Child, Extension, ImportKind, ImportRun, ImportStatus, Trajectory
 
 from .after import after_import
 from .progress import Progress
@@ -68,16 +69,15 @@ def run_import(run: ImportRun, paths: list[Path], *, echo=None) -> Report:
 
 
 def touched_children(reason: str):
-    """Children whose trajectories this import wrote, read back from the history it left.
+    """Children whose trajectories this import wrote, read back from the history it left (a queryset).
 
     Read from the database rather than collected during the import, so memory stays flat.
     """
-    written = Trajectory.history.filter(history_change_reason=reason).values_list("child_id", flat=True)
+    written = Trajectory.history.filter(history_change_reason=reason).values("child_id")
     extended = Trajectory.objects.filter(
         pk__in=Extension.history.filter(history_change_reason=reason).values("trajectory_id")
-    ).values_list("child_id", flat=True)
-    # order_by(): the history's default ordering would otherwise leak into the UNION.
-    return written.order_by().union(extended.order_by()).iterator()
+    ).values("child_id")
+    return Child.objects.filter(Q(pk__in=written) | Q(pk__in=extended))
 
 
 def _store(run: ImportRun, report: Report, progress: Progress) -> None:
