@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import CommandError, call_command
+from django.db import connection
 
 from cases.imports import csv_import
 from cases.imports.runner import run_import
@@ -318,6 +319,19 @@ def test_a_large_import_is_flagged_per_gemeente_and_the_flags_appear(
     assert per_child == []  # one evaluation of the gemeente instead, in-process here (no broker)
     flagged = set(Flag.objects.filter(active=True).values_list("child_id", flat=True))
     assert flagged and flagged <= set(Child.objects.values_list("pk", flat=True))
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="planner statistics are PostgreSQL's (CI runs it)")
+def test_a_large_import_refreshes_the_planner_statistics_before_flagging(setup, monkeypatch):
+    def estimated_trajectories():
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT reltuples FROM pg_class WHERE relname = 'cases_trajectory'")
+            return cursor.fetchone()[0]
+
+    assert estimated_trajectories() <= 0  # a fresh table: never analysed (-1) or believed empty
+    monkeypatch.setattr("cases.imports.after.ANALYZE_FROM_ROWS", 5)
+    do_import(EXAMPLE, setup)
+    assert estimated_trajectories() == Trajectory.objects.count() == 4
 
 
 def test_a_rule_only_the_database_knows_refuses_the_file_with_a_report(setup, tmp_path, monkeypatch):

@@ -64,7 +64,7 @@ def run_import(run: ImportRun, paths: list[Path], *, echo=None) -> Report:
         run.status = ImportStatus.REFUSED
     _store(run, report, progress)
     if not run.dry_run and run.status in (ImportStatus.DONE, ImportStatus.PARTIAL):
-        after_import(touched_children(reason))
+        after_import(touched_children(reason), rows_written=run.created + run.updated)
     return report
 
 
