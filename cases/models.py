@@ -399,6 +399,11 @@ class Trajectory(models.Model):
         return f"{self.product.code} bij {self.provider.name} vanaf {self.start_date:%d-%m-%Y}"
 
     def save(self, *args, **kwargs):
+        self.refresh_daily_cost()
+        super().save(*args, **kwargs)
+
+    def refresh_daily_cost(self) -> None:
+        """What save() computes; bulk writes (imports) call it themselves."""
         self.daily_cost = daily_cost(
             tariff=self.tariff,
             volume=self.volume,
@@ -406,7 +411,6 @@ class Trajectory(models.Model):
             start=self.start_date,
             planned_end=self.planned_end_date,
         )
-        super().save(*args, **kwargs)
 
     @property
     def is_open(self) -> bool:
