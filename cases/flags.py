@@ -103,8 +103,9 @@ def _in_care(today, scope: Q) -> Q:
     return Q(pk__in=_open(today, scope).values("child_id"))
 
 
-def _label():
-    return Concat(F("product__code"), Value(" bij "), F("provider__name"), output_field=models.CharField())
+def _label(via: str = ""):
+    """ "45A48 bij Kwadraad": the trajectory (reached through `via`) as the flag's sentence names it."""
+    return Concat(F(f"{via}product__code"), Value(" bij "), F(f"{via}provider__name"), output_field=models.CharField())
 
 
 def _per_trajectory(qs):
@@ -223,12 +224,7 @@ def rule_review_late(today, threshold, scope):
             c_value=DaysBetween(F("due_date"), _date(today)),
             c_norm=Value(int(threshold)),
             c_reference_date=F("due_date"),
-            c_detail=Concat(
-                F("trajectory__product__code"),
-                Value(" bij "),
-                F("trajectory__provider__name"),
-                output_field=models.CharField(),
-            ),
+            c_detail=_label("trajectory__"),
         )
     )
 

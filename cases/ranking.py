@@ -19,7 +19,7 @@ from referrals.models import Referral
 
 from .flag_text import euro
 from .models import Child, Gemeente, Provider, Trajectory
-from .regie_models import DEFAULT_RULES, MANUAL_WEIGHT, ChildScore, Decision, Flag, FlagCode, FlagRule, RegieSettings
+from .regie_models import DEFAULT_WEIGHTS, MANUAL_WEIGHT, ChildScore, Decision, Flag, FlagCode, FlagRule, RegieSettings
 
 PROVIDERS_CACHE_SECONDS = 15 * 60
 
@@ -42,7 +42,7 @@ def regie_settings(gemeente: Gemeente) -> RegieSettings:
 
 
 def weights(gemeente: Gemeente) -> dict[str, int]:
-    result = {code: weight for code, (_, weight, _) in DEFAULT_RULES.items()}
+    result = dict(DEFAULT_WEIGHTS)
     result.update(dict(FlagRule.objects.filter(gemeente=gemeente).values_list("code", "weight")))
     result[FlagCode.MANUAL] = MANUAL_WEIGHT
     return result
@@ -122,13 +122,20 @@ class QueueRow:
     back_because: str = ""
 
 
-def top_cases(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters = QueueFilters(), limit: int | None = None):
+def top_cases(
+    gemeente: Gemeente,
+    *,
+    today: dt.date,
+    filters: QueueFilters = QueueFilters(),
+    limit: int | None = None,
+    settings: RegieSettings | None = None,
+):
     """The regisseur's queue: ranked rows with everything the page and the exports show.
 
     The scores are kept by the evaluation (cases/scores.py); here only the children a decision keeps
     out of the queue are set aside, and the top N read in score order.
     """
-    settings = regie_settings(gemeente)
+    settings = settings or regie_settings(gemeente)
     limit = limit or settings.top_n
     scores = ChildScore.objects.filter(gemeente=gemeente)
     decisions = _latest_decisions(gemeente)
@@ -141,7 +148,7 @@ def top_cases(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters = Que
     top = list(
         _filtered(scores, filters, today)
         .exclude(child_id__in=held_out)
-        .select_related("child__household")
+        .select_related("child")
         .order_by("-score", "child_id")[:limit]
     )
     children = []

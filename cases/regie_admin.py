@@ -32,8 +32,12 @@ class FlagRuleAdmin(BeheerAdmin):
 
     def save_model(self, request, obj, form, change):
         super().save_model(request, obj, form, change)
-        # A new threshold or weight changes the gemeente's flags and scores: re-evaluate it after commit.
-        request_gemeente_evaluation(obj.gemeente_id)
+        # A new threshold or weight changes the gemeente's flags and scores: re-evaluate it after commit,
+        # once per request (the list page saves every edited rule of the gemeente here).
+        queued = request.__dict__.setdefault("_gemeenten_to_evaluate", set())
+        if obj.gemeente_id not in queued:
+            queued.add(obj.gemeente_id)
+            request_gemeente_evaluation(obj.gemeente_id)
 
 
 @admin.register(RegieSettings)

@@ -5,7 +5,6 @@ data (cases/flags.py rewrites them in bulk) and therefore not history-tracked; t
 settings and the regisseur's decisions are human input and keep their history.
 """
 
-import datetime as dt
 from decimal import Decimal
 
 from django.conf import settings
@@ -47,6 +46,10 @@ DEFAULT_RULES: dict[str, tuple[Decimal, int, str]] = {
     FlagCode.RESIDENTIAL: (Decimal("0"), 15, "geen drempel: elk lopend verblijf"),
 }
 MANUAL_WEIGHT = 20
+# Points per active flag where a gemeente has no rule of its own (a manual flag always weighs MANUAL_WEIGHT).
+DEFAULT_WEIGHTS: dict[str, int] = {code: weight for code, (_, weight, _) in DEFAULT_RULES.items()} | {
+    FlagCode.MANUAL: MANUAL_WEIGHT
+}
 
 
 class FlagRule(models.Model):
@@ -104,9 +107,6 @@ class FlagQuerySet(models.QuerySet):
         from .models import Child
 
         return self.filter(child__in=Child.objects.visible_to(user))
-
-    def active(self) -> "FlagQuerySet":
-        return self.filter(active=True)
 
 
 def _user_column():
@@ -187,10 +187,6 @@ class Flag(models.Model):
 
     def __str__(self):
         return f"{self.get_code_display()}: {self.sentence}"
-
-    @property
-    def is_manual(self) -> bool:
-        return self.code == FlagCode.MANUAL
 
     @property
     def sentence(self) -> str:
@@ -295,10 +291,3 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.decided_at:%d-%m-%Y})"
-
-    @property
-    def is_escalation(self) -> bool:
-        return self.kind == DecisionKind.ESCALATE
-
-    def snoozes_on(self, day: dt.date) -> bool:
-        return self.follow_up_date > day

@@ -4,6 +4,8 @@ Every read starts from the user's gemeenten; a case of another gemeente is a 404
 """
 
 import csv
+import datetime as dt
+from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -14,11 +16,12 @@ from django.utils import timezone
 
 from . import regie_services
 from .access import role_required, visible_child_or_404
+from .csv_safety import safe_cell
 from .models import Gemeente, Role
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
 from .regie_forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
-from .regie_models import Decision, DecisionKind, Flag, FlagCode
+from .regie_models import Decision, DecisionKind, Flag, FlagCode, RegieSettings
 
 
 def _gemeente(request) -> tuple[Gemeente, list[Gemeente]]:
@@ -31,7 +34,18 @@ def _gemeente(request) -> tuple[Gemeente, list[Gemeente]]:
     return chosen, gemeenten
 
 
-def _queue(request):
+@dataclass
+class QueuePage:
+    gemeente: Gemeente
+    gemeenten: list
+    form: QueueFilterForm
+    filters: QueueFilters
+    settings: RegieSettings
+    rows: list
+    today: dt.date
+
+
+def _queue(request) -> QueuePage:
     gemeente, gemeenten = _gemeente(request)
     today = timezone.localdate()
     form = QueueFilterForm(request.GET, providers=queue_providers(gemeente, today))
@@ -42,25 +56,25 @@ def _queue(request):
         source=data.get("verwijzer") or "",
         provider=data.get("aanbieder"),
     )
-    rows = top_cases(gemeente, today=today, filters=filters)
-    return gemeente, gemeenten, form, filters, rows, today
+    settings = regie_settings(gemeente)
+    rows = top_cases(gemeente, today=today, filters=filters, settings=settings)
+    return QueuePage(gemeente, gemeenten, form, filters, settings, rows, today)
 
 
 @role_required(Role.REGISSEUR)
 def queue(request):
-    gemeente, gemeenten, form, filters, rows, today = _queue(request)
-    settings = regie_settings(gemeente)
-    weight_by_code = weights(gemeente)
+    page = _queue(request)
+    weight_by_code = weights(page.gemeente)
     context = {
         "nav": "regie",
-        "gemeente": gemeente,
-        "gemeenten": gemeenten,
-        "form": form,
-        "filters": filters,
-        "rows": rows,
-        "today": today,
-        "top_n": settings.top_n,
-        "cost_jump_percent": settings.cost_jump_percent,
+        "gemeente": page.gemeente,
+        "gemeenten": page.gemeenten,
+        "form": page.form,
+        "filters": page.filters,
+        "rows": page.rows,
+        "today": page.today,
+        "top_n": page.settings.top_n,
+        "cost_jump_percent": page.settings.cost_jump_percent,
         "weights": [(label, weight_by_code.get(code, 0)) for code, label in FlagCode.choices],
         "csv_url": reverse("cases:regie_queue_csv") + ("?" + request.GET.urlencode() if request.GET else ""),
     }
@@ -70,7 +84,8 @@ def queue(request):
 @role_required(Role.REGISSEUR)
 def queue_csv(request):
     """The queue as CSV: case number (never name or BSN), score, flags and numbers."""
-    gemeente, _, _, _, rows, today = _queue(request)
+    page = _queue(request)
+    gemeente, rows, today = page.gemeente, page.rows, page.today
     response = HttpResponse(content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="top-{gemeente.code}-{today:%Y-%m-%d}.csv"'
     response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
@@ -98,22 +113,17 @@ def queue_csv(request):
                 row.child.case_number,
                 str(row.score).replace(".", ","),
                 " ".join(sorted({f.code for f in row.flags})),
-                " | ".join(_csv_safe(f.sentence) for f in row.flags),
+                " | ".join(safe_cell(f.sentence) for f in row.flags),
                 round(row.cost_this_year),
                 round(row.committed),
                 row.running_months,
                 ", ".join(row.sources),
-                _csv_safe(", ".join(row.providers)),
+                safe_cell(", ".join(row.providers)),
                 row.household_open,
                 row.back_because,
             ]
         )
     return response
-
-
-def _csv_safe(text: str) -> str:
-    # A cell starting with = + - @ would be run as a formula by a spreadsheet.
-    return "'" + text if text[:1] in ("=", "+", "-", "@") else text
 
 
 # --- the case file ------------------------------------------------------------------------------

@@ -15,7 +15,7 @@ from django.db.models.functions import Round
 from django.utils import timezone
 
 from .models import Child, Trajectory
-from .regie_models import DEFAULT_RULES, MANUAL_WEIGHT, ChildScore, Flag, FlagCode, FlagRule
+from .regie_models import DEFAULT_WEIGHTS, MANUAL_WEIGHT, ChildScore, Flag, FlagCode, FlagRule
 
 SCORES = "score_candidates"
 
@@ -32,7 +32,7 @@ def _points_sql(children_sql: str, children_params: list) -> tuple[str, list]:
     A flag weighs what its gemeente's rule says (the evaluation creates the rules), else the default of
     DOMAIN.md §6; a manual flag MANUAL_WEIGHT. A join on the rules, not a lookup per flag.
     """
-    defaults = [(code, weight) for code, (_, weight, _) in DEFAULT_RULES.items()]
+    defaults = list(DEFAULT_WEIGHTS.items())
     default_case = "CASE f.code " + " ".join("WHEN %s THEN %s" for _ in defaults) + " ELSE 0 END"
     sql = f"""
         SELECT f.child_id, MAX(f.raised_at) AS last_raised,
