@@ -302,16 +302,19 @@ class TrajectoryQuerySet(models.QuerySet):
             committed=models.ExpressionWrapper(F("daily_cost") * days_committed, output_field=money),
         )
 
-    def open_cost_by_child(self, on: dt.date) -> dict[int, Decimal]:
-        """Per child: what its open care costs (to date plus committed to the planned end), one query."""
-        rows = (
+    def open_cost_per_child(self, on: dt.date) -> "TrajectoryQuerySet":
+        """Grouped by child_id: `total`, what its open care costs (to date plus committed to the planned end)."""
+        return (
             self.filter(end_date__isnull=True, start_date__lte=on)
             .order_by()
             .with_costs(on)
             .values("child_id")
             .annotate(total=models.Sum(F("cost_to_date") + F("committed")))
         )
-        return {row["child_id"]: Decimal(row["total"] or 0) for row in rows}
+
+    def open_cost_by_child(self, on: dt.date) -> dict[int, Decimal]:
+        """Per child: what its open care costs, one query."""
+        return {row["child_id"]: Decimal(row["total"] or 0) for row in self.open_cost_per_child(on)}
 
     def with_cost_in_period(self, start: dt.date, end: dt.date, *, as_of: dt.date) -> "TrajectoryQuerySet":
         """Annotate `period_cost`: what the trajectory cost between `start` and `end` (inclusive).

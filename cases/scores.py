@@ -10,7 +10,7 @@ flag refreshes its child; a changed weight refreshes its gemeente.
 import datetime as dt
 
 from django.db import connection, transaction
-from django.db.models import F, Sum
+from django.db.models import F
 from django.db.models.functions import Round
 from django.utils import timezone
 
@@ -57,13 +57,8 @@ def refresh_in_transaction(cursor, *, today: dt.date, gemeente_ids=None, child_i
     flags_sql, flags_params = _points_sql(
         f"AND f.child_id IN ({children_sql})" if narrowed else "", list(children_params)
     )
-    costs = (
-        Trajectory.objects.filter(end_date__isnull=True, start_date__lte=today)
-        .order_by()
-        .with_costs(today)
-        .values("child_id")
-        .annotate(total=Round(Sum(F("cost_to_date") + F("committed")), 2))
-    )
+    # Rounded to cents in the database, as the cost rule rounds the number its flag shows.
+    costs = Trajectory.objects.open_cost_per_child(today).annotate(cents=Round(F("total"), 2))
     if narrowed:
         costs = costs.filter(child__in=children.values("pk"))
     costs_sql, costs_params = costs.query.sql_with_params()
@@ -75,7 +70,7 @@ def refresh_in_transaction(cursor, *, today: dt.date, gemeente_ids=None, child_i
     cursor.execute(
         f"""
         INSERT INTO {SCORES} (child_id, gemeente_id, points, open_cost, last_raised)
-        SELECT f.child_id, c.gemeente_id, f.points, COALESCE(o.total, 0), f.last_raised
+        SELECT f.child_id, c.gemeente_id, f.points, COALESCE(o.cents, 0), f.last_raised
         FROM ({flags_sql}) f
         JOIN {Child._meta.db_table} c ON c.id = f.child_id
         LEFT JOIN ({costs_sql}) o ON o.child_id = f.child_id
