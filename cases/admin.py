@@ -64,6 +64,12 @@ def served_gemeente_ids(request) -> frozenset[int] | None:
     return request._served_gemeente_ids
 
 
+def served_gemeenten(request):
+    """The Gemeente rows the admin user serves (all of them for a superuser)."""
+    served = served_gemeente_ids(request)
+    return Gemeente.objects.all() if served is None else Gemeente.objects.filter(pk__in=served)
+
+
 # urls.py mounts the default admin site; the role rule is installed on it here, beside the
 # admin classes it protects. Other staff get the admin login page ("not authorised").
 admin.site.has_permission = lambda request: is_beheerder(request.user)
@@ -79,8 +85,7 @@ class ServedGemeenteFilter(admin.SimpleListFilter):
     field_path = "gemeente"
 
     def lookups(self, request, model_admin):
-        served = served_gemeente_ids(request)
-        gemeenten = Gemeente.objects.all() if served is None else Gemeente.objects.filter(pk__in=served)
+        gemeenten = served_gemeenten(request)
         return [(str(g.pk), str(g)) for g in gemeenten]
 
     def queryset(self, request, queryset):
@@ -178,6 +183,10 @@ class BeheerInline(admin.TabularInline):
     def has_delete_permission(self, request, obj=None):
         return is_beheerder(request.user)
 
+    def get_queryset(self, request):
+        # Each row's str() names its gemeente: one join instead of a query per row.
+        return super().get_queryset(request).select_related("gemeente")
+
 
 class YouthPopulationInline(BeheerInline):
     model = YouthPopulation
@@ -189,7 +198,7 @@ class SegmentBudgetInline(BeheerInline):
     ordering = ["-year", "segment__number"]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).select_related("segment")
+        return super().get_queryset(request).select_related("segment")  # plus the gemeente (BeheerInline)
 
 
 @admin.register(Gemeente)
@@ -259,12 +268,11 @@ class UserAdmin(BeheerAdmin, DjangoUserAdmin):
 
     def formfield_for_manytomany(self, db_field, request, **kwargs):
         if db_field.name == "gemeenten":
-            served = served_gemeente_ids(request)
-            kwargs["queryset"] = Gemeente.objects.all() if served is None else Gemeente.objects.filter(pk__in=served)
+            kwargs["queryset"] = served_gemeenten(request)
             kwargs["widget"] = forms.CheckboxSelectMultiple
             field = super().formfield_for_manytomany(db_field, request, **kwargs)
             # A user without gemeente would be invisible to every beheerder (and see no cases).
-            field.required = served is not None
+            field.required = served_gemeente_ids(request) is not None
             field.help_text = "U kunt alleen gemeenten toewijzen waarvoor u zelf werkt."
             return field
         return super().formfield_for_manytomany(db_field, request, **kwargs)

@@ -5,9 +5,8 @@ Imported from cases/admin.py. The same gemeente scoping and role rules as every 
 
 from django.contrib import admin
 
-from .admin import BeheerAdmin, ServedGemeenteFilter, is_beheerder, served_gemeente_ids
+from .admin import BeheerAdmin, ServedGemeenteFilter, is_beheerder, served_gemeenten
 from .flags import request_gemeente_evaluation
-from .models import Gemeente
 from .regie_models import FlagRule, RegieSettings
 
 
@@ -48,8 +47,7 @@ class RegieSettingsAdmin(BeheerAdmin):
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
         if db_field.name == "gemeente":
-            served = served_gemeente_ids(request)
-            kwargs["queryset"] = Gemeente.objects.all() if served is None else Gemeente.objects.filter(pk__in=served)
+            kwargs["queryset"] = served_gemeenten(request)
         return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def has_add_permission(self, request):
