@@ -3,6 +3,8 @@
 import datetime as dt
 from decimal import Decimal
 
+from .flags import add_months
+
 
 def euro(amount) -> str:
     """€ 63.400 — whole euros with a Dutch thousands separator."""
@@ -19,10 +21,7 @@ def number(value) -> str:
 
 
 def eighteenth_birthday(birth_date: dt.date) -> dt.date:
-    try:
-        return birth_date.replace(year=birth_date.year + 18)
-    except ValueError:  # born on 29 February
-        return birth_date.replace(year=birth_date.year + 18, day=28)
+    return add_months(birth_date, 18 * 12)  # born on 29 February: 28 February
 
 
 def _date(day) -> str:

@@ -31,6 +31,7 @@ from referrals.models import Referral, ReferralOutcome
 
 from .codes import EndReason, ReferrerType
 from .dbfuncs import DaysBetween
+from .flags import add_months
 from .models import Child, Extension, ExtensionStatus, Gemeente, Segment, SegmentBudget, Trajectory, YouthPopulation
 from .regie_models import Decision, Flag
 
@@ -324,10 +325,7 @@ def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InC
 
 
 def _years_before(day: dt.date, years: int) -> dt.date:
-    try:
-        return day.replace(year=day.year - years)
-    except ValueError:  # 29 February
-        return day.replace(year=day.year - years, day=28)
+    return add_months(day, -years * 12)  # 29 February: 28 February
 
 
 # --- duration of ended trajectories ----------------------------------------------------------
