@@ -65,7 +65,9 @@ def delivery_send(*, delivery_id: int, report: KpiReport, figures=None, charts=N
     if not claimed:
         return False
     delivery = ReportDelivery.objects.get(pk=delivery_id)
-    subscription = ReportSubscription.objects.filter(gemeente=delivery.gemeente, user=delivery.recipient).first()
+    subscription = ReportSubscription.objects.filter(
+        gemeente_id=delivery.gemeente_id, user_id=delivery.recipient_id
+    ).first()
     try:
         # Built inside the try: whatever fails, the row never stays "sending".
         email = report_email(

@@ -302,6 +302,19 @@ def format_value(value, unit: str) -> str:
 TREND_ARROWS = {"up": ("↑", "hoger"), "down": ("↓", "lager"), "flat": ("→", "gelijk")}
 
 
+def figure_row(figure: Figure) -> dict:
+    """One figure as the dashboard and the email show it: formatted values and the trend arrow."""
+    arrow, arrow_text = TREND_ARROWS.get(figure.trend, ("", "geen vergelijking"))
+    return {
+        "figure": figure,
+        "current": format_value(figure.current, figure.unit),
+        "previous": format_value(figure.previous, figure.unit),
+        "values": [format_value(v, figure.unit) for v in figure.values],
+        "arrow": arrow,
+        "arrow_text": arrow_text,
+    }
+
+
 # --- CSV and JSON ----------------------------------------------------------------------------
 
 CSV_HEADER = ["gemeentecode", "gemeente", "maand", "sectie", "figuur", "uitsplitsing", "eenheid", "waarde"]
@@ -435,17 +448,7 @@ def report_email(report: KpiReport, *, to: str, subscription_pk: int | None = No
     if report.email_images is None:
         report.email_images = {f"chart-{c.key}": render_png(c) for c in email_charts}
     images = report.email_images
-    key_figures = [
-        {
-            "figure": f,
-            "current": format_value(f.current, f.unit),
-            "previous": format_value(f.previous, f.unit),
-            "arrow": TREND_ARROWS.get(f.trend, ("", ""))[0],
-            "arrow_text": TREND_ARROWS.get(f.trend, ("", "geen vergelijking"))[1],
-        }
-        for f in figures
-        if f.key_figure
-    ]
+    key_figures = [figure_row(f) for f in figures if f.key_figure]
     context = {
         "report": report,
         "key_figures": key_figures,

@@ -17,9 +17,8 @@ from .access import role_required
 from .kpi_charts import CHART_SECTIONS, render_svg, report_charts
 from .kpi_report import (
     SECTIONS,
-    TREND_ARROWS,
     UNSUBSCRIBE_SALT,
-    format_value,
+    figure_row,
     report_build,
     report_csv,
     report_figures,
@@ -71,10 +70,10 @@ def dashboard(request):
             for c in charts
             if CHART_SECTIONS.get(c.key) == title
         ]
-        section_figures = [_figure_row(f) for f in figures if f.section == title]
+        section_figures = [figure_row(f) for f in figures if f.section == title]
         sections.append({"title": title, "slug": f"sectie-{len(sections) + 1}", "charts": section_charts,
                          "figures": section_figures})  # fmt: skip
-    key_figures = [_figure_row(f) for f in figures if f.key_figure]
+    key_figures = [figure_row(f) for f in figures if f.key_figure]
     subscription = ReportSubscription.objects.filter(gemeente=gemeente, user=request.user).first()
     context = {
         "nav": "kpi",
@@ -99,18 +98,6 @@ def dashboard(request):
         "bins": [label for label, _ in kpis.DURATION_BINS],
     }
     return render(request, "cases/kpi/dashboard.html", context)
-
-
-def _figure_row(figure) -> dict:
-    arrow, arrow_text = TREND_ARROWS.get(figure.trend, ("", "geen vergelijking"))
-    return {
-        "figure": figure,
-        "current": format_value(figure.current, figure.unit),
-        "previous": format_value(figure.previous, figure.unit),
-        "values": [format_value(v, figure.unit) for v in figure.values],
-        "arrow": arrow,
-        "arrow_text": arrow_text,
-    }
 
 
 @role_required(*KPI_ROLES)
