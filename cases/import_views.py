@@ -1,6 +1,7 @@
 """The functioneel beheerder's import pages: upload, proefimport report, confirm, progress, report as CSV."""
 
 import csv
+from collections import Counter
 
 from django import forms
 from django.contrib import messages
@@ -12,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from .access import role_required
 from .csv_safety import safe_row
+from .imports.report import Report
 from .imports.tasks import import_run
 from .imports.uploads import UploadError, store_upload
 from .models import ImportKind, ImportRun, ImportStatus, Role
@@ -105,10 +107,7 @@ def upload(request):
 
 def _context(run: ImportRun) -> dict:
     report = run.report or {}
-    counts: dict[str, dict] = {}
-    for key, n in sorted((report.get("counts") or {}).items()):
-        kind, outcome = key.split("|")
-        counts.setdefault(kind, {})[outcome] = n
+    counts = dict(Report(counts=Counter(report.get("counts") or {})).table())
     elapsed = ((run.finished_at or timezone.now()) - run.started_at).total_seconds() if run.started_at else 0
     can_confirm = (
         run.dry_run

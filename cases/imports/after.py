@@ -23,11 +23,12 @@ def after_import(children, *, rows_written: int) -> None:
         tables = ", ".join(model._meta.db_table for model in WRITTEN_TABLES)
         with connection.cursor() as cursor:
             cursor.execute(f"ANALYZE {tables}")
-    if children.count() >= WHOLE_GEMEENTE_FROM:
+    # One capped read of the (costly) touched-children query tells both the size and the ids.
+    ids = list(children.order_by().values_list("pk", flat=True)[:WHOLE_GEMEENTE_FROM])
+    if len(ids) == WHOLE_GEMEENTE_FROM:
         for gemeente_id in children.order_by().values_list("gemeente_id", flat=True).distinct():
             request_gemeente_evaluation(gemeente_id)
         return
-    ids = list(children.order_by().values_list("pk", flat=True))
     for start in range(0, len(ids), CHUNK):
         chunk = ids[start : start + CHUNK]
         transaction.on_commit(lambda chunk=chunk: request_evaluation(chunk))

@@ -34,9 +34,8 @@ def run_command(command, *, kind: str, paths: list[Path], display_name: str, opt
         stderr.write(f"\r{done}/{total} verwerkt ({rate:,.0f} per seconde)".replace(",", "."), ending="")
         stderr.flush()
 
-    report = run_import(run, paths, echo=echo)
+    report = run_import(run, paths, echo=echo)  # stores the outcome on this same object
     stderr.write("")
-    run.refresh_from_db()
     heading = "Proefimport (er is niets opgeslagen)" if run.dry_run else "Import"
     command.stdout.write(f"{heading} {run.file_name}: {run.get_status_display()} (import #{run.pk})")
     for line in report.lines():

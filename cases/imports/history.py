@@ -14,7 +14,7 @@ from django.db import connection
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from cases.models import Trajectory, daily_cost
+from cases.models import Trajectory
 
 BATCH_SIZE = 1000
 COPY_MIN_ROWS = 50  # below this the bulk helpers are just as fast
@@ -31,9 +31,9 @@ class HistoryWriter:
             return objs
         if model is Trajectory:
             for obj in objs:
-                set_daily_cost(obj)
+                obj.refresh_daily_cost()
         if self.use_copy and len(objs) >= COPY_MIN_ROWS:
-            return self._copy_create(objs, model)
+            return copy_create(self, objs, model)
         return bulk_create_with_history(
             objs,
             model,
@@ -43,15 +43,12 @@ class HistoryWriter:
             default_date=timezone.now(),
         )
 
-    def _copy_create(self, objs: list, model) -> list:
-        return copy_create(self, objs, model)
-
     def update(self, objs: list, model, fields: list[str]) -> None:
         if not objs:
             return
         if model is Trajectory:
             for obj in objs:
-                set_daily_cost(obj)
+                obj.refresh_daily_cost()
             fields = sorted(set(fields) | {"daily_cost", "version"})
         bulk_update_with_history(
             objs,
@@ -62,16 +59,6 @@ class HistoryWriter:
             default_change_reason=self.reason,
             default_date=timezone.now(),
         )
-
-
-def set_daily_cost(trajectory: Trajectory) -> None:
-    trajectory.daily_cost = daily_cost(
-        tariff=trajectory.tariff,
-        volume=trajectory.volume,
-        frequency=trajectory.frequency,
-        start=trajectory.start_date,
-        planned_end=trajectory.planned_end_date,
-    )
 
 
 def _copy_rows(table: str, columns: list[str], rows) -> None:
