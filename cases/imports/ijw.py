@@ -24,9 +24,15 @@ MAX_SCHEMA_ERRORS = 20
 
 
 class MessageError(Exception):
+    """A refused message file; reading and applying (ijw_import.py) both raise it."""
+
     def __init__(self, problems: list[Problem]):
         super().__init__(problems[0].message if problems else "")
         self.problems = problems
+
+    @classmethod
+    def one(cls, file: str, where: str, field_name: str, value: str, text: str) -> "MessageError":
+        return cls([Problem(file, where, field_name, value, text)])
 
 
 @dataclass
@@ -90,7 +96,7 @@ def read_message(path: Path, display_name: str) -> Message:
     """Validate and read one message file; raises MessageError with every problem found."""
 
     def fail(where: str, field_name: str, value: str, text: str) -> MessageError:
-        return MessageError([Problem(display_name, where, field_name, value, text)])
+        return MessageError.one(display_name, where, field_name, value, text)
 
     try:
         tree = etree.parse(str(path), _parser())

@@ -54,12 +54,6 @@ LABEL = {
 }
 
 
-class Refuse(Exception):
-    def __init__(self, problems: list[Problem]):
-        super().__init__(problems[0].message)
-        self.problems = problems
-
-
 def _date(text: str) -> dt.date | None:
     return dt.date.fromisoformat(text) if text else None
 
@@ -81,7 +75,7 @@ def message_files(paths: list[Path]) -> list[tuple[Path, str]]:
 
 
 class IjwImport:
-    def __init__(self, paths, *, user, report: Report, progress, reason: str, run=None, display_names=None):
+    def __init__(self, paths, *, user, report: Report, progress, reason: str, run=None):
         self.paths = paths
         self.user = user
         self.report = report
@@ -89,7 +83,6 @@ class IjwImport:
         self.run_row = run
         self.writer = HistoryWriter(user=user, reason=reason)
         self.lookups = Lookups(user)
-        self.display_names = display_names or {}
 
     def run(self, *, dry_run: bool) -> None:
         files = message_files(self.paths)
@@ -98,7 +91,7 @@ class IjwImport:
         # run sees the effect of earlier files on later ones exactly as the real import would.
         with transaction.atomic():
             for path, name in files:
-                self._file(path, self.display_names.get(str(path), name))
+                self._file(path, name)
                 self.progress.advance()
             if dry_run:
                 transaction.set_rollback(True)
@@ -116,8 +109,8 @@ class IjwImport:
                     self._apply(message)
             except (IntegrityError, DataError) as exc:
                 # A rule the checks above missed: the database refuses, and so does the import.
-                raise self._refuse(message, message.kind, "database", "", database_refusal(exc)) from None
-        except (MessageError, Refuse) as exc:
+                raise MessageError.one(message.file, message.kind, "database", "", database_refusal(exc)) from None
+        except MessageError as exc:
             for problem in exc.problems:
                 self.report.problem(problem)
             self.report.refused_files.append(name)
@@ -127,9 +120,6 @@ class IjwImport:
             self.report.count(kind, outcome)
         for note in message.notes + self.notes:
             self.report.note(f"{name}: {note}")
-
-    def _refuse(self, message: Message, where: str, field: str, value: str, text: str) -> Refuse:
-        return Refuse([Problem(message.file, where, field, value, text)])
 
     def _check(self, message: Message) -> None:
         """Everything that can be checked before writing; every problem of the file at once."""
@@ -194,7 +184,7 @@ class IjwImport:
         if message.kind == "JW315" and not message.birth_date:
             problem(message.kind, "Geboortedatum", "", "Zonder geboortedatum kan jeugdregie geen dossier aanmaken.")
         if problems:
-            raise Refuse(problems)
+            raise MessageError(problems)
 
     def _apply(self, message: Message) -> None:
         self.gemeente = self.lookups.gemeenten[message.gemeente_code]
@@ -213,8 +203,8 @@ class IjwImport:
         child = Child.objects.filter(bsn=message.bsn).first()
         if child is not None:
             if child.gemeente_id != self.gemeente.pk:
-                raise self._refuse(
-                    message,
+                raise MessageError.one(
+                    message.file,
                     message.kind,
                     "Bsn",
                     mask_bsn(message.bsn),
@@ -250,19 +240,26 @@ class IjwImport:
         child = allocation.trajectory.child
         where = message.where(item)
         if child.bsn != message.bsn:
-            raise self._refuse(
-                message, where, "Bsn", mask_bsn(message.bsn), f"Dit BSN hoort niet bij toewijzing {number}."
+            raise MessageError.one(
+                message.file, where, "Bsn", mask_bsn(message.bsn), f"Dit BSN hoort niet bij toewijzing {number}."
             )
         allowed = self.lookups.allowed_gemeente_ids
         if allowed is not None and child.gemeente_id not in allowed:
-            raise self._refuse(
-                message, where, "ToewijzingNummer", number, f"U werkt niet voor gemeente {child.gemeente.name}."
+            raise MessageError.one(
+                message.file, where, "ToewijzingNummer", number, f"U werkt niet voor gemeente {child.gemeente.name}."
             )
         if child.gemeente.code != message.gemeente_code:
             self.notes.append(
                 f"{message.kind} is gericht aan gemeente {message.gemeente_code}, maar toewijzing {number} is van "
                 f"{child.gemeente.name} ({child.gemeente.code}); verwerkt op die toewijzing."
             )
+        return allocation
+
+    def _allocation_or_wait(self, message: Message, item: dict) -> IjwAllocation | None:
+        """The allocation for a start/stop/change, or None once the message waits for its JW301."""
+        allocation = self._allocation(message, item)
+        if allocation is None:
+            self._wait(message, item)
         return allocation
 
     def _wait(self, message: Message, item: dict) -> None:
@@ -338,12 +335,12 @@ class IjwImport:
             )
         trajectory = allocation.trajectory
         if trajectory.child.bsn != message.bsn:
-            raise self._refuse(
-                message, where, "Bsn", mask_bsn(message.bsn), f"Dit BSN hoort niet bij toewijzing {number}."
+            raise MessageError.one(
+                message.file, where, "Bsn", mask_bsn(message.bsn), f"Dit BSN hoort niet bij toewijzing {number}."
             )
         if trajectory.product.code != product.code:
-            raise self._refuse(
-                message,
+            raise MessageError.one(
+                message.file,
                 where,
                 "Product",
                 product.code,
@@ -368,8 +365,8 @@ class IjwImport:
         if trajectory.referral_id is None and link is not None and link.referral.child_id == trajectory.child_id:
             values["referral_id"] = link.referral_id
         if trajectory.end_date and values["start_date"] > trajectory.end_date:
-            raise self._refuse(
-                message, where, "Ingangsdatum", item["start"], "De ingangsdatum ligt na het einde van de zorg."
+            raise MessageError.one(
+                message.file, where, "Ingangsdatum", item["start"], "De ingangsdatum ligt na het einde van de zorg."
             )
         fields = [name for name, value in values.items() if getattr(trajectory, name) != value]
         for name in fields:
@@ -474,9 +471,8 @@ class IjwImport:
     # --- JW305 start zorg, JW307 stop zorg ---------------------------------------------------------
 
     def _jw305(self, message: Message, item: dict) -> None:
-        allocation = self._allocation(message, item)
+        allocation = self._allocation_or_wait(message, item)
         if allocation is None:
-            self._wait(message, item)
             return
         trajectory = allocation.trajectory
         begin = _date(item["begin"])
@@ -490,16 +486,16 @@ class IjwImport:
             allocation.actual_start = new_start = begin
         where = message.where(item)
         if new_start > trajectory.planned_end_date:
-            raise self._refuse(
-                message,
+            raise MessageError.one(
+                message.file,
                 where,
                 "Begindatum",
                 item["begin"],
                 f"De zorg start na de einddatum van de toewijzing ({fmt_date(trajectory.planned_end_date)}).",
             )
         if trajectory.end_date and new_start > trajectory.end_date:
-            raise self._refuse(
-                message,
+            raise MessageError.one(
+                message.file,
                 where,
                 "Begindatum",
                 item["begin"],
@@ -514,9 +510,8 @@ class IjwImport:
         self.counts.append((LABEL["JW305"], "gewijzigd"))
 
     def _jw307(self, message: Message, item: dict) -> None:
-        allocation = self._allocation(message, item)
+        allocation = self._allocation_or_wait(message, item)
         if allocation is None:
-            self._wait(message, item)
             return
         trajectory = allocation.trajectory
         end = _date(item["end"])
@@ -531,8 +526,8 @@ class IjwImport:
             self.counts.append((LABEL["JW307"], "ongewijzigd"))
             return
         if new_end and new_end < trajectory.start_date:
-            raise self._refuse(
-                message,
+            raise MessageError.one(
+                message.file,
                 message.where(item),
                 "Einddatum",
                 item["end"],
@@ -580,9 +575,8 @@ class IjwImport:
             self.counts.append(("traject", "gewijzigd"))
 
     def _jw317(self, message: Message, item: dict) -> None:
-        allocation = self._allocation(message, item)
+        allocation = self._allocation_or_wait(message, item)
         if allocation is None:
-            self._wait(message, item)
             return
         trajectory = allocation.trajectory
         end = _date(item["end"])
