@@ -5,7 +5,7 @@ from functools import wraps
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
 
-from .models import Child, Role
+from .models import CASE_READER_ROLES, Child
 
 
 def role_required(*roles: str):
@@ -23,7 +23,7 @@ def role_required(*roles: str):
     return decorator
 
 
-CASE_READERS = (Role.TOEGANG, Role.TOETS, Role.REGISSEUR)
+CASE_READERS = CASE_READER_ROLES  # the roles whose pages open case files (the nav uses the same list)
 
 
 def visible_child_or_404(user, pk: int, *, queryset=None) -> Child:

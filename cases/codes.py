@@ -15,11 +15,6 @@ class ReferrerType(models.TextChoices):
     GEEN = "06", "Zelfverwijzer / geen verwijzer"
     RECHTER = "08", "Rechter / Officier van Justitie"
 
-    @classmethod
-    def ijw_code(cls, value: str) -> str:
-        """The COD327 code to send in a message: POH-Jeugd refers under the GP's code."""
-        return value[:2]
-
 
 class Unit(models.TextChoices):
     """WJ756 Eenheid."""

@@ -169,6 +169,16 @@ class Provider(models.Model):
         return self.name
 
 
+class ChildQuerySet(models.QuerySet):
+    """Also the queryset of Household: both belong to a gemeente directly."""
+
+    def visible_to(self, user) -> "ChildQuerySet":
+        """The one visibility rule: a user sees only the children (households) of their own gemeenten."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(gemeente__in=user.gemeenten.all())
+
+
 class Household(models.Model):
     """Gezin / huishouden: siblings are seen together (1 gezin, 1 plan, 1 regisseur)."""
 
@@ -177,20 +187,14 @@ class Household(models.Model):
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
+    objects = ChildQuerySet.as_manager()
+
     class Meta:
         verbose_name = "huishouden"
         verbose_name_plural = "huishoudens"
 
     def __str__(self):
         return self.name
-
-
-class ChildQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "ChildQuerySet":
-        """The one visibility rule: a user sees only the children of their own gemeenten."""
-        if not user.is_authenticated:
-            return self.none()
-        return self.filter(gemeente__in=user.gemeenten.all())
 
 
 class Child(models.Model):
@@ -252,6 +256,11 @@ class Child(models.Model):
         if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
             years -= 1
         return years
+
+
+def whole_months(start: dt.date, last: dt.date) -> int:
+    """Whole calendar months from `start` to `last` (negative if `last` is earlier)."""
+    return (last.year - start.year) * 12 + last.month - start.month - (1 if last.day < start.day else 0)
 
 
 def daily_cost(
@@ -423,16 +432,9 @@ class Trajectory(models.Model):
     def has_case_price(self) -> bool:
         return self.financing != Financing.TASK and self.tariff is not None
 
-    def running_days(self, on: dt.date) -> int:
-        return max(((self.end_date or on) - self.start_date).days + 1, 0)
-
     def running_months(self, on: dt.date) -> int:
         """Whole calendar months the trajectory has run on `on` (or ran, if ended)."""
-        last = self.end_date or on
-        months = (last.year - self.start_date.year) * 12 + last.month - self.start_date.month
-        if last.day < self.start_date.day:
-            months -= 1
-        return max(months, 0)
+        return max(whole_months(self.start_date, self.end_date or on), 0)
 
     def cost_to_date(self, on: dt.date) -> Decimal | None:
         if self.daily_cost is None:

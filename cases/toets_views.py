@@ -10,7 +10,7 @@ from . import services
 from .access import role_required
 from .case_file import describe_changes
 from .forms import ExtensionDecisionForm, run_service
-from .models import Extension, ExtensionStatus, Role, Trajectory
+from .models import Extension, ExtensionStatus, Role, Trajectory, whole_months
 
 QUEUE_PAGE_SIZE = 25
 HISTORY_PER_TRAJECTORY = 5
@@ -45,9 +45,7 @@ def _weigh(extension: Extension, today) -> Extension:
     """Add the figures a toetser weighs: running time now, total if granted, against the norm."""
     trajectory = extension.trajectory
     trajectory.running = trajectory.running_months(today)
-    start = trajectory.start_date
-    end = extension.requested_end_date
-    months = (end.year - start.year) * 12 + end.month - start.month - (1 if end.day < start.day else 0)
+    months = whole_months(trajectory.start_date, extension.requested_end_date)
     extension.total_months_if_granted = months
     extension.beyond_norm = months > trajectory.norm_months
     extension.waiting_days = (today - timezone.localtime(extension.requested_at).date()).days

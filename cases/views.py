@@ -176,7 +176,7 @@ def child_detail(request, pk):
 
 @role_required(*CASE_READERS)
 def household_detail(request, pk):
-    household = get_object_or_404(Household.objects.filter(gemeente__in=request.user.gemeenten.all()), pk=pk)
+    household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
     today = timezone.localdate()
     open_trajectories = (
         Trajectory.objects.open_on(today).select_related("provider", "product__segment").with_costs(today)
@@ -189,7 +189,6 @@ def household_detail(request, pk):
     )
     for child in children:
         child.age = child.age_on(today)
-        child.committed_total = sum((t.committed or 0) for t in child.open_trajectories)
     context = {
         "household": household,
         "children": children,

@@ -67,7 +67,3 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"Verwijzing {self.get_source_display()} {self.date:%d-%m-%Y}"
-
-    @property
-    def ijw_source_code(self) -> str:
-        return ReferrerType.ijw_code(self.source)
