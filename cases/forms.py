@@ -6,7 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
-from .codes import EndReason, Frequency
+from .codes import EndReason, Financing, Frequency
 from .models import Child, Product, Provider, ReviewOutcome
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
@@ -87,7 +87,10 @@ class ReferralChoiceField(forms.ModelChoiceField):
 
 class ProductChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        price = "taakgericht" if obj.financing == "taak" else f"€ {obj.tariff} per {obj.get_unit_display().lower()}"
+        if obj.financing == Financing.TASK:
+            price = "taakgericht"
+        else:
+            price = f"€ {obj.tariff} per {obj.get_unit_display().lower()}"
         return f"{obj.code} {obj.description} ({price})"
 
 
@@ -95,7 +98,7 @@ def usable_products():
     """Products a trajectory can start on: active, and priced unless taakgericht."""
     return (
         Product.objects.filter(active=True)
-        .filter(Q(financing="taak") | Q(tariff__isnull=False))
+        .filter(Q(financing=Financing.TASK) | Q(tariff__isnull=False))
         .select_related("segment")
         .order_by("segment__number", "code")
     )

@@ -25,6 +25,7 @@ from .kpi_report import (
 )
 from .kpis import Period
 from .models import ReportSubscription, Role
+from .services import as_user
 
 KPI_ROLES = (Role.BELEID, Role.REGISSEUR)
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old email keeps working for over a year
@@ -131,8 +132,7 @@ def subscription_toggle(request):
         ReportSubscription, user=request.user, gemeente__code=request.POST.get("gemeente", "")
     )
     subscription.active = request.POST.get("active") == "1"
-    subscription._history_user = request.user
-    subscription.save(update_fields=["active"])
+    as_user(subscription, request.user).save(update_fields=["active"])
     if subscription.active:
         messages.success(request, f"U ontvangt de maandrapportage van {subscription.gemeente.name} weer per e-mail.")
     else:

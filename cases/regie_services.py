@@ -16,6 +16,7 @@ from django.utils import timezone
 from .models import Child, Role, Trajectory
 from .regie_models import Decision, DecisionKind, Flag, FlagCode
 from .scores import refresh_scores
+from .services import as_user
 
 
 def _require_regisseur(user, child: Child) -> None:
@@ -101,6 +102,5 @@ def decision_record(
         cost_at_decision=open_care_cost([child.pk], today).get(child.pk, Decimal("0")),
         flag_codes=",".join(codes),
     )
-    decision._history_user = user
-    decision.save()
+    as_user(decision, user).save()
     return decision

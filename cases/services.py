@@ -11,6 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .codes import Financing
 from .flags import request_evaluation
 from .models import (
     CaseAccessLog,
@@ -37,7 +38,7 @@ class ConflictError(Exception):
     )
 
 
-def _as_user(instance, user):
+def as_user(instance, user):
     # simple-history reads this attribute when the middleware has no request (commands, tasks).
     instance._history_user = user
     return instance
@@ -105,9 +106,9 @@ def child_register(
         raise ValidationError(errors)
     with transaction.atomic():
         if household is None:
-            household = _as_user(Household(gemeente=gemeente, name=household_name.strip()), user)
+            household = as_user(Household(gemeente=gemeente, name=household_name.strip()), user)
             household.save()
-        child = _as_user(
+        child = as_user(
             Child(
                 gemeente=gemeente,
                 household=household,
@@ -178,7 +179,7 @@ def trajectory_start(
         errors["outside_budget_reason"] = "Geef aan waarom deze zorg buiten het budget valt."
     if errors:
         raise ValidationError(errors)
-    trajectory = _as_user(
+    trajectory = as_user(
         Trajectory(
             child=child,
             referral=referral,
@@ -189,7 +190,7 @@ def trajectory_start(
             volume=volume,
             unit=unit or product.unit,
             frequency=frequency,
-            tariff=product.tariff if product.financing != "taak" else None,
+            tariff=product.tariff if product.financing != Financing.TASK else None,
             financing=product.financing,
             norm_months=product.effective_norm_months,
             outside_budget=outside_budget,
@@ -244,7 +245,7 @@ def trajectory_change(
         locked.outside_budget = outside_budget
         locked.outside_budget_reason = outside_budget_reason.strip() if outside_budget else ""
         locked.version += 1
-        _as_user(locked, user).save()
+        as_user(locked, user).save()
         request_evaluation([locked.child_id])
     return locked
 
@@ -269,7 +270,7 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
         locked.end_date = end_date
         locked.end_reason = end_reason
         locked.version += 1
-        _as_user(locked, user).save()
+        as_user(locked, user).save()
         request_evaluation([locked.child_id])
     return locked
 
@@ -295,7 +296,7 @@ def extension_request(
         errors["reason"] = "Geef de reden van de verlenging."
     if errors:
         raise ValidationError(errors)
-    extension = _as_user(
+    extension = as_user(
         Extension(
             trajectory=trajectory,
             requested_end_date=requested_end_date,
@@ -360,13 +361,13 @@ def extension_decide(
         locked.decided_at = timezone.now()
         locked.granted_end_date = granted_end_date
         locked.granted_volume = granted_volume
-        _as_user(locked, user).save()
+        as_user(locked, user).save()
         if locked.is_granted:
             trajectory.planned_end_date = granted_end_date
             if granted_volume is not None:
                 trajectory.volume = granted_volume
             trajectory.version += 1
-            _as_user(trajectory, user).save()
+            as_user(trajectory, user).save()
         request_evaluation([trajectory.child_id])
     return locked
 
@@ -382,7 +383,7 @@ def review_plan(*, user, trajectory: Trajectory, due_date: dt.date) -> StopRevie
         errors["due_date"] = "De reviewdatum ligt vóór de start van het traject."
     if errors:
         raise ValidationError(errors)
-    review = _as_user(StopReview(trajectory=trajectory, due_date=due_date, planned_by=user), user)
+    review = as_user(StopReview(trajectory=trajectory, due_date=due_date, planned_by=user), user)
     review.save()
     request_evaluation([trajectory.child_id])
     return review
@@ -404,6 +405,6 @@ def review_record(*, user, review: StopReview, done_date: dt.date, outcome: str,
     review.outcome = outcome
     review.note = note.strip()
     review.done_by = user
-    _as_user(review, user).save()
+    as_user(review, user).save()
     request_evaluation([review.trajectory.child_id])
     return review

@@ -7,6 +7,7 @@ from django.utils import timezone
 
 from cases.flags import request_evaluation
 from cases.models import Child
+from cases.services import as_user
 from cases.validators import validate_agb
 
 from .models import Referral, ReferralOutcome
@@ -42,8 +43,7 @@ def referral_add(
         referrer_name=referrer_name.strip(),
         referrer_agb=referrer_agb,
     )
-    referral._history_user = user
-    referral.save()
+    as_user(referral, user).save()
     request_evaluation([child.pk])
     return referral
 
@@ -60,7 +60,6 @@ def referral_record_outcome(*, user, referral: Referral, outcome: str, outcome_d
         raise ValidationError(errors)
     referral.outcome = outcome
     referral.outcome_date = outcome_date
-    referral._history_user = user
-    referral.save()
+    as_user(referral, user).save()
     request_evaluation([referral.child_id])
     return referral
