@@ -8,8 +8,6 @@ from dataclasses import dataclass
 
 from django.db.models import Count, Prefetch, Q
 
-from referrals.models import Referral
-
 from .models import Child, Extension, ExtensionStatus, StopReview, Trajectory
 
 HISTORY_LIMIT = 40
@@ -122,9 +120,11 @@ def _display(field, value) -> str:
 def build_history(child, referrals, trajectories) -> list[Change]:
     """The last changes to this file, newest first, with who made them and what changed."""
     trajectory_ids = [t.pk for t in trajectories]
+    # Referrals live in the app above this one; reach their history through the child's reverse relation.
+    referral_model = Child._meta.get_field("referrals").related_model
     sources = [
         ("Dossier", Child.history.filter(id=child.pk)),
-        ("Verwijzing", Referral.history.filter(id__in=[r.pk for r in referrals])),
+        ("Verwijzing", referral_model.history.filter(id__in=[r.pk for r in referrals])),
         ("Traject", Trajectory.history.filter(id__in=trajectory_ids)),
         ("Verlenging", Extension.history.filter(trajectory_id__in=trajectory_ids)),
         ("Review", StopReview.history.filter(trajectory_id__in=trajectory_ids)),

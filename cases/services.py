@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .codes import Financing
-from .flags import request_evaluation
+from .evaluation import request_evaluation
 from .models import (
     CaseAccessLog,
     Child,

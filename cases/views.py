@@ -22,24 +22,8 @@ from .forms import (
     run_service,
 )
 from .models import Child, Household, Role, StopReview, Trajectory
-from .overview import gemeente_overview
-from .regie_views import case_flags_context
 
 SEARCH_LIMIT = 50
-
-
-def home(request):
-    """Each role starts where its work is."""
-    role = request.user.role
-    if role == Role.TOETS:
-        return redirect("cases:extension_queue")
-    if role == Role.BEHEER and request.user.is_staff:
-        return redirect("admin:index")
-    if role == Role.REGISSEUR:
-        return redirect("cases:regie_queue")
-    if role == Role.TOEGANG:
-        return redirect("cases:search")
-    return render(request, "cases/overview.html", {"overviews": gemeente_overview(request.user), "nav": "overview"})
 
 
 def _search(user, query: str):
@@ -170,7 +154,6 @@ def child_detail(request, pk):
         .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
     )
     context = {"child": child, "siblings": siblings, "today": today, **load_case_file(child, today)}
-    context |= case_flags_context(request.user, child)  # signalen and besluiten (issue 3)
     return render(request, "cases/child_detail.html", context)
 
 

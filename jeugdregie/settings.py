@@ -52,8 +52,13 @@ INSTALLED_APPS = [
     "simple_history",
     "django_htmx",
     "template_partials",
+    # The domains, lowest first; each imports only those above it in this list (.importlinter).
     "cases",
     "referrals",
+    "regie",
+    "reports",
+    "imports",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -142,18 +147,16 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
 CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
-# Task modules outside an app's tasks.py (autodiscovery finds only tasks.py).
-CELERY_IMPORTS = ["cases.tasks_reports"]
 CELERY_BEAT_SCHEDULE = {
     # Runs daily; the task itself sends only on the first working day of the month (CELERY_TIMEZONE).
     "kpi-monthly-report": {
-        "task": "cases.tasks_reports.send_monthly_reports",
+        "task": "reports.tasks.send_monthly_reports",
         "schedule": crontab(hour=7, minute=0),
     },
     # Signalering (issue 3): nightly in batches of whole gemeenten; the outbox catch-up for changes queued
     # while Redis was down.
-    "signalering-nachtelijk": {"task": "cases.tasks.evaluate_all", "schedule": crontab(hour=2, minute=30)},
-    "signalering-inhalen": {"task": "cases.tasks.drain_outbox", "schedule": crontab(minute="*/5")},
+    "signalering-nachtelijk": {"task": "regie.tasks.evaluate_all", "schedule": crontab(hour=2, minute=30)},
+    "signalering-inhalen": {"task": "regie.tasks.drain_outbox", "schedule": crontab(minute="*/5")},
 }
 
 # Children per nightly signalering task (whole gemeenten per task): docs/benchmarks.md has the trade-off.

@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from cases.flags import request_evaluation
+from cases.evaluation import request_evaluation
 from cases.models import Child
 from cases.services import as_user
 from cases.validators import validate_agb

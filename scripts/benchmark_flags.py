@@ -6,8 +6,8 @@
 Needs the data set of scripts/national_dataset.py (evaluated once, so the flags exist, unless `cold`
 runs first). Parts:
 
-cold    the first evaluation: the flag and score tables emptied, then `cases.flags.evaluate()` over all.
-steady  `cases.flags.evaluate()` over all gemeenten when nothing changed since the last run.
+cold    the first evaluation: the flag and score tables emptied, then `regie.flags.evaluate()` over all.
+steady  `regie.flags.evaluate()` over all gemeenten when nothing changed since the last run.
 change  shift the planned end date of 10,000 open trajectories (1%) a year later, evaluate, shift them
         back, evaluate again: both evaluations count as "after a change" (so the data ends as it began).
         The shift is a plain SQL UPDATE without history rows, as the data set itself has none.
@@ -47,10 +47,10 @@ from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
-from cases import flags  # noqa: E402
-from cases.flags import add_months  # noqa: E402
 from cases.models import Gemeente  # noqa: E402
-from cases.regie_models import DEFAULT_RULES, Flag, FlagCode, FlagRule  # noqa: E402
+from regie import flags  # noqa: E402
+from regie.flags import add_months  # noqa: E402
+from regie.models import DEFAULT_RULES, Flag, FlagCode, FlagRule  # noqa: E402
 
 CHANGED = 10_000
 SHIFT_DAYS = 365
@@ -326,7 +326,7 @@ def bench_queue(today, runs: int):
     from django.test import Client
 
     from cases.models import Role, User
-    from cases.ranking import top_cases
+    from regie.ranking import top_cases
 
     sizes = Gemeente.objects.annotate(n=Count("children")).order_by("-n")
     largest, small = sizes.first(), sizes.filter(n__gte=200).last()
@@ -375,7 +375,7 @@ def decisions_on_top(gemeente, user, today, n):
     """Decisions on the gemeente's n highest scores (follow-up next month), removed again afterwards."""
     from simple_history.utils import bulk_create_with_history
 
-    from cases.regie_models import ChildScore, Decision
+    from regie.models import ChildScore, Decision
 
     top = ChildScore.objects.filter(gemeente=gemeente).order_by("-score")[:n]
     now = timezone.now()

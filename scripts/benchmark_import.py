@@ -147,8 +147,9 @@ def write_messages(folder: Path, count: int) -> None:
 def measure(kind: str, size: int, *, again: bool) -> dict:
     """Run one import in this process and report its speed and this process's peak memory."""
     setup_django()
-    from cases.imports.runner import run_import
-    from cases.models import Gemeente, ImportRun, Trajectory, User
+    from cases.models import Gemeente, Trajectory, User
+    from imports.models import ImportRun
+    from imports.runner import run_import
 
     user, _ = User.objects.get_or_create(username="benchmark", defaults={"role": "beheer"})
     user.gemeenten.set(Gemeente.objects.filter(code="0384"))
@@ -172,7 +173,7 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
     report = run_import(run, paths)
     seconds = time.perf_counter() - started
     run.refresh_from_db()
-    from cases import flags
+    from regie import flags
 
     queued = queued_tasks()
     started = time.perf_counter()

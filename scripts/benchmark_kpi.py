@@ -30,9 +30,9 @@ from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.urls import reverse  # noqa: E402
 
-from cases.kpi_report import month_figures, report_build, report_email  # noqa: E402
-from cases.kpis import Period  # noqa: E402
 from cases.models import Gemeente, Role, Trajectory, User  # noqa: E402
+from reports.kpis import Period  # noqa: E402
+from reports.report import month_figures, report_build, report_email  # noqa: E402
 
 
 def timed(function, repeat):
@@ -78,7 +78,7 @@ def main():
     user = User.objects.filter(role=Role.BELEID, gemeenten=gemeente).first()
     client = Client()
     client.force_login(user)
-    url = f"{reverse('cases:kpi_dashboard')}?gemeente={gemeente.code}&maand={period.key}"
+    url = f"{reverse('reports:dashboard')}?gemeente={gemeente.code}&maand={period.key}"
     client.get(url)
     with CaptureQueriesContext(connection) as page_queries:
         assert client.get(url).status_code == 200

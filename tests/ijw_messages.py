@@ -5,7 +5,7 @@ import itertools
 
 from lxml import etree
 
-from cases.imports.ijw import schema
+from imports.ijw import schema
 
 BSN = "999900006"  # the standard's test number (elfproef-valid)
 GEMEENTE = "0384"

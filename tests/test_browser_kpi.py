@@ -6,10 +6,11 @@ import re
 
 import pytest
 
-from cases import demo
-from cases.kpi_report import report_build, report_email
-from cases.kpis import Period
-from cases.models import Gemeente, ReportSubscription, User
+from cases.models import Gemeente, User
+from demo import builder as demo
+from reports.kpis import Period
+from reports.models import ReportSubscription
+from reports.report import report_build, report_email
 
 from .conftest import assert_accessible, login, screenshot
 from .factories import ensure_catalogue

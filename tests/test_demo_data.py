@@ -17,7 +17,6 @@ from django.db.models import Count, F, Q, Sum
 from django.urls import reverse
 from django.utils import timezone
 
-from cases import demo
 from cases.models import (
     Child,
     Extension,
@@ -32,6 +31,7 @@ from cases.models import (
     YouthPopulation,
     daily_cost,
 )
+from demo import builder as demo
 from referrals.models import Referral
 
 # DOMAIN.md §5, Leidschendam-Voorburg 2024 (typed here again, so a typo in cases/demo.py shows).

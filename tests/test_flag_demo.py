@@ -10,11 +10,11 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
-from cases.flag_text import eighteenth_birthday
-from cases.flags import add_months
 from cases.models import Child, Extension, Gemeente, StopReview, Trajectory
-from cases.ranking import top_cases
 from referrals.models import Referral
+from regie.flag_text import eighteenth_birthday
+from regie.flags import add_months
+from regie.ranking import top_cases
 
 from .conftest import assert_accessible, login, screenshot
 

@@ -9,8 +9,11 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from cases import flags, regie_services, services
-from cases.models import Flag, FlagOutbox
+from cases import services
+from cases.models import FlagOutbox
+from regie import flags
+from regie import services as regie_services
+from regie.models import Flag
 
 from .factories import ChildFactory, HouseholdFactory, TrajectoryFactory
 
@@ -140,7 +143,7 @@ def test_gemeente_evaluation_leaves_other_gemeenten_alone(frozen_today, gemeente
 
 @pytest.mark.django_db
 def test_nightly_run_splits_whole_gemeenten_over_balanced_tasks(frozen_today, settings):
-    from cases import tasks
+    from regie import tasks
 
     from .factories import GemeenteFactory
 

@@ -5,9 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from cases import flags
-from cases.flags import add_months
-from cases.models import Flag, FlagRule, Product, Trajectory
+from cases.models import Product, Trajectory
+from regie import flags
+from regie.flags import add_months
+from regie.models import Flag, FlagRule
 
 from .factories import (
     ChildFactory,

@@ -13,7 +13,7 @@ import pytest
 from django.conf import settings
 
 from cases import services
-from cases.models import Flag
+from regie.models import Flag
 
 from .factories import ChildFactory, TrajectoryFactory
 

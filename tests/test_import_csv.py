@@ -10,9 +10,10 @@ from django.apps import apps
 from django.core.management import CommandError, call_command
 from django.db import connection
 
-from cases.imports import csv_import
-from cases.imports.runner import run_import
-from cases.models import Child, Household, ImportKind, ImportRun, ImportStatus, Product, Trajectory
+from cases.models import Child, Household, Product, Trajectory
+from imports import csv_import
+from imports.models import ImportKind, ImportRun, ImportStatus
+from imports.runner import run_import
 from referrals.models import Referral
 
 from .factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
@@ -295,7 +296,7 @@ def test_command_dry_run_and_refusal(setup, tmp_path):
 
 def test_imported_children_are_handed_to_the_flag_engine(setup, monkeypatch, django_capture_on_commit_callbacks):
     asked = []
-    monkeypatch.setattr("cases.imports.after.request_evaluation", lambda child_ids: asked.extend(child_ids))
+    monkeypatch.setattr("imports.after.request_evaluation", lambda child_ids: asked.extend(child_ids))
 
     with django_capture_on_commit_callbacks(execute=True):
         do_import(EXAMPLE, setup, dry_run=True)
@@ -309,11 +310,11 @@ def test_imported_children_are_handed_to_the_flag_engine(setup, monkeypatch, dja
 def test_a_large_import_is_flagged_per_gemeente_and_the_flags_appear(
     setup, monkeypatch, django_capture_on_commit_callbacks
 ):
-    from cases.models import Flag
+    from regie.models import Flag
 
-    monkeypatch.setattr("cases.imports.after.WHOLE_GEMEENTE_FROM", 2)  # the example has 3 children
+    monkeypatch.setattr("imports.after.WHOLE_GEMEENTE_FROM", 2)  # the example has 3 children
     per_child = []
-    monkeypatch.setattr("cases.imports.after.request_evaluation", lambda child_ids: per_child.extend(child_ids))
+    monkeypatch.setattr("imports.after.request_evaluation", lambda child_ids: per_child.extend(child_ids))
     with django_capture_on_commit_callbacks(execute=True):
         do_import(EXAMPLE, setup)
     assert per_child == []  # one evaluation of the gemeente instead, in-process here (no broker)
@@ -329,7 +330,7 @@ def test_a_large_import_refreshes_the_planner_statistics_before_flagging(setup, 
             return cursor.fetchone()[0]
 
     assert estimated_trajectories() <= 0  # a fresh table: never analysed (-1) or believed empty
-    monkeypatch.setattr("cases.imports.after.ANALYZE_FROM_ROWS", 5)
+    monkeypatch.setattr("imports.after.ANALYZE_FROM_ROWS", 5)
     do_import(EXAMPLE, setup)
     assert estimated_trajectories() == Trajectory.objects.count() == 4
 

@@ -6,8 +6,8 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from cases.imports.history import HistoryWriter
 from cases.models import Trajectory
+from imports.history import HistoryWriter
 
 from .factories import ChildFactory, ProviderFactory, ambulant_product
 

@@ -10,18 +10,9 @@ import pytest
 from django.apps import apps
 from django.core.management import call_command
 
-from cases.imports.runner import run_import
-from cases.models import (
-    Child,
-    Extension,
-    IjwPendingMessage,
-    ImportKind,
-    ImportRun,
-    ImportStatus,
-    Product,
-    Segment,
-    Trajectory,
-)
+from cases.models import Child, Extension, Product, Segment, Trajectory
+from imports.models import IjwPendingMessage, ImportKind, ImportRun, ImportStatus
+from imports.runner import run_import
 from referrals.models import Referral
 
 from . import ijw_messages as msg
@@ -259,7 +250,7 @@ def test_any_order_gives_the_same_records(user, tmp_path):
             model.history.all().delete()
         Extension.objects.all().delete()
         IjwPendingMessage.objects.all().delete()
-        from cases.models import IjwAllocation, IjwReferral
+        from imports.models import IjwAllocation, IjwReferral
 
         IjwAllocation.objects.all().delete()
         IjwReferral.objects.all().delete()
@@ -425,7 +416,7 @@ def test_a_change_request_alone_hands_its_child_to_the_flag_engine(
 ):
     do_import(files(tmp_path, [("toewijzing", msg.jw301("1001"))]), user)
     asked = []
-    monkeypatch.setattr("cases.imports.after.request_evaluation", lambda child_ids: asked.extend(child_ids))
+    monkeypatch.setattr("imports.after.request_evaluation", lambda child_ids: asked.extend(child_ids))
 
     with django_capture_on_commit_callbacks(execute=True):
         do_import(files(tmp_path, [("verzoek", msg.jw317("1001"))], "later"), user)
@@ -437,7 +428,7 @@ def test_a_change_request_alone_hands_its_child_to_the_flag_engine(
 def test_a_database_refusal_refuses_only_that_file(user, tmp_path, monkeypatch):
     from django.db import IntegrityError
 
-    from cases.imports.ijw_import import IjwImport
+    from imports.ijw_import import IjwImport
 
     original = IjwImport._jw305
 

@@ -8,7 +8,8 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
-from cases.models import ImportRun, ImportStatus, Trajectory
+from cases.models import Trajectory
+from imports.models import ImportRun, ImportStatus
 from jeugdregie.celery import app as celery_app
 
 from . import ijw_messages as msg
@@ -41,7 +42,7 @@ def provider(db):
 
 def upload(client, name, content, kind="csv"):
     files = content if isinstance(content, list) else [SimpleUploadedFile(name, content.encode(), "text/csv")]
-    return client.post(reverse("cases:import_upload"), {"kind": kind, "files": files})
+    return client.post(reverse("imports:upload"), {"kind": kind, "files": files})
 
 
 def test_beheerder_checks_then_confirms_a_csv(client, beheer_a, provider, django_capture_on_commit_callbacks):
@@ -49,7 +50,7 @@ def test_beheerder_checks_then_confirms_a_csv(client, beheer_a, provider, django
     with django_capture_on_commit_callbacks(execute=True):
         response = upload(client, "export.csv", GOOD)
     checked = ImportRun.objects.get()
-    assert response.url == reverse("cases:import_run", args=[checked.pk])
+    assert response.url == reverse("imports:run", args=[checked.pk])
     assert (checked.dry_run, checked.status) == (True, ImportStatus.CHECKED)
     assert Trajectory.objects.count() == 0
 
@@ -58,13 +59,13 @@ def test_beheerder_checks_then_confirms_a_csv(client, beheer_a, provider, django
     assert "Importeren bevestigen" in page
 
     with django_capture_on_commit_callbacks(execute=True):
-        response = client.post(reverse("cases:import_confirm", args=[checked.pk]))
+        response = client.post(reverse("imports:confirm", args=[checked.pk]))
     done = ImportRun.objects.exclude(pk=checked.pk).get()
     assert (done.dry_run, done.status, done.started_by) == (False, ImportStatus.DONE, beheer_a)
     assert Trajectory.objects.count() == 2
     assert not Path(done.stored_path).exists()  # the upload is removed once imported
     # Confirming the same proefimport twice imports nothing twice.
-    response = client.post(reverse("cases:import_confirm", args=[checked.pk]), follow=True)
+    response = client.post(reverse("imports:confirm", args=[checked.pk]), follow=True)
     assert "kan niet (meer) worden bevestigd" in response.content.decode()
     assert ImportRun.objects.count() == 2
 
@@ -82,7 +83,7 @@ def test_a_bad_file_shows_its_problems_and_cannot_be_confirmed(
     assert "regel 2" in page and "Het volume moet een getal groter dan nul zijn." in page
     assert "Importeren bevestigen" not in page
     run = ImportRun.objects.get()
-    assert client.post(reverse("cases:import_confirm", args=[run.pk])).status_code == 302
+    assert client.post(reverse("imports:confirm", args=[run.pk])).status_code == 302
     assert ImportRun.objects.count() == 1
 
 
@@ -97,7 +98,7 @@ def test_ijw_messages_can_be_uploaded_together(client, beheer_a, provider, djang
     run = ImportRun.objects.get()
     assert run.status == ImportStatus.CHECKED, run.report
     with django_capture_on_commit_callbacks(execute=True):
-        client.post(reverse("cases:import_confirm", args=[run.pk]))
+        client.post(reverse("imports:confirm", args=[run.pk]))
     assert Trajectory.objects.get().end_reason == "31"  # the stop waited for its allocation, then applied
 
 
@@ -116,13 +117,13 @@ def test_polling_returns_only_the_status_fragment(client, beheer_a):
     )
     client.force_login(beheer_a)
 
-    fragment = client.get(reverse("cases:import_run", args=[run.pk]), headers={"HX-Request": "true"}).content.decode()
+    fragment = client.get(reverse("imports:run", args=[run.pk]), headers={"HX-Request": "true"}).content.decode()
 
     assert fragment.lstrip().startswith('<div id="import-status"')
     assert 'hx-trigger="every 1s"' in fragment and "4 van 10 regels" in fragment
     run.status = ImportStatus.DONE
     run.save()
-    fragment = client.get(reverse("cases:import_run", args=[run.pk]), headers={"HX-Request": "true"}).content.decode()
+    fragment = client.get(reverse("imports:run", args=[run.pk]), headers={"HX-Request": "true"}).content.decode()
     assert "hx-trigger" not in fragment  # finished: polling stops
 
 
@@ -132,7 +133,7 @@ def test_report_csv_never_carries_a_formula(client, beheer_a, provider, django_c
         upload(client, "aanval.csv", GOOD.replace("14-02-2012", '=HYPERLINK("http://x")'))
     run = ImportRun.objects.get()
 
-    response = client.get(reverse("cases:import_report_csv", args=[run.pk]))
+    response = client.get(reverse("imports:report_csv", args=[run.pk]))
 
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["bestand", "plaats", "veld", "waarde", "probleem"]
@@ -142,16 +143,16 @@ def test_report_csv_never_carries_a_formula(client, beheer_a, provider, django_c
 @pytest.mark.parametrize("persona", ["toegang_a", "toets_a", "regisseur_a", "beleid_a"])
 def test_other_roles_may_not_import(client, persona, request):
     client.force_login(request.getfixturevalue(persona))
-    assert client.get(reverse("cases:import_upload")).status_code == 403
+    assert client.get(reverse("imports:upload")).status_code == 403
 
 
 def test_another_beheerders_run_is_not_found(client, beheer_a):
     other = UserFactory(role="beheer", gemeenten=[GemeenteFactory(code="9902")])
     run = ImportRun.objects.create(kind="csv", file_name="x.csv", started_by=other, status=ImportStatus.DONE)
     client.force_login(beheer_a)
-    for name in ("cases:import_run", "cases:import_report_csv"):
+    for name in ("imports:run", "imports:report_csv"):
         assert client.get(reverse(name, args=[run.pk])).status_code == 404
-    assert client.post(reverse("cases:import_confirm", args=[run.pk])).status_code == 404
+    assert client.post(reverse("imports:confirm", args=[run.pk])).status_code == 404
 
 
 @pytest.mark.parametrize("n", [3, 30])
@@ -161,7 +162,7 @@ def test_upload_page_queries_do_not_grow_with_the_runs(client, beheer_a, n, djan
     )
     client.force_login(beheer_a)
     with django_assert_max_num_queries(6):
-        assert client.get(reverse("cases:import_upload")).status_code == 200
+        assert client.get(reverse("imports:upload")).status_code == 200
 
 
 @pytest.mark.browser
@@ -198,7 +199,7 @@ def test_unconfirmed_uploads_are_removed_after_a_day(client, beheer_a, settings)
     import os
     import time
 
-    from cases.imports.uploads import KEEP_SECONDS, store_upload
+    from imports.uploads import KEEP_SECONDS, store_upload
 
     stale = store_upload([SimpleUploadedFile("oud.csv", b"x")])
     old = time.time() - KEEP_SECONDS - 60

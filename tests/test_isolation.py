@@ -9,8 +9,9 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
-from cases.models import CaseAccessLog, Flag, Role
+from cases.models import CaseAccessLog, Role
 from referrals.models import Referral
+from regie.models import Flag
 
 from .factories import ChildFactory, ExtensionFactory, StopReviewFactory, TrajectoryFactory, UserFactory
 
@@ -29,9 +30,9 @@ OBJECT_FOR = {
     "cases:extension_decide": "extension",
     "referrals:referral_add": "child",
     "referrals:referral_outcome": "referral",
-    "cases:regie_decision_create": "child",
-    "cases:regie_flag_create": "child",
-    "cases:regie_flag_resolve": "flag",
+    "regie:decision_create": "child",
+    "regie:flag_create": "child",
+    "regie:flag_resolve": "flag",
 }
 
 
@@ -39,15 +40,15 @@ OBJECT_FOR = {
 COVERED_ELSEWHERE = {
     # Import runs belong to the beheerder who started them: tests/test_import_views.py
     # ::test_another_beheerders_run_is_not_found.
-    "cases:import_run",
-    "cases:import_confirm",
-    "cases:import_report_csv",
+    "imports:run",
+    "imports:confirm",
+    "imports:report_csv",
 }
 
 
 def _object_urls():
     names = []
-    for namespace in ("cases", "referrals"):
+    for namespace in ("cases", "referrals", "regie", "reports", "imports"):
         resolver = get_resolver().namespace_dict[namespace][1]
         for pattern in resolver.url_patterns:
             if isinstance(pattern, URLPattern) and pattern.pattern.converters:
@@ -93,7 +94,7 @@ def test_user_of_another_gemeente_never_sees_or_changes_the_case(client, gemeent
 def test_the_same_role_of_the_right_gemeente_gets_in(client, gemeente_a, case_of_gemeente_a, name):
     """The counterpart: the 404s above come from the gemeente rule, not from a broken page."""
     role = Role.TOETS if name == "cases:extension_decide" else Role.TOEGANG
-    regie = name.startswith("cases:regie_")  # the regisseur's POST-only actions: 405 means "past the rule"
+    regie = name.startswith("regie:")  # the regisseur's POST-only actions: 405 means "past the rule"
     client.force_login(UserFactory(role=Role.REGISSEUR if regie else role, gemeenten=[gemeente_a]))
     url = reverse(name, args=[case_of_gemeente_a[OBJECT_FOR[name]].pk])
     assert client.get(url).status_code == (405 if regie else 200)

@@ -4,7 +4,8 @@ import datetime as dt
 
 from django.urls import reverse
 
-from cases.models import DeliveryStatus, ReportDelivery, ReportSubscription, Role
+from cases.models import Role
+from reports.models import DeliveryStatus, ReportDelivery, ReportSubscription
 
 from .factories import UserFactory
 
@@ -17,7 +18,7 @@ def test_beheerder_sees_failed_deliveries_of_own_gemeente_only(client, beheer_a,
     ReportDelivery.objects.create(gemeente=gemeente_b, month=month, recipient=other, email="geheim-b@example.nl",
                                   status=DeliveryStatus.SENT, attempts=1)  # fmt: skip
     client.force_login(beheer_a)
-    html = client.get(reverse("admin:cases_reportdelivery_changelist")).content.decode()
+    html = client.get(reverse("admin:reports_reportdelivery_changelist")).content.decode()
     assert "SMTPRecipientsRefused: 550" in html and "beleid_a@example.nl" in html
     assert "geheim-b@example.nl" not in html
 
@@ -25,7 +26,7 @@ def test_beheerder_sees_failed_deliveries_of_own_gemeente_only(client, beheer_a,
 def test_beheerder_adds_only_users_of_the_gemeente(client, beheer_a, beleid_a, gemeente_a, gemeente_b):
     outsider = UserFactory(username="beleid_b", role=Role.BELEID, gemeenten=[gemeente_b])
     client.force_login(beheer_a)
-    url = reverse("admin:cases_reportsubscription_add")
+    url = reverse("admin:reports_reportsubscription_add")
     response = client.post(url, {"gemeente": gemeente_a.pk, "user": outsider.pk, "active": "on"})
     assert response.status_code == 200 and not ReportSubscription.objects.exists()
     response = client.post(url, {"gemeente": gemeente_a.pk, "user": beleid_a.pk, "active": "on"})

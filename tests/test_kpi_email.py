@@ -13,9 +13,10 @@ import time_machine
 from aiosmtpd.controller import Controller
 from django.core.management import call_command
 
-from cases.kpi_delivery import first_working_day
-from cases.models import DeliveryStatus, ReportDelivery, ReportSubscription, Role
-from cases.tasks_reports import send_gemeente_report, send_monthly_reports
+from cases.models import Role
+from reports.delivery import first_working_day
+from reports.models import DeliveryStatus, ReportDelivery, ReportSubscription
+from reports.tasks import send_gemeente_report, send_monthly_reports
 
 from . import kpi_data
 from .factories import UserFactory

@@ -9,14 +9,15 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from cases.kpi_report import csv_safe, unsubscribe_token
-from cases.models import ReportSubscription, Role
+from cases.models import Role
+from reports.models import ReportSubscription
+from reports.report import csv_safe, unsubscribe_token
 
 from . import kpi_data
 from .factories import ChildFactory, ExtensionFactory, ReferralFactory, UserFactory
 
-URL = reverse("cases:kpi_dashboard")
-EXPORT = reverse("cases:kpi_export")
+URL = reverse("reports:dashboard")
+EXPORT = reverse("reports:export")
 
 
 @pytest.fixture
@@ -124,33 +125,33 @@ def test_dashboard_query_count_does_not_grow_with_the_data(client, data, beleid_
 
 def test_email_link_unsubscribes_without_logging_in(client, data, beleid_a, gemeente_a):
     subscription = ReportSubscription.objects.create(gemeente=gemeente_a, user=beleid_a)
-    url = reverse("cases:kpi_unsubscribe") + "?t=" + unsubscribe_token(subscription.pk)
+    url = reverse("reports:unsubscribe") + "?t=" + unsubscribe_token(subscription.pk)
     assert "Wilt u de maandelijkse e-mail" in client.get(url).content.decode()
     subscription.refresh_from_db()
     assert subscription.active  # a GET (a mail scanner following links) changes nothing
     assert "U bent afgemeld" in client.post(url).content.decode()
     subscription.refresh_from_db()
     assert not subscription.active
-    assert client.get(reverse("cases:kpi_unsubscribe") + "?t=vervalst").status_code == 404
-    assert client.post(reverse("cases:kpi_unsubscribe")).status_code == 404
+    assert client.get(reverse("reports:unsubscribe") + "?t=vervalst").status_code == 404
+    assert client.post(reverse("reports:unsubscribe")).status_code == 404
 
 
 def test_user_switches_own_subscription_off_and_on(client, data, beleid_a, gemeente_a):
     subscription = ReportSubscription.objects.create(gemeente=gemeente_a, user=beleid_a)
     client.force_login(beleid_a)
     assert "U ontvangt deze rapportage elke maand per e-mail." in client.get(URL).content.decode()
-    response = client.post(reverse("cases:kpi_subscription"), {"gemeente": gemeente_a.code, "active": "0"})
+    response = client.post(reverse("reports:subscription"), {"gemeente": gemeente_a.code, "active": "0"})
     assert response.status_code == 302
     subscription.refresh_from_db()
     assert not subscription.active
-    client.post(reverse("cases:kpi_subscription"), {"gemeente": gemeente_a.code, "active": "1"})
+    client.post(reverse("reports:subscription"), {"gemeente": gemeente_a.code, "active": "1"})
     subscription.refresh_from_db()
     assert subscription.active
 
 
 def test_only_the_beheerder_adds_subscribers(client, data, beleid_a, gemeente_a):
     client.force_login(beleid_a)
-    response = client.post(reverse("cases:kpi_subscription"), {"gemeente": gemeente_a.code, "active": "1"})
+    response = client.post(reverse("reports:subscription"), {"gemeente": gemeente_a.code, "active": "1"})
     assert response.status_code == 404
     assert not ReportSubscription.objects.exists()
 

@@ -6,9 +6,9 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from cases import kpis
-from cases.kpis import Period
-from cases.regie_models import Decision, Flag
+from regie.models import Decision, Flag
+from reports import kpis
+from reports.kpis import Period
 
 from . import kpi_data
 from .factories import ChildFactory

@@ -7,8 +7,8 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from cases import flags
-from cases.models import Decision, Flag, RegieSettings
+from regie import flags
+from regie.models import Decision, Flag, RegieSettings
 
 from .factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory
 
@@ -41,7 +41,7 @@ def test_queue_ranks_by_score_and_explains_flags(client, frozen_today, regisseur
     cheap, dear = heavy_case(gemeente_a, hours="2"), heavy_case(gemeente_a, hours="30")
     flags.evaluate()
     client.force_login(regisseur_a)
-    response = client.get(reverse("cases:regie_queue"))
+    response = client.get(reverse("regie:queue"))
     assert response.status_code == 200
     rows = response.context["rows"]
     assert [r.child for r in rows] == [dear, cheap]
@@ -58,9 +58,9 @@ def test_queue_respects_top_n_and_filters_in_the_url(client, frozen_today, regis
     flags.evaluate()
     RegieSettings.objects.create(gemeente=gemeente_a, top_n=3)
     client.force_login(regisseur_a)
-    assert len(client.get(reverse("cases:regie_queue")).context["rows"]) == 3
+    assert len(client.get(reverse("regie:queue")).context["rows"]) == 3
     for query in ({"signaal": "buiten_budget"}, {"aanbieder": special.pk}, {"verwijzer": "04"}):
-        rows = client.get(reverse("cases:regie_queue"), query).context["rows"]
+        rows = client.get(reverse("regie:queue"), query).context["rows"]
         assert [r.child for r in rows] == [outside], query
 
 
@@ -70,7 +70,7 @@ def test_queue_csv_has_case_numbers_never_names_or_bsn(client, frozen_today, reg
     child.save()
     flags.evaluate()
     client.force_login(regisseur_a)
-    response = client.get(reverse("cases:regie_queue_csv"), {"signaal": "einddatum"})
+    response = client.get(reverse("regie:queue_csv"), {"signaal": "einddatum"})
     body = response.content.decode("utf-8-sig")
     assert response["Content-Type"].startswith("text/csv")
     assert child.case_number in body and "einddatum" in body
@@ -81,9 +81,9 @@ def test_queue_is_for_regisseurs_and_own_gemeente_only(client, frozen_today, toe
     other = heavy_case(gemeente_b)
     flags.evaluate()
     client.force_login(toegang_a)
-    assert client.get(reverse("cases:regie_queue")).status_code == 403
+    assert client.get(reverse("regie:queue")).status_code == 403
     client.force_login(regisseur_a)
-    response = client.get(reverse("cases:regie_queue"), {"gemeente": gemeente_b.code})
+    response = client.get(reverse("regie:queue"), {"gemeente": gemeente_b.code})
     assert other not in [r.child for r in response.context["rows"]]
 
 
@@ -98,7 +98,7 @@ def test_queue_and_patterns_query_count_does_not_grow(client, frozen_today, regi
 
         cache.clear()  # the provider filter list is cached: count both calls the same way, uncached
         result = []
-        for name in ("cases:regie_queue", "cases:regie_patterns", "cases:regie_escalations"):
+        for name in ("regie:queue", "regie:patterns", "regie:escalations"):
             with CaptureQueriesContext(connection) as ctx:
                 assert client.get(reverse(name)).status_code == 200
             result.append(len(ctx.captured_queries))
@@ -116,7 +116,7 @@ def test_decision_takes_case_out_until_it_gets_worse(client, frozen_today, regis
     flags.evaluate()
     client.force_login(regisseur_a)
     response = client.post(
-        reverse("cases:regie_decision_create", args=[child.pk]),
+        reverse("regie:decision_create", args=[child.pk]),
         {
             "besluit-kind": "scale_down",
             "besluit-reason": "Afschalen naar 1 uur per week",
@@ -128,7 +128,7 @@ def test_decision_takes_case_out_until_it_gets_worse(client, frozen_today, regis
     decision = Decision.objects.get()
     assert decision.decided_by == regisseur_a and decision.flag_codes == "einddatum"
     assert decision.history.count() == 1
-    assert not client.get(reverse("cases:regie_queue")).context["rows"]
+    assert not client.get(reverse("regie:queue")).context["rows"]
 
     # A week later a new flag, and more cost, bring it back before the follow-up date, with the reasons.
     with time_machine.travel(dt.datetime(2026, 3, 9, 9, 0, tzinfo=dt.UTC), tick=False):
@@ -141,7 +141,7 @@ def test_decision_takes_case_out_until_it_gets_worse(client, frozen_today, regis
         )
         flags.evaluate()
         client.force_login(regisseur_a)  # the session of a week ago has expired
-        rows = client.get(reverse("cases:regie_queue")).context["rows"]
+        rows = client.get(reverse("regie:queue")).context["rows"]
     assert [r.child for r in rows] == [child]
     assert "nieuw signaal na het besluit" in rows[0].back_because
     assert "kosten gestegen van € 10.667 naar" in rows[0].back_because
@@ -151,7 +151,7 @@ def test_decision_with_bad_input_saves_nothing(client, frozen_today, regisseur_a
     child = heavy_case(gemeente_a)
     client.force_login(regisseur_a)
     response = client.post(
-        reverse("cases:regie_decision_create", args=[child.pk]),
+        reverse("regie:decision_create", args=[child.pk]),
         {
             "besluit-kind": "end",
             "besluit-reason": "Doelen bereikt",
@@ -168,12 +168,12 @@ def test_only_regisseur_decides_and_outsider_gets_404(client, frozen_today, toeg
     other = heavy_case(gemeente_b)
     data = {"besluit-kind": "end", "besluit-reason": "x", "besluit-follow_up_date": "2026-04-01", "besluit-actor": "x"}
     client.force_login(toegang_a)
-    assert client.post(reverse("cases:regie_decision_create", args=[other.pk]), data).status_code == 403
+    assert client.post(reverse("regie:decision_create", args=[other.pk]), data).status_code == 403
     client.force_login(regisseur_a)
-    assert client.post(reverse("cases:regie_decision_create", args=[other.pk]), data).status_code == 404
+    assert client.post(reverse("regie:decision_create", args=[other.pk]), data).status_code == 404
     flags.evaluate()
     flag = Flag.objects.get(child=other)
-    assert client.post(reverse("cases:regie_flag_resolve", args=[flag.pk]), {"note": "x"}).status_code == 404
+    assert client.post(reverse("regie:flag_resolve", args=[flag.pk]), {"note": "x"}).status_code == 404
 
 
 def test_case_file_shows_flags_forms_only_for_regisseur(client, frozen_today, toegang_a, regisseur_a, gemeente_a):
@@ -191,13 +191,13 @@ def test_case_file_shows_flags_forms_only_for_regisseur(client, frozen_today, to
 def test_regisseur_flags_by_hand_and_resolves(client, frozen_today, regisseur_a, gemeente_a):
     child = heavy_case(gemeente_a)
     client.force_login(regisseur_a)
-    client.post(reverse("cases:regie_flag_create", args=[child.pk]), {"signaal-reason": "Zorgen van school"})
+    client.post(reverse("regie:flag_create", args=[child.pk]), {"signaal-reason": "Zorgen van school"})
     flag = Flag.objects.get(child=child, code="handmatig")
     assert flag.raised_by == regisseur_a and flag.active
-    client.post(reverse("cases:regie_flag_resolve", args=[flag.pk]), {"note": "Besproken met school"})
+    client.post(reverse("regie:flag_resolve", args=[flag.pk]), {"note": "Besproken met school"})
     flag.refresh_from_db()
     assert not flag.active and flag.resolved_by == regisseur_a and flag.resolution_note == "Besproken met school"
-    response = client.post(reverse("cases:regie_flag_resolve", args=[flag.pk]), {"note": "nog eens"}, follow=True)
+    response = client.post(reverse("regie:flag_resolve", args=[flag.pk]), {"note": "nog eens"}, follow=True)
     assert "Dit signaal is al afgehandeld." in response.content.decode()
 
 
@@ -206,7 +206,7 @@ def test_escalations_list_for_regisseur_and_beleid(client, frozen_today, regisse
     flags.evaluate()
     client.force_login(regisseur_a)
     client.post(
-        reverse("cases:regie_decision_create", args=[child.pk]),
+        reverse("regie:decision_create", args=[child.pk]),
         {
             "besluit-kind": "escalate",
             "besluit-reason": "Kosten boven € 200.000",
@@ -214,9 +214,9 @@ def test_escalations_list_for_regisseur_and_beleid(client, frozen_today, regisse
             "besluit-actor": "directeur en wethouder",
         },
     )
-    assert child.full_name in client.get(reverse("cases:regie_escalations")).content.decode()
+    assert child.full_name in client.get(reverse("regie:escalations")).content.decode()
     client.force_login(beleid_a)
-    content = client.get(reverse("cases:regie_escalations")).content.decode()
+    content = client.get(reverse("regie:escalations")).content.decode()
     assert child.case_number in content and child.full_name not in content
 
 
@@ -226,7 +226,7 @@ def test_patterns_group_flagged_cases(client, frozen_today, regisseur_a, gemeent
     heavy_case(gemeente_a, source="02")
     flags.evaluate()
     client.force_login(regisseur_a)
-    sections = {key: rows for key, _, rows in client.get(reverse("cases:regie_patterns")).context["sections"]}
+    sections = {key: rows for key, _, rows in client.get(reverse("regie:patterns")).context["sections"]}
     by_source = {r.label: r for r in sections["verwijzer"]}
     assert by_source["Gecertificeerde instelling (GI)"].child_count == 2
     assert by_source["Huisarts"].child_count == 1

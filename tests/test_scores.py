@@ -8,9 +8,11 @@ import pytest
 from django.db.models import F
 from django.urls import reverse
 
-from cases import flags, regie_services
-from cases.models import ChildScore, Flag, FlagRule, Trajectory
-from cases.ranking import top_cases
+from cases.models import Trajectory
+from regie import flags
+from regie import services as regie_services
+from regie.models import ChildScore, Flag, FlagRule
+from regie.ranking import top_cases
 
 from .factories import ChildFactory, TrajectoryFactory
 
@@ -111,7 +113,7 @@ def test_changed_weight_reorders_the_queue(
     client.force_login(beheer_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(
-            reverse("admin:cases_flagrule_change", args=[rule.pk]), {"enabled": "on", "threshold": "0", "weight": "40"}
+            reverse("admin:regie_flagrule_change", args=[rule.pk]), {"enabled": "on", "threshold": "0", "weight": "40"}
         )
     assert response.status_code == 302
     assert ChildScore.objects.get(child=late).points == 40

@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class ImportsConfig(AppConfig):
+    name = "imports"
+    verbose_name = "Imports"
+
+    def ready(self):
+        from . import tasks  # noqa: F401

@@ -1,0 +1,177 @@
+"""The functioneel beheerder's import pages: upload, proefimport report, confirm, progress, report as CSV."""
+
+import csv
+from collections import Counter
+
+from django import forms
+from django.contrib import messages
+from django.db import transaction
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases.access import role_required
+from cases.csv_safety import safe_row
+from cases.models import Role
+
+from .models import ImportKind, ImportRun, ImportStatus
+from .report import Report
+from .tasks import import_run
+from .uploads import UploadError, store_upload
+
+RECENT = 20
+MAX_FILES = 10_000
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    """A file field that accepts several files (Django docs: 'Uploading multiple files')."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", MultipleFileInput())
+        super().__init__(*args, **kwargs)
+
+    def clean(self, data, initial=None):
+        single = super().clean
+        if isinstance(data, (list, tuple)):
+            return [single(d, initial) for d in data]
+        return [single(data, initial)]
+
+
+class UploadForm(forms.Form):
+    kind = forms.ChoiceField(
+        label="Soort bestand",
+        choices=ImportKind.choices,
+        widget=forms.RadioSelect,
+        initial=ImportKind.CSV,
+    )
+    files = MultipleFileField(
+        label="Bestand(en)",
+        widget=MultipleFileInput(attrs={"accept": ".csv,.txt,.xml,.zip"}),
+        help_text="Een CSV-bestand (kolommen: zie de handleiding), of iJw-berichten: .xml-bestanden of een .zip ermee.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.uploads = []
+
+    def clean(self):
+        data = super().clean()
+        uploads = data.get("files") or []
+        kind = data.get("kind")
+        if kind == ImportKind.CSV and len(uploads) != 1:
+            self.add_error("files", "Kies precies één CSV-bestand.")
+        elif len(uploads) > MAX_FILES:
+            self.add_error("files", f"Kies hooguit {MAX_FILES} bestanden tegelijk.")
+        elif kind == ImportKind.IJW and any(not u.name.lower().endswith((".xml", ".zip")) for u in uploads):
+            self.add_error("files", "iJw-berichten zijn .xml-bestanden (los of samen in een .zip).")
+        self.uploads = uploads
+        return data
+
+
+def _own_run(request, pk: int) -> ImportRun:
+    # A beheerder sees the imports they started: the report can name children's references.
+    return get_object_or_404(ImportRun, pk=pk, started_by=request.user)
+
+
+def _start(run: ImportRun) -> None:
+    # Eager (no Redis): runs now, in this request. With a worker: after the run row is committed.
+    transaction.on_commit(lambda: import_run.delay(run.pk))
+
+
+@role_required(Role.BEHEER)
+def upload(request):
+    form = UploadForm(request.POST or None, request.FILES or None)
+    folder = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            folder = store_upload(form.uploads)
+        except UploadError as exc:
+            form.add_error("files", str(exc))
+    if folder is not None:
+        names = ", ".join(u.name for u in form.uploads[:3]) + (" …" if len(form.uploads) > 3 else "")
+        run = ImportRun.objects.create(
+            kind=form.cleaned_data["kind"],
+            file_name=names[:255],
+            dry_run=True,
+            started_by=request.user,
+            stored_path=str(folder),
+        )
+        _start(run)
+        return redirect("imports:run", pk=run.pk)
+    runs = ImportRun.objects.filter(started_by=request.user).order_by("-created_at")[:RECENT]
+    return render(request, "imports/upload.html", {"form": form, "runs": runs, "nav": "import"})
+
+
+def _context(run: ImportRun) -> dict:
+    report = run.report or {}
+    counts = dict(Report(counts=Counter(report.get("counts") or {})).table())
+    elapsed = ((run.finished_at or timezone.now()) - run.started_at).total_seconds() if run.started_at else 0
+    can_confirm = (
+        run.dry_run
+        and run.status == ImportStatus.CHECKED
+        and (run.problem_count == 0 or (run.kind == ImportKind.IJW and report.get("files_ok")))
+        and not ImportRun.objects.filter(stored_path=run.stored_path, dry_run=False).exists()
+    )
+    return {
+        "run": run,
+        "counts": counts,
+        "outcomes": ["nieuw", "gewijzigd", "ongewijzigd", "wacht", "niet vastgelegd"],
+        "problems": report.get("problems", []),
+        "notes": report.get("notes", []),
+        "refused_files": report.get("refused_files", []),
+        "percent": int(100 * run.done / run.total) if run.total else 0,
+        "rate": run.done / elapsed if elapsed > 0 else 0,
+        "can_confirm": can_confirm,
+        "nav": "import",
+    }
+
+
+@role_required(Role.BEHEER)
+def run_detail(request, pk: int):
+    run = _own_run(request, pk)
+    template = "imports/run.html#status" if request.htmx else "imports/run.html"
+    return render(request, template, _context(run))
+
+
+@require_POST
+@role_required(Role.BEHEER)
+def run_confirm(request, pk: int):
+    checked = _own_run(request, pk)
+    if not _context(checked)["can_confirm"]:
+        messages.error(request, "Deze proefimport kan niet (meer) worden bevestigd.")
+        return redirect("imports:run", pk=checked.pk)
+    run = ImportRun.objects.create(
+        kind=checked.kind,
+        file_name=checked.file_name,
+        dry_run=False,
+        started_by=request.user,
+        stored_path=checked.stored_path,
+    )
+    _start(run)
+    return redirect("imports:run", pk=run.pk)
+
+
+@role_required(Role.BEHEER)
+def run_report_csv(request, pk: int):
+    run = _own_run(request, pk)
+    if not run.is_finished:
+        raise Http404("Dit verslag is nog niet klaar.")
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="importverslag-{run.pk}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(["bestand", "plaats", "veld", "waarde", "probleem"])
+    for problem in (run.report or {}).get("problems", []):
+        # Values come from the uploaded file: never let a spreadsheet run them as a formula.
+        writer.writerow(
+            safe_row([problem["file"], problem["where"], problem["field"], problem["value"], problem["message"]])
+        )
+    return response
+
+
+__all__ = ["upload", "run_detail", "run_confirm", "run_report_csv"]

@@ -1,0 +1,283 @@
+"""Signalering and regie (issue 3): flag rules per gemeente, computed flags, decisions, the Top-N setting.
+
+Imported at the end of cases/models.py so the models belong to the `cases` app. Flags are computed
+data (cases/flags.py rewrites them in bulk) and therefore not history-tracked; the rules, the
+settings and the regisseur's decisions are human input and keep their history.
+"""
+
+from decimal import Decimal
+
+from django.conf import settings
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from cases.models import Child
+
+
+class FlagCode(models.TextChoices):
+    """The signals of DOMAIN.md §6. The stored value is what CSV/JSON exports show."""
+
+    DURATION = "duur", "Duur boven norm"
+    COST = "kosten", "Kosten"
+    EXTENSIONS = "verlengingen", "Verlengingen"
+    STACKING = "stapeling", "Stapeling (kind)"
+    HOUSEHOLD_STACKING = "stapeling_gezin", "Stapeling (gezin)"
+    WAITING = "wachttijd", "Wachttijd"
+    PAST_END = "einddatum", "Einddatum verstreken"
+    REVIEW_LATE = "review", "Review te laat"
+    TURNING_18 = "18plus", "18-/18+"
+    OUTSIDE_BUDGET = "buiten_budget", "Buiten budget"
+    RESIDENTIAL = "verblijf", "Verblijf"
+    MANUAL = "handmatig", "Handmatig"
+
+
+# code: (default threshold, default weight, what the threshold means). Defaults from DOMAIN.md §6.
+DEFAULT_RULES: dict[str, tuple[Decimal, int, str]] = {
+    FlagCode.DURATION: (Decimal("0"), 10, "maanden boven de normduur van het product"),
+    FlagCode.COST: (Decimal("50000"), 25, "euro kosten van de lopende zorg (tot nu plus verplicht)"),
+    FlagCode.EXTENSIONS: (Decimal("2"), 10, "keer verlengd (of vaker)"),
+    FlagCode.STACKING: (Decimal("3"), 10, "lopende trajecten tegelijk voor één kind (of meer)"),
+    FlagCode.HOUSEHOLD_STACKING: (Decimal("4"), 5, "lopende trajecten tegelijk in één gezin (of meer)"),
+    FlagCode.WAITING: (Decimal("8"), 5, "weken wachten zonder start van zorg (meer dan)"),
+    FlagCode.PAST_END: (Decimal("0"), 8, "dagen na de geplande einddatum (meer dan)"),
+    FlagCode.REVIEW_LATE: (Decimal("0"), 5, "dagen na de uiterlijke reviewdatum (meer dan)"),
+    FlagCode.TURNING_18: (Decimal("6"), 5, "maanden vóór de 18e verjaardag"),
+    FlagCode.OUTSIDE_BUDGET: (Decimal("0"), 10, "geen drempel: elke lopende buiten-budgettaire inzet"),
+    FlagCode.RESIDENTIAL: (Decimal("0"), 15, "geen drempel: elk lopend verblijf"),
+}
+MANUAL_WEIGHT = 20
+# Points per active flag where a gemeente has no rule of its own (a manual flag always weighs MANUAL_WEIGHT).
+DEFAULT_WEIGHTS: dict[str, int] = {code: weight for code, (_, weight, _) in DEFAULT_RULES.items()} | {
+    FlagCode.MANUAL: MANUAL_WEIGHT
+}
+
+
+class FlagRule(models.Model):
+    """One signal rule for one gemeente: on/off, its threshold and its weight in the score."""
+
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="flag_rules")
+    code = models.CharField("signaal", max_length=20, choices=[c for c in FlagCode.choices if c[0] != "handmatig"])
+    enabled = models.BooleanField("actief", default=True)
+    threshold = models.DecimalField(
+        "drempel", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
+    )
+    weight = models.PositiveSmallIntegerField(
+        "gewicht in de score", validators=[MaxValueValidator(1000)], help_text="Punten per actief signaal."
+    )
+    history = HistoricalRecords(table_name="cases_historicalflagrule")
+
+    class Meta:
+        db_table = "cases_flagrule"
+        verbose_name = "signaalregel"
+        verbose_name_plural = "signaalregels"
+        ordering = ["gemeente", "code"]
+        constraints = [models.UniqueConstraint(fields=["gemeente", "code"], name="flag_rule_once_per_gemeente")]
+
+    def __str__(self):
+        return f"{self.get_code_display()} ({self.gemeente.name})"
+
+    @property
+    def threshold_meaning(self) -> str:
+        return DEFAULT_RULES[self.code][2]
+
+
+class RegieSettings(models.Model):
+    """Per gemeente: how many cases form the regisseur's queue, and what counts as a cost jump."""
+
+    gemeente = models.OneToOneField("cases.Gemeente", on_delete=models.CASCADE, related_name="regie_settings")
+    top_n = models.PositiveSmallIntegerField(
+        "aantal casussen in de Top", default=32, validators=[MinValueValidator(1), MaxValueValidator(500)]
+    )
+    cost_jump_percent = models.PositiveSmallIntegerField(
+        "kostensprong (%)",
+        default=10,
+        help_text="Een casus met een besluit komt vóór de vervolgdatum terug als de kosten zoveel procent stijgen.",
+    )
+    history = HistoricalRecords(table_name="cases_historicalregiesettings")
+
+    class Meta:
+        db_table = "cases_regiesettings"
+        verbose_name = "regie-instelling"
+        verbose_name_plural = "regie-instellingen"
+
+    def __str__(self):
+        return f"Regie {self.gemeente.name}: Top {self.top_n}"
+
+
+class FlagQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "FlagQuerySet":
+        return self.filter(child__in=Child.objects.visible_to(user))
+
+
+def _user_column():
+    """Who raised or resolved a flag by hand. No database constraint: see the comment in Flag."""
+    return models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,
+        db_constraint=False,
+    )
+
+
+class Flag(models.Model):
+    """A signal on a child's case. Computed flags are kept by (child, code, subject) so a re-run updates
+    the same row: `firing` says the rule holds now, `active` says it still asks for attention.
+
+    subject_key is the trajectory, referral, review or household the flag is about (0 for the child
+    as a whole; a negative unique number for a manual flag).
+    """
+
+    # No database FK constraints: the evaluation writes the computed columns from rows it just read under
+    # its lock, and on PostgreSQL an FK check locks the referenced row (FOR KEY SHARE), which at national
+    # scale rewrote a million trajectory and child rows on every run. The user columns are set only by
+    # the regisseur's services (request.user), yet their checks were queued for every computed flag too:
+    # 1.35 million trigger events on a national first run. Django still cascades and protects.
+    # Nor single-column indexes: the unique key and the partial indexes below serve every query, and each
+    # extra index is a write per flag.
+    gemeente = models.ForeignKey(
+        "cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    child = models.ForeignKey(
+        "cases.Child", on_delete=models.CASCADE, related_name="flags", db_constraint=False, db_index=False
+    )
+    code = models.CharField("signaal", max_length=20, choices=FlagCode.choices)
+    subject_key = models.BigIntegerField(default=0)
+    trajectory = models.ForeignKey(
+        "cases.Trajectory",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_constraint=False,
+        db_index=False,
+    )
+    value = models.DecimalField("waarde", max_digits=14, decimal_places=2, null=True, blank=True)
+    norm = models.DecimalField("norm", max_digits=14, decimal_places=2, null=True, blank=True)
+    reference_date = models.DateField("datum", null=True, blank=True)
+    detail = models.CharField("detail", max_length=300, blank=True)
+    firing = models.BooleanField("regel geldt", default=True)
+    active = models.BooleanField("actief", default=True)
+    raised_at = models.DateTimeField("gesignaleerd op")
+    raised_by = _user_column()
+    reason = models.CharField("reden (handmatig signaal)", max_length=500, blank=True)
+    resolved_at = models.DateTimeField("afgehandeld op", null=True, blank=True)
+    resolved_by = _user_column()
+    resolution_note = models.CharField("toelichting afhandeling", max_length=500, blank=True)
+
+    objects = FlagQuerySet.as_manager()
+
+    class Meta:
+        db_table = "cases_flag"
+        verbose_name = "signaal"
+        verbose_name_plural = "signalen"
+        ordering = ["child", "code"]
+        constraints = [
+            # The upsert in cases/flags.py conflicts on exactly these columns.
+            models.UniqueConstraint(fields=["child", "code", "subject_key"], name="flag_once_per_subject"),
+            models.CheckConstraint(condition=~Q(code="handmatig") | ~Q(reason=""), name="flag_manual_has_reason"),
+        ]
+        indexes = [
+            # A gemeente's flags: the lapse step of an evaluation of some gemeenten, the KPI counts. One
+            # plain index: the two partial ones it replaced (active, firing) doubled the cost of writing a
+            # national first run (inserting 676,069 flags: 6.2 -> ~4 s) and the queue now reads ChildScore.
+            models.Index(fields=["gemeente"], name="flag_by_gemeente"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_code_display()}: {self.sentence}"
+
+    @property
+    def sentence(self) -> str:
+        """The flag explains itself in numbers a person reads in one glance."""
+        from .flag_text import flag_sentence
+
+        return flag_sentence(self)
+
+
+class ChildScore(models.Model):
+    """A flagged child's place in the queue, kept by every evaluation (cases/scores.py).
+
+    Computed data like Flag: one row per child with an active flag, rewritten in bulk and not
+    history-tracked. It exists so the queue reads its top N from one index instead of scoring every
+    flagged child of the gemeente on each page view.
+    """
+
+    child = models.OneToOneField(
+        "cases.Child", on_delete=models.CASCADE, primary_key=True, related_name="queue_score", db_constraint=False
+    )
+    gemeente = models.ForeignKey(
+        "cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    points = models.IntegerField("punten uit signalen")
+    open_cost = models.DecimalField("kosten lopende zorg (€)", max_digits=14, decimal_places=2)
+    # open_cost / 1000 + points, exact, so the order is the formula's order.
+    score = models.DecimalField("score", max_digits=17, decimal_places=5)
+    last_raised = models.DateTimeField("laatste signaal op")
+    updated_at = models.DateTimeField("berekend op")
+
+    class Meta:
+        db_table = "cases_childscore"
+        verbose_name = "score"
+        verbose_name_plural = "scores"
+        indexes = [models.Index(fields=["gemeente", "-score", "child"], name="score_queue_order")]
+
+    def __str__(self):
+        return f"Score {self.score} voor jeugdige {self.child_id}"
+
+
+
+class DecisionKind(models.TextChoices):
+    CONTINUE = "continue", "Voortzetten (met reden)"
+    SCALE_DOWN = "scale_down", "Afschalen"
+    END = "end", "Beëindigen"
+    WLZ = "wlz", "Route naar Wlz"
+    ESCALATE = "escalate", "Bestuurlijk opschalen"
+    CASE_MEETING = "case_meeting", "Casusoverleg plannen"
+
+
+class DecisionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "DecisionQuerySet":
+        return self.filter(child__in=Child.objects.visible_to(user))
+
+
+class Decision(models.Model):
+    """Besluit of the regisseur on a flagged case, with a follow-up date and who acts.
+
+    cost_at_decision is what the open care cost when the decision was taken: the case returns to the
+    queue before the follow-up date if it rises by more than the gemeente's cost jump.
+    """
+
+    child = models.ForeignKey("cases.Child", on_delete=models.PROTECT, related_name="decisions")
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField("besluit", max_length=14, choices=DecisionKind.choices)
+    reason = models.CharField("motivering", max_length=1000)
+    follow_up_date = models.DateField("vervolgdatum")
+    actor = models.CharField("wie onderneemt actie", max_length=120)
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    decided_at = models.DateTimeField("besloten op")
+    cost_at_decision = models.DecimalField(
+        "kosten lopende zorg bij besluit (€)", max_digits=14, decimal_places=2, default=Decimal("0")
+    )
+    flag_codes = models.CharField("signalen bij besluit", max_length=300, blank=True)
+    history = HistoricalRecords(table_name="cases_historicaldecision")
+
+    objects = DecisionQuerySet.as_manager()
+
+    class Meta:
+        db_table = "cases_decision"
+        verbose_name = "besluit"
+        verbose_name_plural = "besluiten"
+        ordering = ["-decided_at"]
+        indexes = [
+            # The queue reads the latest decision per child; the escalation list the escalations.
+            models.Index(fields=["child", "-decided_at"], name="decision_latest_per_child"),
+            models.Index(fields=["gemeente", "-decided_at"], condition=Q(kind="escalate"), name="decision_escalations"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} ({self.decided_at:%d-%m-%Y})"

@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "regie"
+
+urlpatterns = [
+    path("regie/", views.queue, name="queue"),
+    path("regie/top.csv", views.queue_csv, name="queue_csv"),
+    path("regie/jeugdigen/<int:pk>/besluit/", views.decision_create, name="decision_create"),
+    path("regie/jeugdigen/<int:pk>/signaal/", views.flag_create, name="flag_create"),
+    path("regie/signalen/<int:pk>/afhandelen/", views.flag_resolve, name="flag_resolve"),
+    path("regie/opschalingen/", views.escalations, name="escalations"),
+    path("regie/patronen/", views.patterns, name="patterns"),
+]

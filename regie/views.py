@@ -1,0 +1,265 @@
+"""The regisseur's pages: the Top N queue (with CSV), decisions and flags on a case, escalations, patterns.
+
+Every read starts from the user's gemeenten; a case of another gemeente is a 404.
+"""
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from cases.access import role_required, visible_child_or_404
+from cases.csv_safety import safe_cell
+from cases.models import Gemeente, Role
+
+from . import services as regie_services
+from .forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
+from .models import Decision, DecisionKind, Flag, FlagCode, RegieSettings
+from .patterns import flagged_patterns
+from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
+
+
+def _gemeente(request) -> tuple[Gemeente, list[Gemeente]]:
+    """The gemeente chosen in the URL (?gemeente=CODE), among the user's own; the first by default."""
+    gemeenten = list(request.user.gemeenten.order_by("name"))
+    if not gemeenten:
+        raise Http404("U bent aan geen gemeente gekoppeld.")
+    code = request.GET.get("gemeente")
+    chosen = next((g for g in gemeenten if g.code == code), gemeenten[0])
+    return chosen, gemeenten
+
+
+@dataclass
+class QueuePage:
+    gemeente: Gemeente
+    gemeenten: list
+    form: QueueFilterForm
+    filters: QueueFilters
+    settings: RegieSettings
+    rows: list
+    today: dt.date
+
+
+def _queue(request) -> QueuePage:
+    gemeente, gemeenten = _gemeente(request)
+    today = timezone.localdate()
+    form = QueueFilterForm(request.GET, providers=queue_providers(gemeente, today))
+    data = form.cleaned_data if form.is_valid() else {}
+    filters = QueueFilters(
+        flag=data.get("signaal") or "",
+        segment=data.get("segment"),
+        source=data.get("verwijzer") or "",
+        provider=data.get("aanbieder"),
+    )
+    settings = regie_settings(gemeente)
+    rows = top_cases(gemeente, today=today, filters=filters, settings=settings)
+    return QueuePage(gemeente, gemeenten, form, filters, settings, rows, today)
+
+
+@role_required(Role.REGISSEUR)
+def queue(request):
+    page = _queue(request)
+    weight_by_code = weights(page.gemeente)
+    context = {
+        "nav": "regie",
+        "gemeente": page.gemeente,
+        "gemeenten": page.gemeenten,
+        "form": page.form,
+        "filters": page.filters,
+        "rows": page.rows,
+        "today": page.today,
+        "top_n": page.settings.top_n,
+        "cost_jump_percent": page.settings.cost_jump_percent,
+        "weights": [(label, weight_by_code.get(code, 0)) for code, label in FlagCode.choices],
+        "csv_url": reverse("regie:queue_csv") + ("?" + request.GET.urlencode() if request.GET else ""),
+    }
+    return render(request, "regie/queue.html", context)
+
+
+@role_required(Role.REGISSEUR)
+def queue_csv(request):
+    """The queue as CSV: case number (never name or BSN), score, flags and numbers."""
+    page = _queue(request)
+    gemeente, rows, today = page.gemeente, page.rows, page.today
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="top-{gemeente.code}-{today:%Y-%m-%d}.csv"'
+    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
+    writer = csv.writer(response, delimiter=";")
+    writer.writerow(
+        [
+            "rang",
+            "dossiernummer",
+            "score",
+            "signalen",
+            "toelichting",
+            "kosten dit jaar",
+            "verplicht",
+            "looptijd (maanden)",
+            "verwijzer",
+            "aanbieder",
+            "lopende trajecten gezin",
+            "terug omdat",
+        ]
+    )
+    for row in rows:
+        writer.writerow(
+            [
+                row.rank,
+                row.child.case_number,
+                str(row.score).replace(".", ","),
+                " ".join(sorted({f.code for f in row.flags})),
+                " | ".join(safe_cell(f.sentence) for f in row.flags),
+                round(row.cost_this_year),
+                round(row.committed),
+                row.running_months,
+                ", ".join(row.sources),
+                safe_cell(", ".join(row.providers)),
+                row.household_open,
+                row.back_because,
+            ]
+        )
+    return response
+
+
+# --- the case file ------------------------------------------------------------------------------
+
+
+def case_flags_context(user, child) -> dict:
+    """What the case file shows above the trajectories: flags, decisions and (for a regisseur) the forms."""
+    flags = list(
+        Flag.objects.filter(child=child).select_related("resolved_by", "raised_by").order_by("-active", "code")
+    )
+    decisions = list(Decision.objects.filter(child=child).select_related("decided_by")[:10])
+    is_regisseur = user.role == Role.REGISSEUR
+    return {
+        "active_flags": [f for f in flags if f.active],
+        "resolved_flags": [f for f in flags if not f.active][:10],
+        "decisions": decisions,
+        "can_decide": is_regisseur,
+        "decision_form": DecisionForm(prefix="besluit") if is_regisseur else None,
+        "manual_flag_form": ManualFlagForm(prefix="signaal") if is_regisseur else None,
+    }
+
+
+def _back(child_pk, anchor="signalen"):
+    return redirect(reverse("cases:child_detail", args=[child_pk]) + f"#{anchor}")
+
+
+def _report_errors(request, exc: ValidationError) -> None:
+    for message in exc.messages:
+        messages.error(request, message)
+
+
+def _post_only(request):
+    # Checked after the visibility rule, so another gemeente's case is a 404 whatever the method.
+    return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
+
+
+@role_required(Role.REGISSEUR)
+def decision_create(request, pk):
+    child = visible_child_or_404(request.user, pk)
+    if not_allowed := _post_only(request):
+        return not_allowed
+    form = DecisionForm(request.POST, prefix="besluit")
+    if not form.is_valid():
+        for field, errors in form.errors.items():
+            label = form.fields[field].label if field in form.fields else ""
+            for error in errors:
+                messages.error(request, f"{label}: {error}" if label else error)
+        messages.error(request, "Het besluit is niet opgeslagen.")
+        return _back(child.pk, "besluit")
+    try:
+        decision = regie_services.decision_record(user=request.user, child=child, **form.cleaned_data)
+    except ValidationError as exc:
+        _report_errors(request, exc)
+        messages.error(request, "Het besluit is niet opgeslagen.")
+        return _back(child.pk, "besluit")
+    messages.success(
+        request,
+        f"Besluit vastgelegd: {decision.get_kind_display().lower()}. De casus staat tot "
+        f"{decision.follow_up_date:%d-%m-%Y} niet in de Top, tenzij hij verslechtert.",
+    )
+    return _back(child.pk)
+
+
+@role_required(Role.REGISSEUR)
+def flag_create(request, pk):
+    child = visible_child_or_404(request.user, pk)
+    if not_allowed := _post_only(request):
+        return not_allowed
+    form = ManualFlagForm(request.POST, prefix="signaal")
+    try:
+        if not form.is_valid():
+            raise ValidationError("Geef de reden van het signaal.")
+        regie_services.flag_raise_manual(user=request.user, child=child, **form.cleaned_data)
+    except ValidationError as exc:
+        _report_errors(request, exc)
+        return _back(child.pk)
+    messages.success(request, "Het signaal is toegevoegd.")
+    return _back(child.pk)
+
+
+@role_required(Role.REGISSEUR)
+def flag_resolve(request, pk):
+    flag = get_object_or_404(Flag.objects.visible_to(request.user).select_related("child"), pk=pk)
+    if not_allowed := _post_only(request):
+        return not_allowed
+    form = ResolveFlagForm(request.POST)
+    try:
+        if not form.is_valid():
+            raise ValidationError("Geef aan waarom het signaal is afgehandeld.")
+        regie_services.flag_resolve(user=request.user, flag=flag, **form.cleaned_data)
+    except ValidationError as exc:
+        _report_errors(request, exc)
+        return _back(flag.child_id)
+    messages.success(request, f"Signaal '{flag.get_code_display().lower()}' is afgehandeld.")
+    return _back(flag.child_id)
+
+
+# --- management views -----------------------------------------------------------------------------
+
+
+@role_required(Role.REGISSEUR, Role.BELEID)
+def escalations(request):
+    """Bestuurlijke opschalingen, newest first. Beleid sees case numbers only (minimum data)."""
+    gemeente, gemeenten = _gemeente(request)
+    decisions = list(
+        Decision.objects.visible_to(request.user)
+        .filter(gemeente=gemeente, kind=DecisionKind.ESCALATE)
+        .select_related("child", "decided_by")
+        .order_by("-decided_at")[:200]
+    )
+    context = {
+        "nav": "escalations",
+        "gemeente": gemeente,
+        "gemeenten": gemeenten,
+        "decisions": decisions,
+        "today": timezone.localdate(),
+        "show_names": request.user.role == Role.REGISSEUR,
+    }
+    return render(request, "regie/escalations.html", context)
+
+
+@role_required(Role.REGISSEUR)
+def patterns(request):
+    gemeente, gemeenten = _gemeente(request)
+    today = timezone.localdate()
+    groups = flagged_patterns(gemeente, today)
+    context = {
+        "nav": "patterns",
+        "gemeente": gemeente,
+        "gemeenten": gemeenten,
+        "today": today,
+        "sections": [
+            ("verwijzer", "Naar verwijzer", groups["source"]),
+            ("aanbieder", "Naar aanbieder", groups["provider"]),
+            ("segment", "Naar segment", groups["segment"]),
+        ],
+    }
+    return render(request, "regie/patterns.html", context)

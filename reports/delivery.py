@@ -1,0 +1,141 @@
+"""Sending the monthly report: who gets it, once per gemeente, month and recipient.
+
+A ReportDelivery row per (gemeente, month, recipient) is the claim: a delivery is sent only by the
+conditional update that moves it from "pending"/"failed" to "sending", so a retried task, a second
+beat or a re-run of the command sends nothing twice. `force` puts sent rows back to "pending".
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from django.core.mail import get_connection
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from cases.models import Gemeente
+
+from .kpis import Period
+from .models import DeliveryStatus, ReportDelivery, ReportSubscription
+from .report import KpiReport, report_email
+
+log = logging.getLogger(__name__)
+
+SENDABLE = [DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+
+
+def active_subscriptions(gemeente: Gemeente):
+    """Active subscriptions of active users who still work for the gemeente and have an address."""
+    return (
+        ReportSubscription.objects.filter(
+            gemeente=gemeente, active=True, user__is_active=True, user__gemeenten=gemeente
+        )
+        .exclude(user__email="")
+        .select_related("user")
+    )
+
+
+def deliveries_prepare(*, gemeente: Gemeente, period: Period, force: bool = False) -> list[int]:
+    """Create the delivery rows for this month's subscribers; return the ids still to send.
+
+    Existing rows are left alone (that is what makes a second run a no-op) unless `force`.
+    """
+    subscriptions = list(active_subscriptions(gemeente))
+    recipients = [s.user for s in subscriptions]
+    with transaction.atomic():
+        ReportDelivery.objects.bulk_create(
+            [ReportDelivery(gemeente=gemeente, month=period.start, recipient=u, email=u.email) for u in recipients],
+            ignore_conflicts=True,  # the unique (gemeente, month, recipient) key: rows of an earlier run stay
+        )
+        ours = ReportDelivery.objects.filter(gemeente=gemeente, month=period.start, recipient__in=recipients)
+        if force:
+            ours.update(status=DeliveryStatus.PENDING, last_error="")
+        return list(ours.filter(status__in=SENDABLE).order_by("pk").values_list("pk", flat=True))
+
+
+def delivery_send(*, delivery_id: int, report: KpiReport, figures=None, charts=None, connection=None) -> bool:
+    """Send one delivery if it can be claimed; False if another run has it or it was sent already.
+
+    SMTP errors are recorded on the row (status "failed", last_error) and raised, so the caller can
+    retry this recipient and go on with the others.
+    """
+    claimed = ReportDelivery.objects.filter(pk=delivery_id, status__in=SENDABLE).update(
+        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return False
+    delivery = ReportDelivery.objects.get(pk=delivery_id)
+    subscription = ReportSubscription.objects.filter(
+        gemeente_id=delivery.gemeente_id, user_id=delivery.recipient_id
+    ).first()
+    try:
+        # Built inside the try: whatever fails, the row never stays "sending".
+        email = report_email(
+            report,
+            to=delivery.email,
+            subscription_pk=subscription.pk if subscription else None,
+            figures=figures,
+            charts=charts,
+        )
+        email.connection = connection or get_connection(fail_silently=False)
+        email.send(fail_silently=False)
+    except Exception as exc:
+        message = f"{type(exc).__name__}: {exc}"[:500]
+        ReportDelivery.objects.filter(pk=delivery_id).update(status=DeliveryStatus.FAILED, last_error=message)
+        log.warning("Maandrapportage %s niet verstuurd (levering %s): %s", report.period.key, delivery_id, message)
+        raise
+    ReportDelivery.objects.filter(pk=delivery_id).update(
+        status=DeliveryStatus.SENT, sent_at=timezone.now(), last_error=""
+    )
+    return True
+
+
+# --- when: the first working day of the month ------------------------------------------------
+
+
+def _easter(year: int) -> dt.date:
+    """Easter Sunday (anonymous Gregorian algorithm)."""
+    a, b, c = year % 19, year // 100, year % 100
+    d, e = divmod(b, 4)
+    f = (b + 8) // 25
+    g = (b - f + 1) // 3
+    h = (19 * a + b - d - g + 15) % 30
+    i, k = divmod(c, 4)
+    l_ = (32 + 2 * e + 2 * i - h - k) % 7
+    m = (a + 11 * h + 22 * l_) // 451
+    month, day = divmod(h + l_ - 7 * m + 114, 31)
+    return dt.date(year, month, day + 1)
+
+
+def dutch_public_holidays(year: int) -> set[dt.date]:
+    """Nationale feestdagen: New Year, Easter Monday, King's Day, Ascension, Whit Monday, Christmas;
+    Liberation Day in lustrum years (when it is a day off for government staff)."""
+    easter = _easter(year)
+    kings_day = dt.date(year, 4, 27)
+    if kings_day.weekday() == 6:  # on a Sunday it moves to Saturday 26 April
+        kings_day = dt.date(year, 4, 26)
+    days = {
+        dt.date(year, 1, 1),
+        easter + dt.timedelta(days=1),
+        kings_day,
+        easter + dt.timedelta(days=39),
+        easter + dt.timedelta(days=50),
+        dt.date(year, 12, 25),
+        dt.date(year, 12, 26),
+    }
+    if year % 5 == 0:
+        days.add(dt.date(year, 5, 5))
+    return days
+
+
+def is_working_day(day: dt.date) -> bool:
+    return day.weekday() < 5 and day not in dutch_public_holidays(day.year)
+
+
+def first_working_day(year: int, month: int) -> dt.date:
+    day = dt.date(year, month, 1)
+    while not is_working_day(day):
+        day += dt.timedelta(days=1)
+    return day

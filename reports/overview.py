@@ -1,0 +1,60 @@
+"""The beleid start page: per gemeente, care running today and spend this year against budget.
+
+Grouped queries over all rows of the user's gemeenten; the monthly KPI dashboard goes further.
+"""
+
+import datetime as dt
+
+from django.db.models import Count, Q, Sum
+from django.utils import timezone
+
+from cases.models import Segment, SegmentBudget, Trajectory
+
+
+def gemeente_overview(user) -> list[dict]:
+    today = timezone.localdate()
+    year_start = dt.date(today.year, 1, 1)
+    gemeenten = list(user.gemeenten.all())
+    running = (
+        Trajectory.objects.open_on(today)
+        .filter(child__gemeente__in=gemeenten)
+        .values("child__gemeente")
+        .annotate(youths=Count("child", distinct=True), trajectories=Count("id"))
+    )
+    spend = (
+        Trajectory.objects.filter(child__gemeente__in=gemeenten, start_date__lte=today)
+        .filter(Q(end_date__isnull=True) | Q(end_date__gte=year_start))
+        .with_cost_in_period(year_start, today, as_of=today)
+        .values("child__gemeente", "product__segment")
+        .annotate(total=Sum("period_cost"))
+    )
+    budgets = SegmentBudget.objects.filter(gemeente__in=gemeenten, year=today.year).values_list(
+        "gemeente", "segment", "amount"
+    )
+    running_by = {row["child__gemeente"]: row for row in running}
+    spend_by = {(row["child__gemeente"], row["product__segment"]): row["total"] or 0 for row in spend}
+    budget_by = {(g, s): amount for g, s, amount in budgets}
+    segments = list(Segment.objects.all())
+    overviews = []
+    for gemeente in gemeenten:
+        rows = []
+        for segment in segments:
+            spent = spend_by.get((gemeente.pk, segment.pk), 0)
+            budget = budget_by.get((gemeente.pk, segment.pk))
+            rows.append({
+                "segment": segment,
+                "spent": spent,
+                "budget": budget,
+                "share": round(100 * spent / budget) if budget else None,
+            })
+        counts = running_by.get(gemeente.pk, {})
+        overviews.append({
+            "gemeente": gemeente,
+            "youths": counts.get("youths", 0),
+            "trajectories": counts.get("trajectories", 0),
+            "segments": rows,
+            "spent_total": sum(r["spent"] for r in rows),
+            "year": today.year,
+            "today": today,
+        })
+    return overviews

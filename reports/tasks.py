@@ -1,0 +1,87 @@
+"""Celery tasks for the monthly KPI email. Thin: each takes ids or a month and calls cases/kpi_delivery.py.
+
+Beat runs `send_monthly_reports` every day at 07:00 Europe/Amsterdam; it does its work only on the
+first working day of the month. Claiming per delivery row makes every task safe to run twice.
+"""
+
+from __future__ import annotations
+
+import logging
+import smtplib
+
+from celery import shared_task
+from django.utils import timezone
+
+from cases.models import Gemeente
+
+from .charts import report_charts
+from .delivery import deliveries_prepare, delivery_send, first_working_day
+from .kpis import Period
+from .models import ReportDelivery
+from .report import report_build, report_figures
+
+log = logging.getLogger(__name__)
+
+SMTP_ERRORS = (smtplib.SMTPException, OSError)
+RETRY_FIRST_DELAY = 60  # seconds; doubles each retry (60, 120, 240, 480)
+
+
+@shared_task
+def send_monthly_reports() -> int:
+    """On the first working day of a month: queue last month's report for every subscribed gemeente."""
+    today = timezone.localdate()
+    if today != first_working_day(today.year, today.month):
+        return 0
+    period = Period.last_complete_month(today)
+    gemeenten = Gemeente.objects.filter(report_subscriptions__active=True).distinct().values_list("pk", flat=True)
+    for gemeente_id in gemeenten:
+        send_gemeente_report.delay(gemeente_id, period.key)
+    return len(gemeenten)
+
+
+@shared_task
+def send_gemeente_report(gemeente_id: int, month: str, force: bool = False) -> dict:
+    """Build the report once and send it to each subscriber; a failed recipient is retried on its own."""
+    gemeente = Gemeente.objects.get(pk=gemeente_id)
+    period = Period.parse_month(month)
+    delivery_ids = deliveries_prepare(gemeente=gemeente, period=period, force=force)
+    result = {"sent": 0, "skipped": 0, "failed": 0}
+    if not delivery_ids:
+        return result
+    report = report_build(gemeente, period)
+    figures = report_figures(report)
+    charts = report_charts(report, figures)
+    for delivery_id in delivery_ids:
+        try:
+            sent = delivery_send(delivery_id=delivery_id, report=report, figures=figures, charts=charts)
+        except SMTP_ERRORS:
+            result["failed"] += 1
+            # One bounce stops nothing else: this recipient gets its own retries with backoff.
+            retry_report_delivery.apply_async((delivery_id,), countdown=RETRY_FIRST_DELAY)
+            continue
+        result["sent" if sent else "skipped"] += 1
+    return result
+
+
+@shared_task(
+    autoretry_for=SMTP_ERRORS,
+    retry_backoff=RETRY_FIRST_DELAY,
+    retry_backoff_max=3600,
+    retry_jitter=False,
+    max_retries=3,
+)
+def retry_report_delivery(delivery_id: int) -> bool:
+    """Retry one recipient; the delivery row keeps the attempts and the last SMTP error for the beheerder."""
+    delivery = ReportDelivery.objects.select_related("gemeente").get(pk=delivery_id)
+    report = report_build(delivery.gemeente, Period.month(delivery.month.year, delivery.month.month))
+    return delivery_send(delivery_id=delivery_id, report=report)
+
+
+# The names before the app split (issue 9), kept for one release so queued messages still run.
+LEGACY_NAMES = {
+    "cases.tasks_reports.send_monthly_reports": send_monthly_reports,
+    "cases.tasks_reports.send_gemeente_report": send_gemeente_report,
+    "cases.tasks_reports.retry_report_delivery": retry_report_delivery,
+}
+for _old_name, _task in LEGACY_NAMES.items():
+    shared_task(name=_old_name)(_task.run)

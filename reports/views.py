@@ -1,0 +1,159 @@
+"""The KPI dashboard for beleid and regisseur, its CSV export, and the report email's opt-out.
+
+A user sees only the gemeenten they work for: another gemeente's code is a 404.
+"""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core import signing
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_POST
+
+from cases.access import role_required
+from cases.models import Role
+from cases.services import as_user
+
+from . import kpis
+from .charts import CHART_SECTIONS, render_svg, report_charts
+from .kpis import Period
+from .models import ReportSubscription
+from .overview import gemeente_overview
+from .report import SECTIONS, UNSUBSCRIBE_SALT, figure_row, report_build, report_csv, report_figures
+
+KPI_ROLES = (Role.BELEID, Role.REGISSEUR)
+UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old email keeps working for over a year
+
+
+def _selection(request):
+    """The gemeente and month asked for, limited to the user's own gemeenten and to months that began."""
+    gemeenten = list(request.user.gemeenten.order_by("name"))
+    code = request.GET.get("gemeente", "")
+    if code:
+        gemeente = next((g for g in gemeenten if g.code == code), None)
+        if gemeente is None:
+            raise Http404("Onbekende gemeente.")
+    else:
+        gemeente = gemeenten[0] if gemeenten else None
+    default = Period.last_complete_month()
+    period, error = default, ""
+    if request.GET.get("maand"):
+        try:
+            period = Period.parse_month(request.GET["maand"])
+        except ValueError as exc:
+            period, error = default, str(exc)
+        else:
+            if period.start > timezone.localdate():
+                period, error = default, "Die maand is nog niet begonnen; u ziet de laatste volledige maand."
+    return gemeenten, gemeente, period, error
+
+
+@role_required(*KPI_ROLES)
+def dashboard(request):
+    gemeenten, gemeente, period, error = _selection(request)
+    if error:
+        messages.warning(request, error)
+    if gemeente is None:
+        return render(request, "reports/dashboard.html", {"gemeenten": [], "nav": "kpi"})
+    report = report_build(gemeente, period)
+    figures = report_figures(report)
+    charts = report_charts(report, figures)
+    sections = []
+    for title in SECTIONS:
+        section_charts = [
+            {"chart": c, "svg": render_svg(c, f"chart-{c.key}"), "rows": c.rows()}
+            for c in charts
+            if CHART_SECTIONS.get(c.key) == title
+        ]
+        section_figures = [figure_row(f) for f in figures if f.section == title]
+        sections.append({"title": title, "slug": f"sectie-{len(sections) + 1}", "charts": section_charts,
+                         "figures": section_figures})  # fmt: skip
+    key_figures = [figure_row(f) for f in figures if f.key_figure]
+    subscription = ReportSubscription.objects.filter(gemeente=gemeente, user=request.user).first()
+    context = {
+        "nav": "kpi",
+        "gemeenten": gemeenten,
+        "gemeente": gemeente,
+        "report": report,
+        "period": period,
+        "previous_period": period.shifted(-1),
+        "sections": sections,
+        "key_figures": key_figures,
+        "spend": report.current.spend,
+        "durations": report.current.durations,
+        "duration_rows": [
+            (segment, report.current.durations.by_segment[segment.number])
+            for segment in report.segments
+            if segment.number in report.current.durations.by_segment
+        ],
+        "segments": report.segments,
+        "forecast_method": kpis.FORECAST_METHOD,
+        "month_value": period.key,
+        "subscription": subscription,
+        "bins": [label for label, _ in kpis.DURATION_BINS],
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+@role_required(*KPI_ROLES)
+def export_csv(request):
+    """All figures of the month and the 12 before it; `figuur` limits it to one chart's figures."""
+    _gemeenten, gemeente, period, error = _selection(request)
+    if gemeente is None or error:
+        raise Http404(error or "Geen gemeente.")
+    report = report_build(gemeente, period)
+    figures = report_figures(report)
+    chart_key = request.GET.get("figuur", "")
+    suffix = ""
+    if chart_key:
+        chart = next((c for c in report_charts(report, figures) if c.key == chart_key), None)
+        if chart is None:
+            raise Http404("Onbekende figuur.")
+        figures = [f for f in figures if f.key in chart.figure_keys]
+        suffix = f"-{chart.key}"
+    response = HttpResponse(
+        "\ufeff" + report_csv(report, figures), content_type="text/csv; charset=utf-8"
+    )
+    response["Content-Disposition"] = f'attachment; filename="kpi-{gemeente.code}-{period.key}{suffix}.csv"'
+    return response
+
+
+@role_required(*KPI_ROLES)
+@require_POST
+def subscription_toggle(request):
+    """A user switches their own subscription off or back on; only the beheerder adds people."""
+    subscription = get_object_or_404(
+        ReportSubscription, user=request.user, gemeente__code=request.POST.get("gemeente", "")
+    )
+    subscription.active = request.POST.get("active") == "1"
+    as_user(subscription, request.user).save(update_fields=["active"])
+    if subscription.active:
+        messages.success(request, f"U ontvangt de maandrapportage van {subscription.gemeente.name} weer per e-mail.")
+    else:
+        messages.success(request, f"U bent afgemeld voor de maandrapportage van {subscription.gemeente.name}.")
+    return redirect(f"{reverse('reports:dashboard')}?gemeente={subscription.gemeente.code}")
+
+
+@login_not_required
+def unsubscribe(request):
+    """The link in the email (?t=<token>): works without logging in, because the token is a signed
+    subscription id; it is a capability, not an object id, so a forged or foreign one is a 404."""
+    try:
+        pk = signing.loads(request.GET.get("t", ""), salt=UNSUBSCRIBE_SALT, max_age=UNSUBSCRIBE_MAX_AGE)
+    except signing.BadSignature:
+        return render(request, "reports/unsubscribe.html", {"invalid": True}, status=404)
+    subscription = get_object_or_404(ReportSubscription.objects.select_related("gemeente"), pk=pk)
+    done = False
+    if request.method == "POST":
+        subscription.active = False
+        subscription.save(update_fields=["active"])
+        done = True
+    return render(request, "reports/unsubscribe.html", {"subscription": subscription, "done": done})
+
+
+def overview(request):
+    """The beleid overview: aggregate figures per gemeente, no individual files. The home page of every
+    role without a worklist of its own (jeugdregie/views.py), so it has no URL of its own."""
+    return render(request, "reports/overview.html", {"overviews": gemeente_overview(request.user), "nav": "overview"})
