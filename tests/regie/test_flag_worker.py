@@ -15,7 +15,7 @@ from django.conf import settings
 from cases import services
 from regie.models import Flag
 
-from .factories import ChildFactory, TrajectoryFactory
+from ..factories import ChildFactory, TrajectoryFactory
 
 pytestmark = [pytest.mark.services, pytest.mark.django_db(transaction=True)]
 

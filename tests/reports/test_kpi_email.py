@@ -18,8 +18,8 @@ from reports.delivery import first_working_day
 from reports.models import DeliveryStatus, ReportDelivery, ReportSubscription
 from reports.tasks import send_gemeente_report, send_monthly_reports
 
+from ..factories import UserFactory
 from . import kpi_data
-from .factories import UserFactory
 
 
 class Mailbox:

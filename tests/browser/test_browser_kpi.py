@@ -12,8 +12,8 @@ from reports.kpis import Period
 from reports.models import ReportSubscription
 from reports.report import report_build, report_email
 
-from .conftest import assert_accessible, login, screenshot
-from .factories import ensure_catalogue
+from ..conftest import assert_accessible, login, screenshot
+from ..factories import ensure_catalogue
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -15,7 +15,7 @@ from regie import flags
 from regie import services as regie_services
 from regie.models import Flag
 
-from .factories import ChildFactory, HouseholdFactory, TrajectoryFactory
+from ..factories import ChildFactory, HouseholdFactory, TrajectoryFactory
 
 
 def use_broker(app, url: str, *, eager: bool) -> None:
@@ -145,7 +145,7 @@ def test_gemeente_evaluation_leaves_other_gemeenten_alone(frozen_today, gemeente
 def test_nightly_run_splits_whole_gemeenten_over_balanced_tasks(frozen_today, settings):
     from regie import tasks
 
-    from .factories import GemeenteFactory
+    from ..factories import GemeenteFactory
 
     sizes = {"0001": 6, "0002": 5, "0003": 3, "0004": 2, "0005": 2, "0006": 1, "0007": 1}
     for code, n in sizes.items():

@@ -16,9 +16,9 @@ from regie.flag_text import eighteenth_birthday
 from regie.flags import add_months
 from regie.ranking import top_cases
 
-from .conftest import assert_accessible, login, screenshot
+from ..conftest import assert_accessible, login, screenshot
 
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "screenshots"
+SCREENSHOTS = Path(__file__).resolve().parents[2] / "screenshots"
 
 
 def _open(trajectories, today):

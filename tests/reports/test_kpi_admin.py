@@ -7,7 +7,7 @@ from django.urls import reverse
 from cases.models import Role
 from reports.models import DeliveryStatus, ReportDelivery, ReportSubscription
 
-from .factories import UserFactory
+from ..factories import UserFactory
 
 
 def test_beheerder_sees_failed_deliveries_of_own_gemeente_only(client, beheer_a, beleid_a, gemeente_a, gemeente_b):

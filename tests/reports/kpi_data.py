@@ -11,7 +11,7 @@ from django.utils import timezone
 
 from cases.models import Extension, ExtensionStatus, Product, SegmentBudget, YouthPopulation
 
-from .factories import ChildFactory, ExtensionFactory, ReferralFactory, TrajectoryFactory
+from ..factories import ChildFactory, ExtensionFactory, ReferralFactory, TrajectoryFactory
 
 D = dt.date
 

@@ -7,8 +7,8 @@ from django.urls import reverse
 
 from cases.models import CaseAccessLog, Product, Role, Segment, User, YouthPopulation
 
-from .conftest import assert_accessible, login, screenshot
-from .factories import ChildFactory, UserFactory
+from ..conftest import assert_accessible, login, screenshot
+from ..factories import ChildFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

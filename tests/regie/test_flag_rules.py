@@ -10,7 +10,7 @@ from regie import flags
 from regie.flags import add_months
 from regie.models import Flag, FlagRule
 
-from .factories import (
+from ..factories import (
     ChildFactory,
     ExtensionFactory,
     HouseholdFactory,

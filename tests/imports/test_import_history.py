@@ -9,7 +9,7 @@ from django.db import connection
 from cases.models import Trajectory
 from imports.history import HistoryWriter
 
-from .factories import ChildFactory, ProviderFactory, ambulant_product
+from ..factories import ChildFactory, ProviderFactory, ambulant_product
 
 pytestmark = pytest.mark.django_db
 

@@ -10,8 +10,8 @@ from regie.models import Decision, Flag
 from reports import kpis
 from reports.kpis import Period
 
+from ..factories import ChildFactory
 from . import kpi_data
-from .factories import ChildFactory
 
 FEB = Period.month(2026, 2)
 EMPTY = Period.month(2020, 2)

@@ -10,7 +10,7 @@ from django.urls import reverse
 from regie import flags
 from regie.models import Decision, Flag, RegieSettings
 
-from .factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory
+from ..factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory
 
 pytestmark = pytest.mark.django_db
 

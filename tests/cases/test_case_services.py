@@ -7,7 +7,7 @@ from django.core.exceptions import ValidationError
 from cases import services
 from cases.models import Child, Household, Trajectory
 
-from .factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory, ambulant_product
+from ..factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory, ambulant_product
 
 pytestmark = pytest.mark.django_db
 

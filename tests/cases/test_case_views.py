@@ -6,7 +6,7 @@ from django.urls import reverse
 
 from cases.models import CaseAccessLog, Child, Trajectory
 
-from .factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory, ambulant_product
+from ..factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory, ambulant_product
 
 pytestmark = pytest.mark.django_db
 

@@ -13,7 +13,7 @@ from cases.models import CaseAccessLog, Role
 from referrals.models import Referral
 from regie.models import Flag
 
-from .factories import ChildFactory, ExtensionFactory, StopReviewFactory, TrajectoryFactory, UserFactory
+from ..factories import ChildFactory, ExtensionFactory, StopReviewFactory, TrajectoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -6,8 +6,8 @@ import pytest
 
 from cases.models import Extension, Trajectory
 
-from .conftest import assert_accessible, login, screenshot
-from .factories import ChildFactory, ExtensionFactory, HouseholdFactory, TrajectoryFactory
+from ..conftest import assert_accessible, login, screenshot
+from ..factories import ChildFactory, ExtensionFactory, HouseholdFactory, TrajectoryFactory
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -16,9 +16,9 @@ from imports.models import ImportKind, ImportRun, ImportStatus
 from imports.runner import run_import
 from referrals.models import Referral
 
-from .factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
+from ..factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
 
-EXAMPLE = Path(__file__).resolve().parent.parent / "docs" / "voorbeeld_import.csv"
+EXAMPLE = Path(__file__).resolve().parents[2] / "docs" / "voorbeeld_import.csv"
 HEADER = (
     "gemeentecode;kindreferentie;geboortedatum;verwijzer;verwijsdatum;aanbieder_agb;productcode;startdatum;"
     "geplande_einddatum;einddatum;reden_einde;volume;eenheid;frequentie;tarief"
@@ -257,7 +257,7 @@ def test_bsn_never_appears_in_the_report(setup, tmp_path):
 
 
 def test_a_valid_bsn_is_stored_and_matches_a_child_registered_by_hand(setup, tmp_path):
-    from .factories import ChildFactory
+    from ..factories import ChildFactory
 
     known = ChildFactory(gemeente=setup.gemeenten.get(code="0384"), bsn="999900006")
     text = (

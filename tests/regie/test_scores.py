@@ -14,7 +14,7 @@ from regie import services as regie_services
 from regie.models import ChildScore, Flag, FlagRule
 from regie.ranking import top_cases
 
-from .factories import ChildFactory, TrajectoryFactory
+from ..factories import ChildFactory, TrajectoryFactory
 
 pytestmark = pytest.mark.django_db
 

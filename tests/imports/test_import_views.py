@@ -12,9 +12,9 @@ from cases.models import Trajectory
 from imports.models import ImportRun, ImportStatus
 from jeugdregie.celery import app as celery_app
 
+from ..conftest import assert_accessible, login, screenshot
+from ..factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
 from . import ijw_messages as msg
-from .conftest import assert_accessible, login, screenshot
-from .factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
 
 HEADER = ";".join(
     ["gemeentecode", "kindreferentie", "geboortedatum", "aanbieder_agb", "productcode", "startdatum"]

@@ -13,8 +13,8 @@ from cases.models import Role
 from reports.models import ReportSubscription
 from reports.report import csv_safe, unsubscribe_token
 
+from ..factories import ChildFactory, ExtensionFactory, ReferralFactory, UserFactory
 from . import kpi_data
-from .factories import ChildFactory, ExtensionFactory, ReferralFactory, UserFactory
 
 URL = reverse("reports:dashboard")
 EXPORT = reverse("reports:export")

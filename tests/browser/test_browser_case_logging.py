@@ -6,8 +6,8 @@ import pytest
 
 from cases.models import Child, Trajectory
 
-from .conftest import assert_accessible, login, screenshot
-from .factories import ProviderFactory, ambulant_product
+from ..conftest import assert_accessible, login, screenshot
+from ..factories import ProviderFactory, ambulant_product
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 

@@ -10,7 +10,7 @@ from django.urls import reverse
 from cases import services
 from cases.models import CaseAccessLog, Extension, Trajectory
 
-from .factories import ChildFactory, ExtensionFactory, TrajectoryFactory
+from ..factories import ChildFactory, ExtensionFactory, TrajectoryFactory
 
 pytestmark = pytest.mark.django_db
 

@@ -15,10 +15,10 @@ from imports.models import IjwPendingMessage, ImportKind, ImportRun, ImportStatu
 from imports.runner import run_import
 from referrals.models import Referral
 
+from ..factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
 from . import ijw_messages as msg
-from .factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
 
-EXAMPLES = Path(__file__).resolve().parent / "data" / "ijw" / "berichten"
+EXAMPLES = Path(__file__).resolve().parents[1] / "data" / "ijw" / "berichten"
 
 
 @pytest.fixture

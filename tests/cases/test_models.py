@@ -7,7 +7,7 @@ from django.db import IntegrityError, transaction
 from cases.models import Trajectory, daily_cost
 from cases.validators import bsn_is_valid
 
-from .factories import TrajectoryFactory
+from ..factories import TrajectoryFactory
 
 
 @pytest.mark.parametrize(
