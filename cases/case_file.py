@@ -11,8 +11,19 @@ from django.db.models import Count, Prefetch, Q
 from .models import Child, Extension, ExtensionStatus, StopReview, Trajectory
 
 HISTORY_LIMIT = 40
-HIDDEN_FIELDS = {"id", "version", "daily_cost", "created_at", "history_id", "history_date", "history_user",
-                 "history_type", "history_change_reason", "history_relation", "bsn"}
+HIDDEN_FIELDS = {
+    "id",
+    "version",
+    "daily_cost",
+    "created_at",
+    "history_id",
+    "history_date",
+    "history_user",
+    "history_type",
+    "history_change_reason",
+    "history_relation",
+    "bsn",
+}
 
 
 @dataclass
@@ -69,25 +80,41 @@ def load_case_file(child: Child, today: dt.date) -> dict:
 
 def build_timeline(referrals, trajectories) -> list[Event]:
     events = [
-        Event(r.date, "verwijzing", f"Verwijzing door {r.get_source_display().lower()}",
-              f"{r.get_request_category_display()}"
-              + (f" · uitkomst: {r.get_outcome_display().lower()}" if r.outcome else ""))
+        Event(
+            r.date,
+            "verwijzing",
+            f"Verwijzing door {r.get_source_display().lower()}",
+            f"{r.get_request_category_display()}"
+            + (f" · uitkomst: {r.get_outcome_display().lower()}" if r.outcome else ""),
+        )
         for r in referrals
     ]
     for t in trajectories:
         label = f"{t.product.code} {t.product.description} bij {t.provider.name}"
-        events.append(Event(t.start_date, "start", f"Start traject: {label}",
-                            f"gepland tot {t.planned_end_date:%d-%m-%Y}"))
+        events.append(
+            Event(t.start_date, "start", f"Start traject: {label}", f"gepland tot {t.planned_end_date:%d-%m-%Y}")
+        )
         if t.end_date:
             events.append(Event(t.end_date, "einde", f"Einde traject: {t.product.code}", t.get_end_reason_display()))
         for e in t.extensions.all():
-            events.append(Event(e.requested_at.date(), "verlenging",
-                                f"Verlenging aangevraagd tot {e.requested_end_date:%d-%m-%Y} ({t.product.code})",
-                                e.get_status_display() + (f": {e.decision_reason}" if e.decision_reason else "")))
+            events.append(
+                Event(
+                    e.requested_at.date(),
+                    "verlenging",
+                    f"Verlenging aangevraagd tot {e.requested_end_date:%d-%m-%Y} ({t.product.code})",
+                    e.get_status_display() + (f": {e.decision_reason}" if e.decision_reason else ""),
+                )
+            )
         for r in t.reviews.all():
             if r.done_date:
-                events.append(Event(r.done_date, "review", f"Stopstrategie-review ({t.product.code})",
-                                    f"{r.get_outcome_display()}" + (f" · {r.note}" if r.note else "")))
+                events.append(
+                    Event(
+                        r.done_date,
+                        "review",
+                        f"Stopstrategie-review ({t.product.code})",
+                        f"{r.get_outcome_display()}" + (f" · {r.note}" if r.note else ""),
+                    )
+                )
             else:
                 events.append(Event(r.due_date, "review", f"Review gepland ({t.product.code})", "nog niet uitgevoerd"))
     return sorted(events, key=lambda e: e.date, reverse=True)

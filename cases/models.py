@@ -48,9 +48,7 @@ class YouthPopulation(models.Model):
     class Meta:
         verbose_name = "jeugdpopulatie"
         verbose_name_plural = "jeugdpopulatie"
-        constraints = [
-            models.UniqueConstraint(fields=["gemeente", "year"], name="youth_population_once_per_year")
-        ]
+        constraints = [models.UniqueConstraint(fields=["gemeente", "year"], name="youth_population_once_per_year")]
 
     def __str__(self):
         return f"{self.gemeente.name} {self.year}: {self.count}"
@@ -225,9 +223,7 @@ class Child(models.Model):
         verbose_name_plural = "jeugdigen"
         ordering = ["last_name", "first_name"]
         constraints = [
-            models.UniqueConstraint(
-                fields=["bsn"], condition=Q(bsn__isnull=False), name="child_bsn_unique_when_known"
-            ),
+            models.UniqueConstraint(fields=["bsn"], condition=Q(bsn__isnull=False), name="child_bsn_unique_when_known"),
         ]
         indexes = [
             # The toegang search: by name within the user's gemeenten, and by birth date.
@@ -514,9 +510,7 @@ class Extension(models.Model):
         ]
         indexes = [
             # The toets queue: pending requests, oldest first.
-            models.Index(
-                fields=["requested_at"], condition=Q(status="pending"), name="extension_pending_queue"
-            ),
+            models.Index(fields=["requested_at"], condition=Q(status="pending"), name="extension_pending_queue"),
         ]
 
     def __str__(self):
@@ -624,4 +618,3 @@ class FlagOutbox(models.Model):
 
     def __str__(self):
         return f"Signalering uitgesteld voor jeugdige {self.child_id}"
-

@@ -143,9 +143,7 @@ def _check_trajectory_dates(*, start: dt.date, planned_end: dt.date, referral, e
     if planned_end < start:
         errors["planned_end_date"] = "De geplande einddatum ligt vóór de startdatum."
     if referral is not None and start < referral.date:
-        errors["start_date"] = (
-            f"Het traject kan niet starten vóór de verwijzing van {referral.date:%d-%m-%Y}."
-        )
+        errors["start_date"] = f"Het traject kan niet starten vóór de verwijzing van {referral.date:%d-%m-%Y}."
 
 
 def trajectory_start(

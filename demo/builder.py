@@ -197,8 +197,11 @@ PROVIDERS = [
 NON_CONTRACTED_SHARE = {1: 0.08, 2: 0.05, 3: 0.06, 4: 0.0, 5: 0.025}
 MAATWERK_SHARE = 0.01
 MAATWERK_REASON = "Maatwerk: geen passend gecontracteerd aanbod"
-NON_CONTRACTED_REASONS = ("Niet-gecontracteerde aanbieder", "Spoedplaatsing buiten de regio",
-                          "Wachtlijst bij gecontracteerde aanbieders")
+NON_CONTRACTED_REASONS = (
+    "Niet-gecontracteerde aanbieder",
+    "Spoedplaatsing buiten de regio",
+    "Wachtlijst bij gecontracteerde aanbieders",
+)
 
 # --- referrals -------------------------------------------------------------------------------
 
@@ -226,16 +229,28 @@ UNREFERRED_PER_REFERRED = {
     ReferrerType.GI: 0.0,
     ReferrerType.RECHTER: 0.0,
 }
-OTHER_OUTCOMES = ((ReferralOutcome.LIGHT_HELP, 60), (ReferralOutcome.NO_HELP, 28), (ReferralOutcome.WLZ, 4),
-                  (ReferralOutcome.OTHER, 8))
+OTHER_OUTCOMES = (
+    (ReferralOutcome.LIGHT_HELP, 60),
+    (ReferralOutcome.NO_HELP, 28),
+    (ReferralOutcome.WLZ, 4),
+    (ReferralOutcome.OTHER, 8),
+)
 REFERRER_NAMES = {
-    ReferrerType.HUISARTS: ("Huisartsenpraktijk De Linde", "Huisartsen Vlietzicht", "Gezondheidscentrum Oostpoort",
-                            "Huisartsenpraktijk Van Eijk", "Huisartsen Molenbuurt", "Praktijk Dokter Aydin"),
+    ReferrerType.HUISARTS: (
+        "Huisartsenpraktijk De Linde",
+        "Huisartsen Vlietzicht",
+        "Gezondheidscentrum Oostpoort",
+        "Huisartsenpraktijk Van Eijk",
+        "Huisartsen Molenbuurt",
+        "Praktijk Dokter Aydin",
+    ),
     ReferrerType.POH_JEUGD: ("POH-Jeugd De Linde", "POH-Jeugd Vlietzicht", "POH-Jeugd Oostpoort"),
     ReferrerType.GEMEENTE: ("Jeugd- en Gezinsteam Noord", "Jeugd- en Gezinsteam Zuid", "Jeugd- en Gezinsteam Centrum"),
     ReferrerType.GI: ("Jeugdbescherming Zuidvleugel", "Gecertificeerde Instelling Kustregio"),
-    ReferrerType.MEDISCH_SPECIALIST: ("Kinderarts, Ziekenhuis Vlietland-Oost",
-                                      "Kinderpsychiater, Ziekenhuis Duinzicht"),
+    ReferrerType.MEDISCH_SPECIALIST: (
+        "Kinderarts, Ziekenhuis Vlietland-Oost",
+        "Kinderpsychiater, Ziekenhuis Duinzicht",
+    ),
     ReferrerType.JEUGDARTS: ("JGZ Jeugdarts Noord", "JGZ Jeugdarts Zuid"),
     ReferrerType.RECHTER: ("Kinderrechter", "Officier van Justitie"),
     ReferrerType.GEEN: ("",),
@@ -246,8 +261,15 @@ REQUEST_CATEGORIES = {
     2: ((C.MENTAL, 60), (C.BEHAVIOUR, 25), (C.SAFETY, 10), (C.DEVELOPMENT, 5)),
     3: ((C.DEVELOPMENT, 60), (C.BEHAVIOUR, 30), (C.SCHOOL, 10)),
     4: ((C.SCHOOL, 55), (C.BEHAVIOUR, 30), (C.DEVELOPMENT, 15)),
-    5: ((C.PARENTING, 25), (C.BEHAVIOUR, 20), (C.MENTAL, 20), (C.FAMILY, 15), (C.DEVELOPMENT, 10), (C.SCHOOL, 5),
-        (C.OTHER, 5)),
+    5: (
+        (C.PARENTING, 25),
+        (C.BEHAVIOUR, 20),
+        (C.MENTAL, 20),
+        (C.FAMILY, 15),
+        (C.DEVELOPMENT, 10),
+        (C.SCHOOL, 5),
+        (C.OTHER, 5),
+    ),
     0: ((C.PARENTING, 35), (C.SCHOOL, 20), (C.BEHAVIOUR, 15), (C.FAMILY, 15), (C.MENTAL, 10), (C.OTHER, 5)),
 }
 
@@ -262,8 +284,13 @@ AGE_AT_START = {  # (from, to, weight) in years, per segment of the first care
 }
 HOUSEHOLD_SIZES = ((1, 84), (2, 11), (3, 4), (4, 1))  # children in care per household
 # A child in this segment also gets concurrent care in another: (segment, probability).
-COMPANIONS = {1: ((2, 0.4), (5, 0.35)), 3: ((5, 0.4), (2, 0.25)), 4: ((5, 0.25),), 2: ((5, 0.25), (5, 0.1)),
-              5: ((5, 0.12), (5, 0.05))}
+COMPANIONS = {
+    1: ((2, 0.4), (5, 0.35)),
+    3: ((5, 0.4), (2, 0.25)),
+    4: ((5, 0.25),),
+    2: ((5, 0.25), (5, 0.1)),
+    5: ((5, 0.12), (5, 0.05)),
+}
 # Complex cases: two more kinds of care start alongside the first (stapeling, DOMAIN.md §6).
 COMPLEX = {1: ((2, 5), 0.12), 3: ((2, 5), 0.12), 2: ((5, 5), 0.04)}
 ADULT_CARE = 0.15  # share of care that runs on past 18 (verlengde jeugdhulp); the rest moves to the Wmo
@@ -271,22 +298,125 @@ FOLLOW_UP_AFTER_SWITCH = 0.9  # an overstap (JZ588 38) continues with another pr
 RE_ENTRY = 0.12  # new specialised care after an end (the "Outcome in Zicht" re-entry figure)
 
 FIRST_NAMES = (
-    "Noah", "Emma", "Daan", "Sophie", "Mohammed", "Yara", "Liam", "Julia", "Sem", "Mila", "Luuk", "Tess", "Lucas",
-    "Zoë", "Finn", "Sara", "Milan", "Nora", "Levi", "Evi", "Jayden", "Anna", "Adam", "Lotte", "Ayoub", "Fenna",
-    "Bram", "Noor", "Sven", "Lieke", "Youssef", "Isa", "Thijs", "Saar", "Ryan", "Femke", "Jesse", "Amira", "Ömer",
-    "Elif", "Kevin", "Chloé", "Dylan", "Romy", "Mees", "Liv", "Hamza", "Sanne", "Gijs", "Roos", "Ilias", "Maud",
-    "Stijn", "Jade", "Rayan", "Fleur", "Tygo", "Aya", "Owen", "Lina",
+    "Noah",
+    "Emma",
+    "Daan",
+    "Sophie",
+    "Mohammed",
+    "Yara",
+    "Liam",
+    "Julia",
+    "Sem",
+    "Mila",
+    "Luuk",
+    "Tess",
+    "Lucas",
+    "Zoë",
+    "Finn",
+    "Sara",
+    "Milan",
+    "Nora",
+    "Levi",
+    "Evi",
+    "Jayden",
+    "Anna",
+    "Adam",
+    "Lotte",
+    "Ayoub",
+    "Fenna",
+    "Bram",
+    "Noor",
+    "Sven",
+    "Lieke",
+    "Youssef",
+    "Isa",
+    "Thijs",
+    "Saar",
+    "Ryan",
+    "Femke",
+    "Jesse",
+    "Amira",
+    "Ömer",
+    "Elif",
+    "Kevin",
+    "Chloé",
+    "Dylan",
+    "Romy",
+    "Mees",
+    "Liv",
+    "Hamza",
+    "Sanne",
+    "Gijs",
+    "Roos",
+    "Ilias",
+    "Maud",
+    "Stijn",
+    "Jade",
+    "Rayan",
+    "Fleur",
+    "Tygo",
+    "Aya",
+    "Owen",
+    "Lina",
 )
 LAST_NAMES = (
-    ("de", "Vries"), ("", "Jansen"), ("van", "Dijk"), ("", "Bakker"), ("", "Visser"), ("", "Smit"), ("", "Meijer"),
-    ("de", "Boer"), ("", "Mulder"), ("de", "Groot"), ("", "Bos"), ("", "Vos"), ("", "Peters"), ("", "Hendriks"),
-    ("van", "Leeuwen"), ("", "Dekker"), ("", "Brouwer"), ("de", "Wit"), ("", "Dijkstra"), ("", "Smits"),
-    ("de", "Graaf"), ("van der", "Meer"), ("van der", "Linden"), ("", "Kok"), ("", "Jacobs"), ("de", "Haan"),
-    ("", "Vermeulen"), ("van den", "Berg"), ("van der", "Heijden"), ("", "Schouten"), ("van", "Beek"),
-    ("", "Willems"), ("van", "Vliet"), ("", "Hoekstra"), ("", "Maas"), ("", "Verhoeven"), ("", "Koster"),
-    ("van", "Dam"), ("", "Prins"), ("", "Blom"), ("", "Huisman"), ("", "Yilmaz"), ("", "Kaya"), ("", "El Amrani"),
-    ("", "Bouzid"), ("", "Demir"), ("", "Öztürk"), ("", "Ramdin"), ("", "Nguyen"), ("", "Kramer"), ("", "Postma"),
-    ("", "Wouters"), ("", "Kuijpers"), ("", "Sedney"), ("", "Mahabier"), ("", "Benali"), ("", "Çelik"),
+    ("de", "Vries"),
+    ("", "Jansen"),
+    ("van", "Dijk"),
+    ("", "Bakker"),
+    ("", "Visser"),
+    ("", "Smit"),
+    ("", "Meijer"),
+    ("de", "Boer"),
+    ("", "Mulder"),
+    ("de", "Groot"),
+    ("", "Bos"),
+    ("", "Vos"),
+    ("", "Peters"),
+    ("", "Hendriks"),
+    ("van", "Leeuwen"),
+    ("", "Dekker"),
+    ("", "Brouwer"),
+    ("de", "Wit"),
+    ("", "Dijkstra"),
+    ("", "Smits"),
+    ("de", "Graaf"),
+    ("van der", "Meer"),
+    ("van der", "Linden"),
+    ("", "Kok"),
+    ("", "Jacobs"),
+    ("de", "Haan"),
+    ("", "Vermeulen"),
+    ("van den", "Berg"),
+    ("van der", "Heijden"),
+    ("", "Schouten"),
+    ("van", "Beek"),
+    ("", "Willems"),
+    ("van", "Vliet"),
+    ("", "Hoekstra"),
+    ("", "Maas"),
+    ("", "Verhoeven"),
+    ("", "Koster"),
+    ("van", "Dam"),
+    ("", "Prins"),
+    ("", "Blom"),
+    ("", "Huisman"),
+    ("", "Yilmaz"),
+    ("", "Kaya"),
+    ("", "El Amrani"),
+    ("", "Bouzid"),
+    ("", "Demir"),
+    ("", "Öztürk"),
+    ("", "Ramdin"),
+    ("", "Nguyen"),
+    ("", "Kramer"),
+    ("", "Postma"),
+    ("", "Wouters"),
+    ("", "Kuijpers"),
+    ("", "Sedney"),
+    ("", "Mahabier"),
+    ("", "Benali"),
+    ("", "Çelik"),
 )
 
 # username, first name, last name, role, gemeente codes
@@ -503,7 +633,8 @@ class _Generator:
                 own = self.rng.random() < 0.5
                 companion_referral = (
                     self.referral(child, companion_start - dt.timedelta(days=self.rng.randint(0, 30)), other)
-                    if own else referral
+                    if own
+                    else referral
                 )
                 self.chain(child, companion_referral, other, companion_start, depth=1)
 
@@ -544,9 +675,17 @@ class _Generator:
         if to_wmo:
             intended_end = max(start, eighteen - dt.timedelta(days=1))
         trajectory = TrajectoryPlan(
-            child=child, referral=referral, product=product, provider=provider, start=start,
-            planned_end=planned_end, volume=volume, frequency=product.frequency,
-            final_planned_end=planned_end, final_volume=volume, outside_budget_reason=outside_reason,
+            child=child,
+            referral=referral,
+            product=product,
+            provider=provider,
+            start=start,
+            planned_end=planned_end,
+            volume=volume,
+            frequency=product.frequency,
+            final_planned_end=planned_end,
+            final_volume=volume,
+            outside_budget_reason=outside_reason,
         )
         refused = self.extensions(trajectory, intended_end)
         if refused is not None:
@@ -554,7 +693,8 @@ class _Generator:
         if intended_end <= self.today:
             trajectory.end = intended_end
             trajectory.end_reason = (
-                EndReason.OTHER_DOMAIN if to_wmo and intended_end < eighteen
+                EndReason.OTHER_DOMAIN
+                if to_wmo and intended_end < eighteen
                 else self.end_reason(trajectory, refused is not None)
             )
         self.reviews(trajectory)
@@ -576,8 +716,11 @@ class _Generator:
                 return None  # nobody asked (yet): the care runs on past its planned end
             months = rng.choice((3, 6, 6, 12, 12))
             requested_volume = None
-            if trajectory.frequency == Frequency.PER_WEEK and trajectory.final_volume == trajectory.volume \
-                    and rng.random() < 0.2:
+            if (
+                trajectory.frequency == Frequency.PER_WEEK
+                and trajectory.final_volume == trajectory.volume
+                and rng.random() < 0.2
+            ):
                 # Afschalen (once): continue with fewer hours or dagdelen a week.
                 requested_volume = max(Decimal("1"), (trajectory.final_volume * 3 / 4 * 2).to_integral_value() / 2)
             extension = ExtensionPlan(
@@ -644,8 +787,11 @@ class _Generator:
             if rng.random() < 0.6:
                 self.review(trajectory, done, done + dt.timedelta(days=rng.randint(90, 200)))
         elif draw < 0.5:
-            self.review(trajectory, today - dt.timedelta(days=rng.randint(60, 150)),
-                        today + dt.timedelta(days=rng.randint(1, 90)))
+            self.review(
+                trajectory,
+                today - dt.timedelta(days=rng.randint(60, 150)),
+                today + dt.timedelta(days=rng.randint(1, 90)),
+            )
         elif draw < 0.6:
             due = today - dt.timedelta(days=rng.randint(1, 120))
             self.review(trajectory, due - dt.timedelta(days=rng.randint(30, 120)), due)  # overdue
@@ -704,7 +850,7 @@ class _Generator:
         i = 0
         while i < len(children):
             size = _pick(rng, HOUSEHOLD_SIZES)
-            members = children[i:i + size]
+            members = children[i : i + size]
             i += size
             prefix, last_name = rng.choice(LAST_NAMES)
             household = HouseholdPlan(
@@ -739,22 +885,41 @@ class _Generator:
 
 
 EXTENSION_REASONS = (
-    "Behandeldoelen nog niet bereikt", "Terugval na een goede periode", "Vervolgplek nog niet beschikbaar",
-    "Afbouw vraagt meer tijd", "Nieuwe hulpvraag in het gezin", "Wachten op plek in vervolgtraject",
+    "Behandeldoelen nog niet bereikt",
+    "Terugval na een goede periode",
+    "Vervolgplek nog niet beschikbaar",
+    "Afbouw vraagt meer tijd",
+    "Nieuwe hulpvraag in het gezin",
+    "Wachten op plek in vervolgtraject",
 )
-APPROVE_REASONS = ("Onderbouwing voldoende; binnen de normen", "Voortgang aangetoond, doelen bijgesteld",
-                   "Akkoord, met afbouwplan")
+APPROVE_REASONS = (
+    "Onderbouwing voldoende; binnen de normen",
+    "Voortgang aangetoond, doelen bijgesteld",
+    "Akkoord, met afbouwplan",
+)
 SHORTEN_REASONS = ("Korter toegekend: afbouw binnen drie maanden", "Korter toegekend, daarna review stopstrategie")
-REFUSE_REASONS = ("Doelen behaald; afsluiten volgens plan", "Geen onderbouwing van de voortgang",
-                  "Passender hulp in het voorliggend veld")
+REFUSE_REASONS = (
+    "Doelen behaald; afsluiten volgens plan",
+    "Geen onderbouwing van de voortgang",
+    "Passender hulp in het voorliggend veld",
+)
 EARLY_END_REASONS = (
-    (EndReason.AS_PLANNED, 40), (EndReason.EARLY_CLIENT, 20), (EndReason.EARLY_PROVIDER, 8),
-    (EndReason.EARLY_AGREED, 15), (EndReason.EARLY_EXTERNAL, 4), (EndReason.OTHER_PROVIDER, 7),
-    (EndReason.OTHER_DOMAIN, 4), (EndReason.BY_GEMEENTE, 2),
+    (EndReason.AS_PLANNED, 40),
+    (EndReason.EARLY_CLIENT, 20),
+    (EndReason.EARLY_PROVIDER, 8),
+    (EndReason.EARLY_AGREED, 15),
+    (EndReason.EARLY_EXTERNAL, 4),
+    (EndReason.OTHER_PROVIDER, 7),
+    (EndReason.OTHER_DOMAIN, 4),
+    (EndReason.BY_GEMEENTE, 2),
 )
 ON_TIME_END_REASONS = (
-    (EndReason.AS_PLANNED, 78), (EndReason.EARLY_AGREED, 4), (EndReason.OTHER_PROVIDER, 6),
-    (EndReason.OTHER_DOMAIN, 5), (EndReason.CHANGE_REQUEST, 4), (EndReason.BY_GEMEENTE, 3),
+    (EndReason.AS_PLANNED, 78),
+    (EndReason.EARLY_AGREED, 4),
+    (EndReason.OTHER_PROVIDER, 6),
+    (EndReason.OTHER_DOMAIN, 5),
+    (EndReason.CHANGE_REQUEST, 4),
+    (EndReason.BY_GEMEENTE, 3),
 )
 DONE_OUTCOMES = ((ReviewOutcome.CONTINUE, 65), (ReviewOutcome.SCALE_DOWN, 35))
 REVIEW_NOTES = {
@@ -787,8 +952,11 @@ def _price(trajectory: TrajectoryPlan, factors: dict) -> None:
     )
     trajectory.financing = Financing.EFFORT
     trajectory.daily_cost = daily_cost(
-        tariff=trajectory.tariff, volume=trajectory.final_volume, frequency=trajectory.frequency,
-        start=trajectory.start, planned_end=trajectory.final_planned_end,
+        tariff=trajectory.tariff,
+        volume=trajectory.final_volume,
+        frequency=trajectory.frequency,
+        start=trajectory.start,
+        planned_end=trajectory.final_planned_end,
     )
 
 
@@ -842,12 +1010,16 @@ def plan_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date) -
         raise ValueError(f"De demodata ijkt op het afgeronde jaar {CALIBRATION_YEAR}; vandaag ligt daar niet na.")
     rng = random.Random(seed)
     voorbeeldstad = GemeentePlan(
-        code=VOORBEELDSTAD[0], name=VOORBEELDSTAD[1], population=round(VOORBEELDSTAD_POPULATION * scale),
+        code=VOORBEELDSTAD[0],
+        name=VOORBEELDSTAD[1],
+        population=round(VOORBEELDSTAD_POPULATION * scale),
         youth_targets={s: max(1, round(youths * scale)) for s, (_, youths) in TARGETS.items()},
         spend_targets={s: (spend * Decimal(str(scale))).quantize(Decimal("1")) for s, (spend, _) in TARGETS.items()},
     )
     proefdorp = GemeentePlan(
-        code=PROEFDORP[0], name=PROEFDORP[1], population=PROEFDORP_POPULATION,
+        code=PROEFDORP[0],
+        name=PROEFDORP[1],
+        population=PROEFDORP_POPULATION,
         youth_targets={s: max(2, round(youths * PROEFDORP_SHARE)) for s, (_, youths) in TARGETS.items()},
         spend_targets=None,
     )
@@ -855,8 +1027,14 @@ def plan_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date) -
     for gemeente in gemeenten:
         _Generator(rng, today, gemeente).build()
     factors = calibrate(gemeenten, today)
-    return DemoPlan(today=today, seed=seed, scale=scale, gemeenten=gemeenten,
-                    tariffs=current_tariffs(factors, today), factors=factors)
+    return DemoPlan(
+        today=today,
+        seed=seed,
+        scale=scale,
+        gemeenten=gemeenten,
+        tariffs=current_tariffs(factors, today),
+        factors=factors,
+    )
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -906,22 +1084,43 @@ def write_demo(plan: DemoPlan) -> dict:
     clock = _Clock()
     users = _write_users()
     beheer = users["beheer"]
-    gemeenten = {g.code: g for g in bulk_create_with_history(
-        [Gemeente(code=g.code, name=g.name) for g in plan.gemeenten], Gemeente, batch_size=BATCH, default_user=beheer)}
+    gemeenten = {
+        g.code: g
+        for g in bulk_create_with_history(
+            [Gemeente(code=g.code, name=g.name) for g in plan.gemeenten],
+            Gemeente,
+            batch_size=BATCH,
+            default_user=beheer,
+        )
+    }
     _give_gemeenten(users, gemeenten)
     # A slowly growing youth population, as entered by the beheerder each year.
     bulk_create_with_history(
-        [YouthPopulation(gemeente=gemeenten[g.code], year=year,
-                         count=round(g.population * (0.985 + 0.005 * (year - LOGGED_FROM.year))))
-         for g in plan.gemeenten for year in range(LOGGED_FROM.year, plan.today.year + 1)],
-        YouthPopulation, batch_size=BATCH, default_user=beheer,
+        [
+            YouthPopulation(
+                gemeente=gemeenten[g.code],
+                year=year,
+                count=round(g.population * (0.985 + 0.005 * (year - LOGGED_FROM.year))),
+            )
+            for g in plan.gemeenten
+            for year in range(LOGGED_FROM.year, plan.today.year + 1)
+        ],
+        YouthPopulation,
+        batch_size=BATCH,
+        default_user=beheer,
     )
     segments = {s.number: s for s in Segment.objects.all()}
     _write_budgets(plan, gemeenten, segments, beheer)
     products = _write_products(plan, beheer)
-    providers = {p.agb_code: p for p in bulk_create_with_history(
-        [Provider(agb_code=p.agb, name=p.name, contracted=p.contracted) for p in PROVIDERS],
-        Provider, batch_size=BATCH, default_user=beheer)}
+    providers = {
+        p.agb_code: p
+        for p in bulk_create_with_history(
+            [Provider(agb_code=p.agb, name=p.name, contracted=p.contracted) for p in PROVIDERS],
+            Provider,
+            batch_size=BATCH,
+            default_user=beheer,
+        )
+    }
     for gemeente_plan in plan.gemeenten:
         staff = {
             "toegang": users["toegang" if gemeente_plan.code == VOORBEELDSTAD[0] else "toegang.proefdorp"],
@@ -934,8 +1133,15 @@ def write_demo(plan: DemoPlan) -> dict:
 def _write_users() -> dict:
     password = make_password(DEMO_PASSWORD)  # hashed once: the same password for every demo login
     users = [
-        User(username=username, first_name=first, last_name=last, role=role, password=password,
-             email=f"{username}@voorbeeldstad.example", is_staff=(role == Role.BEHEER))
+        User(
+            username=username,
+            first_name=first,
+            last_name=last,
+            role=role,
+            password=password,
+            email=f"{username}@voorbeeldstad.example",
+            is_staff=(role == Role.BEHEER),
+        )
         for username, first, last, role, _ in DEMO_USERS
     ]
     users = {u.username: u for u in bulk_create_with_history(users, User, batch_size=BATCH)}
@@ -951,8 +1157,11 @@ def _write_users() -> dict:
 def _give_gemeenten(users: dict, gemeenten: dict) -> None:
     Through = User.gemeenten.through
     Through.objects.bulk_create(
-        [Through(user_id=users[username].pk, gemeente_id=gemeenten[code].pk)
-         for username, *_, codes in DEMO_USERS for code in codes]
+        [
+            Through(user_id=users[username].pk, gemeente_id=gemeenten[code].pk)
+            for username, *_, codes in DEMO_USERS
+            for code in codes
+        ]
     )
 
 
@@ -965,8 +1174,14 @@ def _write_budgets(plan: DemoPlan, gemeenten: dict, segments: dict, beheer) -> N
         for year in range(LOGGED_FROM.year, plan.today.year + 1):
             for number, spend in base.items():
                 amount = spend * share * Decimal(str(tariff_index(year) * 0.96))
-                rows.append(SegmentBudget(gemeente=gemeenten[gemeente_plan.code], segment=segments[number], year=year,
-                                          amount=(amount / 1000).quantize(Decimal("1")) * 1000))
+                rows.append(
+                    SegmentBudget(
+                        gemeente=gemeenten[gemeente_plan.code],
+                        segment=segments[number],
+                        year=year,
+                        amount=(amount / 1000).quantize(Decimal("1")) * 1000,
+                    )
+                )
     bulk_create_with_history(rows, SegmentBudget, batch_size=BATCH, default_user=beheer)
 
 
@@ -979,8 +1194,13 @@ def _write_products(plan: DemoPlan, beheer) -> dict:
         product.financing = Financing.TASK if product.tariff is None else Financing.EFFORT
         product.unit = product_plan.unit or product.unit
         product.norm_months = product_plan.norm or product.norm_months
-    bulk_update_with_history(list(products.values()), Product, ["tariff", "financing", "unit", "norm_months"],
-                             batch_size=BATCH, default_user=beheer)
+    bulk_update_with_history(
+        list(products.values()),
+        Product,
+        ["tariff", "financing", "unit", "norm_months"],
+        batch_size=BATCH,
+        default_user=beheer,
+    )
     return products
 
 
@@ -1011,44 +1231,74 @@ def _store_as_logged(model, entries) -> None:
 
 def _write_cases(plan: GemeentePlan, gemeente, products, providers, staff, clock) -> None:
     toegang, toets = staff["toegang"], staff["toets"]
-    with _given_timestamps(_field(Household, "created_at"), _field(Child, "created_at"),
-                           _field(Referral, "created_at"), _field(Trajectory, "created_at"),
-                           _field(Extension, "requested_at")):
+    with _given_timestamps(
+        _field(Household, "created_at"),
+        _field(Child, "created_at"),
+        _field(Referral, "created_at"),
+        _field(Trajectory, "created_at"),
+        _field(Extension, "requested_at"),
+    ):
         households = {}
         for household_plan in plan.households:
             when = clock.at(household_plan.created, 9, 15)
             households[id(household_plan)] = _mark(
-                Household(gemeente=gemeente, name=household_plan.name, created_at=when), toegang, when)
+                Household(gemeente=gemeente, name=household_plan.name, created_at=when), toegang, when
+            )
         bulk_create_with_history(list(households.values()), Household, batch_size=BATCH)
 
         children = {}
         for child_plan in plan.children:
             when = clock.at(child_plan.registered, 9, 20)
-            children[id(child_plan)] = _mark(Child(
-                gemeente=gemeente, household=households[id(child_plan.household)], first_name=child_plan.first_name,
-                name_prefix=child_plan.name_prefix, last_name=child_plan.last_name, birth_date=child_plan.birth_date,
-                created_at=when), toegang, when)
+            children[id(child_plan)] = _mark(
+                Child(
+                    gemeente=gemeente,
+                    household=households[id(child_plan.household)],
+                    first_name=child_plan.first_name,
+                    name_prefix=child_plan.name_prefix,
+                    last_name=child_plan.last_name,
+                    birth_date=child_plan.birth_date,
+                    created_at=when,
+                ),
+                toegang,
+                when,
+            )
         bulk_create_with_history(list(children.values()), Child, batch_size=BATCH)
 
         referrals, entries = {}, []
         for rp in plan.referrals:
             when = clock.at(rp.date, 9, 30)
-            referral = _mark(Referral(
-                child=children[id(rp.child)], date=rp.date, source=rp.source, referrer_name=rp.referrer_name,
-                request_category=rp.request_category, outcome=rp.outcome, outcome_date=rp.outcome_date,
-                created_at=when), toegang, when)
+            referral = _mark(
+                Referral(
+                    child=children[id(rp.child)],
+                    date=rp.date,
+                    source=rp.source,
+                    referrer_name=rp.referrer_name,
+                    request_category=rp.request_category,
+                    outcome=rp.outcome,
+                    outcome_date=rp.outcome_date,
+                    created_at=when,
+                ),
+                toegang,
+                when,
+            )
             referrals[id(rp)] = referral
             decided = []
             if rp.outcome:
-                decided.append((clock.at(rp.outcome_date, 9, 45), toegang,
-                                {"outcome": rp.outcome, "outcome_date": rp.outcome_date}))
+                decided.append(
+                    (
+                        clock.at(rp.outcome_date, 9, 45),
+                        toegang,
+                        {"outcome": rp.outcome, "outcome_date": rp.outcome_date},
+                    )
+                )
             entries.append((referral, {"outcome": "", "outcome_date": None}, decided))
         _store_as_logged(Referral, entries)
 
         trajectories, entries = [], []
         for tp in plan.trajectories:
-            trajectory, first, changes = _trajectory_as_logged(tp, children, referrals, products, providers,
-                                                                toegang, toets, clock)
+            trajectory, first, changes = _trajectory_as_logged(
+                tp, children, referrals, products, providers, toegang, toets, clock
+            )
             trajectories.append(trajectory)
             entries.append((trajectory, first, changes))
         _store_as_logged(Trajectory, entries)
@@ -1057,25 +1307,55 @@ def _write_cases(plan: GemeentePlan, gemeente, products, providers, staff, clock
         for tp, trajectory in zip(plan.trajectories, trajectories, strict=True):
             for ep in tp.extensions:
                 when = clock.at(ep.requested_on, 11)
-                extension = _mark(Extension(
-                    trajectory=trajectory, requested_end_date=ep.requested_end, requested_volume=ep.requested_volume,
-                    reason=ep.reason, requested_by=toegang, requested_at=when), toegang, when)
+                extension = _mark(
+                    Extension(
+                        trajectory=trajectory,
+                        requested_end_date=ep.requested_end,
+                        requested_volume=ep.requested_volume,
+                        reason=ep.reason,
+                        requested_by=toegang,
+                        requested_at=when,
+                    ),
+                    toegang,
+                    when,
+                )
                 changes = []
                 if ep.decided_on:
-                    decision = {"status": ep.status, "decision_reason": ep.decision_reason,
-                                "granted_end_date": ep.granted_end, "granted_volume": ep.granted_volume,
-                                "decided_by": toets, "decided_at": clock.at(ep.decided_on, 11, 30)}
+                    decision = {
+                        "status": ep.status,
+                        "decision_reason": ep.decision_reason,
+                        "granted_end_date": ep.granted_end,
+                        "granted_volume": ep.granted_volume,
+                        "decided_by": toets,
+                        "decided_at": clock.at(ep.decided_on, 11, 30),
+                    }
                     for name, value in decision.items():
                         setattr(extension, name, value)
                     changes.append((extension.decided_at, toets, decision))
-                first = {"status": ExtensionStatus.PENDING, "decision_reason": "", "granted_end_date": None,
-                         "granted_volume": None, "decided_by": None, "decided_at": None}
+                first = {
+                    "status": ExtensionStatus.PENDING,
+                    "decision_reason": "",
+                    "granted_end_date": None,
+                    "granted_volume": None,
+                    "decided_by": None,
+                    "decided_at": None,
+                }
                 extensions.append((extension, first, changes))
             for rp in tp.reviews:
                 when = clock.at(rp.planned_on, 14)
-                review = _mark(StopReview(trajectory=trajectory, due_date=rp.due, planned_by=toegang,
-                                          done_date=rp.done, outcome=rp.outcome, note=rp.note,
-                                          done_by=toegang if rp.done else None), toegang, when)
+                review = _mark(
+                    StopReview(
+                        trajectory=trajectory,
+                        due_date=rp.due,
+                        planned_by=toegang,
+                        done_date=rp.done,
+                        outcome=rp.outcome,
+                        note=rp.note,
+                        done_by=toegang if rp.done else None,
+                    ),
+                    toegang,
+                    when,
+                )
                 done = {"done_date": rp.done, "outcome": rp.outcome, "note": rp.note, "done_by": toegang}
                 first = {"done_date": None, "outcome": "", "note": "", "done_by": None}
                 reviews.append((review, first, [(clock.at(rp.done, 14, 30), toegang, done)] if rp.done else []))
@@ -1088,30 +1368,65 @@ def _trajectory_as_logged(tp: TrajectoryPlan, children, referrals, products, pro
     product = products[tp.product.code]
 
     def cost(planned_end, volume):
-        return daily_cost(tariff=tp.tariff, volume=volume, frequency=tp.frequency, start=tp.start,
-                          planned_end=planned_end)
+        return daily_cost(
+            tariff=tp.tariff, volume=volume, frequency=tp.frequency, start=tp.start, planned_end=planned_end
+        )
 
-    first = {"planned_end_date": tp.planned_end, "volume": tp.volume, "daily_cost": cost(tp.planned_end, tp.volume),
-             "end_date": None, "end_reason": "", "version": 1}
+    first = {
+        "planned_end_date": tp.planned_end,
+        "volume": tp.volume,
+        "daily_cost": cost(tp.planned_end, tp.volume),
+        "end_date": None,
+        "end_reason": "",
+        "version": 1,
+    }
     changes, planned_end, volume, version = [], tp.planned_end, tp.volume, 1
     for ep in tp.extensions:
         if ep.status in (ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED):
             planned_end, volume, version = ep.granted_end, ep.granted_volume or volume, version + 1
-            changes.append((clock.at(ep.decided_on, 11, 30), toets, {
-                "planned_end_date": planned_end, "volume": volume, "daily_cost": cost(planned_end, volume),
-                "version": version}))
+            changes.append(
+                (
+                    clock.at(ep.decided_on, 11, 30),
+                    toets,
+                    {
+                        "planned_end_date": planned_end,
+                        "volume": volume,
+                        "daily_cost": cost(planned_end, volume),
+                        "version": version,
+                    },
+                )
+            )
     if tp.end:
         version += 1
-        changes.append((clock.at(tp.end, 16), toegang, {"end_date": tp.end, "end_reason": tp.end_reason,
-                                                        "version": version}))
+        changes.append(
+            (clock.at(tp.end, 16), toegang, {"end_date": tp.end, "end_reason": tp.end_reason, "version": version})
+        )
     when = clock.at(tp.start, 10)
-    trajectory = _mark(Trajectory(
-        child=children[id(tp.child)], referral=referrals[id(tp.referral)], provider=providers[tp.provider.agb],
-        product=product, start_date=tp.start, planned_end_date=planned_end, volume=volume, unit=product.unit,
-        frequency=tp.frequency, tariff=tp.tariff, financing=tp.financing, norm_months=product.effective_norm_months,
-        daily_cost=cost(planned_end, volume), end_date=tp.end, end_reason=tp.end_reason, version=version,
-        outside_budget=bool(tp.outside_budget_reason), outside_budget_reason=tp.outside_budget_reason,
-        created_at=when), toegang, when)
+    trajectory = _mark(
+        Trajectory(
+            child=children[id(tp.child)],
+            referral=referrals[id(tp.referral)],
+            provider=providers[tp.provider.agb],
+            product=product,
+            start_date=tp.start,
+            planned_end_date=planned_end,
+            volume=volume,
+            unit=product.unit,
+            frequency=tp.frequency,
+            tariff=tp.tariff,
+            financing=tp.financing,
+            norm_months=product.effective_norm_months,
+            daily_cost=cost(planned_end, volume),
+            end_date=tp.end,
+            end_reason=tp.end_reason,
+            version=version,
+            outside_budget=bool(tp.outside_budget_reason),
+            outside_budget_reason=tp.outside_budget_reason,
+            created_at=when,
+        ),
+        toegang,
+        when,
+    )
     return trajectory, first, changes
 
 
@@ -1144,14 +1459,14 @@ def build_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date |
 
 def measure(gemeente: Gemeente, today: dt.date, plan: GemeentePlan | None = None, year: int = CALIBRATION_YEAR) -> dict:
     first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
-    in_year = (
-        Trajectory.objects.filter(child__gemeente=gemeente, start_date__lte=last)
-        .filter(Q(end_date__isnull=True) | Q(end_date__gte=first))
+    in_year = Trajectory.objects.filter(child__gemeente=gemeente, start_date__lte=last).filter(
+        Q(end_date__isnull=True) | Q(end_date__gte=first)
     )
     spend = {
         row["product__segment__number"]: row["total"] or Decimal("0")
         for row in in_year.with_cost_in_period(first, last, as_of=today)
-        .values("product__segment__number").annotate(total=Sum("period_cost"))
+        .values("product__segment__number")
+        .annotate(total=Sum("period_cost"))
     }
     youths = dict(in_year.values_list("product__segment__number").annotate(n=Count("child", distinct=True)))
     trajectories = Trajectory.objects.filter(child__gemeente=gemeente)
@@ -1160,8 +1475,10 @@ def measure(gemeente: Gemeente, today: dt.date, plan: GemeentePlan | None = None
     )
     reviews = StopReview.objects.filter(trajectory__child__gemeente=gemeente)
     household_sizes = Counter(
-        Child.objects.filter(gemeente=gemeente, trajectories__isnull=False).values("household")
-        .annotate(n=Count("id", distinct=True)).values_list("n", flat=True)
+        Child.objects.filter(gemeente=gemeente, trajectories__isnull=False)
+        .values("household")
+        .annotate(n=Count("id", distinct=True))
+        .values_list("n", flat=True)
     )
     # DOMAIN.md §5 gives the referrers of trajectories, so count trajectories by their referral's source.
     sources = Counter(dict(trajectories.values_list("referral__source").annotate(n=Count("id"))))
@@ -1214,8 +1531,14 @@ def format_report(report: dict) -> str:
         gemeente = m["gemeente"]
         calibrated = m["spend_targets"] is not None
         title = f"{gemeente.name} ({gemeente.code})"
-        lines.append(title + (f" — geijkt op Leidschendam-Voorburg {m['year']}" if calibrated else
-                              f" — zelfde generator, kleine schaal ({m['year']})"))
+        lines.append(
+            title
+            + (
+                f" — geijkt op Leidschendam-Voorburg {m['year']}"
+                if calibrated
+                else f" — zelfde generator, kleine schaal ({m['year']})"
+            )
+        )
         header = f"  {'segment':<50}{'uitgaven':>14}"
         if calibrated:
             header += f"{'doel':>14}{'afw.':>8}"
@@ -1265,11 +1588,15 @@ def format_report(report: dict) -> str:
         lines.append(f"  Verwijzers van trajecten (tussen haakjes landelijk): {shares}")
         lines.append("")
     factors = ", ".join(f"{s}: {f:.2f}".replace(".", ",") for s, f in sorted(plan.factors.items()))
-    lines.append(f"IJking: basistarieven per segment vermenigvuldigd met {factors} (seed {plan.seed}, schaal "
-                 f"{plan.scale:g}). Alle segmenten zijn P × Q: taakgerichte bekostiging (segment 1-4) geldt pas "
-                 f"vanaf {TASK_FINANCING_FROM:%d-%m-%Y}.")
-    lines.append(f"Opgebouwd in {report['seconds_total']:.1f} s (plan {report['seconds_plan']:.1f} s, "
-                 f"database {report['seconds_write']:.1f} s; processortijd {report['seconds_cpu']:.1f} s).")
+    lines.append(
+        f"IJking: basistarieven per segment vermenigvuldigd met {factors} (seed {plan.seed}, schaal "
+        f"{plan.scale:g}). Alle segmenten zijn P × Q: taakgerichte bekostiging (segment 1-4) geldt pas "
+        f"vanaf {TASK_FINANCING_FROM:%d-%m-%Y}."
+    )
+    lines.append(
+        f"Opgebouwd in {report['seconds_total']:.1f} s (plan {report['seconds_plan']:.1f} s, "
+        f"database {report['seconds_write']:.1f} s; processortijd {report['seconds_cpu']:.1f} s)."
+    )
     lines.append("")
     lines.append(format_logins())
     return "\n".join(lines)

@@ -230,7 +230,6 @@ class ChildScore(models.Model):
         return f"Score {self.score} voor jeugdige {self.child_id}"
 
 
-
 class DecisionKind(models.TextChoices):
     CONTINUE = "continue", "Voortzetten (met reden)"
     SCALE_DOWN = "scale_down", "Afschalen"

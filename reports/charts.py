@@ -262,9 +262,7 @@ def render_svg(chart: Chart, element_id: str) -> str:
                 for point in run:
                     px, py = point.split(",")
                     parts.append(f'<circle cx="{px}" cy="{py}" r="3" fill="{colour}"/>')
-    parts.append(
-        f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#555"/>'
-    )
+    parts.append(f'<line x1="{LEFT}" x2="{WIDTH - RIGHT}" y1="{y(0):.1f}" y2="{y(0):.1f}" stroke="#555"/>')
     parts.extend(legend)
     parts.append("</svg>")
     return "".join(parts)

@@ -406,9 +406,7 @@ def durations_series(gemeente: Gemeente, periods: list[Period]) -> list[Duration
         Durations(
             total=build(total, i, medians.get((i,))),
             by_segment={
-                r[segment_key]: build(r, i, segment_medians.get((i, r[segment_key])))
-                for r in per_segment
-                if r[f"n{i}"]
+                r[segment_key]: build(r, i, segment_medians.get((i, r[segment_key]))) for r in per_segment if r[f"n{i}"]
             },
         )
         for i in range(len(periods))
@@ -467,9 +465,7 @@ def extensions_series(gemeente: Gemeente, periods: list[Period]) -> list[Extensi
         counts_aggregates[f"a{i}"] = Count("pk", filter=_active(p))
         counts_aggregates[f"e{i}"] = Count("pk", filter=_active(p) & Q(_first_granted__lt=end))
     counts = _once(
-        _trajectories(gemeente)
-        .filter(_active(_span(periods)))
-        .annotate(_first_granted=models.Subquery(first_granted))
+        _trajectories(gemeente).filter(_active(_span(periods))).annotate(_first_granted=models.Subquery(first_granted))
     ).aggregate(**counts_aggregates)
     return [
         Extensions(
@@ -877,8 +873,7 @@ def end_reasons_series(gemeente: Gemeente, periods: list[Period]) -> list[EndRea
         aggregates[f"p{i}"] = Count("pk", filter=_in("end_date", p) & Q(end_reason__in=PREMATURE_END_REASONS))
     row = _trajectories(gemeente).filter(end_date__range=(span.start, span.end)).aggregate(**aggregates)
     return [
-        EndReasons(ended=row[f"n{i}"], as_planned=row[f"a{i}"], premature=row[f"p{i}"])
-        for i in range(len(periods))
+        EndReasons(ended=row[f"n{i}"], as_planned=row[f"a{i}"], premature=row[f"p{i}"]) for i in range(len(periods))
     ]
 
 
@@ -920,9 +915,7 @@ def re_entry_series(gemeente: Gemeente, periods: list[Period]) -> list[ReEntry]:
         .filter(_after=False)
     )
     row = _once(row).aggregate(**aggregates)
-    return [
-        ReEntry(cohort=c, left_care=row[f"l{i}"], returned=row[f"r{i}"]) for i, c in enumerate(cohorts)
-    ]
+    return [ReEntry(cohort=c, left_care=row[f"l{i}"], returned=row[f"r{i}"]) for i, c in enumerate(cohorts)]
 
 
 # --- flags (the Top 32 issue) ----------------------------------------------------------------

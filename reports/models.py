@@ -21,9 +21,7 @@ class ReportSubscription(models.Model):
         db_table = "cases_reportsubscription"
         verbose_name = "abonnement maandrapportage"
         verbose_name_plural = "abonnementen maandrapportage"
-        constraints = [
-            models.UniqueConstraint(fields=["gemeente", "user"], name="report_subscription_once_per_user")
-        ]
+        constraints = [models.UniqueConstraint(fields=["gemeente", "user"], name="report_subscription_once_per_user")]
 
     def __str__(self):
         return f"{self.user} · {self.gemeente.name}"

@@ -41,20 +41,24 @@ def gemeente_overview(user) -> list[dict]:
         for segment in segments:
             spent = spend_by.get((gemeente.pk, segment.pk), 0)
             budget = budget_by.get((gemeente.pk, segment.pk))
-            rows.append({
-                "segment": segment,
-                "spent": spent,
-                "budget": budget,
-                "share": round(100 * spent / budget) if budget else None,
-            })
+            rows.append(
+                {
+                    "segment": segment,
+                    "spent": spent,
+                    "budget": budget,
+                    "share": round(100 * spent / budget) if budget else None,
+                }
+            )
         counts = running_by.get(gemeente.pk, {})
-        overviews.append({
-            "gemeente": gemeente,
-            "youths": counts.get("youths", 0),
-            "trajectories": counts.get("trajectories", 0),
-            "segments": rows,
-            "spent_total": sum(r["spent"] for r in rows),
-            "year": today.year,
-            "today": today,
-        })
+        overviews.append(
+            {
+                "gemeente": gemeente,
+                "youths": counts.get("youths", 0),
+                "trajectories": counts.get("trajectories", 0),
+                "segments": rows,
+                "spent_total": sum(r["spent"] for r in rows),
+                "year": today.year,
+                "today": today,
+            }
+        )
     return overviews

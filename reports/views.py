@@ -113,9 +113,7 @@ def export_csv(request):
             raise Http404("Onbekende figuur.")
         figures = [f for f in figures if f.key in chart.figure_keys]
         suffix = f"-{chart.key}"
-    response = HttpResponse(
-        "\ufeff" + report_csv(report, figures), content_type="text/csv; charset=utf-8"
-    )
+    response = HttpResponse("\ufeff" + report_csv(report, figures), content_type="text/csv; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="kpi-{gemeente.code}-{period.key}{suffix}.csv"'
     return response
 

@@ -359,6 +359,7 @@ def bench_queue(today, runs: int):
 
         for url in ("/regie/", "/regie/?signaal=verblijf", "/regie/?segment=5", "/regie/?verwijzer=04"):
             timed(f"queue page {gemeente.code} {url}", lambda url=url: page(url), max(runs, 5))
+
         def uncached(page=page):
             cache.clear()  # the provider filter list is cached for 15 minutes; this is a view without it
             return page("/regie/")
@@ -382,8 +383,14 @@ def decisions_on_top(gemeente, user, today, n):
     made = bulk_create_with_history(
         [
             Decision(
-                child_id=s.child_id, gemeente=gemeente, kind="continue", reason="benchmark", actor="regisseur",
-                follow_up_date=today + dt.timedelta(days=30), decided_by=user, decided_at=now,
+                child_id=s.child_id,
+                gemeente=gemeente,
+                kind="continue",
+                reason="benchmark",
+                actor="regisseur",
+                follow_up_date=today + dt.timedelta(days=30),
+                decided_by=user,
+                decided_at=now,
                 cost_at_decision=s.open_cost,
             )
             for s in top

@@ -105,10 +105,14 @@ def all_gemeenten(period, sample=0):
     total = time.perf_counter() - started
     slowest = max(timings)
     if sample:
-        print(f"  steekproef van {len(gemeenten)}; geschat voor alle {len(everyone)}: "
-              f"{total / len(gemeenten) * len(everyone) / 60:.0f} min")
-    print(f"  totaal {total:.0f} s; per gemeente mediaan {statistics.median(t for t, _ in timings) * 1000:.0f} ms, "
-          f"traagste {slowest[0] * 1000:.0f} ms ({slowest[1]})")
+        print(
+            f"  steekproef van {len(gemeenten)}; geschat voor alle {len(everyone)}: "
+            f"{total / len(gemeenten) * len(everyone) / 60:.0f} min"
+        )
+    print(
+        f"  totaal {total:.0f} s; per gemeente mediaan {statistics.median(t for t, _ in timings) * 1000:.0f} ms, "
+        f"traagste {slowest[0] * 1000:.0f} ms ({slowest[1]})"
+    )
 
 
 if __name__ == "__main__":

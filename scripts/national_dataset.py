@@ -29,9 +29,18 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 CASE_TABLES = [
-    "cases_caseaccesslog", "cases_stopreview", "cases_extension", "cases_trajectory", "referrals_referral",
-    "cases_child", "cases_household", "cases_provider", "cases_segmentbudget", "cases_youthpopulation",
-    "cases_user_gemeenten", "cases_gemeente",
+    "cases_caseaccesslog",
+    "cases_stopreview",
+    "cases_extension",
+    "cases_trajectory",
+    "referrals_referral",
+    "cases_child",
+    "cases_household",
+    "cases_provider",
+    "cases_segmentbudget",
+    "cases_youthpopulation",
+    "cases_user_gemeenten",
+    "cases_gemeente",
 ]
 
 # (ReferrerType code, cumulative share): huisarts 25.5, POH-Jeugd 10, gemeente 31.3, zelf 15.1, GI 9.3,
@@ -41,42 +50,67 @@ SOURCE_CASE = """CASE
     WHEN r < 0.912 THEN '04' WHEN r < 0.960 THEN '05' WHEN r < 0.988 THEN '03' ELSE '08' END"""
 
 STEPS = [
-    ("gemeenten", """
+    (
+        "gemeenten",
+        """
         INSERT INTO cases_gemeente (code, name)
-        SELECT (5000 + g)::text, 'Landgemeente ' || g FROM generate_series(1, %(gemeenten)s) g"""),
-    ("jeugdpopulatie", """
+        SELECT (5000 + g)::text, 'Landgemeente ' || g FROM generate_series(1, %(gemeenten)s) g""",
+    ),
+    (
+        "jeugdpopulatie",
+        """
         INSERT INTO cases_youthpopulation (gemeente_id, year, count)
         SELECT g.id, y, greatest(800, (%(children)s * 7.0 / %(gemeenten)s) * (1 + (g.id %% 17) / 4.0))::int
-        FROM cases_gemeente g, generate_series(2021, extract(year FROM current_date)::int) y"""),
-    ("aanbieders", """
+        FROM cases_gemeente g, generate_series(2021, extract(year FROM current_date)::int) y""",
+    ),
+    (
+        "aanbieders",
+        """
         INSERT INTO cases_provider (agb_code, name, contracted)
-        SELECT lpad((73000000 + p)::text, 8, '0'), 'Aanbieder ' || p, p %% 12 <> 0 FROM generate_series(1, 600) p"""),
-    ("tarieven", """
+        SELECT lpad((73000000 + p)::text, 8, '0'), 'Aanbieder ' || p, p %% 12 <> 0 FROM generate_series(1, 600) p""",
+    ),
+    (
+        "tarieven",
+        """
         UPDATE cases_product SET tariff = 40 + (id %% 23) * 9.5
-        WHERE financing <> 'taak' AND (tariff IS NULL OR tariff = 0)"""),
+        WHERE financing <> 'taak' AND (tariff IS NULL OR tariff = 0)""",
+    ),
     # Gemeente sizes are skewed (power 2): a few big cities, a long tail of small towns.
-    ("huishoudens", """
+    (
+        "huishoudens",
+        """
         INSERT INTO cases_household (gemeente_id, name, created_at)
         SELECT (SELECT min(id) FROM cases_gemeente) + floor(%(gemeenten)s * power(random(), 2))::int,
                'Gezin ' || h, now()
-        FROM generate_series(1, (%(children)s / 1.25)::int) h"""),
-    ("jeugdigen", """
+        FROM generate_series(1, (%(children)s / 1.25)::int) h""",
+    ),
+    (
+        "jeugdigen",
+        """
         INSERT INTO cases_child (gemeente_id, household_id, first_name, name_prefix, last_name, birth_date,
                                  external_reference, created_at)
         SELECT h.gemeente_id, h.id, 'Kind' || c, '', 'Achternaam' || (c %% 5000),
                current_date - (365 * 2 + floor(random() * 365 * 16))::int, '', now()
         FROM generate_series(1, %(children)s) c
-        JOIN cases_household h ON h.id = (SELECT min(id) FROM cases_household) + (c %% (%(children)s / 1.25)::int)"""),
-    ("verwijzingen", """
+        JOIN cases_household h ON h.id = (SELECT min(id) FROM cases_household) + (c %% (%(children)s / 1.25)::int)""",
+    ),
+    (
+        "verwijzingen",
+        """
         INSERT INTO referrals_referral (child_id, date, source, referrer_name, referrer_agb, request_category,
                                         outcome, outcome_date, created_at)
-        SELECT child_id, start - (floor(random() * 70))::int, """ + SOURCE_CASE + """, '', '', 'gedrag',
+        SELECT child_id, start - (floor(random() * 70))::int, """
+        + SOURCE_CASE
+        + """, '', '', 'gedrag',
                'specialised', start, now()
         FROM (SELECT (SELECT min(id) FROM cases_child) + floor(random() * %(children)s)::int AS child_id,
                      date '2019-01-01' + floor(random() * (current_date - date '2019-01-01'))::int AS start,
                      random() AS r
-              FROM generate_series(1, %(trajectories)s)) s"""),
-    ("trajecten", """
+              FROM generate_series(1, %(trajectories)s)) s""",
+    ),
+    (
+        "trajecten",
+        """
         WITH products AS (SELECT array_agg(id ORDER BY id) AS ids FROM cases_product WHERE tariff IS NOT NULL),
         drawn AS (
             SELECT r.id AS referral_id, r.child_id, r.outcome_date AS start_date,
@@ -99,8 +133,11 @@ STEPS = [
         CROSS JOIN LATERAL (SELECT d.may_end AND d.start_date + d.actual_days < current_date AS ended) e
         JOIN cases_provider pv ON pv.id = d.provider_id
         JOIN cases_product p ON p.id = (SELECT ids[d.product_no] FROM products)
-        JOIN cases_segment sg ON sg.id = p.segment_id"""),
-    ("verlengingen", """
+        JOIN cases_segment sg ON sg.id = p.segment_id""",
+    ),
+    (
+        "verlengingen",
+        """
         INSERT INTO cases_extension (trajectory_id, requested_end_date, reason, requested_at, status,
                                      granted_end_date, decision_reason, decided_at)
         SELECT t.id, t.planned_end_date + 180, 'Doelen nog niet bereikt', (t.planned_end_date - 30)::timestamptz,
@@ -111,12 +148,16 @@ STEPS = [
         FROM cases_trajectory t
         -- Open trajectories asked in the last two weeks wait for the toets; the rest was granted.
         CROSS JOIN LATERAL (SELECT t.end_date IS NULL AND t.planned_end_date - 30 > current_date - 14 AS pending) q
-        WHERE t.id %% 3 = 0 AND t.planned_end_date - 30 > t.start_date"""),
-    ("reviews", """
+        WHERE t.id %% 3 = 0 AND t.planned_end_date - 30 > t.start_date""",
+    ),
+    (
+        "reviews",
+        """
         INSERT INTO cases_stopreview (trajectory_id, due_date, done_date, outcome, note)
         SELECT t.id, t.start_date + 180, CASE WHEN t.id %% 2 = 0 THEN t.start_date + 175 END,
                CASE WHEN t.id %% 2 = 0 THEN 'continue' ELSE '' END, ''
-        FROM cases_trajectory t WHERE t.id %% 5 = 0"""),
+        FROM cases_trajectory t WHERE t.id %% 5 = 0""",
+    ),
 ]
 
 

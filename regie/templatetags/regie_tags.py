@@ -13,5 +13,9 @@ register = template.Library()
 @register.inclusion_tag("regie/_case_flags.html", takes_context=True)
 def case_flags(context, child):
     request = context["request"]
-    return {"child": child, "request": request, "csrf_token": context.get("csrf_token"),
-            **case_flags_context(request.user, child)}
+    return {
+        "child": child,
+        "request": request,
+        "csrf_token": context.get("csrf_token"),
+        **case_flags_context(request.user, child),
+    }

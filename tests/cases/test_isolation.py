@@ -70,8 +70,14 @@ def case_of_gemeente_a(gemeente_a):
         "review": StopReviewFactory(trajectory=trajectory),
         "extension": ExtensionFactory(trajectory=trajectory),
         "referral": trajectory.referral,
-        "flag": Flag.objects.create(gemeente=gemeente_a, child=trajectory.child, code="handmatig", subject_key=-1,
-                                    reason="Zorgen", raised_at=timezone.now()),
+        "flag": Flag.objects.create(
+            gemeente=gemeente_a,
+            child=trajectory.child,
+            code="handmatig",
+            subject_key=-1,
+            reason="Zorgen",
+            raised_at=timezone.now(),
+        ),
     }
 
 

@@ -121,9 +121,7 @@ def test_voorbeeldstad_spend_and_youths_per_segment_are_within_ten_percent_of_20
         .values_list("product__segment__number")
         .annotate(total=Sum("period_cost"))
     )
-    youths = dict(
-        _in_2024("9901").values_list("product__segment__number").annotate(n=Count("child", distinct=True))
-    )
+    youths = dict(_in_2024("9901").values_list("product__segment__number").annotate(n=Count("child", distinct=True)))
     for segment, (target_spend, target_youths) in LV_2024.items():
         assert abs(Decimal(spend[segment]) - target_spend) <= Decimal("0.10") * target_spend, segment
         assert abs(youths[segment] - target_youths) <= 0.10 * target_youths, segment
@@ -201,8 +199,9 @@ def test_stored_costs_are_what_trajectory_save_would_compute(full_demo, db):
     fields = ("tariff", "volume", "frequency", "start_date", "planned_end_date", "daily_cost")
     rows = Trajectory.objects.values_list(*fields)
     for tariff, volume, frequency, start, planned_end, stored in rows:
-        assert stored == daily_cost(tariff=tariff, volume=volume, frequency=frequency, start=start,
-                                    planned_end=planned_end)
+        assert stored == daily_cost(
+            tariff=tariff, volume=volume, frequency=frequency, start=start, planned_end=planned_end
+        )
 
 
 def test_the_patterns_the_regisseur_looks_for_are_there(full_demo, db):
@@ -227,9 +226,7 @@ def test_the_patterns_the_regisseur_looks_for_are_there(full_demo, db):
     sizes = in_care.values("household").annotate(n=Count("id", distinct=True)).values_list("n", flat=True)
     assert {2, 3, 4} <= set(sizes)
     assert sum(1 for n in sizes if n == 1) > sum(1 for n in sizes if n > 1)  # most households: one child
-    concurrent = (
-        open_now.values("child").annotate(n=Count("id")).filter(n__gte=2).count()
-    )
+    concurrent = open_now.values("child").annotate(n=Count("id")).filter(n__gte=2).count()
     assert concurrent >= 20
     # Referral sources in the national shares (DOMAIN.md §5), POH-Jeugd as its own source.
     sources = dict(trajectories.values_list("referral__source").annotate(n=Count("id")))
@@ -245,8 +242,14 @@ def test_beheer_has_admin_rights_on_reference_data_only(full_demo, db):
     beheer = User.objects.get(username="beheer")
     assert beheer.is_staff and not beheer.is_superuser
     assert set(beheer.gemeenten.values_list("code", flat=True)) == {"9901", "9902"}
-    for perm in ("change_product", "change_provider", "add_user", "change_segmentbudget", "add_youthpopulation",
-                 "view_caseaccesslog"):
+    for perm in (
+        "change_product",
+        "change_provider",
+        "add_user",
+        "change_segmentbudget",
+        "add_youthpopulation",
+        "view_caseaccesslog",
+    ):
         assert beheer.has_perm(f"cases.{perm}"), perm
     for perm in ("change_caseaccesslog", "delete_caseaccesslog", "view_child", "change_trajectory"):
         assert not beheer.has_perm(f"cases.{perm}"), perm
@@ -266,7 +269,11 @@ def test_if_empty_does_nothing_the_second_time(full_demo, db):
     call_command("demo_data", "--if-empty", stdout=out)
     assert "niets gewijzigd" in out.getvalue()
     assert "toegang.proefdorp" in out.getvalue()  # the logins, for `make run`
-    assert (Child.objects.count(), Trajectory.objects.count(), Trajectory.history.count(),
-            User.objects.count()) == counts
+    assert (
+        Child.objects.count(),
+        Trajectory.objects.count(),
+        Trajectory.history.count(),
+        User.objects.count(),
+    ) == counts
     with pytest.raises(CommandError, match="bestaat al"):
         call_command("demo_data", stdout=StringIO())

@@ -13,8 +13,15 @@ from ..factories import UserFactory
 def test_beheerder_sees_failed_deliveries_of_own_gemeente_only(client, beheer_a, beleid_a, gemeente_a, gemeente_b):
     other = UserFactory(username="beleid_b", role=Role.BELEID, gemeenten=[gemeente_b])
     month = dt.date(2026, 2, 1)
-    ReportDelivery.objects.create(gemeente=gemeente_a, month=month, recipient=beleid_a, email=beleid_a.email,
-                                  status=DeliveryStatus.FAILED, attempts=5, last_error="SMTPRecipientsRefused: 550")
+    ReportDelivery.objects.create(
+        gemeente=gemeente_a,
+        month=month,
+        recipient=beleid_a,
+        email=beleid_a.email,
+        status=DeliveryStatus.FAILED,
+        attempts=5,
+        last_error="SMTPRecipientsRefused: 550",
+    )
     ReportDelivery.objects.create(gemeente=gemeente_b, month=month, recipient=other, email="geheim-b@example.nl",
                                   status=DeliveryStatus.SENT, attempts=1)  # fmt: skip
     client.force_login(beheer_a)

@@ -14,7 +14,9 @@ class Command(BaseCommand):
         parser.add_argument("--if-empty", action="store_true", help="Niets doen als Voorbeeldstad (9901) al bestaat.")
         parser.add_argument("--seed", type=int, default=demo.DEFAULT_SEED, help="Zelfde seed, zelfde demodata.")
         parser.add_argument(
-            "--scale", type=float, default=1.0,
+            "--scale",
+            type=float,
+            default=1.0,
             help="Grootte van Voorbeeldstad ten opzichte van de echte cijfers (1 = ware grootte; kleiner voor tests).",
         )
 

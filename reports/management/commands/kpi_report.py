@@ -1,6 +1,6 @@
 """Print or send one gemeente's monthly KPI report.
 
-    python manage.py kpi_report --gemeente 1916 --month 2026-02 [--format json|csv] [--send] [--force]
+python manage.py kpi_report --gemeente 1916 --month 2026-02 [--format json|csv] [--send] [--force]
 """
 
 from django.core.management.base import BaseCommand, CommandError
