@@ -11,7 +11,6 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .codes import Financing
 from .evaluation import request_evaluation
 from .models import (
     CaseAccessLog,
@@ -26,6 +25,7 @@ from .models import (
     StopReview,
     Trajectory,
 )
+from .terms import trajectory_terms
 from .validators import bsn_is_valid
 
 
@@ -169,11 +169,10 @@ def trajectory_start(
     _check_trajectory_dates(start=start_date, planned_end=planned_end_date, referral=referral, errors=errors)
     if volume is None or volume <= 0:
         errors["volume"] = "Het volume moet groter zijn dan nul."
-    if not provider.contracted and not outside_budget:
-        # Care from a provider without a contract is outside the budget by definition.
-        outside_budget = True
-        outside_budget_reason = outside_budget_reason or "Niet-gecontracteerde aanbieder"
-    if outside_budget and not outside_budget_reason.strip():
+    terms = trajectory_terms(
+        product, provider, outside_budget=outside_budget, outside_budget_reason=outside_budget_reason
+    )
+    if terms.outside_budget and not terms.outside_budget_reason:
         errors["outside_budget_reason"] = "Geef aan waarom deze zorg buiten het budget valt."
     if errors:
         raise ValidationError(errors)
@@ -188,12 +187,8 @@ def trajectory_start(
             volume=volume,
             unit=unit or product.unit,
             frequency=frequency,
-            tariff=product.tariff if product.financing != Financing.TASK else None,
-            financing=product.financing,
-            norm_months=product.effective_norm_months,
-            outside_budget=outside_budget,
-            outside_budget_reason=outside_budget_reason.strip(),
             allocation_number=allocation_number,
+            **terms.as_fields(),
         ),
         user,
     )
