@@ -1,4 +1,5 @@
 # The two commands: `make run` (demo on SQLite, no Redis needed) and `make test` (the whole suite).
+# `make lint`: ruff, ruff format --check and the import-linter contract (.importlinter); CI runs it too.
 PYTHON ?= $(shell command -v python3.11 || command -v python3)
 VENV := .venv
 PY := $(VENV)/bin/python
