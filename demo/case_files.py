@@ -110,7 +110,7 @@ def write_cases(plan: GemeentePlan, gemeente, products, providers, staff, clock)
                         "granted_end_date": ep.granted_end,
                         "granted_volume": ep.granted_volume,
                         "decided_by": toets,
-                        "decided_at": clock.at(ep.decided_on, 11, 30),
+                        "decided_at": _decided_at(ep, clock),
                     }
                     for name, value in decision.items():
                         setattr(extension, name, value)
@@ -169,7 +169,7 @@ def _trajectory_as_logged(tp: TrajectoryPlan, children, referrals, products, pro
             planned_end, volume, version = ep.granted_end, ep.granted_volume or volume, version + 1
             changes.append(
                 (
-                    clock.at(ep.decided_on, 11, 30),
+                    _decided_at(ep, clock),
                     toets,
                     {
                         "planned_end_date": planned_end,
@@ -211,3 +211,8 @@ def _trajectory_as_logged(tp: TrajectoryPlan, children, referrals, products, pro
         when,
     )
     return trajectory, first, changes
+
+
+def _decided_at(extension_plan, clock):
+    """When the toetser decided an extension: its row and the trajectory it lengthens change then."""
+    return clock.at(extension_plan.decided_on, 11, 30)

@@ -32,6 +32,11 @@ PROEFDORP_POPULATION = 1050
 TARIFF_INDEX = {2021: 0.87, 2022: 0.895, 2023: 0.945, 2024: 1.0, 2025: 1.045, 2026: 1.08}
 
 
+def year_bounds(year: int) -> tuple[dt.date, dt.date]:
+    """The first and last day of a calendar year."""
+    return dt.date(year, 1, 1), dt.date(year, 12, 31)
+
+
 def tariff_index(year: int) -> float:
     if year in TARIFF_INDEX:
         return TARIFF_INDEX[year]

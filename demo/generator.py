@@ -39,7 +39,7 @@ from demo.distributions import (
     SHORTEN_REASONS,
     UNREFERRED_PER_REFERRED,
 )
-from demo.figures import CALIBRATION_YEAR, LOGGED_FROM, PROCESS_FROM, TARGETS
+from demo.figures import CALIBRATION_YEAR, LOGGED_FROM, PROCESS_FROM, TARGETS, year_bounds
 from demo.names import FIRST_NAMES, LAST_NAMES
 from demo.plan import ChildPlan, ExtensionPlan, GemeentePlan, HouseholdPlan, ReferralPlan, ReviewPlan, TrajectoryPlan
 from referrals.models import ReferralOutcome
@@ -68,8 +68,7 @@ class Generator:
         self.rng = rng
         self.today = today
         self.plan = plan
-        self.year_first = dt.date(CALIBRATION_YEAR, 1, 1)
-        self.year_last = dt.date(CALIBRATION_YEAR, 12, 31)
+        self.year_first, self.year_last = year_bounds(CALIBRATION_YEAR)
         self.youths = defaultdict(set)  # segment -> ids of children with care in the calibration year
         self.contracted = {s: [p for p in PROVIDERS if p.contracted and s in p.segments] for s in TARGETS}
         self.uncontracted = {s: [p for p in PROVIDERS if not p.contracted and s in p.segments] for s in TARGETS}

@@ -9,14 +9,14 @@ from django.db.models import Count, Q, Sum
 from cases.codes import ReferrerType
 from cases.models import Child, Extension, Gemeente, Segment, StopReview, Trajectory
 from demo.distributions import REFERRER_SHARES
-from demo.figures import CALIBRATION_YEAR, TARGET_YOUTHS_TOTAL, TASK_FINANCING_FROM
+from demo.figures import CALIBRATION_YEAR, TARGET_YOUTHS_TOTAL, TASK_FINANCING_FROM, year_bounds
 from demo.plan import GemeentePlan
 from demo.users import format_logins
 from referrals.models import Referral
 
 
 def measure(gemeente: Gemeente, today: dt.date, plan: GemeentePlan | None = None, year: int = CALIBRATION_YEAR) -> dict:
-    first, last = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    first, last = year_bounds(year)
     in_year = Trajectory.objects.filter(child__gemeente=gemeente, start_date__lte=last).filter(
         Q(end_date__isnull=True) | Q(end_date__gte=first)
     )
