@@ -7,6 +7,8 @@ from decimal import Decimal
 from django.db.models import Count, Q, Sum
 
 from cases.codes import ReferrerType
+from cases.formatting import NVT
+from cases.formatting import number as _int  # whole numbers: 1.959
 from cases.models import Child, Extension, Gemeente, Segment, StopReview, Trajectory
 from demo.distributions import REFERRER_SHARES
 from demo.figures import CALIBRATION_YEAR, TARGET_YOUTHS_TOTAL, TASK_FINANCING_FROM, year_bounds
@@ -68,16 +70,13 @@ def measure(gemeente: Gemeente, today: dt.date, plan: GemeentePlan | None = None
 
 
 def _euro(amount) -> str:
+    # Rounded to whole euros; formatting.euro cuts the cents off (Django's numberformat truncates).
     return "€ " + f"{amount:,.0f}".replace(",", ".")
-
-
-def _int(number) -> str:
-    return f"{number:,}".replace(",", ".")
 
 
 def _pct(value, target) -> str:
     if not target:
-        return "n.v.t."
+        return NVT
     return f"{100 * (float(value) - float(target)) / float(target):+.1f}%".replace(".", ",")
 
 
