@@ -32,9 +32,10 @@ from cases.models import (
     daily_cost,
 )
 from demo import builder as demo
+from demo import case_files
 from referrals.models import Referral
 
-# DOMAIN.md §5, Leidschendam-Voorburg 2024 (typed here again, so a typo in cases/demo.py shows).
+# DOMAIN.md §5, Leidschendam-Voorburg 2024 (typed here again, so a typo in demo/figures.py shows).
 LV_2024 = {
     1: (5_980_316, 155),
     2: (2_410_000, 383),
@@ -74,14 +75,14 @@ def test_plan_refuses_a_day_before_the_calibration_year_is_over():
 
 @pytest.mark.django_db
 def test_a_failure_halfway_leaves_nothing(monkeypatch):
-    original = demo._store_as_logged
+    original = case_files.store_as_logged
 
     def fail_on_reviews(model, entries):
         if model is StopReview:
             raise RuntimeError("schijf vol")
         return original(model, entries)
 
-    monkeypatch.setattr(demo, "_store_as_logged", fail_on_reviews)
+    monkeypatch.setattr(case_files, "store_as_logged", fail_on_reviews)
     with pytest.raises(RuntimeError, match="schijf vol"):
         call_command("demo_data", "--scale", "0.05", stdout=StringIO())
     assert not Gemeente.objects.filter(code__in=["9901", "9902"]).exists()

@@ -1,4 +1,4 @@
-"""`manage.py demo_data [--if-empty] [--seed N] [--scale X]`: the demo gemeenten; see cases/demo.py."""
+"""`manage.py demo_data [--if-empty] [--seed N] [--scale X]`: the demo gemeenten; see demo/builder.py."""
 
 from django.core.management.base import BaseCommand, CommandError
 

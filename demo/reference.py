@@ -1,0 +1,93 @@
+"""The reference data a beheerder enters (DOMAIN.md §2): gemeenten, youth population, budgets, products, providers."""
+
+from decimal import Decimal
+
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+from cases.codes import Financing
+from cases.models import Gemeente, Product, Provider, SegmentBudget, YouthPopulation
+from demo.catalogue import PRODUCTS, PROVIDERS
+from demo.figures import LOGGED_FROM, PROEFDORP_SHARE, TARGETS, tariff_index
+from demo.history import BATCH
+from demo.plan import DemoPlan
+
+
+def write_gemeenten(plan: DemoPlan, beheer) -> dict:
+    return {
+        g.code: g
+        for g in bulk_create_with_history(
+            [Gemeente(code=g.code, name=g.name) for g in plan.gemeenten],
+            Gemeente,
+            batch_size=BATCH,
+            default_user=beheer,
+        )
+    }
+
+
+def write_youth_population(plan: DemoPlan, gemeenten: dict, beheer) -> None:
+    """A slowly growing youth population, as entered by the beheerder each year."""
+    bulk_create_with_history(
+        [
+            YouthPopulation(
+                gemeente=gemeenten[g.code],
+                year=year,
+                count=round(g.population * (0.985 + 0.005 * (year - LOGGED_FROM.year))),
+            )
+            for g in plan.gemeenten
+            for year in range(LOGGED_FROM.year, plan.today.year + 1)
+        ],
+        YouthPopulation,
+        batch_size=BATCH,
+        default_user=beheer,
+    )
+
+
+def write_budgets(plan: DemoPlan, gemeenten: dict, segments: dict, beheer) -> None:
+    """Budget per segment per year, a little under the calibrated spend: the structural overrun of §1."""
+    rows = []
+    for gemeente_plan in plan.gemeenten:
+        share = Decimal("1") if gemeente_plan.spend_targets else Decimal(str(PROEFDORP_SHARE))
+        base = gemeente_plan.spend_targets or {s: spend for s, (spend, _) in TARGETS.items()}
+        for year in range(LOGGED_FROM.year, plan.today.year + 1):
+            for number, spend in base.items():
+                amount = spend * share * Decimal(str(tariff_index(year) * 0.96))
+                rows.append(
+                    SegmentBudget(
+                        gemeente=gemeenten[gemeente_plan.code],
+                        segment=segments[number],
+                        year=year,
+                        amount=(amount / 1000).quantize(Decimal("1")) * 1000,
+                    )
+                )
+    bulk_create_with_history(rows, SegmentBudget, batch_size=BATCH, default_user=beheer)
+
+
+def write_products(plan: DemoPlan, beheer) -> dict:
+    """Set tariff, financing, unit and norm on the products the demo uses, as a beheerder would."""
+    products = {p.code: p for p in Product.objects.filter(code__in=[p.code for p in PRODUCTS])}
+    for product_plan in PRODUCTS:
+        product = products[product_plan.code]
+        product.tariff = plan.tariffs[product_plan.code]
+        product.financing = Financing.TASK if product.tariff is None else Financing.EFFORT
+        product.unit = product_plan.unit or product.unit
+        product.norm_months = product_plan.norm or product.norm_months
+    bulk_update_with_history(
+        list(products.values()),
+        Product,
+        ["tariff", "financing", "unit", "norm_months"],
+        batch_size=BATCH,
+        default_user=beheer,
+    )
+    return products
+
+
+def write_providers(beheer) -> dict:
+    return {
+        p.agb_code: p
+        for p in bulk_create_with_history(
+            [Provider(agb_code=p.agb, name=p.name, contracted=p.contracted) for p in PROVIDERS],
+            Provider,
+            batch_size=BATCH,
+            default_user=beheer,
+        )
+    }
