@@ -15,10 +15,10 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from cases.formatting import euro
 from cases.models import Child, Gemeente, Provider, Trajectory
 from referrals.models import Referral
 
-from .flag_text import euro
 from .models import DEFAULT_WEIGHTS, MANUAL_WEIGHT, ChildScore, Decision, Flag, FlagCode, FlagRule, RegieSettings
 
 PROVIDERS_CACHE_SECONDS = 15 * 60
