@@ -15,7 +15,7 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
-from cases.formatting import euro
+from cases.formatting import date, euro
 from cases.models import Child, Gemeente, Provider, Trajectory
 from referrals.models import Referral
 
@@ -95,7 +95,7 @@ def _queue_state(score: ChildScore, decision: dict | None, today: dt.date, cost_
     if decision is None:
         return True, ""
     if decision["follow_up_date"] <= today:
-        return True, f"vervolgdatum {decision['follow_up_date']:%d-%m-%Y} bereikt"
+        return True, f"vervolgdatum {date(decision['follow_up_date'])} bereikt"
     reasons = []
     if score.last_raised > decision["decided_at"]:
         reasons.append("nieuw signaal na het besluit")
