@@ -132,7 +132,7 @@ def top_cases(
 ):
     """The regisseur's queue: ranked rows with everything the page and the exports show.
 
-    The scores are kept by the evaluation (cases/scores.py); here only the children a decision keeps
+    The scores are kept by the evaluation (regie/scores.py); here only the children a decision keeps
     out of the queue are set aside, and the top N read in score order.
     """
     settings = settings or regie_settings(gemeente)
