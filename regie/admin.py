@@ -1,6 +1,6 @@
 """Beheer of the signalering (issue 3): thresholds and weights per gemeente, and the size of the Top.
 
-Imported from cases/admin.py. The same gemeente scoping and role rules as every beheer page.
+Found by admin autodiscovery in the regie app. The same gemeente scoping and role rules as every beheer page.
 """
 
 from django.contrib import admin

@@ -1,59 +1,48 @@
-"""The one-glance sentence of each flag, built from the numbers the evaluation stored."""
+"""The one-glance sentence of each flag, built from the numbers the evaluation stored.
+
+Below the models (Flag.sentence calls it): it knows the codes, never the models.
+"""
 
 import datetime as dt
-from decimal import Decimal
 
-from .flags import add_months
+from dateutil.relativedelta import relativedelta
 
+from cases.formatting import date as _date
+from cases.formatting import euro, number
 
-def euro(amount) -> str:
-    """€ 63.400 — whole euros with a Dutch thousands separator."""
-    if amount is None:
-        return "—"
-    return "€ " + f"{int(Decimal(amount).quantize(Decimal('1'))):,}".replace(",", ".")
-
-
-def number(value) -> str:
-    if value is None:
-        return "—"
-    value = Decimal(value)
-    return str(int(value)) if value == value.to_integral_value() else f"{value:.1f}".replace(".", ",")
+from .codes import FlagCode
 
 
 def eighteenth_birthday(birth_date: dt.date) -> dt.date:
-    return add_months(birth_date, 18 * 12)  # born on 29 February: 28 February
-
-
-def _date(day) -> str:
-    return f"{day:%d-%m-%Y}" if day else "—"
+    return birth_date + relativedelta(years=18)  # born on 29 February: 28 February
 
 
 def flag_sentence(flag) -> str:
     code, value, norm, detail = flag.code, flag.value, flag.norm, flag.detail
-    if code == "duur":
+    if code == FlagCode.DURATION:
         return f"{detail} loopt {number(value)} maanden; norm voor dit product {number(norm)}"
-    if code == "kosten":
+    if code == FlagCode.COST:
         return f"lopende zorg kost {euro(value)} (tot nu plus verplicht tot geplande einde); drempel {euro(norm)}"
-    if code == "verlengingen":
+    if code == FlagCode.EXTENSIONS:
         return f"{detail} is {number(value)}× verlengd; drempel {number(norm)}"
-    if code == "stapeling":
+    if code == FlagCode.STACKING:
         return f"{number(value)} trajecten tegelijk; drempel {number(norm)}"
-    if code == "stapeling_gezin":
+    if code == FlagCode.HOUSEHOLD_STACKING:
         return f"gezin heeft {number(value)} lopende trajecten tegelijk; drempel {number(norm)}"
-    if code == "wachttijd":
+    if code == FlagCode.WAITING:
         weeks = int(value or 0) // 7
         return (
             f"verwijzing van {_date(flag.reference_date)} wacht {weeks} weken zonder start van zorg; "
             f"norm {number(norm)} weken"
         )
-    if code == "einddatum":
+    if code == FlagCode.PAST_END:
         planned_end = _date(flag.reference_date)
         return f"{detail}: geplande einddatum {planned_end} is {number(value)} dagen verstreken; traject loopt nog"
-    if code == "review":
+    if code == FlagCode.REVIEW_LATE:
         return (
             f"{detail}: stopstrategie-review was uiterlijk {_date(flag.reference_date)}; {number(value)} dagen te laat"
         )
-    if code == "18plus":
+    if code == FlagCode.TURNING_18:
         birthday = eighteenth_birthday(flag.reference_date) if flag.reference_date else None
         months_to_go = 18 * 12 - int(value or 0)
         if months_to_go > 0:
@@ -62,11 +51,11 @@ def flag_sentence(flag) -> str:
                 f"verlengde jeugdhulp of Wmo regelen (signaal {number(norm)} maanden vooraf)"
             )
         return f"is 18 sinds {_date(birthday)} en zorg loopt door (verlengde jeugdhulp)"
-    if code == "buiten_budget":
+    if code == FlagCode.OUTSIDE_BUDGET:
         cost = f"; lopende kosten {euro(value)}" if value is not None else "; taakgericht, geen prijs per casus"
         return f"{detail}{cost}"
-    if code == "verblijf":
+    if code == FlagCode.RESIDENTIAL:
         return f"{detail}: verblijf sinds {_date(flag.reference_date)} ({number(value)} maanden)"
-    if code == "handmatig":
+    if code == FlagCode.MANUAL:
         return flag.reason
     return detail

@@ -1,4 +1,4 @@
-"""Forms of the regisseur's pages. They parse input; the rules live in cases/regie_services.py."""
+"""Forms of the regisseur's pages. They parse input; the rules live in regie/services.py."""
 
 from django import forms
 from django.forms.utils import flatatt

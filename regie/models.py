@@ -1,13 +1,14 @@
 """Signalering and regie (issue 3): flag rules per gemeente, computed flags, decisions, the Top-N setting.
 
-Imported at the end of cases/models.py so the models belong to the `cases` app. Flags are computed
-data (cases/flags.py rewrites them in bulk) and therefore not history-tracked; the rules, the
-settings and the regisseur's decisions are human input and keep their history.
+Flags are computed data (regie/evaluation.py rewrites them in bulk) and therefore not history-tracked;
+the rules, the settings and the regisseur's decisions are human input and keep their history. A flag's
+states and the events that move it between them are in FlagState and Flag.TRANSITIONS.
 """
 
 from decimal import Decimal
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q
@@ -15,23 +16,8 @@ from simple_history.models import HistoricalRecords
 
 from cases.models import Child
 
-
-class FlagCode(models.TextChoices):
-    """The signals of DOMAIN.md §6. The stored value is what CSV/JSON exports show."""
-
-    DURATION = "duur", "Duur boven norm"
-    COST = "kosten", "Kosten"
-    EXTENSIONS = "verlengingen", "Verlengingen"
-    STACKING = "stapeling", "Stapeling (kind)"
-    HOUSEHOLD_STACKING = "stapeling_gezin", "Stapeling (gezin)"
-    WAITING = "wachttijd", "Wachttijd"
-    PAST_END = "einddatum", "Einddatum verstreken"
-    REVIEW_LATE = "review", "Review te laat"
-    TURNING_18 = "18plus", "18-/18+"
-    OUTSIDE_BUDGET = "buiten_budget", "Buiten budget"
-    RESIDENTIAL = "verblijf", "Verblijf"
-    MANUAL = "handmatig", "Handmatig"
-
+from .codes import FlagCode
+from .flag_text import flag_sentence
 
 # code: (default threshold, default weight, what the threshold means). Defaults from DOMAIN.md §6.
 DEFAULT_RULES: dict[str, tuple[Decimal, int, str]] = {
@@ -58,7 +44,7 @@ class FlagRule(models.Model):
     """One signal rule for one gemeente: on/off, its threshold and its weight in the score."""
 
     gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="flag_rules")
-    code = models.CharField("signaal", max_length=20, choices=[c for c in FlagCode.choices if c[0] != "handmatig"])
+    code = models.CharField("signaal", max_length=20, choices=[c for c in FlagCode.choices if c[0] != FlagCode.MANUAL])
     enabled = models.BooleanField("actief", default=True)
     threshold = models.DecimalField(
         "drempel", max_digits=12, decimal_places=2, validators=[MinValueValidator(Decimal("0"))]
@@ -111,6 +97,37 @@ class FlagQuerySet(models.QuerySet):
         return self.filter(child__in=Child.objects.visible_to(user))
 
 
+class FlagState(models.TextChoices):
+    """Where a flag is in its life. Stored as the two columns the set-based evaluation reads and writes
+    in bulk: `firing` (the rule holds, or a person raised it) and `active` (it asks for attention)."""
+
+    ACTIVE = "active", "actief"
+    RESOLVED = "resolved", "afgehandeld"  # by the regisseur, while the rule may still hold
+    LAPSED = "lapsed", "vervallen"  # the rule no longer holds
+
+    @property
+    def firing(self) -> bool:
+        return self is not FlagState.LAPSED
+
+    @property
+    def active(self) -> bool:
+        return self is FlagState.ACTIVE
+
+    @classmethod
+    def of(cls, *, firing: bool, active: bool) -> "FlagState":
+        if active and not firing:
+            raise ValueError("An active flag fires.")
+        return cls.ACTIVE if active else cls.RESOLVED if firing else cls.LAPSED
+
+
+class FlagEvent(models.TextChoices):
+    RAISE = "raise", "signaleren"  # the engine finds a new candidate, or the regisseur raises one by hand
+    REFRESH = "refresh", "bijwerken"  # the engine: the rule still holds, its numbers may have changed
+    LAPSE = "lapse", "laten vervallen"  # the engine: the rule no longer holds
+    RESOLVE = "resolve", "afhandelen"  # the regisseur, with a note
+    RAISE_ANEW = "raise_anew", "opnieuw signaleren"  # the engine: the rule of a lapsed flag holds again
+
+
 def _user_column():
     """Who raised or resolved a flag by hand. No database constraint: see the comment in Flag."""
     return models.ForeignKey(
@@ -130,7 +147,29 @@ class Flag(models.Model):
 
     subject_key is the trajectory, referral, review or household the flag is about (0 for the child
     as a whole; a negative unique number for a manual flag).
+
+    The states and the events allowed in each are in TRANSITIONS: the regisseur's services
+    (regie/services.py) check them under a row lock, the evaluation's SQL (regie/evaluation.py) writes
+    the same states in bulk. The engine never reopens a flag a person resolved while its rule still
+    holds, only one that lapsed and fires again; a manual flag has no rule and never lapses.
     """
+
+    TRANSITIONS: dict[FlagState | None, dict[FlagEvent, FlagState]] = {
+        None: {FlagEvent.RAISE: FlagState.ACTIVE},
+        FlagState.ACTIVE: {
+            FlagEvent.REFRESH: FlagState.ACTIVE,
+            FlagEvent.RESOLVE: FlagState.RESOLVED,
+            FlagEvent.LAPSE: FlagState.LAPSED,
+        },
+        FlagState.RESOLVED: {FlagEvent.REFRESH: FlagState.RESOLVED, FlagEvent.LAPSE: FlagState.LAPSED},
+        FlagState.LAPSED: {FlagEvent.RAISE_ANEW: FlagState.ACTIVE},
+    }
+    NEVER_LAPSES = (FlagCode.MANUAL,)
+    # What the regisseur reads when the flag's state does not allow what was asked.
+    REFUSED = {
+        (FlagState.RESOLVED, FlagEvent.RESOLVE): "Dit signaal is al afgehandeld.",
+        (FlagState.LAPSED, FlagEvent.RESOLVE): "Dit signaal is al afgehandeld.",
+    }
 
     # No database FK constraints: the evaluation writes the computed columns from rows it just read under
     # its lock, and on PostgreSQL an FK check locks the referenced row (FOR KEY SHARE), which at national
@@ -177,7 +216,7 @@ class Flag(models.Model):
         verbose_name_plural = "signalen"
         ordering = ["child", "code"]
         constraints = [
-            # The upsert in cases/flags.py conflicts on exactly these columns.
+            # The upsert in regie/evaluation.py conflicts on exactly these columns.
             models.UniqueConstraint(fields=["child", "code", "subject_key"], name="flag_once_per_subject"),
             models.CheckConstraint(condition=~Q(code="handmatig") | ~Q(reason=""), name="flag_manual_has_reason"),
         ]
@@ -192,15 +231,26 @@ class Flag(models.Model):
         return f"{self.get_code_display()}: {self.sentence}"
 
     @property
+    def state(self) -> FlagState:
+        return FlagState.of(firing=self.firing, active=self.active)
+
+    def after(self, event: FlagEvent) -> FlagState:
+        """The state `event` leads to from this flag's state; a ValidationError if it is not allowed."""
+        state = self.state
+        allowed = self.TRANSITIONS[state]
+        if event not in allowed or (event == FlagEvent.LAPSE and self.code in self.NEVER_LAPSES):
+            message = self.REFUSED.get((state, event), f"Een {state.label} signaal {event.label} kan niet.")
+            raise ValidationError({"__all__": message})
+        return allowed[event]
+
+    @property
     def sentence(self) -> str:
         """The flag explains itself in numbers a person reads in one glance."""
-        from .flag_text import flag_sentence
-
         return flag_sentence(self)
 
 
 class ChildScore(models.Model):
-    """A flagged child's place in the queue, kept by every evaluation (cases/scores.py).
+    """A flagged child's place in the queue, kept by every evaluation (regie/scores.py).
 
     Computed data like Flag: one row per child with an active flag, rewritten in bulk and not
     history-tracked. It exists so the queue reads its top N from one index instead of scoring every

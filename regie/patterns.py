@@ -11,7 +11,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, Subquery
+from django.db.models import Count, DateField, Exists, F, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
 from cases.codes import ReferrerType
@@ -60,7 +60,7 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date) -> dict[str, list[Patte
         .order_by()
         .with_costs(today)
         .annotate(
-            days=DaysBetween(F("start_date"), _today(today)),
+            days=DaysBetween(F("start_date"), Value(today, output_field=DateField())),
             extensions_granted=Coalesce(Subquery(granted, output_field=IntegerField()), 0),
         )
         .values(
@@ -100,9 +100,3 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date) -> dict[str, list[Patte
         dimension: sorted(group.values(), key=lambda g: (-g.cost, -g.child_count, g.label))
         for dimension, group in groups.items()
     }
-
-
-def _today(today):
-    from django.db.models import DateField, Value
-
-    return Value(today, output_field=DateField())

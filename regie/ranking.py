@@ -15,10 +15,10 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
+from cases.formatting import date, euro
 from cases.models import Child, Gemeente, Provider, Trajectory
 from referrals.models import Referral
 
-from .flag_text import euro
 from .models import DEFAULT_WEIGHTS, MANUAL_WEIGHT, ChildScore, Decision, Flag, FlagCode, FlagRule, RegieSettings
 
 PROVIDERS_CACHE_SECONDS = 15 * 60
@@ -95,7 +95,7 @@ def _queue_state(score: ChildScore, decision: dict | None, today: dt.date, cost_
     if decision is None:
         return True, ""
     if decision["follow_up_date"] <= today:
-        return True, f"vervolgdatum {decision['follow_up_date']:%d-%m-%Y} bereikt"
+        return True, f"vervolgdatum {date(decision['follow_up_date'])} bereikt"
     reasons = []
     if score.last_raised > decision["decided_at"]:
         reasons.append("nieuw signaal na het besluit")
@@ -132,7 +132,7 @@ def top_cases(
 ):
     """The regisseur's queue: ranked rows with everything the page and the exports show.
 
-    The scores are kept by the evaluation (cases/scores.py); here only the children a decision keeps
+    The scores are kept by the evaluation (regie/scores.py); here only the children a decision keeps
     out of the queue are set aside, and the top N read in score order.
     """
     settings = settings or regie_settings(gemeente)

@@ -1,7 +1,7 @@
 """The queue score per child, kept in ChildScore so the Top N is read from an index.
 
 score = open care cost in thousands of euros (to date plus committed) + the sum of the weights of the
-child's active flags (cases/ranking.py explains it to the regisseur). Every evaluation refreshes the
+child's active flags (regie/ranking.py explains it to the regisseur). Every evaluation refreshes the
 scores of its scope in three set-based statements: compute them into a temporary table, upsert the
 new and changed ones, delete those of children without an active flag. A manual flag or a resolved
 flag refreshes its child; a changed weight refreshes its gemeente.

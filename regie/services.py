@@ -1,8 +1,9 @@
 """The regisseur's writes: a manual flag, resolving a flag, recording a decision on a case.
 
-A flag has two states for the regisseur: active (asks for attention) and resolved (with date, note
-and who). `flag_resolve` enforces that under a row lock; the evaluation never reopens a flag a person
-resolved while its rule still holds, only one that lapsed and fires again.
+A flag's states and the events allowed in each are Flag.TRANSITIONS (regie/models.py): a flag raised
+by hand starts as the engine's do, and `flag_resolve` checks the transition under a row lock. The
+evaluation never reopens a flag a person resolved while its rule still holds, only one that lapsed and
+fires again.
 """
 
 import datetime as dt
@@ -16,7 +17,7 @@ from django.utils import timezone
 from cases.models import Child, Role, Trajectory
 from cases.services import as_user
 
-from .models import Decision, DecisionKind, Flag, FlagCode
+from .models import Decision, DecisionKind, Flag, FlagCode, FlagEvent
 from .scores import refresh_scores
 
 
@@ -37,6 +38,7 @@ def flag_raise_manual(*, user, child: Child, reason: str) -> Flag:
     _require_regisseur(user, child)
     if not reason.strip():
         raise ValidationError({"reason": "Geef de reden van het signaal."})
+    state = Flag.TRANSITIONS[None][FlagEvent.RAISE]
     with transaction.atomic():
         # A negative, time-based subject keeps several manual flags on one child apart.
         flag = Flag.objects.create(
@@ -44,6 +46,8 @@ def flag_raise_manual(*, user, child: Child, reason: str) -> Flag:
             child=child,
             code=FlagCode.MANUAL,
             subject_key=-time.time_ns() // 1000,
+            firing=state.firing,
+            active=state.active,
             reason=reason.strip(),
             raised_by=user,
             raised_at=timezone.now(),
@@ -58,13 +62,12 @@ def flag_resolve(*, user, flag: Flag, note: str) -> Flag:
         raise ValidationError({"note": "Geef aan waarom het signaal is afgehandeld."})
     with transaction.atomic():
         locked = Flag.objects.select_for_update().get(pk=flag.pk)
-        if not locked.active:
-            raise ValidationError({"__all__": "Dit signaal is al afgehandeld."})
-        locked.active = False
+        state = locked.after(FlagEvent.RESOLVE)  # already resolved or lapsed: refused
+        locked.firing, locked.active = state.firing, state.active
         locked.resolved_at = timezone.now()
         locked.resolved_by = user
         locked.resolution_note = note.strip()
-        locked.save(update_fields=["active", "resolved_at", "resolved_by", "resolution_note"])
+        locked.save(update_fields=["firing", "active", "resolved_at", "resolved_by", "resolution_note"])
         refresh_scores(today=timezone.localdate(), child_ids=[locked.child_id])
     return locked
 

@@ -1,21 +1,22 @@
 """The regisseur's pages: the Top N queue (with CSV), decisions and flags on a case, escalations, patterns.
 
-Every read starts from the user's gemeenten; a case of another gemeente is a 404.
+Every read starts from the user's gemeenten: a case of another gemeente is a 404, and so is a
+?gemeente= the user does not serve (cases.access.chosen_gemeente, as in the reports).
 """
 
-import csv
 import datetime as dt
 from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse, HttpResponseNotAllowed
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from cases.access import role_required, visible_child_or_404
-from cases.csv_safety import safe_cell
+from cases import formatting
+from cases.access import chosen_gemeente, role_required, visible_child_or_404
+from cases.csv_export import csv_response
 from cases.models import Gemeente, Role
 
 from . import services as regie_services
@@ -23,16 +24,6 @@ from .forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagFor
 from .models import Decision, DecisionKind, Flag, FlagCode, RegieSettings
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
-
-
-def _gemeente(request) -> tuple[Gemeente, list[Gemeente]]:
-    """The gemeente chosen in the URL (?gemeente=CODE), among the user's own; the first by default."""
-    gemeenten = list(request.user.gemeenten.order_by("name"))
-    if not gemeenten:
-        raise Http404("U bent aan geen gemeente gekoppeld.")
-    code = request.GET.get("gemeente")
-    chosen = next((g for g in gemeenten if g.code == code), gemeenten[0])
-    return chosen, gemeenten
 
 
 @dataclass
@@ -47,7 +38,7 @@ class QueuePage:
 
 
 def _queue(request) -> QueuePage:
-    gemeente, gemeenten = _gemeente(request)
+    gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
     form = QueueFilterForm(request.GET, providers=queue_providers(gemeente, today))
     data = form.cleaned_data if form.is_valid() else {}
@@ -87,44 +78,38 @@ def queue_csv(request):
     """The queue as CSV: case number (never name or BSN), score, flags and numbers."""
     page = _queue(request)
     gemeente, rows, today = page.gemeente, page.rows, page.today
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="top-{gemeente.code}-{today:%Y-%m-%d}.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 only with a BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    header = [
+        "rang",
+        "dossiernummer",
+        "score",
+        "signalen",
+        "toelichting",
+        "kosten dit jaar",
+        "verplicht",
+        "looptijd (maanden)",
+        "verwijzer",
+        "aanbieder",
+        "lopende trajecten gezin",
+        "terug omdat",
+    ]
+    lines = (
         [
-            "rang",
-            "dossiernummer",
-            "score",
-            "signalen",
-            "toelichting",
-            "kosten dit jaar",
-            "verplicht",
-            "looptijd (maanden)",
-            "verwijzer",
-            "aanbieder",
-            "lopende trajecten gezin",
-            "terug omdat",
+            row.rank,
+            row.child.case_number,
+            row.score,
+            " ".join(sorted({f.code for f in row.flags})),
+            " | ".join(f.sentence for f in row.flags),
+            round(row.cost_this_year),
+            round(row.committed),
+            row.running_months,
+            ", ".join(row.sources),
+            ", ".join(row.providers),
+            row.household_open,
+            row.back_because,
         ]
+        for row in rows
     )
-    for row in rows:
-        writer.writerow(
-            [
-                row.rank,
-                row.child.case_number,
-                str(row.score).replace(".", ","),
-                " ".join(sorted({f.code for f in row.flags})),
-                " | ".join(safe_cell(f.sentence) for f in row.flags),
-                round(row.cost_this_year),
-                round(row.committed),
-                row.running_months,
-                ", ".join(row.sources),
-                safe_cell(", ".join(row.providers)),
-                row.household_open,
-                row.back_because,
-            ]
-        )
-    return response
+    return csv_response(f"top-{gemeente.code}-{today:%Y-%m-%d}.csv", header, lines)
 
 
 # --- the case file ------------------------------------------------------------------------------
@@ -183,7 +168,7 @@ def decision_create(request, pk):
     messages.success(
         request,
         f"Besluit vastgelegd: {decision.get_kind_display().lower()}. De casus staat tot "
-        f"{decision.follow_up_date:%d-%m-%Y} niet in de Top, tenzij hij verslechtert.",
+        f"{formatting.date(decision.follow_up_date)} niet in de Top, tenzij hij verslechtert.",
     )
     return _back(child.pk)
 
@@ -228,7 +213,7 @@ def flag_resolve(request, pk):
 @role_required(Role.REGISSEUR, Role.BELEID)
 def escalations(request):
     """Bestuurlijke opschalingen, newest first. Beleid sees case numbers only (minimum data)."""
-    gemeente, gemeenten = _gemeente(request)
+    gemeente, gemeenten = chosen_gemeente(request)
     decisions = list(
         Decision.objects.visible_to(request.user)
         .filter(gemeente=gemeente, kind=DecisionKind.ESCALATE)
@@ -248,7 +233,7 @@ def escalations(request):
 
 @role_required(Role.REGISSEUR)
 def patterns(request):
-    gemeente, gemeenten = _gemeente(request)
+    gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
     groups = flagged_patterns(gemeente, today)
     context = {

@@ -7,13 +7,13 @@ from io import StringIO
 from pathlib import Path
 
 import pytest
+from dateutil.relativedelta import relativedelta
 from django.core.management import call_command
 from django.utils import timezone
 
 from cases.models import Child, Extension, Gemeente, StopReview, Trajectory
 from referrals.models import Referral
 from regie.flag_text import eighteenth_birthday
-from regie.flags import add_months
 from regie.ranking import top_cases
 
 from ..conftest import assert_accessible, login, screenshot
@@ -50,7 +50,7 @@ def check_flag(flag, today):
         assert t in open_ones and (t.product.segment.is_residential or t.product.with_stay)
     elif code == "18plus":
         assert open_ones and child.birth_date == flag.reference_date
-        assert eighteenth_birthday(child.birth_date) <= add_months(today, 6)
+        assert eighteenth_birthday(child.birth_date) <= today + relativedelta(months=6)
     elif code == "buiten_budget":
         assert t in open_ones and t.outside_budget
     elif code == "stapeling":

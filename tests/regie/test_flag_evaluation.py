@@ -11,7 +11,7 @@ from django.db import connection
 
 from cases import services
 from cases.models import FlagOutbox
-from regie import flags
+from regie import evaluation, flags
 from regie import services as regie_services
 from regie.models import Flag
 
@@ -74,7 +74,7 @@ def test_flag_lapses_when_rule_no_longer_holds_and_is_raised_anew(frozen_today, 
     flags.evaluate()
     flag.refresh_from_db()
     assert not flag.active and not flag.firing
-    assert flag.resolved_at is not None and flag.resolution_note == flags.LAPSED_NOTE
+    assert flag.resolved_at is not None and flag.resolution_note == evaluation.LAPSED_NOTE
 
     trajectory.planned_end_date = dt.date(2026, 2, 1)
     trajectory.save()

@@ -4,10 +4,11 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
+from dateutil.relativedelta import relativedelta
 
 from cases.models import Product, Trajectory
 from regie import flags
-from regie.flags import add_months
 from regie.models import Flag, FlagRule
 
 from ..factories import (
@@ -39,7 +40,7 @@ def open_trajectory(child, **kwargs):
 
 @pytest.mark.parametrize("months, fires", [(12, False), (13, True)])
 def test_duration_over_product_norm(frozen_today, child, months, fires):
-    open_trajectory(child, start_date=add_months(frozen_today, -months), norm_months=12)
+    open_trajectory(child, start_date=frozen_today - relativedelta(months=months), norm_months=12)
     found = flagged(child, "duur")
     assert bool(found) is fires
     if fires:
@@ -53,7 +54,7 @@ def test_duration_counts_whole_months_from_the_start_day(frozen_today, child):
 
 
 def test_crisis_norm_is_the_norm_copied_on_the_trajectory(frozen_today, child):
-    open_trajectory(child, start_date=add_months(frozen_today, -7), norm_months=6)
+    open_trajectory(child, start_date=frozen_today - relativedelta(months=7), norm_months=6)
     assert flagged(child, "duur")[0].norm == 6
 
 
@@ -171,7 +172,7 @@ def test_review_overdue(frozen_today, child, due_offset, done, fires):
 @pytest.mark.parametrize("extra_days, fires", [(0, True), (1, False)])
 def test_turning_18_within_six_months(frozen_today, gemeente_a, extra_days, fires):
     # 18th birthday exactly 6 months from today fires; a day later does not.
-    birthday = add_months(frozen_today, 6) + dt.timedelta(days=extra_days)
+    birthday = frozen_today + relativedelta(months=6) + dt.timedelta(days=extra_days)
     child = ChildFactory(gemeente=gemeente_a, birth_date=birthday.replace(year=birthday.year - 18))
     open_trajectory(child)
     found = flagged(child, "18plus")
@@ -221,3 +222,18 @@ def test_thresholds_are_per_gemeente(frozen_today, gemeente_a, gemeente_b):
     FlagRule.objects.filter(gemeente=gemeente_b, code="stapeling").update(threshold=2)
     assert not flagged(a, "stapeling")
     assert flagged(b, "stapeling")
+
+
+def test_turning_18_born_on_29_february_turns_18_on_28_february(frozen_today, gemeente_a):
+    child = ChildFactory(gemeente=gemeente_a, birth_date=dt.date(2008, 2, 29))
+    open_trajectory(child)
+    assert "is 18 sinds 28-02-2026" in flagged(child, "18plus")[0].sentence
+
+
+@pytest.mark.parametrize("birth_date, fires", [(dt.date(2009, 2, 28), True), (dt.date(2009, 3, 1), False)])
+def test_turning_18_window_ends_at_the_end_of_a_short_month(gemeente_a, birth_date, fires):
+    # 31 August + 6 months is 28 February (no 31st): the window closes there, not on 3 March.
+    with time_machine.travel(dt.datetime(2026, 8, 31, 9, 0, tzinfo=dt.UTC), tick=False):
+        child = ChildFactory(gemeente=gemeente_a, birth_date=birth_date)
+        open_trajectory(child, start_date=dt.date(2026, 8, 3))
+        assert bool(flagged(child, "18plus")) is fires

@@ -1,5 +1,6 @@
 """The regisseur's pages: queue, CSV, case-file flags and decisions, escalations, patterns."""
 
+import csv
 import datetime as dt
 from decimal import Decimal
 
@@ -7,10 +8,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
+from cases.models import Role
 from regie import flags
 from regie.models import Decision, Flag, RegieSettings
 
-from ..factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory
+from ..factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
 
@@ -77,14 +79,75 @@ def test_queue_csv_has_case_numbers_never_names_or_bsn(client, frozen_today, reg
     assert child.last_name not in body and "999900006" not in body
 
 
+def test_queue_csv_is_the_one_dutch_csv_with_the_same_columns(client, frozen_today, regisseur_a, gemeente_a):
+    provider = ProviderFactory(name='=HYPERLINK("http://x")')
+    child = heavy_case(gemeente_a, provider=provider)
+    flags.evaluate()
+    client.force_login(regisseur_a)
+    body = client.get(reverse("regie:queue_csv")).content.decode("utf-8")
+    assert body.startswith("\ufeff")
+    header, line = body.removeprefix("\ufeff").splitlines()
+    assert header.split(";") == [
+        "rang",
+        "dossiernummer",
+        "score",
+        "signalen",
+        "toelichting",
+        "kosten dit jaar",
+        "verplicht",
+        "looptijd (maanden)",
+        "verwijzer",
+        "aanbieder",
+        "lopende trajecten gezin",
+        "terug omdat",
+    ]
+    cells = next(csv.reader([line], delimiter=";"))
+    row = client.get(reverse("regie:queue")).context["rows"][0]
+    assert cells[:3] == ["1", child.case_number, str(row.score).replace(".", ",")] and "," in cells[2]
+    assert cells[3] == "einddatum"
+    assert cells[5:8] == [str(round(row.cost_this_year)), str(round(row.committed)), str(row.running_months)]
+    assert cells[9] == '\'=HYPERLINK("http://x")'  # the formula guard: text to a spreadsheet, never a formula
+
+
 def test_queue_is_for_regisseurs_and_own_gemeente_only(client, frozen_today, toegang_a, regisseur_a, gemeente_b):
     other = heavy_case(gemeente_b)
     flags.evaluate()
     client.force_login(toegang_a)
     assert client.get(reverse("regie:queue")).status_code == 403
     client.force_login(regisseur_a)
-    response = client.get(reverse("regie:queue"), {"gemeente": gemeente_b.code})
-    assert other not in [r.child for r in response.context["rows"]]
+    assert other not in [r.child for r in client.get(reverse("regie:queue")).context["rows"]]
+    assert client.get(reverse("regie:queue"), {"gemeente": gemeente_b.code}).status_code == 404
+
+
+PAGES = ["regie:queue", "regie:queue_csv", "regie:escalations", "regie:patterns"]
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_another_gemeente_or_an_unknown_code_in_the_url_is_404(client, frozen_today, regisseur_a, gemeente_b, name):
+    heavy_case(gemeente_b)
+    flags.evaluate()
+    client.force_login(regisseur_a)
+    assert client.get(reverse(name), {"gemeente": gemeente_b.code}).status_code == 404
+    assert client.get(reverse(name), {"gemeente": "0000"}).status_code == 404
+    assert client.get(reverse(name)).status_code == 200
+
+
+@pytest.mark.parametrize("name", PAGES)
+def test_regisseur_of_two_gemeenten_opens_the_second(client, frozen_today, gemeente_a, gemeente_b, name):
+    regisseur = UserFactory(username="regisseur_ab", role=Role.REGISSEUR, gemeenten=[gemeente_a, gemeente_b])
+    child = heavy_case(gemeente_b)
+    flags.evaluate()
+    client.force_login(regisseur)
+    response = client.get(reverse(name), {"gemeente": gemeente_b.code})
+    assert response.status_code == 200
+    if name == "regie:queue_csv":
+        assert child.case_number in response.content.decode("utf-8-sig")
+        assert f"top-{gemeente_b.code}-" in response["Content-Disposition"]
+    else:
+        assert f"· {gemeente_b.name}" in response.content.decode()
+    if name == "regie:queue":
+        assert [r.child for r in response.context["rows"]] == [child]
+        assert client.get(reverse(name), {"gemeente": gemeente_a.code}).context["rows"] == []
 
 
 def test_queue_and_patterns_query_count_does_not_grow(client, frozen_today, regisseur_a, gemeente_a):
@@ -214,7 +277,9 @@ def test_escalations_list_for_regisseur_and_beleid(client, frozen_today, regisse
             "besluit-actor": "directeur en wethouder",
         },
     )
-    assert child.full_name in client.get(reverse("regie:escalations")).content.decode()
+    content = client.get(reverse("regie:escalations")).content.decode()
+    assert child.full_name in content
+    assert '<td class="num">€ 10.667</td>' in content  # the open cost at the decision, in Dutch
     client.force_login(beleid_a)
     content = client.get(reverse("regie:escalations")).content.decode()
     assert child.case_number in content and child.full_name not in content
@@ -230,3 +295,24 @@ def test_patterns_group_flagged_cases(client, frozen_today, regisseur_a, gemeent
     by_source = {r.label: r for r in sections["verwijzer"]}
     assert by_source["Gecertificeerde instelling (GI)"].child_count == 2
     assert by_source["Huisarts"].child_count == 1
+
+
+def test_pages_show_money_and_numbers_in_dutch(client, frozen_today, regisseur_a, gemeente_a):
+    child = heavy_case(gemeente_a, hours="30")
+    flags.evaluate()
+    client.force_login(regisseur_a)
+    queue = client.get(reverse("regie:queue"))
+    row = queue.context["rows"][0]
+    assert row.child == child and row.cost_this_year > 1000 and row.score > 100
+    content = queue.content.decode()
+    assert f'<td class="num">€ {round(row.cost_this_year):,}</td>'.replace(",", ".") in content
+    assert f'<td class="num">€ {round(row.committed):,}</td>'.replace(",", ".") in content
+    assert f'<td class="num">{round(row.score)}</td>' in content
+    assert "lopende zorg kost € " in content
+    assert "kosten meer dan 10% hoger dan bij het besluit" in content
+    patterns = client.get(reverse("regie:patterns"))
+    group = dict((key, rows) for key, _, rows in patterns.context["sections"])["aanbieder"][0]
+    content = patterns.content.decode()
+    assert f'<td class="num">€ {round(group.cost):,}</td>'.replace(",", ".") in content
+    assert f'<td class="num">{str(group.median_months).replace(".", ",")} mnd</td>' in content
+    assert '<td class="num">0%</td>' in content  # no extensions: none of its trajectories extended

@@ -4,6 +4,7 @@ import time
 
 from django.core.management.base import BaseCommand, CommandError
 
+from cases.formatting import number
 from cases.models import Gemeente
 from regie import flags
 
@@ -24,5 +25,5 @@ class Command(BaseCommand):
             result = flags.evaluate()
         self.stdout.write(
             f"{result.candidates} signalen actief, {result.upserted} nieuw of bijgewerkt, "
-            f"{result.lapsed} vervallen ({time.monotonic() - started:.1f} s)"
+            f"{result.lapsed} vervallen ({number(time.monotonic() - started, 1)} s)"
         )

@@ -1,14 +1,16 @@
 """Print a gemeente's Top N: `python manage.py top_cases --gemeente CODE [--limit 32] [--format csv|json]`.
 
-Rank, case number (never the BSN or a name), score and the flag codes.
+Rank, case number (never the BSN or a name), score and the flag codes. The CSV is the one CSV of every
+export (cases/csv_export.py: `;`, decimal comma, the formula guard), without the BOM: it goes to a
+terminal or a pipe, where a BOM is an invisible character glued to the first column name.
 """
 
-import csv
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from cases.csv_export import csv_text
 from cases.models import Gemeente
 from regie.ranking import top_cases
 
@@ -31,19 +33,21 @@ class Command(BaseCommand):
         if limit is not None and limit < 1:
             raise CommandError("--limit moet minstens 1 zijn")
         rows = top_cases(gemeente_obj, today=timezone.localdate(), limit=limit)
-        records = [
-            {
-                "rank": row.rank,
-                "case_number": row.child.case_number,
-                "score": str(row.score),
-                "flags": sorted({flag.code for flag in row.flags}),
-            }
-            for row in rows
-        ]
         if format == "json":
+            records = [
+                {
+                    "rank": row.rank,
+                    "case_number": row.child.case_number,
+                    "score": str(row.score),
+                    "flags": sorted({flag.code for flag in row.flags}),
+                }
+                for row in rows
+            ]
             self.stdout.write(json.dumps(records, indent=2))
             return
-        writer = csv.writer(self.stdout, lineterminator="\n")
-        writer.writerow(["rank", "case_number", "score", "flags"])
-        for record in records:
-            writer.writerow([record["rank"], record["case_number"], record["score"], " ".join(record["flags"])])
+        header = ["rank", "case_number", "score", "flags"]
+        lines = [
+            [row.rank, row.child.case_number, row.score, " ".join(sorted({flag.code for flag in row.flags}))]
+            for row in rows
+        ]
+        self.stdout.write(csv_text(header, lines, bom=False), ending="")

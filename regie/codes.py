@@ -1,0 +1,21 @@
+"""The signals of DOMAIN.md §6 as codes, below the models: the flag sentences (flag_text.py) and the
+models both read them, so neither has to import the other's module to know what a code means."""
+
+from django.db import models
+
+
+class FlagCode(models.TextChoices):
+    """The signals of DOMAIN.md §6. The stored value is what CSV/JSON exports show."""
+
+    DURATION = "duur", "Duur boven norm"
+    COST = "kosten", "Kosten"
+    EXTENSIONS = "verlengingen", "Verlengingen"
+    STACKING = "stapeling", "Stapeling (kind)"
+    HOUSEHOLD_STACKING = "stapeling_gezin", "Stapeling (gezin)"
+    WAITING = "wachttijd", "Wachttijd"
+    PAST_END = "einddatum", "Einddatum verstreken"
+    REVIEW_LATE = "review", "Review te laat"
+    TURNING_18 = "18plus", "18-/18+"
+    OUTSIDE_BUDGET = "buiten_budget", "Buiten budget"
+    RESIDENTIAL = "verblijf", "Verblijf"
+    MANUAL = "handmatig", "Handmatig"
