@@ -1,32 +1,16 @@
-"""Business writes on case files. Views, admin, commands and imports call these; none re-implement them.
-
-Each function validates with Dutch messages (django ValidationError keyed by form field), writes in
-one transaction, and records the acting user in the history.
-"""
+"""Writes on care: trajectories, their extension requests (verlengingen) and stop-strategy reviews."""
 
 import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import IntegrityError, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from .evaluation import request_evaluation
-from .models import (
-    CaseAccessLog,
-    Child,
-    Extension,
-    ExtensionStatus,
-    Gemeente,
-    Household,
-    Product,
-    Provider,
-    ReviewOutcome,
-    StopReview,
-    Trajectory,
-)
-from .terms import trajectory_terms
-from .validators import bsn_is_valid
+from ..evaluation import request_evaluation
+from ..models import Child, Extension, ExtensionStatus, Product, Provider, ReviewOutcome, StopReview, Trajectory
+from ..terms import trajectory_terms
+from .common import as_user, today
 
 
 class ConflictError(Exception):
@@ -35,104 +19,6 @@ class ConflictError(Exception):
     message = (
         "Iemand anders heeft dit traject gewijzigd nadat u het opende. "
         "Uw wijziging is niet opgeslagen; bekijk de nieuwe gegevens en probeer het opnieuw."
-    )
-
-
-def as_user(instance, user):
-    # simple-history reads this attribute when the middleware has no request (commands, tasks).
-    instance._history_user = user
-    return instance
-
-
-def _require_gemeente(user, gemeente: Gemeente) -> None:
-    if not user.gemeenten.filter(pk=gemeente.pk).exists():
-        raise ValidationError({"gemeente": "U werkt niet voor deze gemeente."})
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
-# --- children and households -------------------------------------------------------------
-
-
-def child_possible_duplicates(*, user, first_name: str, last_name: str, birth_date: dt.date | None, bsn: str = ""):
-    """Children this user can see that may be the same child: same name and birth date, or same BSN.
-
-    Returns (visible matches, bsn_elsewhere) where bsn_elsewhere says the BSN is on a file of a
-    gemeente the user does not serve — without revealing anything about that file.
-    """
-    visible = Child.objects.visible_to(user)
-    matches = Child.objects.none()
-    if first_name and last_name and birth_date:
-        matches = visible.filter(
-            first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), birth_date=birth_date
-        )
-    bsn_elsewhere = False
-    if bsn:
-        matches = matches | visible.filter(bsn=bsn)
-        bsn_elsewhere = Child.objects.filter(bsn=bsn).exclude(pk__in=visible.values("pk")).exists()
-    return matches.select_related("gemeente").distinct(), bsn_elsewhere
-
-
-def child_register(
-    *,
-    user,
-    gemeente: Gemeente,
-    first_name: str,
-    last_name: str,
-    birth_date: dt.date,
-    name_prefix: str = "",
-    bsn: str = "",
-    household: Household | None = None,
-    household_name: str = "",
-) -> Child:
-    """Register a child, with an existing household of the same gemeente or a new one."""
-    _require_gemeente(user, gemeente)
-    errors = {}
-    if birth_date > _today():
-        errors["birth_date"] = "De geboortedatum ligt in de toekomst."
-    if bsn and not bsn_is_valid(bsn):
-        errors["bsn"] = "Dit is geen geldig BSN (het voldoet niet aan de elfproef)."
-    elif bsn and Child.objects.filter(bsn=bsn).exists():
-        errors["bsn"] = (
-            "Er bestaat al een dossier met dit BSN. Zoek het dossier op in plaats van een nieuw aan te maken."
-        )
-    if household is not None and household.gemeente_id != gemeente.pk:
-        errors["household"] = "Dit huishouden hoort bij een andere gemeente."
-    if household is None and not household_name.strip():
-        errors["household_name"] = "Kies een bestaand huishouden of geef het nieuwe huishouden een naam."
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        if household is None:
-            household = as_user(Household(gemeente=gemeente, name=household_name.strip()), user)
-            household.save()
-        child = as_user(
-            Child(
-                gemeente=gemeente,
-                household=household,
-                first_name=first_name.strip(),
-                name_prefix=name_prefix.strip(),
-                last_name=last_name.strip(),
-                birth_date=birth_date,
-                bsn=bsn or None,
-            ),
-            user,
-        )
-        try:
-            with transaction.atomic():
-                child.save()
-        except IntegrityError:
-            # Two registrations of the same BSN at once: the unique constraint decides.
-            raise ValidationError({"bsn": "Er bestaat al een dossier met dit BSN."}) from None
-    return child
-
-
-def case_file_read(*, user, child: Child, action: str = "inzage dossier") -> None:
-    """Log a read of a case file (NEN 7513: who, when, which child, which gemeente)."""
-    CaseAccessLog.objects.create(
-        user=user, child=child, case_number=child.case_number, gemeente_id=child.gemeente_id, action=action
     )
 
 
@@ -252,7 +138,7 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
             errors["__all__"] = "Dit traject is al beëindigd."
         if end_date < locked.start_date:
             errors["end_date"] = f"De einddatum ligt vóór de startdatum ({locked.start_date:%d-%m-%Y})."
-        if end_date > _today():
+        if end_date > today():
             errors["end_date"] = (
                 "Een traject kan niet in de toekomst beëindigd worden; leg het einde vast als het zover is."
             )
@@ -386,7 +272,7 @@ def review_record(*, user, review: StopReview, done_date: dt.date, outcome: str,
     errors = {}
     if review.done_date is not None:
         errors["__all__"] = "Deze review is al vastgelegd."
-    if done_date > _today():
+    if done_date > today():
         errors["done_date"] = "De datum van uitvoering ligt in de toekomst."
     if done_date < review.trajectory.start_date:
         errors["done_date"] = "De review ligt vóór de start van het traject."
