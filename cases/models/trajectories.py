@@ -272,6 +272,14 @@ class Extension(models.Model):
                 condition=Q(status=ExtensionStatus.PENDING) | ~Q(decision_reason=""),
                 name="extension_decision_has_reason",
             ),
+            # One request waits for the toets per trajectory. extension_request checks it under a lock on
+            # the trajectory; this is the backstop for writers that take no lock (the iJw import, two
+            # quick clicks from a page that skipped the service).
+            models.UniqueConstraint(
+                fields=["trajectory"],
+                condition=Q(status=ExtensionStatus.PENDING),
+                name="extension_one_pending_per_trajectory",
+            ),
         ]
         indexes = [
             # The toets queue: pending requests, oldest first.

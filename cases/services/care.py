@@ -4,7 +4,7 @@ import datetime as dt
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..evaluation import request_evaluation
@@ -157,35 +157,48 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
 # --- extensions (verlengingen) ----------------------------------------------------------------
 
 
+PENDING_EXTENSION_EXISTS = "Er loopt al een verlengingsaanvraag voor dit traject."
+
+
 def extension_request(
     *, user, trajectory: Trajectory, requested_end_date: dt.date, reason: str, requested_volume: Decimal | None = None
 ) -> Extension:
-    errors = {}
-    if trajectory.end_date is not None:
-        errors["__all__"] = "Een beëindigd traject kan niet worden verlengd."
-    elif trajectory.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        errors["__all__"] = "Er loopt al een verlengingsaanvraag voor dit traject."
-    if requested_end_date <= trajectory.planned_end_date:
-        errors["requested_end_date"] = (
-            f"De gevraagde einddatum moet na de huidige einddatum ({trajectory.planned_end_date:%d-%m-%Y}) liggen."
+    with transaction.atomic():
+        # Two quick clicks: without the lock both would see no pending request and both insert. The
+        # second now waits here until the first commits, then reads its request and is refused.
+        locked = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+        errors = {}
+        if locked.end_date is not None:
+            errors["__all__"] = "Een beëindigd traject kan niet worden verlengd."
+        elif locked.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            errors["__all__"] = PENDING_EXTENSION_EXISTS
+        if requested_end_date <= locked.planned_end_date:
+            errors["requested_end_date"] = (
+                f"De gevraagde einddatum moet na de huidige einddatum ({locked.planned_end_date:%d-%m-%Y}) liggen."
+            )
+        if requested_volume is not None and requested_volume <= 0:
+            errors["requested_volume"] = "Het volume moet groter zijn dan nul."
+        if not reason.strip():
+            errors["reason"] = "Geef de reden van de verlenging."
+        if errors:
+            raise ValidationError(errors)
+        extension = as_user(
+            Extension(
+                trajectory=locked,
+                requested_end_date=requested_end_date,
+                requested_volume=requested_volume,
+                reason=reason.strip(),
+                requested_by=user,
+            ),
+            user,
         )
-    if requested_volume is not None and requested_volume <= 0:
-        errors["requested_volume"] = "Het volume moet groter zijn dan nul."
-    if not reason.strip():
-        errors["reason"] = "Geef de reden van de verlenging."
-    if errors:
-        raise ValidationError(errors)
-    extension = as_user(
-        Extension(
-            trajectory=trajectory,
-            requested_end_date=requested_end_date,
-            requested_volume=requested_volume,
-            reason=reason.strip(),
-            requested_by=user,
-        ),
-        user,
-    )
-    extension.save()
+        try:
+            with transaction.atomic():
+                extension.save()
+        except IntegrityError:
+            # A writer that takes no lock (the iJw import) inserted a pending request after our check:
+            # the constraint extension_one_pending_per_trajectory decides, with the same message.
+            raise ValidationError({"__all__": PENDING_EXTENSION_EXISTS}) from None
     return extension
 
 
@@ -255,35 +268,43 @@ def extension_decide(
 
 
 def review_plan(*, user, trajectory: Trajectory, due_date: dt.date) -> StopReview:
-    errors = {}
-    if trajectory.end_date is not None:
-        errors["__all__"] = "Voor een beëindigd traject plant u geen review."
-    if due_date < trajectory.start_date:
-        errors["due_date"] = "De reviewdatum ligt vóór de start van het traject."
-    if errors:
-        raise ValidationError(errors)
-    review = as_user(StopReview(trajectory=trajectory, due_date=due_date, planned_by=user), user)
-    review.save()
-    request_evaluation([trajectory.child_id])
+    with transaction.atomic():
+        # The check below reads the end date: lock the trajectory so it is not ended between the check
+        # and the insert (trajectory_end takes the same lock).
+        locked = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+        errors = {}
+        if locked.end_date is not None:
+            errors["__all__"] = "Voor een beëindigd traject plant u geen review."
+        if due_date < locked.start_date:
+            errors["due_date"] = "De reviewdatum ligt vóór de start van het traject."
+        if errors:
+            raise ValidationError(errors)
+        review = as_user(StopReview(trajectory=locked, due_date=due_date, planned_by=user), user)
+        review.save()
+        request_evaluation([locked.child_id])
     return review
 
 
 def review_record(*, user, review: StopReview, done_date: dt.date, outcome: str, note: str = "") -> StopReview:
-    errors = {}
-    if review.done_date is not None:
-        errors["__all__"] = "Deze review is al vastgelegd."
-    if done_date > today():
-        errors["done_date"] = "De datum van uitvoering ligt in de toekomst."
-    if done_date < review.trajectory.start_date:
-        errors["done_date"] = "De review ligt vóór de start van het traject."
-    if outcome not in ReviewOutcome.values:
-        errors["outcome"] = "Kies de uitkomst van de review."
-    if errors:
-        raise ValidationError(errors)
-    review.done_date = done_date
-    review.outcome = outcome
-    review.note = note.strip()
-    review.done_by = user
-    as_user(review, user).save()
-    request_evaluation([review.trajectory.child_id])
-    return review
+    with transaction.atomic():
+        # Two toegangsmedewerkers recording the same review at once would both pass the "already recorded"
+        # check and the second would overwrite the first. The row lock makes the second wait and read it.
+        locked = StopReview.objects.select_for_update(of=("self",)).select_related("trajectory").get(pk=review.pk)
+        errors = {}
+        if locked.done_date is not None:
+            errors["__all__"] = "Deze review is al vastgelegd."
+        if done_date > today():
+            errors["done_date"] = "De datum van uitvoering ligt in de toekomst."
+        if done_date < locked.trajectory.start_date:
+            errors["done_date"] = "De review ligt vóór de start van het traject."
+        if outcome not in ReviewOutcome.values:
+            errors["outcome"] = "Kies de uitkomst van de review."
+        if errors:
+            raise ValidationError(errors)
+        locked.done_date = done_date
+        locked.outcome = outcome
+        locked.note = note.strip()
+        locked.done_by = user
+        as_user(locked, user).save()
+        request_evaluation([locked.trajectory.child_id])
+    return locked
