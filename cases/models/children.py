@@ -47,7 +47,9 @@ class Child(models.Model):
     """Jeugdige: the child whose case file (dossier) this is."""
 
     gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="children")
-    household = models.ForeignKey(Household, on_delete=models.PROTECT, related_name="children")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="children", verbose_name="huishouden"
+    )
     first_name = models.CharField("voornaam", max_length=80)
     name_prefix = models.CharField("tussenvoegsel", max_length=20, blank=True)
     last_name = models.CharField("achternaam", max_length=120)

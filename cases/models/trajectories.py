@@ -106,11 +106,18 @@ class Trajectory(models.Model):
     later change of a product's tariff or norm never rewrites what a past trajectory cost.
     """
 
-    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="trajectories")
+    child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="trajectories", verbose_name="jeugdige")
     referral = models.ForeignKey(
-        "referrals.Referral", on_delete=models.PROTECT, related_name="trajectories", null=True, blank=True
+        "referrals.Referral",
+        on_delete=models.PROTECT,
+        related_name="trajectories",
+        null=True,
+        blank=True,
+        verbose_name="verwijzing",
     )
-    provider = models.ForeignKey(Provider, on_delete=models.PROTECT, related_name="trajectories")
+    provider = models.ForeignKey(
+        Provider, on_delete=models.PROTECT, related_name="trajectories", verbose_name="aanbieder"
+    )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="trajectories")
     start_date = models.DateField("startdatum")
     planned_end_date = models.DateField("geplande einddatum")
@@ -234,7 +241,9 @@ class Extension(models.Model):
         ExtensionStatus.REFUSED: set(),
     }
 
-    trajectory = models.ForeignKey(Trajectory, on_delete=models.PROTECT, related_name="extensions")
+    trajectory = models.ForeignKey(
+        Trajectory, on_delete=models.PROTECT, related_name="extensions", verbose_name="traject"
+    )
     requested_end_date = models.DateField("gevraagde einddatum")
     requested_volume = models.DecimalField(
         "gevraagd volume",
@@ -246,7 +255,11 @@ class Extension(models.Model):
     )
     reason = models.CharField("reden van de aanvraag", max_length=500)
     requested_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="extensions_requested", null=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="extensions_requested",
+        null=True,
+        verbose_name="aangevraagd door",
     )
     requested_at = models.DateTimeField("aangevraagd op", auto_now_add=True)
     status = models.CharField("status", max_length=10, choices=ExtensionStatus.choices, default=ExtensionStatus.PENDING)
@@ -254,7 +267,12 @@ class Extension(models.Model):
     granted_volume = models.DecimalField("toegekend volume", max_digits=10, decimal_places=2, null=True, blank=True)
     decision_reason = models.CharField("motivering besluit", max_length=500, blank=True)
     decided_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="extensions_decided", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="extensions_decided",
+        null=True,
+        blank=True,
+        verbose_name="besloten door",
     )
     decided_at = models.DateTimeField("besloten op", null=True, blank=True)
     history = HistoricalRecords()
@@ -304,16 +322,26 @@ class ReviewOutcome(models.TextChoices):
 class StopReview(models.Model):
     """Stopstrategie-review: a planned check whether a trajectory can scale down or end."""
 
-    trajectory = models.ForeignKey(Trajectory, on_delete=models.PROTECT, related_name="reviews")
+    trajectory = models.ForeignKey(Trajectory, on_delete=models.PROTECT, related_name="reviews", verbose_name="traject")
     due_date = models.DateField("uiterlijke reviewdatum")
     done_date = models.DateField("uitgevoerd op", null=True, blank=True)
     outcome = models.CharField("uitkomst", max_length=12, choices=ReviewOutcome.choices, blank=True)
     note = models.CharField("toelichting", max_length=500, blank=True)
     planned_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="gepland door",
     )
     done_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", null=True, blank=True
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="gedaan door",
     )
     history = HistoricalRecords()
 
