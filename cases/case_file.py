@@ -95,7 +95,9 @@ def build_timeline(referrals, trajectories) -> list[Event]:
     for t in trajectories:
         label = f"{t.product.code} {t.product.description} bij {t.provider.name}"
         events.append(
-            Event(t.start_date, "start", f"Start traject: {label}", f"gepland tot {t.planned_end_date:%d-%m-%Y}")
+            Event(
+                t.start_date, "start", f"Start traject: {label}", "gepland tot " + formatting.date(t.planned_end_date)
+            )
         )
         if t.end_date:
             events.append(Event(t.end_date, "einde", f"Einde traject: {t.product.code}", t.get_end_reason_display()))
@@ -104,7 +106,7 @@ def build_timeline(referrals, trajectories) -> list[Event]:
                 Event(
                     e.requested_at.date(),
                     "verlenging",
-                    f"Verlenging aangevraagd tot {e.requested_end_date:%d-%m-%Y} ({t.product.code})",
+                    f"Verlenging aangevraagd tot {formatting.date(e.requested_end_date)} ({t.product.code})",
                     e.get_status_display() + (f": {e.decision_reason}" if e.decision_reason else ""),
                 )
             )
@@ -215,7 +217,7 @@ def _display(field, value, names: dict) -> str:
         return "ja" if value else "nee"
     if isinstance(value, Decimal):
         # As the pages show a volume: whole numbers bare, otherwise to the field's decimals.
-        return formatting.number(value, 0 if value == value.to_integral_value() else field.decimal_places)
+        return formatting.number(value, -field.decimal_places)
     if isinstance(value, int):
         return formatting.number(value)
     if isinstance(value, dt.date):

@@ -11,6 +11,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from .. import formatting
 from ..validators import validate_bsn
 from .catalogue import Gemeente
 
@@ -124,7 +125,7 @@ class CaseAccessLog(models.Model):
         ordering = ["-at"]
 
     def __str__(self):
-        return f"{self.at:%d-%m-%Y %H:%M} {self.user} {self.case_number}"
+        return f"{formatting.date(self.at)} {self.user} {self.case_number}"
 
 
 class FlagOutbox(models.Model):

@@ -13,6 +13,7 @@ from django.db.models import F, Q, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 from simple_history.models import HistoricalRecords
 
+from .. import formatting
 from ..codes import EndReason, Financing, Frequency, Unit
 from ..dbfuncs import DaysBetween
 from .catalogue import Product, Provider
@@ -176,7 +177,7 @@ class Trajectory(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.product.code} bij {self.provider.name} vanaf {self.start_date:%d-%m-%Y}"
+        return f"{self.product.code} bij {self.provider.name} vanaf {formatting.date(self.start_date)}"
 
     def save(self, *args, **kwargs):
         self.refresh_daily_cost()
@@ -305,7 +306,7 @@ class Extension(models.Model):
         ]
 
     def __str__(self):
-        return f"Verlenging tot {self.requested_end_date:%d-%m-%Y} ({self.get_status_display()})"
+        return f"Verlenging tot {formatting.date(self.requested_end_date)} ({self.get_status_display()})"
 
     @property
     def is_granted(self) -> bool:
@@ -357,7 +358,7 @@ class StopReview(models.Model):
         ]
 
     def __str__(self):
-        return f"Review uiterlijk {self.due_date:%d-%m-%Y}"
+        return f"Review uiterlijk {formatting.date(self.due_date)}"
 
     @property
     def is_done(self) -> bool:

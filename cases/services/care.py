@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from .. import formatting
 from ..evaluation import request_evaluation
 from ..models import Child, Extension, ExtensionStatus, Product, Provider, ReviewOutcome, StopReview, Trajectory
 from ..terms import trajectory_terms
@@ -29,7 +30,7 @@ def _check_trajectory_dates(*, start: dt.date, planned_end: dt.date, referral, e
     if planned_end < start:
         errors["planned_end_date"] = "De geplande einddatum ligt vóór de startdatum."
     if referral is not None and start < referral.date:
-        errors["start_date"] = f"Het traject kan niet starten vóór de verwijzing van {referral.date:%d-%m-%Y}."
+        errors["start_date"] = f"Het traject kan niet starten vóór de verwijzing van {formatting.date(referral.date)}."
 
 
 def trajectory_start(
@@ -137,7 +138,7 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
         if locked.end_date is not None:
             errors["__all__"] = "Dit traject is al beëindigd."
         if end_date < locked.start_date:
-            errors["end_date"] = f"De einddatum ligt vóór de startdatum ({locked.start_date:%d-%m-%Y})."
+            errors["end_date"] = f"De einddatum ligt vóór de startdatum ({formatting.date(locked.start_date)})."
         if end_date > today():
             errors["end_date"] = (
                 "Een traject kan niet in de toekomst beëindigd worden; leg het einde vast als het zover is."
@@ -174,7 +175,8 @@ def extension_request(
             errors["__all__"] = PENDING_EXTENSION_EXISTS
         if requested_end_date <= locked.planned_end_date:
             errors["requested_end_date"] = (
-                f"De gevraagde einddatum moet na de huidige einddatum ({locked.planned_end_date:%d-%m-%Y}) liggen."
+                "De gevraagde einddatum moet na de huidige einddatum "
+                f"({formatting.date(locked.planned_end_date)}) liggen."
             )
         if requested_volume is not None and requested_volume <= 0:
             errors["requested_volume"] = "Het volume moet groter zijn dan nul."
@@ -237,8 +239,8 @@ def extension_decide(
             elif not (trajectory.planned_end_date < granted_end_date < locked.requested_end_date):
                 errors["granted_end_date"] = (
                     "Een kortere verlenging ligt na de huidige einddatum "
-                    f"({trajectory.planned_end_date:%d-%m-%Y}) en vóór de gevraagde "
-                    f"({locked.requested_end_date:%d-%m-%Y})."
+                    f"({formatting.date(trajectory.planned_end_date)}) en vóór de gevraagde "
+                    f"({formatting.date(locked.requested_end_date)})."
                 )
             if granted_volume is not None and granted_volume <= 0:
                 errors["granted_volume"] = "Het volume moet groter zijn dan nul."

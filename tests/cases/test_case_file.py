@@ -91,3 +91,25 @@ def test_the_toets_page_shows_the_trajectory_history_in_the_same_words(client, t
     client.force_login(toets_a)
     body = client.get(reverse("cases:extension_decide", args=[extension.pk])).content.decode()
     assert "geplande einddatum: 02-02-2026 → 01-08-2026" in body
+
+
+def test_the_case_file_shows_money_and_volumes_in_dutch(client, jan, gemeente_a, frozen_today):
+    trajectory = TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a), volume=Decimal("2.50"))
+    client.force_login(jan)
+    body = client.get(reverse("cases:child_detail", args=[trajectory.child_id])).content.decode()
+    assert "€ 95,00 per eenheid" in body  # was "€ 95.00"
+    assert "2,50 uur per week" in body
+    # 2,5 hours a week at € 95 (€ 33,9286 a day) for the 393 days from 3 Feb 2025 to 2 Mar 2026:
+    # € 13.333,94, shown in whole euros, rounded rather than cut off.
+    assert "€ 13.334" in body
+
+
+def test_the_product_choice_shows_its_tariff_in_dutch(client, jan, gemeente_a, frozen_today):
+    from ..factories import ReferralFactory
+
+    child = ChildFactory(gemeente=gemeente_a)
+    ReferralFactory(child=child)
+    TrajectoryFactory(child=child)  # loads the catalogue with 45A48 at € 95
+    client.force_login(jan)
+    body = client.get(reverse("cases:trajectory_start", args=[child.pk])).content.decode()
+    assert "(€ 95,00 per " in body  # was "(€ 95.00 per …)"
