@@ -7,6 +7,7 @@ one trajectory, `TrajectoryQuerySet.with_costs` in the database for lists and KP
 import datetime as dt
 from decimal import Decimal
 
+from dateutil.relativedelta import relativedelta
 from django.conf import settings
 from django.db import models
 from django.db.models import F, Q, Value
@@ -21,8 +22,15 @@ from .children import Child
 
 
 def whole_months(start: dt.date, last: dt.date) -> int:
-    """Whole calendar months from `start` to `last` (negative if `last` is earlier)."""
-    return (last.year - start.year) * 12 + last.month - start.month - (1 if last.day < start.day else 0)
+    """Whole calendar months from `start` to `last` (negative if `last` is earlier).
+
+    A month is complete on the same day number of a later month: 3 Feb 2025 to 2 Mar 2026 is 12 months,
+    31 Jan to 28 Feb is none. regie's MonthsBetween counts the same way in SQL. relativedelta on the
+    dates themselves would clip 30 Jan + 1 month to 28 Feb and count a whole month there, so it counts
+    the months between the first days and the day of the month is compared apart.
+    """
+    months = relativedelta(last.replace(day=1), start.replace(day=1))
+    return months.years * 12 + months.months - (1 if last.day < start.day else 0)
 
 
 def daily_cost(
