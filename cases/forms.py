@@ -1,4 +1,4 @@
-"""Forms for the case pages. They parse input; the rules live in cases/services.py."""
+"""Forms for the case pages. They parse input; the rules live in cases/services/."""
 
 import re
 

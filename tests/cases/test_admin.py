@@ -8,7 +8,7 @@ from django.urls import reverse
 from cases.models import CaseAccessLog, Product, Role, Segment, User, YouthPopulation
 
 from ..conftest import assert_accessible, login, screenshot
-from ..factories import ChildFactory, UserFactory
+from ..factories import ChildFactory, UserFactory, ensure_catalogue
 
 pytestmark = pytest.mark.django_db
 
@@ -451,6 +451,7 @@ def test_beheerder_admin_pages_are_accessible(page, beheer_a, toegang_a, gemeent
     assert_accessible(page)
     screenshot(page, "beheer-index")
 
+    ensure_catalogue()  # an earlier transactional test may have flushed the migrated catalogue
     product = Product.objects.get(code="45A48")
     page.goto(reverse("admin:cases_product_change", args=[product.pk]))
     page.get_by_label("Tarief per eenheid (€)").fill("99.00")
