@@ -18,7 +18,7 @@ revert would skip the checks of the normal form (to undo, change the value again
 
 Case data (huishoudens, jeugdigen, verwijzingen, trajecten, verlengingen, reviews) is NOT in the
 admin, on purpose: the beheerder manages master data, not cases (minimum data), and every case
-write must go through cases/services.py with its validation and conflict check. A case read
+write must go through cases/services/ with its validation and conflict check. A case read
 belongs in the app, where it is logged.
 """
 

@@ -5,9 +5,12 @@ A fixed number of queries whatever the size of the file: one per related table, 
 
 import datetime as dt
 from dataclasses import dataclass
+from decimal import Decimal
 
-from django.db.models import Count, Prefetch, Q
+from django.contrib.auth.base_user import AbstractBaseUser
+from django.db.models import Count, ForeignKey, Prefetch, Q
 
+from . import formatting
 from .models import Child, Extension, ExtensionStatus, StopReview, Trajectory
 
 HISTORY_LIMIT = 40
@@ -92,7 +95,9 @@ def build_timeline(referrals, trajectories) -> list[Event]:
     for t in trajectories:
         label = f"{t.product.code} {t.product.description} bij {t.provider.name}"
         events.append(
-            Event(t.start_date, "start", f"Start traject: {label}", f"gepland tot {t.planned_end_date:%d-%m-%Y}")
+            Event(
+                t.start_date, "start", f"Start traject: {label}", "gepland tot " + formatting.date(t.planned_end_date)
+            )
         )
         if t.end_date:
             events.append(Event(t.end_date, "einde", f"Einde traject: {t.product.code}", t.get_end_reason_display()))
@@ -101,7 +106,7 @@ def build_timeline(referrals, trajectories) -> list[Event]:
                 Event(
                     e.requested_at.date(),
                     "verlenging",
-                    f"Verlenging aangevraagd tot {e.requested_end_date:%d-%m-%Y} ({t.product.code})",
+                    f"Verlenging aangevraagd tot {formatting.date(e.requested_end_date)} ({t.product.code})",
                     e.get_status_display() + (f": {e.decision_reason}" if e.decision_reason else ""),
                 )
             )
@@ -120,30 +125,6 @@ def build_timeline(referrals, trajectories) -> list[Event]:
     return sorted(events, key=lambda e: e.date, reverse=True)
 
 
-def _describe(record, previous) -> list[str]:
-    model = record.instance_type
-    lines = []
-    if previous is None:
-        return lines
-    for change in record.diff_against(previous).changes:
-        if change.field in HIDDEN_FIELDS:
-            continue
-        field = model._meta.get_field(change.field)
-        old, new = _display(field, change.old), _display(field, change.new)
-        lines.append(f"{field.verbose_name}: {old} → {new}")
-    return lines
-
-
-def _display(field, value) -> str:
-    if value in (None, ""):
-        return "—"
-    if field.choices:
-        return str(dict(field.flatchoices).get(value, value))
-    if isinstance(value, dt.date):
-        return f"{value:%d-%m-%Y}"
-    return str(value)
-
-
 def build_history(child, referrals, trajectories) -> list[Change]:
     """The last changes to this file, newest first, with who made them and what changed."""
     trajectory_ids = [t.pk for t in trajectories]
@@ -156,23 +137,89 @@ def build_history(child, referrals, trajectories) -> list[Change]:
         ("Verlenging", Extension.history.filter(trajectory_id__in=trajectory_ids)),
         ("Review", StopReview.history.filter(trajectory_id__in=trajectory_ids)),
     ]
-    changes = []
+    diffs = []
     for label, queryset in sources:
         records = list(queryset.select_related("history_user").order_by("id", "history_date", "history_id"))
-        changes.extend(describe_changes(records, label))
+        diffs.extend(_diffs(records, label))
+    changes = _readable(diffs)
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes[:HISTORY_LIMIT]
 
 
 def describe_changes(records, label: str) -> list[Change]:
     """Turn history records (ordered by object, then time) into readable changes with who made them."""
-    changes = []
+    return _readable(_diffs(records, label))
+
+
+@dataclass
+class _Diff:
+    label: str
+    record: object
+    changes: list  # simple-history ModelChange: field name, old and new value (a foreign key as its id)
+
+
+def _diffs(records, label: str) -> list[_Diff]:
+    diffs = []
     previous_by_object = {}
     for record in records:
         previous = previous_by_object.get(record.id)
         previous_by_object[record.id] = record
+        changes = [] if previous is None else record.diff_against(previous).changes
+        diffs.append(_Diff(label, record, [c for c in changes if c.field not in HIDDEN_FIELDS]))
+    return diffs
+
+
+def _readable(diffs: list[_Diff]) -> list[Change]:
+    names = _related_names(diffs)
+    changes = []
+    for diff in diffs:
+        record = diff.record
         kind = {"+": "aangemaakt", "~": "gewijzigd", "-": "verwijderd"}[record.history_type]
-        user = record.history_user
-        who = (user.get_full_name() or user.username) if user else "systeem"
-        changes.append(Change(record.history_date, who, f"{label} {kind}", _describe(record, previous), record.id))
+        who = _user_name(record.history_user) if record.history_user else "systeem"
+        model = record.instance_type
+        lines = []
+        for change in diff.changes:
+            field = model._meta.get_field(change.field)
+            old, new = _display(field, change.old, names), _display(field, change.new, names)
+            lines.append(f"{field.verbose_name}: {old} → {new}")
+        changes.append(Change(record.history_date, who, f"{diff.label} {kind}", lines, record.id))
     return changes
+
+
+def _related_names(diffs: list[_Diff]) -> dict:
+    """Names of the users (and other related rows) the changes point to: one query per related model,
+    however many history rows there are."""
+    wanted: dict[type, set] = {}
+    for diff in diffs:
+        for change in diff.changes:
+            field = diff.record.instance_type._meta.get_field(change.field)
+            if isinstance(field, ForeignKey):
+                wanted.setdefault(field.related_model, set()).update(v for v in (change.old, change.new) if v)
+    names = {}
+    for model, ids in wanted.items():
+        for pk, obj in model._default_manager.in_bulk(ids).items():
+            names[model, pk] = _user_name(obj) if isinstance(obj, AbstractBaseUser) else str(obj)
+    return names
+
+
+def _user_name(user) -> str:
+    return user.get_full_name() or user.username
+
+
+def _display(field, value, names: dict) -> str:
+    if value in (None, ""):
+        return formatting.DASH
+    if field.choices:
+        return str(dict(field.flatchoices).get(value, value))
+    if isinstance(field, ForeignKey):
+        return names.get((field.related_model, value), f"#{value}")  # a row deleted since
+    if isinstance(value, bool):
+        return "ja" if value else "nee"
+    if isinstance(value, Decimal):
+        # As the pages show a volume: whole numbers bare, otherwise to the field's decimals.
+        return formatting.number(value, -field.decimal_places)
+    if isinstance(value, int):
+        return formatting.number(value)
+    if isinstance(value, dt.date):
+        return formatting.date(value)
+    return str(value)

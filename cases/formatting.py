@@ -17,16 +17,18 @@ NVT = "n.v.t."
 
 
 def number(value, decimals: int | None = None, *, grouping: bool = True) -> str:
-    """1.234 · 12,5 · with `decimals=None`: whole numbers bare, others to one decimal."""
+    """1.234 · 12,5 · with `decimals=None`: whole numbers bare, others to one decimal; with a negative
+    `decimals`, as Django's floatformat: whole numbers bare, others to that many decimals (2 · 2,50)."""
     if value is None:
         return DASH
-    value = Decimal(str(value))
-    if decimals is None:
-        decimals = 0 if value == value.to_integral_value() else 1
-    # Rounded here, half up as floatformat does: numberformat.format cuts the digits off (10.666,67 -> 10.666).
-    value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
+    exact = Decimal(str(value))
+    if decimals is None or decimals < 0:
+        whole = exact == exact.to_integral_value()
+        decimals = 0 if whole else (1 if decimals is None else -decimals)
+    # Rounded half up, as a person rounds money (€ 13.333,90 is € 13.334); numberformat itself would
+    # only cut the digits off.
     return numberformat.format(
-        value,
+        exact.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP),
         DECIMAL_SEP,
         decimal_pos=decimals,
         grouping=3 if grouping else 0,

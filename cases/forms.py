@@ -1,4 +1,4 @@
-"""Forms for the case pages. They parse input; the rules live in cases/services.py."""
+"""Forms for the case pages. They parse input; the rules live in cases/services/."""
 
 import re
 
@@ -6,6 +6,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.db.models import Q
 
+from . import formatting
 from .codes import EndReason, Financing, Frequency
 from .models import Child, Product, Provider, ReviewOutcome
 
@@ -82,7 +83,7 @@ class ChildRegisterForm(forms.Form):
 
 class ReferralChoiceField(forms.ModelChoiceField):
     def label_from_instance(self, obj):
-        return f"{obj.date:%d-%m-%Y} · {obj.get_source_display()} · {obj.get_request_category_display()}"
+        return f"{formatting.date(obj.date)} · {obj.get_source_display()} · {obj.get_request_category_display()}"
 
 
 class ProductChoiceField(forms.ModelChoiceField):
@@ -90,7 +91,7 @@ class ProductChoiceField(forms.ModelChoiceField):
         if obj.financing == Financing.TASK:
             price = "taakgericht"
         else:
-            price = f"€ {obj.tariff} per {obj.get_unit_display().lower()}"
+            price = f"{formatting.euro(obj.tariff, 2)} per {obj.get_unit_display().lower()}"
         return f"{obj.code} {obj.description} ({price})"
 
 

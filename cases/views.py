@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from . import services
+from . import formatting, services
 from .access import CASE_READERS, role_required, visible_child_or_404
 from .case_file import load_case_file
 from .forms import (
@@ -299,7 +299,7 @@ def review_plan(request, pk):
             ),
         )
         if review:
-            messages.success(request, f"Stopstrategie-review gepland uiterlijk {review.due_date:%d-%m-%Y}.")
+            messages.success(request, f"Stopstrategie-review gepland uiterlijk {formatting.date(review.due_date)}.")
             return redirect(_back_to_file(trajectory))
     title = "Stopstrategie-review plannen"
     context = {"child": trajectory.child, "trajectory": trajectory, "form": form, "title": title}

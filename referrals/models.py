@@ -3,6 +3,7 @@
 from django.db import models
 from simple_history.models import HistoricalRecords
 
+from cases import formatting
 from cases.codes import ReferrerType
 from cases.models import Child
 
@@ -66,4 +67,4 @@ class Referral(models.Model):
         ]
 
     def __str__(self):
-        return f"Verwijzing {self.get_source_display()} {self.date:%d-%m-%Y}"
+        return f"Verwijzing {self.get_source_display()} {formatting.date(self.date)}"

@@ -451,7 +451,7 @@ def test_beheerder_admin_pages_are_accessible(page, beheer_a, toegang_a, gemeent
     assert_accessible(page)
     screenshot(page, "beheer-index")
 
-    ensure_catalogue()  # an earlier transactional test may have flushed the data migration's products
+    ensure_catalogue()  # an earlier transactional test may have flushed the migrated catalogue
     product = Product.objects.get(code="45A48")
     page.goto(reverse("admin:cases_product_change", args=[product.pk]))
     page.get_by_label("Tarief per eenheid (€)").fill("99.00")

@@ -4,7 +4,7 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from cases.models import Trajectory, daily_cost
+from cases.models import Trajectory, daily_cost, whole_months
 from cases.validators import bsn_is_valid
 
 from ..factories import TrajectoryFactory
@@ -94,3 +94,21 @@ def test_history_records_every_change_with_the_user(toegang_a):
     assert latest.history_user == toegang_a
     assert latest.volume == Decimal("4")
     assert trajectory.history.count() == 2
+
+
+@pytest.mark.parametrize(
+    "start,last,months",
+    [
+        (dt.date(2025, 2, 3), dt.date(2026, 3, 2), 12),  # 12 months and 27 days
+        (dt.date(2025, 2, 3), dt.date(2026, 3, 3), 13),
+        (dt.date(2026, 1, 31), dt.date(2026, 2, 28), 0),  # no 31 February: the month is not complete
+        (dt.date(2026, 1, 30), dt.date(2026, 2, 28), 0),
+        (dt.date(2026, 1, 31), dt.date(2026, 3, 31), 2),
+        (dt.date(2024, 2, 29), dt.date(2025, 2, 28), 11),
+        (dt.date(2026, 3, 15), dt.date(2026, 1, 20), -2),
+        (dt.date(2026, 3, 15), dt.date(2026, 1, 10), -3),
+        (dt.date(2026, 3, 2), dt.date(2026, 3, 2), 0),
+    ],
+)
+def test_whole_months_counts_a_month_only_on_the_same_day_number(start, last, months):
+    assert whole_months(start, last) == months

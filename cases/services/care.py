@@ -1,8 +1,4 @@
-"""Business writes on case files. Views, admin, commands and imports call these; none re-implement them.
-
-Each function validates with Dutch messages (django ValidationError keyed by form field), writes in
-one transaction, and records the acting user in the history.
-"""
+"""Writes on care: trajectories, their extension requests (verlengingen) and stop-strategy reviews."""
 
 import datetime as dt
 from decimal import Decimal
@@ -11,22 +7,11 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from .evaluation import request_evaluation
-from .models import (
-    CaseAccessLog,
-    Child,
-    Extension,
-    ExtensionStatus,
-    Gemeente,
-    Household,
-    Product,
-    Provider,
-    ReviewOutcome,
-    StopReview,
-    Trajectory,
-)
-from .terms import trajectory_terms
-from .validators import bsn_is_valid
+from .. import formatting
+from ..evaluation import request_evaluation
+from ..models import Child, Extension, ExtensionStatus, Product, Provider, ReviewOutcome, StopReview, Trajectory
+from ..terms import trajectory_terms
+from .common import as_user, today
 
 
 class ConflictError(Exception):
@@ -38,104 +23,6 @@ class ConflictError(Exception):
     )
 
 
-def as_user(instance, user):
-    # simple-history reads this attribute when the middleware has no request (commands, tasks).
-    instance._history_user = user
-    return instance
-
-
-def _require_gemeente(user, gemeente: Gemeente) -> None:
-    if not user.gemeenten.filter(pk=gemeente.pk).exists():
-        raise ValidationError({"gemeente": "U werkt niet voor deze gemeente."})
-
-
-def _today() -> dt.date:
-    return timezone.localdate()
-
-
-# --- children and households -------------------------------------------------------------
-
-
-def child_possible_duplicates(*, user, first_name: str, last_name: str, birth_date: dt.date | None, bsn: str = ""):
-    """Children this user can see that may be the same child: same name and birth date, or same BSN.
-
-    Returns (visible matches, bsn_elsewhere) where bsn_elsewhere says the BSN is on a file of a
-    gemeente the user does not serve — without revealing anything about that file.
-    """
-    visible = Child.objects.visible_to(user)
-    matches = Child.objects.none()
-    if first_name and last_name and birth_date:
-        matches = visible.filter(
-            first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), birth_date=birth_date
-        )
-    bsn_elsewhere = False
-    if bsn:
-        matches = matches | visible.filter(bsn=bsn)
-        bsn_elsewhere = Child.objects.filter(bsn=bsn).exclude(pk__in=visible.values("pk")).exists()
-    return matches.select_related("gemeente").distinct(), bsn_elsewhere
-
-
-def child_register(
-    *,
-    user,
-    gemeente: Gemeente,
-    first_name: str,
-    last_name: str,
-    birth_date: dt.date,
-    name_prefix: str = "",
-    bsn: str = "",
-    household: Household | None = None,
-    household_name: str = "",
-) -> Child:
-    """Register a child, with an existing household of the same gemeente or a new one."""
-    _require_gemeente(user, gemeente)
-    errors = {}
-    if birth_date > _today():
-        errors["birth_date"] = "De geboortedatum ligt in de toekomst."
-    if bsn and not bsn_is_valid(bsn):
-        errors["bsn"] = "Dit is geen geldig BSN (het voldoet niet aan de elfproef)."
-    elif bsn and Child.objects.filter(bsn=bsn).exists():
-        errors["bsn"] = (
-            "Er bestaat al een dossier met dit BSN. Zoek het dossier op in plaats van een nieuw aan te maken."
-        )
-    if household is not None and household.gemeente_id != gemeente.pk:
-        errors["household"] = "Dit huishouden hoort bij een andere gemeente."
-    if household is None and not household_name.strip():
-        errors["household_name"] = "Kies een bestaand huishouden of geef het nieuwe huishouden een naam."
-    if errors:
-        raise ValidationError(errors)
-    with transaction.atomic():
-        if household is None:
-            household = as_user(Household(gemeente=gemeente, name=household_name.strip()), user)
-            household.save()
-        child = as_user(
-            Child(
-                gemeente=gemeente,
-                household=household,
-                first_name=first_name.strip(),
-                name_prefix=name_prefix.strip(),
-                last_name=last_name.strip(),
-                birth_date=birth_date,
-                bsn=bsn or None,
-            ),
-            user,
-        )
-        try:
-            with transaction.atomic():
-                child.save()
-        except IntegrityError:
-            # Two registrations of the same BSN at once: the unique constraint decides.
-            raise ValidationError({"bsn": "Er bestaat al een dossier met dit BSN."}) from None
-    return child
-
-
-def case_file_read(*, user, child: Child, action: str = "inzage dossier") -> None:
-    """Log a read of a case file (NEN 7513: who, when, which child, which gemeente)."""
-    CaseAccessLog.objects.create(
-        user=user, child=child, case_number=child.case_number, gemeente_id=child.gemeente_id, action=action
-    )
-
-
 # --- trajectories -------------------------------------------------------------------------
 
 
@@ -143,7 +30,7 @@ def _check_trajectory_dates(*, start: dt.date, planned_end: dt.date, referral, e
     if planned_end < start:
         errors["planned_end_date"] = "De geplande einddatum ligt vóór de startdatum."
     if referral is not None and start < referral.date:
-        errors["start_date"] = f"Het traject kan niet starten vóór de verwijzing van {referral.date:%d-%m-%Y}."
+        errors["start_date"] = f"Het traject kan niet starten vóór de verwijzing van {formatting.date(referral.date)}."
 
 
 def trajectory_start(
@@ -251,8 +138,8 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
         if locked.end_date is not None:
             errors["__all__"] = "Dit traject is al beëindigd."
         if end_date < locked.start_date:
-            errors["end_date"] = f"De einddatum ligt vóór de startdatum ({locked.start_date:%d-%m-%Y})."
-        if end_date > _today():
+            errors["end_date"] = f"De einddatum ligt vóór de startdatum ({formatting.date(locked.start_date)})."
+        if end_date > today():
             errors["end_date"] = (
                 "Een traject kan niet in de toekomst beëindigd worden; leg het einde vast als het zover is."
             )
@@ -271,35 +158,49 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
 # --- extensions (verlengingen) ----------------------------------------------------------------
 
 
+PENDING_EXTENSION_EXISTS = "Er loopt al een verlengingsaanvraag voor dit traject."
+
+
 def extension_request(
     *, user, trajectory: Trajectory, requested_end_date: dt.date, reason: str, requested_volume: Decimal | None = None
 ) -> Extension:
-    errors = {}
-    if trajectory.end_date is not None:
-        errors["__all__"] = "Een beëindigd traject kan niet worden verlengd."
-    elif trajectory.extensions.filter(status=ExtensionStatus.PENDING).exists():
-        errors["__all__"] = "Er loopt al een verlengingsaanvraag voor dit traject."
-    if requested_end_date <= trajectory.planned_end_date:
-        errors["requested_end_date"] = (
-            f"De gevraagde einddatum moet na de huidige einddatum ({trajectory.planned_end_date:%d-%m-%Y}) liggen."
+    with transaction.atomic():
+        # Two quick clicks: without the lock both would see no pending request and both insert. The
+        # second now waits here until the first commits, then reads its request and is refused.
+        locked = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+        errors = {}
+        if locked.end_date is not None:
+            errors["__all__"] = "Een beëindigd traject kan niet worden verlengd."
+        elif locked.extensions.filter(status=ExtensionStatus.PENDING).exists():
+            errors["__all__"] = PENDING_EXTENSION_EXISTS
+        if requested_end_date <= locked.planned_end_date:
+            errors["requested_end_date"] = (
+                "De gevraagde einddatum moet na de huidige einddatum "
+                f"({formatting.date(locked.planned_end_date)}) liggen."
+            )
+        if requested_volume is not None and requested_volume <= 0:
+            errors["requested_volume"] = "Het volume moet groter zijn dan nul."
+        if not reason.strip():
+            errors["reason"] = "Geef de reden van de verlenging."
+        if errors:
+            raise ValidationError(errors)
+        extension = as_user(
+            Extension(
+                trajectory=locked,
+                requested_end_date=requested_end_date,
+                requested_volume=requested_volume,
+                reason=reason.strip(),
+                requested_by=user,
+            ),
+            user,
         )
-    if requested_volume is not None and requested_volume <= 0:
-        errors["requested_volume"] = "Het volume moet groter zijn dan nul."
-    if not reason.strip():
-        errors["reason"] = "Geef de reden van de verlenging."
-    if errors:
-        raise ValidationError(errors)
-    extension = as_user(
-        Extension(
-            trajectory=trajectory,
-            requested_end_date=requested_end_date,
-            requested_volume=requested_volume,
-            reason=reason.strip(),
-            requested_by=user,
-        ),
-        user,
-    )
-    extension.save()
+        try:
+            with transaction.atomic():
+                extension.save()
+        except IntegrityError:
+            # A writer that takes no lock (the iJw import) inserted a pending request after our check:
+            # the constraint extension_one_pending_per_trajectory decides, with the same message.
+            raise ValidationError({"__all__": PENDING_EXTENSION_EXISTS}) from None
     return extension
 
 
@@ -338,8 +239,8 @@ def extension_decide(
             elif not (trajectory.planned_end_date < granted_end_date < locked.requested_end_date):
                 errors["granted_end_date"] = (
                     "Een kortere verlenging ligt na de huidige einddatum "
-                    f"({trajectory.planned_end_date:%d-%m-%Y}) en vóór de gevraagde "
-                    f"({locked.requested_end_date:%d-%m-%Y})."
+                    f"({formatting.date(trajectory.planned_end_date)}) en vóór de gevraagde "
+                    f"({formatting.date(locked.requested_end_date)})."
                 )
             if granted_volume is not None and granted_volume <= 0:
                 errors["granted_volume"] = "Het volume moet groter zijn dan nul."
@@ -369,35 +270,43 @@ def extension_decide(
 
 
 def review_plan(*, user, trajectory: Trajectory, due_date: dt.date) -> StopReview:
-    errors = {}
-    if trajectory.end_date is not None:
-        errors["__all__"] = "Voor een beëindigd traject plant u geen review."
-    if due_date < trajectory.start_date:
-        errors["due_date"] = "De reviewdatum ligt vóór de start van het traject."
-    if errors:
-        raise ValidationError(errors)
-    review = as_user(StopReview(trajectory=trajectory, due_date=due_date, planned_by=user), user)
-    review.save()
-    request_evaluation([trajectory.child_id])
+    with transaction.atomic():
+        # The check below reads the end date: lock the trajectory so it is not ended between the check
+        # and the insert (trajectory_end takes the same lock).
+        locked = Trajectory.objects.select_for_update().get(pk=trajectory.pk)
+        errors = {}
+        if locked.end_date is not None:
+            errors["__all__"] = "Voor een beëindigd traject plant u geen review."
+        if due_date < locked.start_date:
+            errors["due_date"] = "De reviewdatum ligt vóór de start van het traject."
+        if errors:
+            raise ValidationError(errors)
+        review = as_user(StopReview(trajectory=locked, due_date=due_date, planned_by=user), user)
+        review.save()
+        request_evaluation([locked.child_id])
     return review
 
 
 def review_record(*, user, review: StopReview, done_date: dt.date, outcome: str, note: str = "") -> StopReview:
-    errors = {}
-    if review.done_date is not None:
-        errors["__all__"] = "Deze review is al vastgelegd."
-    if done_date > _today():
-        errors["done_date"] = "De datum van uitvoering ligt in de toekomst."
-    if done_date < review.trajectory.start_date:
-        errors["done_date"] = "De review ligt vóór de start van het traject."
-    if outcome not in ReviewOutcome.values:
-        errors["outcome"] = "Kies de uitkomst van de review."
-    if errors:
-        raise ValidationError(errors)
-    review.done_date = done_date
-    review.outcome = outcome
-    review.note = note.strip()
-    review.done_by = user
-    as_user(review, user).save()
-    request_evaluation([review.trajectory.child_id])
-    return review
+    with transaction.atomic():
+        # Two toegangsmedewerkers recording the same review at once would both pass the "already recorded"
+        # check and the second would overwrite the first. The row lock makes the second wait and read it.
+        locked = StopReview.objects.select_for_update(of=("self",)).select_related("trajectory").get(pk=review.pk)
+        errors = {}
+        if locked.done_date is not None:
+            errors["__all__"] = "Deze review is al vastgelegd."
+        if done_date > today():
+            errors["done_date"] = "De datum van uitvoering ligt in de toekomst."
+        if done_date < locked.trajectory.start_date:
+            errors["done_date"] = "De review ligt vóór de start van het traject."
+        if outcome not in ReviewOutcome.values:
+            errors["outcome"] = "Kies de uitkomst van de review."
+        if errors:
+            raise ValidationError(errors)
+        locked.done_date = done_date
+        locked.outcome = outcome
+        locked.note = note.strip()
+        locked.done_by = user
+        as_user(locked, user).save()
+        request_evaluation([locked.trajectory.child_id])
+    return locked

@@ -1,0 +1,55 @@
+"""The case file: gemeenten, users, children, households, care trajectories and their reviews.
+
+Referrals live in the `referrals` app. Business writes go through `cases/services/`; reads of case
+data start from `Child.objects.visible_to(user)` (or the matching queryset method on the related
+model) so that one rule decides who sees which case. Import every model from here:
+`from cases.models import Trajectory`; the modules below are how the file is organised, not an API.
+"""
+
+from .catalogue import (
+    CASE_READER_ROLES,
+    Gemeente,
+    Product,
+    Provider,
+    Role,
+    Segment,
+    SegmentBudget,
+    User,
+    YouthPopulation,
+)
+from .children import CaseAccessLog, Child, ChildQuerySet, FlagOutbox, Household
+from .trajectories import (
+    Extension,
+    ExtensionStatus,
+    ReviewOutcome,
+    StopReview,
+    Trajectory,
+    TrajectoryQuerySet,
+    daily_cost,
+    whole_months,
+)
+
+__all__ = [
+    "CASE_READER_ROLES",
+    "CaseAccessLog",
+    "Child",
+    "ChildQuerySet",
+    "Extension",
+    "ExtensionStatus",
+    "FlagOutbox",
+    "Gemeente",
+    "Household",
+    "Product",
+    "Provider",
+    "ReviewOutcome",
+    "Role",
+    "Segment",
+    "SegmentBudget",
+    "StopReview",
+    "Trajectory",
+    "TrajectoryQuerySet",
+    "User",
+    "YouthPopulation",
+    "daily_cost",
+    "whole_months",
+]

@@ -1,0 +1,142 @@
+"""The child's file itself: the household, the child, the inzagelog and the re-evaluation outbox.
+
+Reads of case data start from `Child.objects.visible_to(user)` (or the matching queryset method on the
+related model) so that one rule decides who sees which case.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from simple_history.models import HistoricalRecords
+
+from .. import formatting
+from ..validators import validate_bsn
+from .catalogue import Gemeente
+
+
+class ChildQuerySet(models.QuerySet):
+    """Also the queryset of Household: both belong to a gemeente directly."""
+
+    def visible_to(self, user) -> "ChildQuerySet":
+        """The one visibility rule: a user sees only the children (households) of their own gemeenten."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(gemeente__in=user.gemeenten.all())
+
+
+class Household(models.Model):
+    """Gezin / huishouden: siblings are seen together (1 gezin, 1 plan, 1 regisseur)."""
+
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="households")
+    name = models.CharField("naam huishouden", max_length=120, help_text="Bijvoorbeeld 'Gezin De Vries'.")
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "huishouden"
+        verbose_name_plural = "huishoudens"
+
+    def __str__(self):
+        return self.name
+
+
+class Child(models.Model):
+    """Jeugdige: the child whose case file (dossier) this is."""
+
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="children")
+    household = models.ForeignKey(
+        Household, on_delete=models.PROTECT, related_name="children", verbose_name="huishouden"
+    )
+    first_name = models.CharField("voornaam", max_length=80)
+    name_prefix = models.CharField("tussenvoegsel", max_length=20, blank=True)
+    last_name = models.CharField("achternaam", max_length=120)
+    birth_date = models.DateField("geboortedatum")
+    # Stored only when known; validated with the elfproef; never shown in lists, URLs or logs.
+    # NULL rather than "" when unknown, so the unique constraint applies only to known BSNs.
+    bsn = models.CharField("BSN", max_length=9, null=True, blank=True, validators=[validate_bsn])  # noqa: DJ001
+    external_reference = models.CharField(
+        "referentie bronsysteem",
+        max_length=40,
+        blank=True,
+        help_text="Het kenmerk in het systeem waaruit is geïmporteerd.",
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    history = HistoricalRecords()
+
+    objects = ChildQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "jeugdige"
+        verbose_name_plural = "jeugdigen"
+        ordering = ["last_name", "first_name"]
+        constraints = [
+            models.UniqueConstraint(fields=["bsn"], condition=Q(bsn__isnull=False), name="child_bsn_unique_when_known"),
+        ]
+        indexes = [
+            # The toegang search: by name within the user's gemeenten, and by birth date.
+            models.Index(fields=["gemeente", "last_name"], name="child_gemeente_lastname"),
+            models.Index(fields=["gemeente", "birth_date"], name="child_gemeente_birthdate"),
+        ]
+
+    def __str__(self):
+        return f"{self.full_name} ({self.case_number})"
+
+    @property
+    def full_name(self) -> str:
+        return " ".join(part for part in (self.first_name, self.name_prefix, self.last_name) if part)
+
+    @property
+    def case_number(self) -> str:
+        """Dossiernummer: derived from the primary key, so it never needs to be kept in step."""
+        return f"JR-{self.pk:06d}" if self.pk else ""
+
+    @property
+    def masked_bsn(self) -> str:
+        return f"•••••{self.bsn[-4:]}" if self.bsn else ""
+
+    def age_on(self, day: dt.date) -> int:
+        years = day.year - self.birth_date.year
+        if (day.month, day.day) < (self.birth_date.month, self.birth_date.day):
+            years -= 1
+        return years
+
+
+class CaseAccessLog(models.Model):
+    """Inzagelog (NEN 7513): who read which case file, when, for which gemeente.
+
+    Written by the case views only; read-only in the admin and never editable from the app.
+    """
+
+    at = models.DateTimeField("tijdstip", auto_now_add=True, db_index=True)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    child = models.ForeignKey(Child, on_delete=models.SET_NULL, null=True, related_name="+")
+    # Kept as text too, so the log still says which file was read if the file is ever destroyed.
+    case_number = models.CharField("dossiernummer", max_length=20)
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="+")
+    action = models.CharField("handeling", max_length=40, default="inzage dossier")
+
+    class Meta:
+        verbose_name = "inzage"
+        verbose_name_plural = "inzagelog"
+        ordering = ["-at"]
+
+    def __str__(self):
+        return f"{formatting.date(self.at)} {self.user} {self.case_number}"
+
+
+class FlagOutbox(models.Model):
+    """Children whose re-evaluation could not be queued (broker down); the catch-up task drains it."""
+
+    child = models.OneToOneField(Child, on_delete=models.CASCADE, related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = "uitgestelde signalering"
+        verbose_name_plural = "uitgestelde signaleringen"
+
+    def __str__(self):
+        return f"Signalering uitgesteld voor jeugdige {self.child_id}"

@@ -1,0 +1,34 @@
+"""Business writes on case files. Views, admin, commands and imports call these; none re-implement them.
+
+Each function validates with Dutch messages (django ValidationError keyed by form field), writes in
+one transaction, and records the acting user in the history. Call them as `services.trajectory_start(...)`
+after `from cases import services`; the modules below are how the code is organised, not an API.
+"""
+
+from .care import (
+    ConflictError,
+    extension_decide,
+    extension_request,
+    review_plan,
+    review_record,
+    trajectory_change,
+    trajectory_end,
+    trajectory_start,
+)
+from .children import case_file_read, child_possible_duplicates, child_register
+from .common import as_user
+
+__all__ = [
+    "ConflictError",
+    "as_user",
+    "case_file_read",
+    "child_possible_duplicates",
+    "child_register",
+    "extension_decide",
+    "extension_request",
+    "review_plan",
+    "review_record",
+    "trajectory_change",
+    "trajectory_end",
+    "trajectory_start",
+]
