@@ -7,7 +7,7 @@ Missing values show as a dash; `NVT` is what a KPI without a meaningful value sh
 """
 
 import datetime as dt
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 
 from django.utils import numberformat, timezone
 
@@ -20,10 +20,13 @@ def number(value, decimals: int | None = None, *, grouping: bool = True) -> str:
     """1.234 · 12,5 · with `decimals=None`: whole numbers bare, others to one decimal."""
     if value is None:
         return DASH
+    value = Decimal(str(value))
     if decimals is None:
-        decimals = 0 if Decimal(str(value)) == Decimal(str(value)).to_integral_value() else 1
+        decimals = 0 if value == value.to_integral_value() else 1
+    # Rounded here, half up as floatformat does: numberformat.format cuts the digits off (10.666,67 -> 10.666).
+    value = value.quantize(Decimal(1).scaleb(-decimals), rounding=ROUND_HALF_UP)
     return numberformat.format(
-        Decimal(str(value)),
+        value,
         DECIMAL_SEP,
         decimal_pos=decimals,
         grouping=3 if grouping else 0,
