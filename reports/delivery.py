@@ -18,8 +18,9 @@ from django.utils import timezone
 from cases.models import Gemeente
 
 from .kpis import Period
+from .mail import report_email
 from .models import DeliveryStatus, ReportDelivery, ReportSubscription
-from .report import KpiReport, report_email
+from .report import KpiReport
 
 log = logging.getLogger(__name__)
 

@@ -6,7 +6,7 @@ A user sees only the gemeenten they work for: another gemeente's code is a 404.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,10 +18,13 @@ from cases.services import as_user
 
 from . import kpis
 from .charts import CHART_SECTIONS, render_svg, report_charts
+from .export import report_csv_response
+from .figures import SECTIONS, figure_row, report_figures
 from .kpis import Period
+from .mail import UNSUBSCRIBE_SALT
 from .models import ReportSubscription
 from .overview import gemeente_overview
-from .report import SECTIONS, UNSUBSCRIBE_SALT, figure_row, report_build, report_csv, report_figures
+from .report import report_build
 
 KPI_ROLES = (Role.BELEID, Role.REGISSEUR)
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old email keeps working for over a year
@@ -113,9 +116,7 @@ def export_csv(request):
             raise Http404("Onbekende figuur.")
         figures = [f for f in figures if f.key in chart.figure_keys]
         suffix = f"-{chart.key}"
-    response = HttpResponse("\ufeff" + report_csv(report, figures), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpi-{gemeente.code}-{period.key}{suffix}.csv"'
-    return response
+    return report_csv_response(report, figures, suffix)
 
 
 @role_required(*KPI_ROLES)
