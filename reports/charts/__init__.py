@@ -9,8 +9,8 @@ Why two renderers and not matplotlib for both: mail clients do not show SVG, so 
 PNG; the page needs SVG that is accessible (role="img" with a title and description, a table with
 the same numbers beside each chart, no serious or critical axe findings) and fast, because the
 dashboard draws 18 charts on every view. Measured on the same 18 charts (CPU time per chart, a
-busy 2-core machine, November 2026): the hand-written SVG 0.1 to 0.3 ms, matplotlib 120 to 140 ms
-whether it writes SVG or PNG, which would add two seconds to every dashboard view; matplotlib's SVG
+busy 2-core machine, November 2026): the hand-written SVG 0.1 to 0.3 ms, matplotlib 85 to 140 ms
+whether it writes SVG or PNG, which would add 1.5 to 2.5 s to every dashboard view; matplotlib's SVG
 also has no role, title or description to point a screen reader at. What the two renderers share
 is everything but the placing on the canvas, so the page and the email show the same chart.
 
