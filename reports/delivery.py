@@ -8,8 +8,11 @@ beat or a re-run of the command sends nothing twice. `force` puts sent rows back
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import logging
 
+import holidays
+from dateutil.easter import easter
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F
@@ -18,8 +21,9 @@ from django.utils import timezone
 from cases.models import Gemeente
 
 from .kpis import Period
+from .mail import report_email
 from .models import DeliveryStatus, ReportDelivery, ReportSubscription
-from .report import KpiReport, report_email
+from .report import KpiReport
 
 log = logging.getLogger(__name__)
 
@@ -95,39 +99,16 @@ def delivery_send(*, delivery_id: int, report: KpiReport, figures=None, charts=N
 # --- when: the first working day of the month ------------------------------------------------
 
 
-def _easter(year: int) -> dt.date:
-    """Easter Sunday (anonymous Gregorian algorithm)."""
-    a, b, c = year % 19, year // 100, year % 100
-    d, e = divmod(b, 4)
-    f = (b + 8) // 25
-    g = (b - f + 1) // 3
-    h = (19 * a + b - d - g + 15) % 30
-    i, k = divmod(c, 4)
-    l_ = (32 + 2 * e + 2 * i - h - k) % 7
-    m = (a + 11 * h + 22 * l_) // 451
-    month, day = divmod(h + l_ - 7 * m + 114, 31)
-    return dt.date(year, month, day + 1)
+@functools.cache
+def dutch_public_holidays(year: int) -> frozenset[dt.date]:
+    """The days off of holidays.NL: New Year, Easter Monday, King's Day, Ascension, Whit Monday,
+    Christmas, and Liberation Day in lustrum years (when it is a day off for government staff).
 
-
-def dutch_public_holidays(year: int) -> set[dt.date]:
-    """Nationale feestdagen: New Year, Easter Monday, King's Day, Ascension, Whit Monday, Christmas;
-    Liberation Day in lustrum years (when it is a day off for government staff)."""
-    easter = _easter(year)
-    kings_day = dt.date(year, 4, 27)
-    if kings_day.weekday() == 6:  # on a Sunday it moves to Saturday 26 April
-        kings_day = dt.date(year, 4, 26)
-    days = {
-        dt.date(year, 1, 1),
-        easter + dt.timedelta(days=1),
-        kings_day,
-        easter + dt.timedelta(days=39),
-        easter + dt.timedelta(days=50),
-        dt.date(year, 12, 25),
-        dt.date(year, 12, 26),
-    }
-    if year % 5 == 0:
-        days.add(dt.date(year, 5, 5))
-    return days
+    Good Friday is left out: it is in the Algemene termijnenwet, so holidays.NL lists it, but it is
+    no day off; the report goes out that day.
+    """
+    good_friday = easter(year) - dt.timedelta(days=2)
+    return frozenset(day for day in holidays.NL(years=year) if day != good_friday)
 
 
 def is_working_day(day: dt.date) -> bool:

@@ -1,4 +1,4 @@
-"""Celery tasks for the monthly KPI email. Thin: each takes ids or a month and calls cases/kpi_delivery.py.
+"""Celery tasks for the monthly KPI email. Thin: each takes ids or a month and calls reports/delivery.py.
 
 Beat runs `send_monthly_reports` every day at 07:00 Europe/Amsterdam; it does its work only on the
 first working day of the month. Claiming per delivery row makes every task safe to run twice.
@@ -16,9 +16,10 @@ from cases.models import Gemeente
 
 from .charts import report_charts
 from .delivery import deliveries_prepare, delivery_send, first_working_day
+from .figures import report_figures
 from .kpis import Period
 from .models import ReportDelivery
-from .report import report_build, report_figures
+from .report import report_build
 
 log = logging.getLogger(__name__)
 

@@ -6,37 +6,40 @@ A user sees only the gemeenten they work for: another gemeente's code is a 404.
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core import signing
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
-from cases.access import role_required
+from cases.access import chosen_gemeente, role_required
 from cases.models import Role
-from cases.services import as_user
 
 from . import kpis
 from .charts import CHART_SECTIONS, render_svg, report_charts
+from .export import report_csv_response
+from .figures import SECTIONS, figure_row, report_figures
 from .kpis import Period
+from .mail import UNSUBSCRIBE_SALT
 from .models import ReportSubscription
 from .overview import gemeente_overview
-from .report import SECTIONS, UNSUBSCRIBE_SALT, figure_row, report_build, report_csv, report_figures
+from .report import report_build
+from .services import subscription_set_active
 
 KPI_ROLES = (Role.BELEID, Role.REGISSEUR)
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old email keeps working for over a year
 
 
 def _selection(request):
-    """The gemeente and month asked for, limited to the user's own gemeenten and to months that began."""
-    gemeenten = list(request.user.gemeenten.order_by("name"))
-    code = request.GET.get("gemeente", "")
-    if code:
-        gemeente = next((g for g in gemeenten if g.code == code), None)
-        if gemeente is None:
-            raise Http404("Onbekende gemeente.")
+    """The gemeente and month asked for, limited to the user's own gemeenten and to months that began.
+
+    The gemeente by the rule every page shares (cases.access.chosen_gemeente: another gemeente's code
+    is a 404); a user without gemeenten gets (None, []), and the dashboard says whom to ask.
+    """
+    if request.user.gemeenten.exists():
+        gemeente, gemeenten = chosen_gemeente(request)
     else:
-        gemeente = gemeenten[0] if gemeenten else None
+        gemeente, gemeenten = None, []
     default = Period.last_complete_month()
     period, error = default, ""
     if request.GET.get("maand"):
@@ -113,9 +116,7 @@ def export_csv(request):
             raise Http404("Onbekende figuur.")
         figures = [f for f in figures if f.key in chart.figure_keys]
         suffix = f"-{chart.key}"
-    response = HttpResponse("\ufeff" + report_csv(report, figures), content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="kpi-{gemeente.code}-{period.key}{suffix}.csv"'
-    return response
+    return report_csv_response(report, figures, suffix)
 
 
 @role_required(*KPI_ROLES)
@@ -125,8 +126,7 @@ def subscription_toggle(request):
     subscription = get_object_or_404(
         ReportSubscription, user=request.user, gemeente__code=request.POST.get("gemeente", "")
     )
-    subscription.active = request.POST.get("active") == "1"
-    as_user(subscription, request.user).save(update_fields=["active"])
+    subscription_set_active(subscription=subscription, active=request.POST.get("active") == "1", user=request.user)
     if subscription.active:
         messages.success(request, f"U ontvangt de maandrapportage van {subscription.gemeente.name} weer per e-mail.")
     else:
@@ -145,8 +145,8 @@ def unsubscribe(request):
     subscription = get_object_or_404(ReportSubscription.objects.select_related("gemeente"), pk=pk)
     done = False
     if request.method == "POST":
-        subscription.active = False
-        subscription.save(update_fields=["active"])
+        # The link acts for the subscriber it was sent to: the history names them.
+        subscription_set_active(subscription=subscription, active=False, user=subscription.user)
         done = True
     return render(request, "reports/unsubscribe.html", {"subscription": subscription, "done": done})
 

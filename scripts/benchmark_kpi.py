@@ -32,7 +32,8 @@ from django.urls import reverse  # noqa: E402
 
 from cases.models import Gemeente, Role, Trajectory, User  # noqa: E402
 from reports.kpis import Period  # noqa: E402
-from reports.report import month_figures, report_build, report_email  # noqa: E402
+from reports.mail import report_email  # noqa: E402
+from reports.report import month_figures, report_build  # noqa: E402
 
 
 def timed(function, repeat):

@@ -9,8 +9,9 @@ import pytest
 from cases.models import Gemeente, User
 from demo import builder as demo
 from reports.kpis import Period
+from reports.mail import report_email
 from reports.models import ReportSubscription
-from reports.report import report_build, report_email
+from reports.report import report_build
 
 from ..conftest import assert_accessible, login, screenshot
 from ..factories import ensure_catalogue

@@ -204,6 +204,12 @@ def test_first_working_day_skips_weekends_and_holidays():
     assert first_working_day(2024, 4) == dt.date(2024, 4, 2)  # Easter Monday 2024 is 1 April
 
 
+def test_first_working_day_after_whit_monday_and_not_after_good_friday():
+    assert first_working_day(2020, 6) == dt.date(2020, 6, 2)  # Whit Monday 2020 is 1 June
+    assert first_working_day(2025, 5) == dt.date(2025, 5, 1)  # Liberation Day is 5 May, not the 1st
+    assert first_working_day(2067, 4) == dt.date(2067, 4, 1)  # Good Friday: no day off
+
+
 @pytest.mark.parametrize(
     ("moment", "expected"),
     [(dt.datetime(2026, 3, 2, 7, 0), 1), (dt.datetime(2026, 3, 3, 7, 0), 0), (dt.datetime(2026, 3, 1, 7, 0), 0)],

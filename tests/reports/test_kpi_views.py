@@ -9,9 +9,10 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from cases.csv_export import csv_cell as csv_safe
 from cases.models import Role
+from reports.mail import unsubscribe_token
 from reports.models import ReportSubscription
-from reports.report import csv_safe, unsubscribe_token
 
 from ..factories import ChildFactory, ExtensionFactory, ReferralFactory, UserFactory
 from . import kpi_data

@@ -6,9 +6,10 @@ python manage.py kpi_report --gemeente 1916 --month 2026-02 [--format json|csv] 
 from django.core.management.base import BaseCommand, CommandError
 
 from cases.models import Gemeente
+from reports.export import report_csv, report_json
 from reports.kpis import Period
 from reports.models import DeliveryStatus, ReportDelivery
-from reports.report import report_build, report_csv, report_json
+from reports.report import report_build
 from reports.tasks import send_gemeente_report
 
 
@@ -34,7 +35,7 @@ class Command(BaseCommand):
             raise CommandError("--force hoort bij --send.")
         if not send:
             report = report_build(found, period)
-            self.stdout.write(report_json(report) if format == "json" else report_csv(report), ending="")
+            self.stdout.write(report_json(report) if format == "json" else report_csv(report, bom=False), ending="")
             if format == "json":
                 self.stdout.write("")
             return

@@ -1,0 +1,215 @@
+"""The report as rows: one figure (a KPI, or one segment's or source's share of it), thirteen monthly
+values. The dashboard's tables and cards, the CSV and JSON, the charts and the email all read these
+rows, so every output shows the same numbers, formatted the same (cases/formatting.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from decimal import Decimal
+
+from cases import formatting
+from cases.codes import ReferrerType
+from cases.formatting import NVT
+
+from . import kpis
+from .report import KpiReport, MonthFigures
+
+
+@dataclass
+class Figure:
+    key: str
+    section: str
+    label: str
+    unit: str  # "aantal", "%", "€", "dagen", "maanden", "1 op N"
+    values: list  # per month, oldest first; None or NVT where a figure cannot be computed
+    breakdown: str = ""
+    key_figure: bool = False  # shown in the email's key-figure table
+
+    @property
+    def current(self):
+        return self.values[-1]
+
+    @property
+    def previous(self):
+        return self.values[-2] if len(self.values) > 1 else None
+
+    @property
+    def trend(self) -> str | None:
+        """'up', 'down' or 'flat' against the month before; None where either month is n.v.t."""
+        now, before = self.current, self.previous
+        if not _is_number(now) or not _is_number(before):
+            return None
+        if now > before:
+            return "up"
+        return "down" if now < before else "flat"
+
+    @property
+    def full_label(self) -> str:
+        return f"{self.label} – {self.breakdown}" if self.breakdown else self.label
+
+
+def _is_number(value) -> bool:
+    return isinstance(value, int | float | Decimal) and not isinstance(value, bool)
+
+
+SECTIONS = [
+    "Instroom en uitstroom",
+    "Jeugdigen in zorg",
+    "Duur",
+    "Verlengingen",
+    "Stapeling",
+    "Buiten-budgettaire inzet",
+    "Uitgaven en budget",
+    "Verwijzingen",
+    "Wachttijd",
+    "Afsluiting en herinstroom",
+    "Signalen en Top 32",
+]
+
+
+def report_figures(report: KpiReport) -> list[Figure]:
+    """Every figure of the report, in the order the dashboard and the CSV show them."""
+    months = report.months
+    rows: list[Figure] = []
+
+    def add(key, section, label, unit, getter, breakdown="", key_figure=False):
+        rows.append(Figure(key, section, label, unit, [getter(m) for m in months], breakdown, key_figure))
+
+    s = SECTIONS
+    add("inflow.trajectories", s[0], "Gestarte trajecten", "aantal", lambda m: m.inflow.trajectories, key_figure=True)
+    add("outflow.trajectories", s[0], "Beëindigde trajecten", "aantal", lambda m: m.outflow.trajectories,
+        key_figure=True)  # fmt: skip
+    add("inflow.youths", s[0], "Jeugdigen nieuw in zorg", "aantal", lambda m: m.inflow.youths)
+    add("outflow.youths", s[0], "Jeugdigen uit zorg", "aantal", lambda m: m.outflow.youths)
+
+    add("in_care.youths", s[1], "Jeugdigen in zorg", "aantal", lambda m: m.in_care.youths, key_figure=True)
+    add("in_care.one_in_n", s[1], "1 op N jeugdigen (0-17) in zorg", "1 op N", lambda m: m.in_care.one_in_n,
+        key_figure=True)  # fmt: skip
+    for seg in report.segments:
+        add(f"in_care.segment{seg.number}", s[1], "Jeugdigen in zorg", "aantal",
+            lambda m, n=seg.number: m.in_care.by_segment.get(n, 0), breakdown=str(seg))  # fmt: skip
+
+    add("duration.median", s[2], "Mediane duur beëindigde trajecten", "maanden",
+        lambda m: m.durations.total.median_months, key_figure=True)  # fmt: skip
+    add("duration.mean", s[2], "Gemiddelde duur beëindigde trajecten", "maanden",
+        lambda m: m.durations.total.mean_months)  # fmt: skip
+    for label, _upper in kpis.DURATION_BINS:
+        add(f"duration.bin.{label}", s[2], "Beëindigde trajecten naar duur", "aantal",
+            lambda m, label=label: m.durations.total.bins[label], breakdown=label)  # fmt: skip
+    for seg in report.segments:
+        add(f"duration.median.segment{seg.number}", s[2], "Mediane duur", "maanden",
+            lambda m, n=seg.number: _segment_duration(m, n), breakdown=str(seg))  # fmt: skip
+
+    add("extensions.granted", s[3], "Verlengingen toegekend", "aantal", lambda m: m.extensions.granted,
+        key_figure=True)  # fmt: skip
+    add("extensions.requested", s[3], "Verlengingen aangevraagd", "aantal", lambda m: m.extensions.requested)
+    add("extensions.refused", s[3], "Verlengingen afgewezen", "aantal", lambda m: m.extensions.refused)
+    add("extensions.share", s[3], "Lopende trajecten ooit verlengd", "%", lambda m: m.extensions.extended_pct,
+        key_figure=True)  # fmt: skip
+
+    add("stacking.two_plus", s[4], "Jeugdigen met 2+ trajecten tegelijk", "%",
+        lambda m: m.stacking.two_plus_pct, key_figure=True)  # fmt: skip
+    add("stacking.three_plus", s[4], "Jeugdigen met 3+ trajecten tegelijk", "%",
+        lambda m: m.stacking.three_plus_pct)  # fmt: skip
+
+    add("outside_budget.trajectories", s[5], "Trajecten buiten budget", "aantal",
+        lambda m: m.outside_budget.trajectories, key_figure=True)  # fmt: skip
+    add("outside_budget.cost", s[5], "Kosten buiten budget in de maand", "€", lambda m: m.outside_budget.cost,
+        key_figure=True)  # fmt: skip
+
+    add("spend.month", s[6], "Uitgaven in de maand", "€", lambda m: m.spend.month)
+    add("spend.ytd", s[6], "Uitgaven sinds 1 januari", "€", lambda m: m.spend.year_to_date, key_figure=True)
+    add("spend.forecast", s[6], "Prognose jaareinde", "€", lambda m: m.spend.forecast, key_figure=True)
+    add("spend.run_rate", s[6], "Prognose bij gelijkblijvend tempo", "€", lambda m: m.spend.run_rate,
+        key_figure=True)  # fmt: skip
+    add("spend.budget", s[6], "Budget", "€", lambda m: m.spend.budget)
+    add("spend.forecast_pct", s[6], "Prognose als deel van het budget", "%", lambda m: m.spend.forecast_pct,
+        key_figure=True)  # fmt: skip
+    for seg in report.segments:
+        n = seg.number
+        add(f"spend.month.segment{n}", s[6], "Uitgaven in de maand", "€",
+            lambda m, n=n: _segment_spend(m, n).month, breakdown=str(seg))  # fmt: skip
+    for seg in report.segments:
+        n = seg.number
+        add(f"spend.ytd.segment{n}", s[6], "Uitgaven sinds 1 januari", "€",
+            lambda m, n=n: _segment_spend(m, n).year_to_date, breakdown=str(seg))  # fmt: skip
+        add(f"spend.forecast.segment{n}", s[6], "Prognose jaareinde", "€",
+            lambda m, n=n: _segment_spend(m, n).forecast, breakdown=str(seg))  # fmt: skip
+        add(f"spend.run_rate.segment{n}", s[6], "Prognose bij gelijkblijvend tempo", "€",
+            lambda m, n=n: _segment_spend(m, n).run_rate, breakdown=str(seg))  # fmt: skip
+        add(f"spend.budget.segment{n}", s[6], "Budget", "€",
+            lambda m, n=n: _segment_spend(m, n).budget, breakdown=str(seg))  # fmt: skip
+        add(f"spend.unpriced.segment{n}", s[6], "Trajecten zonder prijs per casus (taakgericht)", "aantal",
+            lambda m, n=n: _segment_spend(m, n).unpriced, breakdown=str(seg))  # fmt: skip
+
+    add("referrals.total", s[7], "Verwijzingen", "aantal", lambda m: m.referrals.total, key_figure=True)
+    add("referrals.specialised_pct", s[7], "Verwijzingen naar specialistische jeugdhulp", "%",
+        lambda m: m.referrals.specialised_pct, key_figure=True)  # fmt: skip
+    for value, label in ReferrerType.choices:
+        add(f"referrals.{value}", s[7], "Verwijzingen", "aantal",
+            lambda m, v=value: _source(m, v).referrals, breakdown=label)  # fmt: skip
+    for value, label in ReferrerType.choices:
+        add(f"referrals.{value}.specialised_pct", s[7], "Naar specialistische jeugdhulp", "%",
+            lambda m, v=value: _source(m, v).specialised_pct, breakdown=label)  # fmt: skip
+
+    add("waiting.median", s[8], "Mediane wachttijd", "dagen", lambda m: m.waiting.median_days, key_figure=True)
+    add("waiting.over_norm_pct", s[8], "Langer dan 8 weken gewacht", "%", lambda m: m.waiting.over_norm_pct,
+        key_figure=True)  # fmt: skip
+
+    add("end.as_planned_pct", s[9], "Volgens plan beëindigd", "%", lambda m: m.end_reasons.as_planned_pct)
+    add("end.premature_pct", s[9], "Voortijdig beëindigd", "%", lambda m: m.end_reasons.premature_pct)
+    add("re_entry.pct", s[9], "Binnen 12 maanden terug in zorg", "%", lambda m: m.re_entry.returned_pct)
+
+    add("flags.raised", s[10], "Signalen afgegeven", "aantal", lambda m: m.flags.raised, key_figure=True)
+    add("flags.resolved", s[10], "Signalen afgehandeld", "aantal", lambda m: m.flags.resolved, key_figure=True)
+    add("top.reviewed_on_time", s[10], "Top 32 op tijd besproken", "%", lambda m: m.top_reviewed,
+        key_figure=True)  # fmt: skip
+    return rows
+
+
+def _segment_spend(month: MonthFigures, number: int) -> kpis.SegmentSpend:
+    return next(s for s in month.spend.segments if s.number == number)
+
+
+def _segment_duration(month: MonthFigures, number: int):
+    duration = month.durations.by_segment.get(number)
+    return duration.median_months if duration else None
+
+
+def _source(month: MonthFigures, value: str) -> kpis.SourceReferrals:
+    return next(s for s in month.referrals.sources if s.source == value)
+
+
+# --- Dutch display ---------------------------------------------------------------------------
+
+
+def format_value(value, unit: str) -> str:
+    """A figure in its unit: '€ 1.234', '12,5%', '1 op 8,2', '3,5 mnd', '12 dagen', 'n.v.t.'."""
+    if value is None or value == NVT:
+        return NVT
+    if unit == "€":
+        return formatting.euro(value)
+    if unit == "%":
+        return formatting.percent(value, 1)
+    if unit == "1 op N":
+        return f"1 op {formatting.number(value, 1)}"
+    if unit in ("maanden", "dagen"):
+        return f"{formatting.number(value)} {'mnd' if unit == 'maanden' else 'dagen'}"
+    return formatting.number(value, 0)
+
+
+TREND_ARROWS = {"up": ("↑", "hoger"), "down": ("↓", "lager"), "flat": ("→", "gelijk")}
+
+
+def figure_row(figure: Figure) -> dict:
+    """One figure as the dashboard and the email show it: formatted values and the trend arrow."""
+    arrow, arrow_text = TREND_ARROWS.get(figure.trend, ("", "geen vergelijking"))
+    return {
+        "figure": figure,
+        "current": format_value(figure.current, figure.unit),
+        "previous": format_value(figure.previous, figure.unit),
+        "values": [format_value(v, figure.unit) for v in figure.values],
+        "arrow": arrow,
+        "arrow_text": arrow_text,
+    }

@@ -1,0 +1,113 @@
+"""The monthly KPIs management steers on (DOMAIN.md §7), each a function of (gemeente, period).
+
+Every function runs a fixed number of aggregate queries, whatever the amount of data: counts,
+sums and medians are computed in the database, and Python only reshapes the few rows that come
+back (one per segment or per referral source at most). A figure that cannot be computed — a
+share of nothing, a median of no values, a population nobody entered — is None, shown as
+"n.v.t." (NVT). The definitions, and where they differ from CBS Beleidsinformatie Jeugd, are in
+docs/kpis.md; each function's docstring states the rule in one or two sentences.
+
+Dates: a trajectory is *active* in a period when it started on or before the last day and had
+not ended before the first day. Durations count both the first and the last day.
+
+Each KPI has a `*_series(gemeente, periods)` form that computes it for several consecutive,
+non-overlapping periods in the same queries (one conditional aggregate per period), so the
+13-month report scans the gemeente's trajectories once per KPI instead of thirteen times. The
+single-period function is that series for one period: one definition, one code path.
+
+One module per KPI family: flow (instroom, uitstroom, in zorg), durations, extensions (and stacking),
+money (outside the budget, spend and forecast), referrals (and waiting time), outcomes (how care
+ended, re-entry) and flags (signalen, Top 32); query holds the pieces they share. Callers use the
+names below: `from reports import kpis; kpis.inflow(gemeente, period)`.
+"""
+
+from cases.formatting import NVT
+
+from .durations import DAYS_PER_MONTH, DURATION_BINS, Duration, Durations, durations, durations_series
+from .extensions import Extensions, Stacking, extensions, extensions_series, stacking, stacking_series
+from .flags import FlagCounts, flags_raised_resolved, top_reviewed_on_time
+from .flow import Flow, InCare, inflow, inflow_series, outflow, outflow_series, youths_in_care, youths_in_care_series
+from .money import (
+    FORECAST_METHOD,
+    OutsideBudget,
+    SegmentSpend,
+    Spend,
+    outside_budget,
+    outside_budget_series,
+    spend,
+    spend_series,
+)
+from .outcomes import (
+    PREMATURE_END_REASONS,
+    EndReasons,
+    ReEntry,
+    end_reasons,
+    end_reasons_series,
+    re_entry,
+    re_entry_series,
+)
+from .period import MONTH_NAMES, Period
+from .query import pct
+from .referrals import (
+    WAIT_NORM_DAYS,
+    Referrals,
+    SourceReferrals,
+    Waiting,
+    referrals_by_source,
+    referrals_by_source_series,
+    waiting_time,
+    waiting_time_series,
+)
+
+__all__ = [
+    "DAYS_PER_MONTH",
+    "DURATION_BINS",
+    "Duration",
+    "Durations",
+    "EndReasons",
+    "Extensions",
+    "FORECAST_METHOD",
+    "FlagCounts",
+    "Flow",
+    "InCare",
+    "MONTH_NAMES",
+    "NVT",
+    "OutsideBudget",
+    "PREMATURE_END_REASONS",
+    "Period",
+    "ReEntry",
+    "Referrals",
+    "SegmentSpend",
+    "SourceReferrals",
+    "Spend",
+    "Stacking",
+    "WAIT_NORM_DAYS",
+    "Waiting",
+    "durations",
+    "durations_series",
+    "end_reasons",
+    "end_reasons_series",
+    "extensions",
+    "extensions_series",
+    "flags_raised_resolved",
+    "inflow",
+    "inflow_series",
+    "outflow",
+    "outflow_series",
+    "outside_budget",
+    "outside_budget_series",
+    "pct",
+    "re_entry",
+    "re_entry_series",
+    "referrals_by_source",
+    "referrals_by_source_series",
+    "spend",
+    "spend_series",
+    "stacking",
+    "stacking_series",
+    "top_reviewed_on_time",
+    "waiting_time",
+    "waiting_time_series",
+    "youths_in_care",
+    "youths_in_care_series",
+]

@@ -1,0 +1,132 @@
+"""Instroom, uitstroom and the youths in care (with "1 op N")."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from dateutil.relativedelta import relativedelta
+from django.db.models import Count, Exists, OuterRef, Q
+
+from cases.models import Gemeente, Trajectory, YouthPopulation
+
+from .period import Period
+from .query import active_in, date_value, in_period, once, per_period, running_after, span_of, trajectories_of
+
+
+@dataclass
+class Flow:
+    trajectories: int
+    youths: int
+
+
+def inflow(gemeente: Gemeente, period: Period) -> Flow:
+    """Instroom: trajectories that started in the period, and youths new in care.
+
+    A youth counts as new when a trajectory started in the period and no trajectory of theirs was
+    running on the day before the period began.
+    """
+    return inflow_series(gemeente, [period])[0]
+
+
+def inflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
+    span = span_of(periods)
+    day_before = per_period("start_date", periods, lambda p, i: date_value(p.start - dt.timedelta(days=1)))
+    in_care_before = Exists(
+        Trajectory.objects.filter(child=OuterRef("child"), start_date__lte=OuterRef("_day_before")).filter(
+            Q(end_date__isnull=True) | Q(end_date__gte=OuterRef("_day_before"))
+        )
+    )
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"t{i}"] = Count("pk", filter=in_period("start_date", p))
+        aggregates[f"y{i}"] = Count("child", distinct=True, filter=in_period("start_date", p) & Q(_before=False))
+    started = (
+        trajectories_of(gemeente)
+        .filter(start_date__range=(span.start, span.end))
+        .annotate(_day_before=day_before)
+        .annotate(_before=in_care_before)
+    )
+    row = once(started).aggregate(**aggregates)
+    return [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"]) for i in range(len(periods))]
+
+
+def outflow(gemeente: Gemeente, period: Period) -> Flow:
+    """Uitstroom: trajectories that ended in the period, and youths who left care.
+
+    A youth has left care when a trajectory ended in the period and none of theirs runs on after
+    the period's last day.
+    """
+    return outflow_series(gemeente, [period])[0]
+
+
+def outflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
+    span = span_of(periods)
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"t{i}"] = Count("pk", filter=in_period("end_date", p))
+        aggregates[f"y{i}"] = Count("child", distinct=True, filter=in_period("end_date", p) & Q(_after=False))
+    row = (
+        trajectories_of(gemeente)
+        .filter(end_date__range=(span.start, span.end))
+        .annotate(_period_end=per_period("end_date", periods, lambda p, i: date_value(p.end)))
+        .annotate(_after=running_after("_period_end"))
+    )
+    row = once(row).aggregate(**aggregates)
+    return [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"]) for i in range(len(periods))]
+
+
+# --- youths in care and 1 op N ---------------------------------------------------------------
+
+
+@dataclass
+class InCare:
+    youths: int
+    youths_under_18: int
+    population: int | None
+    one_in_n: float | None
+    by_segment: dict[int, int] = field(default_factory=dict)
+
+
+def youths_in_care(gemeente: Gemeente, period: Period) -> InCare:
+    """Jeugdigen in zorg: distinct youths with an active trajectory in the period, and "1 op N".
+
+    1 op N = the youth population (0-17) the beheerder entered for the period's year, divided by
+    the youths in care who were under 18 on the period's last day. Without a population: n.v.t.
+    """
+    return youths_in_care_series(gemeente, [period])[0]
+
+
+def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InCare]:
+    active = trajectories_of(gemeente).filter(active_in(span_of(periods)))
+    aggregates, per_segment = {}, {}
+    for i, p in enumerate(periods):
+        aggregates[f"y{i}"] = Count("child", distinct=True, filter=active_in(p))
+        aggregates[f"u{i}"] = Count(
+            "child", distinct=True, filter=active_in(p) & Q(child__birth_date__gt=_years_before(p.end, 18))
+        )
+        per_segment[f"s{i}"] = Count("child", distinct=True, filter=active_in(p))
+    row = active.aggregate(**aggregates)
+    segment_rows = list(active.values("product__segment__number").annotate(**per_segment).order_by())
+    populations = dict(
+        YouthPopulation.objects.filter(gemeente=gemeente, year__in={p.end.year for p in periods}).values_list(
+            "year", "count"
+        )
+    )
+    result = []
+    for i, p in enumerate(periods):
+        population, under_18 = populations.get(p.end.year), row[f"u{i}"]
+        result.append(
+            InCare(
+                youths=row[f"y{i}"],
+                youths_under_18=under_18,
+                population=population,
+                one_in_n=round(population / under_18, 1) if population and under_18 else None,
+                by_segment={r["product__segment__number"]: r[f"s{i}"] for r in segment_rows if r[f"s{i}"]},
+            )
+        )
+    return result
+
+
+def _years_before(day: dt.date, years: int) -> dt.date:
+    return day - relativedelta(years=years)  # 29 February: 28 February

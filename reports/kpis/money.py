@@ -1,0 +1,201 @@
+"""Money: care outside the budget, and spend per segment against the budget with a year-end forecast."""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count, F, Q, Sum, Value
+from django.db.models.functions import Greatest, Least
+
+from cases.dbfuncs import DaysBetween
+from cases.models import Gemeente, Segment, SegmentBudget
+
+from .period import Period
+from .query import MONEY, active_in, cost_in, date_value, in_period, money, pct, span_of, trajectories_of
+
+
+@dataclass
+class OutsideBudget:
+    trajectories: int
+    started: int
+    cost: Decimal
+
+
+def outside_budget(gemeente: Gemeente, period: Period) -> OutsideBudget:
+    """Buiten-budgettaire inzet: trajectories marked outside the budget that were active in the
+    period, those started in it, and what they cost in the period (P × Q; taakgericht has no price)."""
+    return outside_budget_series(gemeente, [period])[0]
+
+
+def outside_budget_series(gemeente: Gemeente, periods: list[Period]) -> list[OutsideBudget]:
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"n{i}"] = Count("pk", filter=active_in(p))
+        aggregates[f"s{i}"] = Count("pk", filter=in_period("start_date", p))
+        aggregates[f"c{i}"] = Sum(cost_in(p), filter=active_in(p))
+    row = trajectories_of(gemeente).filter(active_in(span_of(periods)), outside_budget=True).aggregate(**aggregates)
+    return [
+        OutsideBudget(trajectories=row[f"n{i}"], started=row[f"s{i}"], cost=money(row[f"c{i}"]))
+        for i in range(len(periods))
+    ]
+
+
+# --- spend against budget --------------------------------------------------------------------
+
+
+@dataclass
+class SegmentSpend:
+    number: int
+    name: str
+    month: Decimal
+    year_to_date: Decimal
+    committed: Decimal
+    budget: Decimal | None
+    unpriced: int  # active trajectories without a per-case price (taakgericht)
+    months_left: int = 0  # whole months after the period until 31 December
+
+    @property
+    def forecast(self) -> Decimal:
+        return self.year_to_date + self.committed
+
+    @property
+    def run_rate(self) -> Decimal:
+        """The other end of the range: the rest of the year at this month's pace."""
+        return self.year_to_date + self.month * self.months_left
+
+    @property
+    def ytd_pct(self) -> float | None:
+        return pct(self.year_to_date, self.budget)
+
+    @property
+    def forecast_pct(self) -> float | None:
+        return pct(self.forecast, self.budget)
+
+
+@dataclass
+class Spend:
+    year: int
+    segments: list[SegmentSpend]
+
+    def _total(self, name: str) -> Decimal:
+        return sum((getattr(s, name) for s in self.segments), Decimal("0.00"))
+
+    @property
+    def month(self) -> Decimal:
+        return self._total("month")
+
+    @property
+    def year_to_date(self) -> Decimal:
+        return self._total("year_to_date")
+
+    @property
+    def committed(self) -> Decimal:
+        return self._total("committed")
+
+    @property
+    def forecast(self) -> Decimal:
+        return self._total("forecast")
+
+    @property
+    def run_rate(self) -> Decimal:
+        return self._total("run_rate")
+
+    @property
+    def budget(self) -> Decimal | None:
+        budgets = [s.budget for s in self.segments if s.budget is not None]
+        return sum(budgets, Decimal("0.00")) if budgets else None
+
+    @property
+    def forecast_pct(self) -> float | None:
+        return pct(self.forecast, self.budget)
+
+    @property
+    def ytd_pct(self) -> float | None:
+        return pct(self.year_to_date, self.budget)
+
+    @property
+    def unpriced(self) -> int:
+        return sum(s.unpriced for s in self.segments)
+
+
+FORECAST_METHOD = (
+    "Prognose jaareinde = uitgegeven van 1 januari tot en met het einde van de maand, plus wat de "
+    "trajecten die op de laatste dag van de maand liepen nog kosten tot hun geplande einddatum "
+    "(uiterlijk 31 december). Nieuwe instroom en verlengingen na die datum zitten er niet in; de "
+    "prognose is dus een ondergrens, die vroeg in het jaar ver onder de uitkomst ligt. Daarom staat "
+    "ernaast de prognose bij gelijkblijvend tempo: uitgegeven tot nu plus de uitgaven van deze maand "
+    "voor elke resterende maand. De uitkomst ligt meestal tussen die twee. Taakgerichte trajecten "
+    "hebben geen prijs per casus en tellen in geen van beide mee."
+)
+
+
+def spend(gemeente: Gemeente, period: Period) -> Spend:
+    """Uitgaven per segment: in the month, year to date (1 January to the period's last day), and
+    a year-end forecast against the budget — see FORECAST_METHOD.
+
+    Costs are P × Q per day (Trajectory.daily_cost); open trajectories accrue up to the period's
+    last day, so a past month reads the same whenever it is computed.
+    """
+    return spend_series(gemeente, [period])[0]
+
+
+def _committed(period: Period) -> models.ExpressionWrapper:
+    """What a trajectory running at the end of the period still costs from the next day up to its
+    planned end, cut off at 31 December."""
+    next_day = period.end + dt.timedelta(days=1)
+    last_day = Least(F("planned_end_date"), date_value(dt.date(period.end.year, 12, 31)))
+    first_day = Greatest(F("start_date"), date_value(next_day))
+    days = Greatest(DaysBetween(first_day, last_day) + 1, Value(0))
+    return models.ExpressionWrapper(F("daily_cost") * days, output_field=MONEY)
+
+
+def spend_series(gemeente: Gemeente, periods: list[Period]) -> list[Spend]:
+    segment_key = "product__segment"
+    aggregates = {}
+    for i, p in enumerate(periods):
+        year_to_date = Period(dt.date(p.end.year, 1, 1), p.end)
+        running_at_end = Q(start_date__lte=p.end) & (Q(end_date__isnull=True) | Q(end_date__gt=p.end))
+        aggregates[f"m{i}"] = Sum(cost_in(p), filter=active_in(p))
+        aggregates[f"y{i}"] = Sum(cost_in(year_to_date), filter=active_in(year_to_date))
+        aggregates[f"c{i}"] = Sum(_committed(p), filter=running_at_end)
+        aggregates[f"u{i}"] = Count("pk", filter=active_in(year_to_date) & Q(daily_cost__isnull=True))
+    earliest = Period(dt.date(min(p.end.year for p in periods), 1, 1), max(p.end for p in periods))
+    rows = {
+        row[segment_key]: row
+        for row in trajectories_of(gemeente)
+        .filter(active_in(earliest))
+        .values(segment_key)
+        .annotate(**aggregates)
+        .order_by()
+    }
+    budgets = {
+        (year, segment): amount
+        for year, segment, amount in SegmentBudget.objects.filter(
+            gemeente=gemeente, year__in={p.end.year for p in periods}
+        ).values_list("year", "segment", "amount")
+    }
+    segments = list(Segment.objects.order_by("number"))
+    result = []
+    for i, p in enumerate(periods):
+        result.append(
+            Spend(
+                year=p.end.year,
+                segments=[
+                    SegmentSpend(
+                        number=segment.number,
+                        name=segment.name,
+                        month=money(rows.get(segment.pk, {}).get(f"m{i}")),
+                        year_to_date=money(rows.get(segment.pk, {}).get(f"y{i}")),
+                        committed=money(rows.get(segment.pk, {}).get(f"c{i}")),
+                        budget=budgets.get((p.end.year, segment.pk)),
+                        unpriced=rows.get(segment.pk, {}).get(f"u{i}", 0),
+                        months_left=12 - p.end.month,
+                    )
+                    for segment in segments
+                ],
+            )
+        )
+    return result

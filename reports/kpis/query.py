@@ -1,0 +1,107 @@
+"""The query pieces every KPI family shares: which rows count in a period, and how one query holds
+a column per period (conditional aggregates), a median, or a P × Q cost."""
+
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Count, Exists, F, OuterRef, Q, Value, Window
+from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
+
+from cases.dbfuncs import DaysBetween
+from cases.models import Gemeente, Trajectory
+
+from .period import Period
+
+MONEY = models.DecimalField(max_digits=14, decimal_places=2)
+
+
+def pct(part: int | Decimal, whole: int | Decimal) -> float | None:
+    """Percentage with one decimal; None (n.v.t.) for a share of nothing."""
+    if not whole:
+        return None
+    return round(100 * float(part) / float(whole), 1)
+
+
+def money(value) -> Decimal:
+    return Decimal(value or 0).quantize(Decimal("0.01"))
+
+
+def trajectories_of(gemeente: Gemeente):
+    return Trajectory.objects.filter(child__gemeente=gemeente)
+
+
+def active_in(period: Period) -> Q:
+    return Q(start_date__lte=period.end) & (Q(end_date__isnull=True) | Q(end_date__gte=period.start))
+
+
+def date_value(day: dt.date) -> Value:
+    return Value(day, output_field=models.DateField())
+
+
+def median_by(queryset, value: str, partition: tuple[str, ...] = ()) -> dict:
+    """Median of the annotated `value` per `partition` (a tuple of fields; () is overall, key ()),
+    computed in the database.
+
+    Window functions number the rows in order of the value; only the one or two middle rows of
+    each group come back, and their mean is the median.
+    """
+    partition_by = [F(name) for name in partition]
+    ranked = queryset.annotate(
+        _rn=Window(RowNumber(), partition_by=partition_by, order_by=[F(value).asc(), F("pk").asc()]),
+        _n=Window(Count("pk"), partition_by=partition_by),
+    )
+    integer = models.IntegerField()
+    middle = ranked.filter(
+        Q(_rn=models.ExpressionWrapper((F("_n") + 1) / 2, output_field=integer))
+        | Q(_rn=models.ExpressionWrapper((F("_n") + 2) / 2, output_field=integer))
+    )
+    groups: dict = {}
+    for row in middle.values(value, *partition):
+        groups.setdefault(tuple(row[name] for name in partition), []).append(row[value])
+    return {key: sum(values) / len(values) for key, values in groups.items()}
+
+
+def once(queryset):
+    """Aggregate over a subquery of these rows, so an annotation used in every period's FILTER (an
+    EXISTS, a subquery) is computed once per row instead of once per period: 25× faster here."""
+    return queryset.distinct()
+
+
+def span_of(periods: list[Period]) -> Period:
+    return Period(min(p.start for p in periods), max(p.end for p in periods))
+
+
+def in_period(field_name: str, period: Period) -> Q:
+    return Q(**{f"{field_name}__range": (period.start, period.end)})
+
+
+def per_period(field_name: str, periods: list[Period], value) -> models.Case:
+    """For each row, `value(period, index)` of the period its `field_name` date falls in (NULL: none)."""
+    whens = [models.When(in_period(field_name, p), then=value(p, i)) for i, p in enumerate(periods)]
+    sample = value(periods[0], 0)
+    return models.Case(*whens, default=None, output_field=sample.output_field)
+
+
+def period_index(periods: list[Period], field_name: str) -> models.Case:
+    return per_period(field_name, periods, lambda p, i: Value(i, output_field=models.IntegerField()))
+
+
+def cost_in(period: Period) -> models.ExpressionWrapper:
+    """P × Q cost between the period's first and last day; open trajectories accrue to its last day.
+
+    The same rule as TrajectoryQuerySet.with_cost_in_period(start, end, as_of=end), as an expression
+    so that one query can hold a column per period.
+    """
+    last_day = Least(Coalesce(F("end_date"), date_value(period.end)), date_value(period.end))
+    first_day = Greatest(F("start_date"), date_value(period.start))
+    days = Greatest(DaysBetween(first_day, last_day) + 1, Value(0))
+    return models.ExpressionWrapper(F("daily_cost") * days, output_field=MONEY)
+
+
+def running_after(day_field: str) -> Exists:
+    """A trajectory of the same child still running after the outer row's `day_field` date."""
+    still_open = Q(end_date__isnull=True) | Q(end_date__gt=OuterRef(day_field))
+    return Exists(Trajectory.objects.filter(still_open, child=OuterRef("child"), start_date__lte=OuterRef(day_field)))

@@ -1,0 +1,123 @@
+"""Verwijzingen per verwijzer with the share that led to specialised care, and the waiting time."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db.models import Count, F, Q
+
+from cases.codes import ReferrerType
+from cases.dbfuncs import DaysBetween
+from cases.models import Gemeente
+from referrals.models import Referral, ReferralOutcome
+
+from .period import Period
+from .query import in_period, median_by, pct, period_index, span_of, trajectories_of
+
+WAIT_NORM_DAYS = 56  # 8 weeks: beyond this parents' satisfaction drops sharply (DOMAIN.md §3)
+
+
+@dataclass
+class SourceReferrals:
+    source: str
+    label: str
+    referrals: int
+    specialised: int
+
+    @property
+    def specialised_pct(self) -> float | None:
+        return pct(self.specialised, self.referrals)
+
+
+@dataclass
+class Referrals:
+    sources: list[SourceReferrals]
+
+    @property
+    def total(self) -> int:
+        return sum(s.referrals for s in self.sources)
+
+    @property
+    def specialised(self) -> int:
+        return sum(s.specialised for s in self.sources)
+
+    @property
+    def specialised_pct(self) -> float | None:
+        return pct(self.specialised, self.total)
+
+
+def referrals_by_source(gemeente: Gemeente, period: Period) -> Referrals:
+    """Verwijzingen per verwijzer (POH-Jeugd apart) dated in the period, and the share of each that
+    led to specialised care: outcome "specialistische jeugdhulp" recorded, or a trajectory linked.
+
+    Outcomes come in later than referrals, so the most recent months' shares still rise.
+    """
+    return referrals_by_source_series(gemeente, [period])[0]
+
+
+def referrals_by_source_series(gemeente: Gemeente, periods: list[Period]) -> list[Referrals]:
+    span = span_of(periods)
+    # A join to the trajectories (distinct counts undo the fan-out of several trajectories per
+    # referral) rather than an EXISTS that would be repeated in every period's FILTER.
+    led_to_care = Q(outcome=ReferralOutcome.SPECIALISED) | Q(trajectories__isnull=False)
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"n{i}"] = Count("pk", distinct=True, filter=in_period("date", p))
+        aggregates[f"s{i}"] = Count("pk", distinct=True, filter=in_period("date", p) & led_to_care)
+    found = {
+        row["source"]: row
+        for row in Referral.objects.filter(child__gemeente=gemeente, date__range=(span.start, span.end))
+        .values("source")
+        .annotate(**aggregates)
+        .order_by()
+    }
+    return [
+        Referrals(
+            sources=[
+                SourceReferrals(
+                    source=value,
+                    label=label,
+                    referrals=found.get(value, {}).get(f"n{i}", 0),
+                    specialised=found.get(value, {}).get(f"s{i}", 0),
+                )
+                for value, label in ReferrerType.choices
+            ]
+        )
+        for i in range(len(periods))
+    ]
+
+
+@dataclass
+class Waiting:
+    started: int
+    median_days: float | None
+    over_norm: int
+
+    @property
+    def over_norm_pct(self) -> float | None:
+        return pct(self.over_norm, self.started)
+
+
+def waiting_time(gemeente: Gemeente, period: Period) -> Waiting:
+    """Wachttijd: days from the referral to the start of care, for trajectories that started in the
+    period with a referral; median, and how many waited more than 8 weeks (56 days)."""
+    return waiting_time_series(gemeente, [period])[0]
+
+
+def waiting_time_series(gemeente: Gemeente, periods: list[Period]) -> list[Waiting]:
+    span = span_of(periods)
+    started = (
+        trajectories_of(gemeente)
+        .filter(start_date__range=(span.start, span.end), referral__isnull=False)
+        .annotate(_wait=DaysBetween(F("referral__date"), F("start_date")), _pi=period_index(periods, "start_date"))
+    )
+    aggregates = {}
+    for i, p in enumerate(periods):
+        aggregates[f"n{i}"] = Count("pk", filter=in_period("start_date", p))
+        aggregates[f"o{i}"] = Count("pk", filter=in_period("start_date", p) & Q(_wait__gt=WAIT_NORM_DAYS))
+    row = started.aggregate(**aggregates)
+    medians = median_by(started, "_wait", ("_pi",))
+    return [
+        Waiting(started=row[f"n{i}"], median_days=medians.get((i,)), over_norm=row[f"o{i}"])
+        for i in range(len(periods))
+    ]
