@@ -16,8 +16,9 @@ from django.db import DataError, IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from cases.codes import EndReason, Financing, Frequency, ReferrerType, Unit
+from cases.codes import EndReason, Frequency, ReferrerType, Unit
 from cases.models import Child, Household, Trajectory
+from cases.terms import trajectory_terms
 from cases.validators import bsn_is_valid
 from referrals.models import Referral, RequestCategory
 
@@ -58,7 +59,6 @@ FREQUENCIES = frozenset(Frequency.values)
 REFERRERS = frozenset(ReferrerType.values)
 UNITS = frozenset(Unit.values)
 REFERRER_ALIASES = {"02p": "02P", "poh": "02P", "poh-jeugd": "02P"}
-NOT_CONTRACTED_REASON = "Niet-gecontracteerde aanbieder"
 MAX_BIRTH_AGE_YEARS = 30
 
 
@@ -120,6 +120,17 @@ class CsvImport:
         self.writer = HistoryWriter(user=user, reason=reason)
         self.lookups = Lookups(user)
         self.today = timezone.localdate()
+        self._terms: dict[tuple, dict] = {}
+
+    def _terms_fields(self, product, provider, tariff, financing=None) -> dict:
+        """trajectory_terms as model fields, once per combination: it would run for every row."""
+        key = (product.pk, provider.pk, tariff, financing)
+        fields = self._terms.get(key)
+        if fields is None:
+            fields = self._terms[key] = trajectory_terms(
+                product, provider, tariff=tariff, financing=financing
+            ).as_fields()
+        return fields
 
     # --- entry point ---------------------------------------------------------------------------
 
@@ -515,7 +526,6 @@ class CsvImport:
                     continue
             else:
                 current = existing_by_key.get((child.pk, row.provider_agb, row.product_code, row.start))
-            outside = not provider.contracted
             values = {
                 "provider_id": provider.pk,
                 "product_id": product.pk,
@@ -529,24 +539,15 @@ class CsvImport:
                 "referral_id": referral.pk if referral else None,
             }
             if current is None:
-                trajectory = Trajectory(
-                    child_id=child.pk,
-                    tariff=row.tariff if row.tariff is not None else product.tariff,
-                    financing=product.financing,
-                    norm_months=product.effective_norm_months,
-                    outside_budget=outside,
-                    outside_budget_reason=NOT_CONTRACTED_REASON if outside else "",
-                    allocation_number=row.allocation_number,
-                    **values,
-                )
-                if trajectory.financing == Financing.TASK:
-                    trajectory.tariff = None  # taakgericht: no price per case
-                new.append(trajectory)
+                terms = self._terms_fields(product, provider, row.tariff)
+                new.append(Trajectory(child_id=child.pk, allocation_number=row.allocation_number, **terms, **values))
                 continue
             if referral is None:
                 values["referral_id"] = current.referral_id  # a row without referrer keeps the link
-            if row.tariff is not None and current.financing != Financing.TASK:
-                values["tariff"] = row.tariff
+            if row.tariff is not None:
+                # A tariff in the file is this allocation's price, by the same rule as a new trajectory's;
+                # the financing it was allocated with stays.
+                values["tariff"] = self._terms_fields(product, provider, row.tariff, current.financing)["tariff"]
             fields = [name for name, value in values.items() if getattr(current, name) != value]
             if not fields:
                 unchanged += 1

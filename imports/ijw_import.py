@@ -21,8 +21,9 @@ from pathlib import Path
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
-from cases.codes import EndReason, Financing, Frequency, ReferrerType, Unit
+from cases.codes import EndReason, Frequency, ReferrerType, Unit
 from cases.models import Child, Extension, ExtensionStatus, Household, Trajectory
+from cases.terms import trajectory_terms
 from cases.validators import bsn_is_valid
 from referrals.models import Referral, RequestCategory
 
@@ -35,7 +36,6 @@ from .report import Problem, Report
 
 EXTENSION_CODE = "04"  # JZ002 herbeoordeling: verlenging toewijzing
 WAITING_ORDER = {"JW305": 0, "JW317": 1, "JW307": 2}  # start before change before stop
-NOT_CONTRACTED_REASON = "Niet-gecontracteerde aanbieder"
 
 LABEL = {
     "JW301": "toewijzing (JW301)",
@@ -283,15 +283,15 @@ class IjwImport:
 
     # --- JW301 toewijzing ------------------------------------------------------------------------
 
-    def _tariff(self, product, item: dict, volume: Decimal) -> Decimal | None:
-        if product.financing == Financing.TASK:
-            return None  # taakgericht: no price per case
+    @staticmethod
+    def _allocation_tariff(item: dict, volume: Decimal) -> Decimal | None:
+        """The price per unit this allocation states itself, if it does; trajectory_terms decides the rest."""
         if item["unit"] == Unit.EUROS:
             return Decimal("1.00")  # the volume is an amount in euros
         if item["budget_cents"] and item["frequency"] == Frequency.TOTAL:
             # A budget (eurocents) for the whole allocation: price per unit = budget / total volume.
             return (Decimal(item["budget_cents"]) / 100 / volume).quantize(Decimal("0.01"))
-        return product.tariff
+        return None
 
     def _jw301(self, message: Message, item: dict) -> None:
         number = item["allocation_number"]
@@ -350,10 +350,14 @@ class IjwImport:
             "volume": volume,
             "unit": item["unit"],
             "frequency": item["frequency"],
-            "tariff": self._tariff(product, item, volume)
-            if item["budget_cents"] or item["unit"] == Unit.EUROS
-            else trajectory.tariff,
+            "tariff": trajectory.tariff,
         }
+        if item["budget_cents"] or item["unit"] == Unit.EUROS:
+            # A re-issue that prices the allocation: the same rule as a new trajectory's, at its own financing.
+            tariff = self._allocation_tariff(item, volume)
+            values["tariff"] = trajectory_terms(
+                product, self.provider, tariff=tariff, financing=trajectory.financing
+            ).tariff
         if trajectory.referral_id is None and link is not None and link.referral.child_id == trajectory.child_id:
             values["referral_id"] = link.referral_id
         if trajectory.end_date and values["start_date"] > trajectory.end_date:
@@ -385,12 +389,8 @@ class IjwImport:
             volume=volume,
             unit=item["unit"],
             frequency=item["frequency"],
-            tariff=self._tariff(product, item, volume),
-            financing=product.financing,
-            norm_months=product.effective_norm_months,
-            outside_budget=not self.provider.contracted,
-            outside_budget_reason="" if self.provider.contracted else NOT_CONTRACTED_REASON,
             allocation_number=item["allocation_number"],
+            **trajectory_terms(product, self.provider, tariff=self._allocation_tariff(item, volume)).as_fields(),
         )
         trajectory = self.writer.create([trajectory], Trajectory)[0]
         allocation = IjwAllocation.objects.create(

@@ -358,6 +358,15 @@ def test_budget_and_euro_allocations_set_the_price(user, tmp_path):
     assert Trajectory.objects.get(allocation_number="1002").tariff == Decimal("1.00")
 
 
+def test_a_budget_for_taakgericht_care_sets_no_price(user, tmp_path):
+    Product.objects.filter(code="45A48").update(financing="taak")
+
+    do_import(files(tmp_path, [("budget", msg.jw301("1001", volume=10, frequency="6", budget=120000))]), user)
+
+    trajectory = Trajectory.objects.get()
+    assert (trajectory.financing, trajectory.tariff, trajectory.outside_budget) == ("taak", None, False)
+
+
 def test_a_file_in_a_folder_that_fails_leaves_the_others_in(user, tmp_path):
     paths = files(tmp_path, [("a_goed", msg.jw301("1001")), ("b_fout", msg.jw301("1002", product="45X99"))])
 
