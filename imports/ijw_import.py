@@ -18,11 +18,14 @@ import os
 from decimal import Decimal
 from pathlib import Path
 
+from django.core.exceptions import ValidationError
 from django.db import DataError, IntegrityError, transaction
 from django.utils import timezone
 
 from cases.codes import EndReason, Frequency, ReferrerType, Unit
+from cases.formatting import date
 from cases.models import Child, Extension, ExtensionStatus, Household, Trajectory
+from cases.services import extension_check_transition
 from cases.terms import trajectory_terms
 from cases.validators import bsn_is_valid
 from referrals.models import Referral, RequestCategory
@@ -374,7 +377,7 @@ class IjwImport:
             allocation.save(update_fields=["allocated_at", "allocation_start"])
         self.counts.append((LABEL["JW301"], "gewijzigd" if fields else "ongewijzigd"))
         if item["change_reason"] == EXTENSION_CODE and end > old_end:
-            self._granted_extension(trajectory, end, volume, allocated_at)
+            self._granted_extension(message, item, trajectory, volume, allocated_at)
 
     def _new_allocation(self, message, item, product, start, end, volume, allocated_at, link) -> None:
         child = self._child(message)
@@ -403,36 +406,59 @@ class IjwImport:
         self.counts.append((LABEL["JW301"], "nieuw"))
         if item["change_reason"] == EXTENSION_CODE:
             # The re-issue came before (or without) the original: the allocation was extended once.
-            self._granted_extension(trajectory, end, volume, allocated_at)
+            self._granted_extension(message, item, trajectory, volume, allocated_at)
         self._apply_waiting(allocation, message)
 
-    def _granted_extension(self, trajectory: Trajectory, end: dt.date, volume: Decimal, allocated_at) -> None:
-        reason = "Herbeoordeling: verlenging toewijzing (JZ002 04), uit iJw-bericht JW301"
-        pending = trajectory.extensions.filter(status=ExtensionStatus.PENDING).first()
-        if pending is not None:
-            pending.status = (
-                ExtensionStatus.APPROVED if end >= pending.requested_end_date else ExtensionStatus.SHORTENED
-            )
-            pending.granted_end_date = end
-            pending.granted_volume = volume if pending.requested_volume is not None else None
-            pending.decision_reason = reason
-            pending.decided_at = allocated_at
-            self.writer.update(
-                [pending], Extension, ["status", "granted_end_date", "granted_volume", "decision_reason", "decided_at"]
-            )
-            self.counts.append(("verlenging", "gewijzigd"))
-            return
-        extension = Extension(
-            trajectory=trajectory,
-            requested_end_date=end,
-            reason="Verlenging door de gemeente (iJw JW301)",
-            status=ExtensionStatus.APPROVED,
-            granted_end_date=end,
-            decision_reason=reason,
-            decided_at=allocated_at,
+    def _granted_extension(self, message: Message, item: dict, trajectory: Trajectory, volume: Decimal, allocated_at):
+        """A re-issued allocation (JZ002 04) is the gemeente's decision on an extension.
+
+        It takes the toets's path: the request's row locked, the transition checked against
+        Extension.TRANSITIONS (cases.services.extension_check_transition), the importing user as the
+        decider and a reason. Unlike the toets, it does not move the trajectory's end: the allocation
+        itself already did, and it may do so after a stop (messages arrive in any order).
+        """
+        number, end = item["allocation_number"], _date(item["end"])
+        requests = trajectory.extensions.select_for_update()
+        # The request this allocation answers: the open one, else one that asked for this very date and
+        # was decided in jeugdregie already (the allocation may not decide it a second time).
+        extension = (
+            requests.filter(status=ExtensionStatus.PENDING).first()
+            or requests.filter(requested_end_date=end).order_by("-requested_at", "-pk").first()
         )
-        self.writer.create([extension], Extension)
-        self.counts.append(("verlenging", "nieuw"))
+        new = extension is None
+        if new:
+            # The gemeente extended without a request: request and decision come in this one message.
+            extension = Extension(
+                trajectory=trajectory, requested_end_date=end, reason="Verlenging door de gemeente (iJw JW301)"
+            )
+        decision = ExtensionStatus.APPROVED if end >= extension.requested_end_date else ExtensionStatus.SHORTENED
+        try:
+            extension_check_transition(extension, decision)
+        except ValidationError:
+            raise MessageError.one(
+                message.file,
+                message.where(item),
+                "ToewijzingEinddatum",
+                item["end"],
+                f"Toewijzing {number} verlengt tot {date(end)}, maar de verlengingsaanvraag tot die datum is in "
+                f"jeugdregie al afgehandeld ({extension.get_status_display().lower()}); het bericht is niet verwerkt.",
+            ) from None
+        extension.status = decision
+        extension.granted_end_date = end
+        extension.granted_volume = volume if extension.requested_volume is not None else None
+        extension.decision_reason = f"Verlengd via iJw-toewijzing {number} (JW301, JZ002 04 herbeoordeling verlenging)"
+        extension.decided_by = self.user
+        extension.decided_at = allocated_at
+        if new:
+            self.writer.create([extension], Extension)
+            self.counts.append(("verlenging", "nieuw"))
+            return
+        self.writer.update(
+            [extension],
+            Extension,
+            ["status", "granted_end_date", "granted_volume", "decision_reason", "decided_by", "decided_at"],
+        )
+        self.counts.append(("verlenging", "gewijzigd"))
 
     def _apply_waiting(self, allocation: IjwAllocation, message: Message) -> None:
         waiting = sorted(
