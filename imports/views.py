@@ -1,18 +1,17 @@
 """The functioneel beheerder's import pages: upload, proefimport report, confirm, progress, report as CSV."""
 
-import csv
 from collections import Counter
 
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.access import role_required
-from cases.csv_safety import safe_row
+from cases.csv_export import csv_response
 from cases.models import Role
 
 from . import services
@@ -134,17 +133,15 @@ def run_report_csv(request, pk: int):
     run = _own_run(request, pk)
     if not run.is_finished:
         raise Http404("Dit verslag is nog niet klaar.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="importverslag-{run.pk}.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(["bestand", "plaats", "veld", "waarde", "probleem"])
-    for problem in (run.report or {}).get("problems", []):
-        # Values come from the uploaded file: never let a spreadsheet run them as a formula.
-        writer.writerow(
-            safe_row([problem["file"], problem["where"], problem["field"], problem["value"], problem["message"]])
-        )
-    return response
+    # Values come from the uploaded file: csv_response sends every text cell through the formula guard.
+    return csv_response(
+        f"importverslag-{run.pk}.csv",
+        ["bestand", "plaats", "veld", "waarde", "probleem"],
+        (
+            [problem["file"], problem["where"], problem["field"], problem["value"], problem["message"]]
+            for problem in (run.report or {}).get("problems", [])
+        ),
+    )
 
 
 __all__ = ["upload", "run_detail", "run_confirm", "run_report_csv"]

@@ -135,6 +135,8 @@ def test_report_csv_never_carries_a_formula(client, beheer_a, provider, django_c
 
     response = client.get(reverse("imports:report_csv", args=[run.pk]))
 
+    assert response["Content-Disposition"] == f'attachment; filename="importverslag-{run.pk}.csv"'
+    assert response.content.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the BOM
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["bestand", "plaats", "veld", "waarde", "probleem"]
     assert rows[1][3] == '\'=HYPERLINK("http://x")'
