@@ -12,6 +12,7 @@ from .ijw import Message, MessageError, iso_date
 from .ijw_base import LABEL, MessageHandlers
 
 EXTENSION_CODE = "04"  # JZ002 herbeoordeling: verlenging toewijzing
+GRANTED = (ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED)
 
 
 class ExtensionMessages(MessageHandlers):
@@ -64,10 +65,15 @@ class ExtensionMessages(MessageHandlers):
         number, end = item["allocation_number"], iso_date(item["end"])
         requests = trajectory.extensions.select_for_update()
         # The request this allocation answers: the open one, else one that asked for this very date and
-        # was decided in jeugdregie already (the allocation may not decide it a second time).
+        # was decided otherwise already (refused, or granted to another date): the allocation may not
+        # decide it a second time. One granted to this very date agrees with it: that is a new extension
+        # (after a shortening, the gemeente extends again).
         extension = (
             requests.filter(status=ExtensionStatus.PENDING).first()
-            or requests.filter(requested_end_date=end).order_by("-requested_at", "-pk").first()
+            or requests.filter(requested_end_date=end)
+            .exclude(status__in=GRANTED, granted_end_date=end)
+            .order_by("-requested_at", "-pk")
+            .first()
         )
         new = extension is None
         if new:

@@ -294,6 +294,24 @@ def test_an_allocation_may_not_decide_an_extension_the_toets_has_refused(user, t
     assert Trajectory.objects.get().planned_end_date == dt.date(2026, 2, 2)  # the allocation was not applied
 
 
+def test_extending_again_after_a_shortening_is_a_new_extension(user, tmp_path):
+    versions = [
+        ("a", msg.jw301("1001", allocated=dt.datetime(2025, 1, 30, 9))),
+        ("b", msg.jw301("1001", end=dt.date(2026, 8, 2), change_reason="04", allocated=dt.datetime(2026, 1, 20, 9))),
+        ("c", msg.jw301("1001", end=dt.date(2026, 5, 1), change_reason="05", allocated=dt.datetime(2026, 2, 1, 9))),
+        ("d", msg.jw301("1001", end=dt.date(2026, 8, 2), change_reason="04", allocated=dt.datetime(2026, 3, 1, 9))),
+    ]
+
+    run, report = do_import(files(tmp_path, versions), user)
+
+    assert run.status == ImportStatus.DONE, report.lines()
+    assert Trajectory.objects.get().planned_end_date == dt.date(2026, 8, 2)
+    assert [(e.status, e.granted_end_date, e.decided_by) for e in Extension.objects.order_by("pk")] == [
+        ("approved", dt.date(2026, 8, 2), user),
+        ("approved", dt.date(2026, 8, 2), user),
+    ]
+
+
 def test_any_order_gives_the_same_records(user, tmp_path):
     messages = lifecycle()
     do_import(files(tmp_path, messages, "in_volgorde"), user)
