@@ -26,14 +26,22 @@ class TrajectoryTerms:
 
 
 def trajectory_terms(
-    product, provider, *, tariff: Decimal | None = None, outside_budget: bool = False, outside_budget_reason: str = ""
+    product,
+    provider,
+    *,
+    tariff: Decimal | None = None,
+    outside_budget: bool = False,
+    outside_budget_reason: str = "",
+    financing: str | None = None,
 ) -> TrajectoryTerms:
     """Terms for a trajectory of `product` at `provider`.
 
     `tariff` is a price agreed for this allocation (an iJw budget, a CSV column); without one the
     product's tariff applies. The caller checks that an outside-budget choice has a reason.
+    `financing` is the one an existing trajectory was allocated with, when an import gives it a new
+    tariff: its financing stays as it was, whatever the product's is now.
     """
-    financing = product.financing
+    financing = financing or product.financing
     if financing == Financing.TASK:
         tariff = None  # taakgericht: a lump sum per provider, no price per case
     elif tariff is None:

@@ -5,6 +5,8 @@ from pathlib import Path
 from django.contrib.auth import get_user_model
 from django.core.management.base import CommandError
 
+from cases.formatting import number
+
 from .models import ImportRun, ImportStatus
 from .runner import run_import
 
@@ -30,7 +32,7 @@ def run_command(command, *, kind: str, paths: list[Path], display_name: str, opt
     stderr = command.stderr
 
     def echo(done: int, total: int, rate: float) -> None:
-        stderr.write(f"\r{done}/{total} verwerkt ({rate:,.0f} per seconde)".replace(",", "."), ending="")
+        stderr.write(f"\r{number(done)}/{number(total)} verwerkt ({number(rate, 0)} per seconde)", ending="")
         stderr.flush()
 
     report = run_import(run, paths, echo=echo)  # stores the outcome on this same object

@@ -63,7 +63,3 @@ def database_refusal(exc: Exception) -> str:
     constraint = getattr(getattr(exc.__cause__, "diag", None), "constraint_name", None)
     rule = f" ({constraint})" if constraint else ""
     return f"De database weigert deze gegevens: ze botsen met een regel van jeugdregie{rule}."
-
-
-def fmt_date(day: dt.date | None) -> str:
-    return f"{day:%d-%m-%Y}" if day else ""

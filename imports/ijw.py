@@ -92,6 +92,11 @@ def _dutch(message: str) -> tuple[str, str, str]:
     return name, "", f"Voldoet niet aan het schema: {message}"
 
 
+def iso_date(text: str) -> dt.date | None:
+    """A date as a message carries it (the XSD has checked it: 2026-02-02); None for an empty element."""
+    return dt.date.fromisoformat(text) if text else None
+
+
 def read_message(path: Path, display_name: str) -> Message:
     """Validate and read one message file; raises MessageError with every problem found."""
 

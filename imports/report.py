@@ -8,6 +8,8 @@ the stored report; the count stays exact.
 from collections import Counter
 from dataclasses import dataclass, field
 
+from cases.formatting import number
+
 MAX_PROBLEMS = 500
 MAX_NOTES = 500
 MAX_VALUE = 100
@@ -90,11 +92,11 @@ class Report:
         """The report as plain text lines (command line, logs)."""
         out = []
         for kind, outcomes in self.table():
-            out.append(f"{kind}: " + ", ".join(f"{n} {outcome}" for outcome, n in outcomes.items()))
+            out.append(f"{kind}: " + ", ".join(f"{number(n)} {outcome}" for outcome, n in outcomes.items()))
         out.extend(f"Let op: {note}" for note in self.notes)
         if self.problem_count:
-            out.append(f"{self.problem_count} probleem/problemen:")
+            out.append(f"{number(self.problem_count)} probleem/problemen:")
             out.extend(f"  - {p}" for p in self.problems)
             if self.problem_count > len(self.problems):
-                out.append(f"  ... en nog {self.problem_count - len(self.problems)} probleem/problemen")
+                out.append(f"  ... en nog {number(self.problem_count - len(self.problems))} probleem/problemen")
         return out

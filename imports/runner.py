@@ -9,6 +9,8 @@ from django.utils import timezone
 from cases.models import Child, Extension, Trajectory
 
 from .after import after_import
+from .csv_import import CsvImport
+from .ijw_import import IjwImport
 from .models import ImportKind, ImportRun, ImportStatus
 from .progress import Progress
 from .report import Report
@@ -30,8 +32,6 @@ def run_import(run: ImportRun, paths: list[Path], *, echo=None) -> Report:
     reason = change_reason(run)
     try:
         if run.kind == ImportKind.CSV:
-            from .csv_import import CsvImport
-
             for path in paths:
                 CsvImport(
                     path,
@@ -42,8 +42,6 @@ def run_import(run: ImportRun, paths: list[Path], *, echo=None) -> Report:
                     reason=reason,
                 ).run(dry_run=run.dry_run)
         else:
-            from .ijw_import import IjwImport
-
             IjwImport(paths, user=run.started_by, report=report, progress=progress, reason=reason, run=run).run(
                 dry_run=run.dry_run
             )

@@ -1,24 +1,23 @@
 """The functioneel beheerder's import pages: upload, proefimport report, confirm, progress, report as CSV."""
 
-import csv
 from collections import Counter
 
 from django import forms
 from django.contrib import messages
-from django.db import transaction
-from django.http import Http404, HttpResponse
+from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from cases.access import role_required
-from cases.csv_safety import safe_row
+from cases.csv_export import csv_response
 from cases.models import Role
 
-from .models import ImportKind, ImportRun, ImportStatus
+from . import services
+from .models import ImportKind, ImportRun
 from .report import Report
-from .tasks import import_run
-from .uploads import UploadError, store_upload
+from .uploads import UploadError
 
 RECENT = 20
 MAX_FILES = 10_000
@@ -78,31 +77,16 @@ def _own_run(request, pk: int) -> ImportRun:
     return get_object_or_404(ImportRun, pk=pk, started_by=request.user)
 
 
-def _start(run: ImportRun) -> None:
-    # Eager (no Redis): runs now, in this request. With a worker: after the run row is committed.
-    transaction.on_commit(lambda: import_run.delay(run.pk))
-
-
 @role_required(Role.BEHEER)
 def upload(request):
     form = UploadForm(request.POST or None, request.FILES or None)
-    folder = None
     if request.method == "POST" and form.is_valid():
         try:
-            folder = store_upload(form.uploads)
+            run = services.import_check(user=request.user, kind=form.cleaned_data["kind"], files=form.uploads)
         except UploadError as exc:
             form.add_error("files", str(exc))
-    if folder is not None:
-        names = ", ".join(u.name for u in form.uploads[:3]) + (" …" if len(form.uploads) > 3 else "")
-        run = ImportRun.objects.create(
-            kind=form.cleaned_data["kind"],
-            file_name=names[:255],
-            dry_run=True,
-            started_by=request.user,
-            stored_path=str(folder),
-        )
-        _start(run)
-        return redirect("imports:run", pk=run.pk)
+        else:
+            return redirect("imports:run", pk=run.pk)
     runs = ImportRun.objects.filter(started_by=request.user).order_by("-created_at")[:RECENT]
     return render(request, "imports/upload.html", {"form": form, "runs": runs, "nav": "import"})
 
@@ -111,12 +95,6 @@ def _context(run: ImportRun) -> dict:
     report = run.report or {}
     counts = dict(Report(counts=Counter(report.get("counts") or {})).table())
     elapsed = ((run.finished_at or timezone.now()) - run.started_at).total_seconds() if run.started_at else 0
-    can_confirm = (
-        run.dry_run
-        and run.status == ImportStatus.CHECKED
-        and (run.problem_count == 0 or (run.kind == ImportKind.IJW and report.get("files_ok")))
-        and not ImportRun.objects.filter(stored_path=run.stored_path, dry_run=False).exists()
-    )
     return {
         "run": run,
         "counts": counts,
@@ -126,7 +104,7 @@ def _context(run: ImportRun) -> dict:
         "refused_files": report.get("refused_files", []),
         "percent": int(100 * run.done / run.total) if run.total else 0,
         "rate": run.done / elapsed if elapsed > 0 else 0,
-        "can_confirm": can_confirm,
+        "can_confirm": services.can_confirm(run),
         "nav": "import",
     }
 
@@ -142,17 +120,11 @@ def run_detail(request, pk: int):
 @role_required(Role.BEHEER)
 def run_confirm(request, pk: int):
     checked = _own_run(request, pk)
-    if not _context(checked)["can_confirm"]:
-        messages.error(request, "Deze proefimport kan niet (meer) worden bevestigd.")
+    try:
+        run = services.import_confirm(user=request.user, checked=checked)
+    except ValidationError as exc:
+        messages.error(request, exc.messages[0])
         return redirect("imports:run", pk=checked.pk)
-    run = ImportRun.objects.create(
-        kind=checked.kind,
-        file_name=checked.file_name,
-        dry_run=False,
-        started_by=request.user,
-        stored_path=checked.stored_path,
-    )
-    _start(run)
     return redirect("imports:run", pk=run.pk)
 
 
@@ -161,17 +133,15 @@ def run_report_csv(request, pk: int):
     run = _own_run(request, pk)
     if not run.is_finished:
         raise Http404("Dit verslag is nog niet klaar.")
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = f'attachment; filename="importverslag-{run.pk}.csv"'
-    response.write("\ufeff")  # Excel reads UTF-8 only with the BOM
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(["bestand", "plaats", "veld", "waarde", "probleem"])
-    for problem in (run.report or {}).get("problems", []):
-        # Values come from the uploaded file: never let a spreadsheet run them as a formula.
-        writer.writerow(
-            safe_row([problem["file"], problem["where"], problem["field"], problem["value"], problem["message"]])
-        )
-    return response
+    # Values come from the uploaded file: csv_response sends every text cell through the formula guard.
+    return csv_response(
+        f"importverslag-{run.pk}.csv",
+        ["bestand", "plaats", "veld", "waarde", "probleem"],
+        (
+            [problem["file"], problem["where"], problem["field"], problem["value"], problem["message"]]
+            for problem in (run.report or {}).get("problems", [])
+        ),
+    )
 
 
 __all__ = ["upload", "run_detail", "run_confirm", "run_report_csv"]

@@ -204,6 +204,17 @@ def extension_request(
     return extension
 
 
+def extension_check_transition(extension: Extension, decision: str) -> None:
+    """The one check of Extension.TRANSITIONS: the toets's decision and a decision read from iJw both pass here.
+
+    Call it on a row locked with select_for_update, so the status it checks is the one that is written.
+    """
+    if decision not in Extension.TRANSITIONS[ExtensionStatus(extension.status)]:
+        raise ValidationError(
+            {"__all__": f"Deze aanvraag is al afgehandeld ({extension.get_status_display().lower()})."}
+        )
+
+
 def extension_decide(
     *,
     user,
@@ -220,10 +231,7 @@ def extension_decide(
     """
     with transaction.atomic():
         locked = Extension.objects.select_for_update().get(pk=extension.pk)
-        if decision not in Extension.TRANSITIONS[ExtensionStatus(locked.status)]:
-            raise ValidationError(
-                {"__all__": f"Deze aanvraag is al afgehandeld ({locked.get_status_display().lower()})."}
-            )
+        extension_check_transition(locked, decision)
         trajectory = Trajectory.objects.select_for_update().get(pk=locked.trajectory_id)
         errors = {}
         if not reason.strip():

@@ -145,6 +145,22 @@ def test_a_changed_row_updates_the_trajectory_with_history(setup, tmp_path):
     assert latest.history_type == "~" and latest.history_change_reason.endswith(f"#{run.pk}")
 
 
+def test_taakgericht_care_gets_no_price_per_case_and_keeps_its_financing(setup, tmp_path):
+    row = "0384;K-1;14-02-2012;02;06-01-2025;42420001;45A48;03-02-2025;02-02-2026;;;2;04;2;{}\n"
+    Product.objects.filter(code="45A48").update(financing="taak")
+    do_import(write(tmp_path, HEADER + "\n" + row.format("95,00")), setup)
+    trajectory = Trajectory.objects.get()
+    assert (trajectory.financing, trajectory.tariff, trajectory.daily_cost) == ("taak", None, None)
+
+    # The product becomes inspanningsgericht later: the trajectory keeps the terms it was allocated with.
+    Product.objects.filter(code="45A48").update(financing="inspanning")
+    run, report = do_import(write(tmp_path, HEADER + "\n" + row.format("99,00"), name="later.csv"), setup)
+
+    assert dict(report.table())["traject"] == {"ongewijzigd": 1}
+    trajectory.refresh_from_db()
+    assert (trajectory.financing, trajectory.tariff) == ("taak", None)
+
+
 def _rows(n, *, bad_line=None):
     lines = [HEADER]
     for i in range(n):

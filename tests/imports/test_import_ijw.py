@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 from django.apps import apps
 from django.core.management import call_command
+from django.utils import timezone
 
 from cases.models import Child, Extension, Product, Segment, Trajectory
 from imports.models import IjwPendingMessage, ImportKind, ImportRun, ImportStatus
@@ -238,6 +239,79 @@ def test_every_message_type_in_order(user, tmp_path):
     assert state()["waiting"] == 0
 
 
+def test_an_ijw_extension_is_decided_by_the_importing_user_with_a_reason(user, tmp_path):
+    run, report = do_import(files(tmp_path, lifecycle()), user)
+
+    assert run.status == ImportStatus.DONE, report.lines()
+    extension = Extension.objects.get()
+    assert (extension.status, extension.decided_by, extension.decided_at) == (
+        "approved",
+        user,
+        timezone.make_aware(dt.datetime(2026, 1, 20, 14, 30)),  # the allocation's Toewijzingsdatum/-tijd
+    )
+    assert extension.decision_reason.startswith("Verlengd via iJw-toewijzing 1001")
+    latest = extension.history.first()
+    assert (latest.history_user, latest.history_change_reason) == (user, f"import test #{run.pk}")
+
+
+def test_an_extension_without_a_request_is_recorded_as_decided_by_the_importing_user(user, tmp_path):
+    do_import(files(tmp_path, [("toewijzing", msg.jw301("1001"))]), user)
+    extended = msg.jw301("1001", end=dt.date(2026, 8, 2), change_reason="04", allocated=dt.datetime(2026, 1, 20, 9))
+
+    run, report = do_import(files(tmp_path, [("verlenging", extended)], "later"), user)
+
+    extension = Extension.objects.get()
+    assert (extension.status, extension.requested_end_date, extension.granted_end_date) == (
+        "approved",
+        dt.date(2026, 8, 2),
+        dt.date(2026, 8, 2),
+    )
+    assert extension.decided_by == user
+    assert extension.decision_reason.startswith("Verlengd via iJw-toewijzing 1001")
+    assert dict(report.table())["verlenging"] == {"nieuw": 1}
+
+
+def test_an_allocation_may_not_decide_an_extension_the_toets_has_refused(user, tmp_path):
+    from cases.services import extension_decide
+
+    do_import(files(tmp_path, [("a", msg.jw301("1001")), ("b", msg.jw317("1001", end=dt.date(2026, 8, 2)))]), user)
+    toets = UserFactory(username="toets_ijw", role="toets")
+    extension_decide(user=toets, extension=Extension.objects.get(), decision="refused", reason="Doelen bereikt")
+    extended = msg.jw301("1001", end=dt.date(2026, 8, 2), change_reason="04", allocated=dt.datetime(2026, 1, 20, 9))
+
+    run, report = do_import(files(tmp_path, [("verlenging", extended)], "later"), user)
+
+    assert run.status == ImportStatus.REFUSED
+    assert report.refused_files == ["verlenging.xml"]
+    problem = report.problems[0]
+    assert (problem.field, problem.value) == ("ToewijzingEinddatum", "2026-08-02")
+    assert problem.message == (
+        "Toewijzing 1001 verlengt tot 02-08-2026, maar de verlengingsaanvraag tot die datum is in jeugdregie al "
+        "afgehandeld (afgewezen); het bericht is niet verwerkt."
+    )
+    extension = Extension.objects.get()
+    assert (extension.status, extension.decided_by, extension.granted_end_date) == ("refused", toets, None)
+    assert Trajectory.objects.get().planned_end_date == dt.date(2026, 2, 2)  # the allocation was not applied
+
+
+def test_extending_again_after_a_shortening_is_a_new_extension(user, tmp_path):
+    versions = [
+        ("a", msg.jw301("1001", allocated=dt.datetime(2025, 1, 30, 9))),
+        ("b", msg.jw301("1001", end=dt.date(2026, 8, 2), change_reason="04", allocated=dt.datetime(2026, 1, 20, 9))),
+        ("c", msg.jw301("1001", end=dt.date(2026, 5, 1), change_reason="05", allocated=dt.datetime(2026, 2, 1, 9))),
+        ("d", msg.jw301("1001", end=dt.date(2026, 8, 2), change_reason="04", allocated=dt.datetime(2026, 3, 1, 9))),
+    ]
+
+    run, report = do_import(files(tmp_path, versions), user)
+
+    assert run.status == ImportStatus.DONE, report.lines()
+    assert Trajectory.objects.get().planned_end_date == dt.date(2026, 8, 2)
+    assert [(e.status, e.granted_end_date, e.decided_by) for e in Extension.objects.order_by("pk")] == [
+        ("approved", dt.date(2026, 8, 2), user),
+        ("approved", dt.date(2026, 8, 2), user),
+    ]
+
+
 def test_any_order_gives_the_same_records(user, tmp_path):
     messages = lifecycle()
     do_import(files(tmp_path, messages, "in_volgorde"), user)
@@ -356,6 +430,15 @@ def test_budget_and_euro_allocations_set_the_price(user, tmp_path):
 
     assert Trajectory.objects.get(allocation_number="1001").tariff == Decimal("120.00")  # €1,200 / 10 hours
     assert Trajectory.objects.get(allocation_number="1002").tariff == Decimal("1.00")
+
+
+def test_a_budget_for_taakgericht_care_sets_no_price(user, tmp_path):
+    Product.objects.filter(code="45A48").update(financing="taak")
+
+    do_import(files(tmp_path, [("budget", msg.jw301("1001", volume=10, frequency="6", budget=120000))]), user)
+
+    trajectory = Trajectory.objects.get()
+    assert (trajectory.financing, trajectory.tariff, trajectory.outside_budget) == ("taak", None, False)
 
 
 def test_a_file_in_a_folder_that_fails_leaves_the_others_in(user, tmp_path):

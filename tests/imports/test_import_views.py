@@ -127,6 +127,18 @@ def test_polling_returns_only_the_status_fragment(client, beheer_a):
     assert "hx-trigger" not in fragment  # finished: polling stops
 
 
+def test_progress_is_shown_in_dutch_figures(client, beheer_a):
+    run = ImportRun.objects.create(
+        kind="csv", file_name="x.csv", started_by=beheer_a, status=ImportStatus.RUNNING, total=100_000, done=12_345
+    )
+    client.force_login(beheer_a)
+
+    fragment = client.get(reverse("imports:run", args=[run.pk]), headers={"HX-Request": "true"}).content.decode()
+
+    assert "12.345 van 100.000 regels" in fragment
+    assert ">12%</progress>" in fragment
+
+
 def test_report_csv_never_carries_a_formula(client, beheer_a, provider, django_capture_on_commit_callbacks):
     client.force_login(beheer_a)
     with django_capture_on_commit_callbacks(execute=True):
@@ -135,6 +147,8 @@ def test_report_csv_never_carries_a_formula(client, beheer_a, provider, django_c
 
     response = client.get(reverse("imports:report_csv", args=[run.pk]))
 
+    assert response["Content-Disposition"] == f'attachment; filename="importverslag-{run.pk}.csv"'
+    assert response.content.startswith("\ufeff".encode())  # Excel reads UTF-8 only with the BOM
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert rows[0] == ["bestand", "plaats", "veld", "waarde", "probleem"]
     assert rows[1][3] == '\'=HYPERLINK("http://x")'

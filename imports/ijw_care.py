@@ -1,0 +1,77 @@
+"""JW305 start zorg and JW307 stop zorg: the actual start and end of a trajectory (StatusAanlevering 3 undoes them)."""
+
+from cases.formatting import date
+
+from .ijw import Message, MessageError, iso_date
+from .ijw_base import LABEL, MessageHandlers
+
+
+class CareMessages(MessageHandlers):
+    """`_jw305` and `_jw307`."""
+
+    def _jw305(self, message: Message, item: dict) -> None:
+        allocation = self._allocation_or_wait(message, item)
+        if allocation is None:
+            return
+        trajectory = allocation.trajectory
+        begin = iso_date(item["begin"])
+        if item["status"] == "3":  # verwijderen aanlevering: back to the allocation's start
+            if allocation.actual_start != begin:
+                self.counts.append((LABEL["JW305"], "ongewijzigd"))
+                return
+            allocation.actual_start = None
+            new_start = allocation.allocation_start
+        else:
+            allocation.actual_start = new_start = begin
+        where = message.where(item)
+        if new_start > trajectory.planned_end_date:
+            raise MessageError.one(
+                message.file,
+                where,
+                "Begindatum",
+                item["begin"],
+                f"De zorg start na de einddatum van de toewijzing ({date(trajectory.planned_end_date)}).",
+            )
+        if trajectory.end_date and new_start > trajectory.end_date:
+            raise MessageError.one(
+                message.file,
+                where,
+                "Begindatum",
+                item["begin"],
+                f"De zorg start na de stop van {date(trajectory.end_date)}.",
+            )
+        allocation.save(update_fields=["actual_start"])
+        if trajectory.start_date == new_start:
+            self.counts.append((LABEL["JW305"], "ongewijzigd"))
+            return
+        trajectory.start_date = new_start
+        self._update(trajectory, ["start_date"])
+        self.counts.append((LABEL["JW305"], "gewijzigd"))
+
+    def _jw307(self, message: Message, item: dict) -> None:
+        allocation = self._allocation_or_wait(message, item)
+        if allocation is None:
+            return
+        trajectory = allocation.trajectory
+        end = iso_date(item["end"])
+        if item["status"] == "3":  # verwijderen aanlevering: the care did not stop after all
+            if trajectory.end_date != end:
+                self.counts.append((LABEL["JW307"], "ongewijzigd"))
+                return
+            new_end, new_reason = None, ""
+        else:
+            new_end, new_reason = end, item["end_reason"]
+        if (trajectory.end_date, trajectory.end_reason) == (new_end, new_reason):
+            self.counts.append((LABEL["JW307"], "ongewijzigd"))
+            return
+        if new_end and new_end < trajectory.start_date:
+            raise MessageError.one(
+                message.file,
+                message.where(item),
+                "Einddatum",
+                item["end"],
+                f"De zorg stopt vóór de start van {date(trajectory.start_date)}.",
+            )
+        trajectory.end_date, trajectory.end_reason = new_end, new_reason
+        self._update(trajectory, ["end_date", "end_reason"])
+        self.counts.append((LABEL["JW307"], "gewijzigd"))
