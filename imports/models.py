@@ -24,7 +24,7 @@ class ImportStatus(models.TextChoices):
 class ImportRun(models.Model):
     """One import of a CSV file or a set of iJw messages: who, when, what, and the report.
 
-    The report never holds a BSN (cases.imports.common.mask_bsn); problems are capped in number
+    The report never holds a BSN (imports.common.mask_bsn); problems are capped in number
     so a file full of errors cannot blow up the row.
     """
 
@@ -113,7 +113,7 @@ class IjwReferral(models.Model):
 class IjwPendingMessage(models.Model):
     """A JW305, JW307 or JW317 whose JW301 has not arrived yet: it waits, it is never guessed.
 
-    The payload holds dates and codes only. The BSN is kept as a keyed hash (cases.imports.common.
+    The payload holds dates and codes only. The BSN is kept as a keyed hash (imports.common.
     bsn_digest), enough to check it against the allocation's child later without storing it here.
     """
 

@@ -67,7 +67,7 @@ COST = (
 )
 COLUMNS = "code, gemeente_id, child_id, subject_key, trajectory_id, value, norm, reference_date, detail"
 
-# One statement per rule of cases/flags.py, default thresholds (DOMAIN.md §6), written by hand.
+# One statement per rule of regie/rules.py, default thresholds (DOMAIN.md §6), written by hand.
 FLOOR_SQL = {
     FlagCode.DURATION: f"""
         SELECT 'duur', c.gemeente_id, t.child_id, t.id, t.id, v.months, t.norm_months, t.start_date, {LABEL}
@@ -269,7 +269,7 @@ def floor_params(today):
 def run_floor(today, counts: dict):
     params = floor_params(today)
     with transaction.atomic(), connection.cursor() as cursor:
-        # The same session settings the evaluation gives itself (cases/flags.py), so the two compare fairly.
+        # The same session settings the evaluation gives itself (regie/rules.py), so the two compare fairly.
         cursor.execute("SET LOCAL work_mem = '64MB'")
         cursor.execute("SET LOCAL jit = off")
         cursor.execute(f"DROP TABLE IF EXISTS {FLOOR}")

@@ -124,7 +124,7 @@ def bsn(n: int) -> str:
 
 
 def write_messages(folder: Path, count: int) -> None:
-    from tests import ijw_messages as msg
+    from tests.imports import ijw_messages as msg
 
     folder.mkdir()
     allocations = count // 4  # JW315, JW301, JW305, JW307 per allocation

@@ -7,6 +7,7 @@ after `from cases import services`; the modules below are how the code is organi
 
 from .care import (
     ConflictError,
+    extension_check_transition,
     extension_decide,
     extension_request,
     review_plan,
@@ -24,6 +25,7 @@ __all__ = [
     "case_file_read",
     "child_possible_duplicates",
     "child_register",
+    "extension_check_transition",
     "extension_decide",
     "extension_request",
     "review_plan",
