@@ -4,14 +4,20 @@
 
 1. checks out the old code (before the move; default 422af38) into a temporary git worktree;
 2. creates a fresh database (dropped first if it exists), migrates it, builds the demo and evaluates
-   the flags, all with the OLD code;
-3. records every table's row count, the content types and their permissions, the admin log, the
-   database schema, the Top 32 (JSON) and last complete month's KPI report (JSON);
+   the flags, all with the OLD code; then adds what production has and the demo does not (unless
+   --demo-only): a row in every moved table, admin log entries and a group with permissions on
+   moved models (on Proefdorp, 9902, so the Top 32 and KPIs of 9901 stay the demo's);
+3. records every table's exact row count, the content types and their permissions, the admin log as
+   the code reads it (with its admin pages), the schema, the Top 32 (JSON) and last complete
+   month's KPI report (JSON);
 4. migrates the same database with the NEW code (this checkout) and records the same, plus
-   `showmigrations` and `makemigrations --check`;
-5. compares the two and exits 1 on any difference in rows, Top 32, KPI, content types, permissions
-   or schema; it also checks that the new models match the database they now describe (a database
-   created straight from the models must have the same tables, columns, indexes and constraints);
+   `showmigrations`, `makemigrations --check` and `migrate --check`; compares the models with the
+   database (a database created straight from the models, old and new: the move may add no
+   difference); then (unless --no-rollback) migrates back to the old code's last cases migration,
+   records with the old code, tries content types made by the new code before `migrate` on a copy,
+   and migrates forward again;
+5. compares and exits 1 on any difference in rows, Top 32, KPI, content types, permissions, admin
+   log, schema or rollback;
 6. removes the temporary worktree; the database stays for inspection unless --drop-db.
 
 "Today" is fixed once at the start (or by --today): the Top 32 is computed for that day and the KPI
