@@ -13,15 +13,31 @@ from django.db import migrations, models
 MOVED = ['importrun', 'ijwallocation', 'ijwreferral', 'ijwpendingmessage']
 
 
-def move_content_types(apps, schema_editor):
-    """Permissions and the admin log point at content types: keep them, under the new app label."""
+def _move_content_types(apps, source, target):
+    """Permissions and the admin log point at content types: keep them, under the new app label.
+
+    A content type the code made for a moved model before this migration ran (get_for_model, e.g. an
+    admin page of the new code served before `migrate`) would block the rename (app_label and model
+    are unique): what points at it goes to the content type that is kept, and it is removed."""
     ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label="cases", model__in=MOVED).update(app_label="imports")
+    for made in ContentType.objects.filter(app_label=target, model__in=MOVED):
+        kept = ContentType.objects.filter(app_label=source, model=made.model).first()
+        if kept is None:
+            continue
+        for relation in ContentType._meta.related_objects:
+            relation.related_model._base_manager.filter(**{relation.field.name: made}).update(
+                **{relation.field.name: kept}
+            )
+        made.delete()
+    ContentType.objects.filter(app_label=source, model__in=MOVED).update(app_label=target)
+
+
+def move_content_types(apps, schema_editor):
+    _move_content_types(apps, "cases", "imports")
 
 
 def move_content_types_back(apps, schema_editor):
-    ContentType = apps.get_model("contenttypes", "ContentType")
-    ContentType.objects.filter(app_label="imports", model__in=MOVED).update(app_label="cases")
+    _move_content_types(apps, "imports", "cases")
 
 
 class Migration(migrations.Migration):
