@@ -3,12 +3,24 @@
 Found by admin autodiscovery in the regie app. The same gemeente scoping and role rules as every beheer page.
 """
 
+from django import forms
 from django.contrib import admin
 
 from cases.admin import BeheerAdmin, ServedGemeenteFilter, is_beheerder, served_gemeenten
 from cases.evaluation import request_gemeente_evaluation
 
 from .models import FlagRule, RegieSettings
+
+
+class FlagRuleRowForm(forms.ModelForm):
+    """One row of the editable list: every input names its rule and gemeente for a screen reader
+    (the column header alone does not label an input; axe: 'label', critical)."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        rule = f"{self.instance.get_code_display()} ({self.instance.gemeente})" if self.instance.pk else ""
+        for field in self.fields.values():
+            field.widget.attrs["aria-label"] = f"{field.label} van {rule}" if rule else str(field.label)
 
 
 @admin.register(FlagRule)
@@ -22,6 +34,10 @@ class FlagRuleAdmin(BeheerAdmin):
     readonly_fields = ["gemeente", "code", "threshold_meaning"]
     fields = ["gemeente", "code", "enabled", "threshold", "threshold_meaning", "weight"]
     history_list_display = ["enabled", "threshold", "weight"]
+
+    def get_changelist_form(self, request, **kwargs):
+        kwargs.setdefault("form", FlagRuleRowForm)
+        return super().get_changelist_form(request, **kwargs)
 
     @admin.display(description="betekenis van de drempel")
     def threshold_meaning(self, obj):
