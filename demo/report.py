@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from django.db.models import Count, Q, Sum
 
+from cases import formatting
 from cases.codes import ReferrerType
 from cases.formatting import NVT
 from cases.formatting import number as _int  # whole numbers: 1.959
@@ -70,14 +71,14 @@ def measure(gemeente: Gemeente, today: dt.date, plan: GemeentePlan | None = None
 
 
 def _euro(amount) -> str:
-    # Rounded to whole euros; formatting.euro cuts the cents off (Django's numberformat truncates).
-    return "€ " + f"{amount:,.0f}".replace(",", ".")
+    return formatting.euro(amount)
 
 
 def _pct(value, target) -> str:
     if not target:
         return NVT
-    return f"{100 * (float(value) - float(target)) / float(target):+.1f}%".replace(".", ",")
+    deviation = 100 * (Decimal(value) - Decimal(target)) / Decimal(target)
+    return ("+" if deviation >= 0 else "") + formatting.percent(deviation)
 
 
 def format_report(report: dict) -> str:

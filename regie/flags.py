@@ -6,7 +6,6 @@ evaluation itself is regie/evaluation.py, the rules regie/rules.py.
 
 import datetime as dt
 
-from dateutil.relativedelta import relativedelta
 from django.db import transaction
 from django.db.models import Count
 
@@ -16,22 +15,12 @@ from .evaluation import EvaluationResult, evaluate
 
 __all__ = [
     "EvaluationResult",
-    "add_months",
     "drain_outbox",
     "evaluate",
     "evaluate_gemeente",
     "evaluate_gemeenten",
     "nightly_batches",
 ]
-
-
-def add_months(day: dt.date, months: int) -> dt.date:
-    """Kept only for reports/kpis.py and scripts/benchmark_flags.py until they use relativedelta; remove then.
-
-    Nothing in regie uses it. relativedelta clamps to the month's end (31 January + 1 month: 28 or 29
-    February), as the hand-written version it replaces did.
-    """
-    return day + relativedelta(months=months)
 
 
 def evaluate_gemeente(code: str, today: dt.date | None = None) -> EvaluationResult:

@@ -42,6 +42,7 @@ import django  # noqa: E402
 
 django.setup()
 
+from dateutil.relativedelta import relativedelta  # noqa: E402
 from django.db import connection, reset_queries, transaction  # noqa: E402
 from django.db.models import Count  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
@@ -49,7 +50,6 @@ from django.utils import timezone  # noqa: E402
 
 from cases.models import Gemeente  # noqa: E402
 from regie import flags  # noqa: E402
-from regie.flags import add_months  # noqa: E402
 from regie.models import DEFAULT_RULES, Flag, FlagCode, FlagRule  # noqa: E402
 
 CHANGED = 10_000
@@ -261,7 +261,9 @@ def floor_params(today):
         wachttijd_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.WAITING][0] * 7)),
         einddatum_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.PAST_END][0])),
         review_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.REVIEW_LATE][0])),
-        latest_birth_date=add_months(add_months(today, int(DEFAULT_RULES[FlagCode.TURNING_18][0])), -18 * 12),
+        latest_birth_date=today
+        + relativedelta(months=int(DEFAULT_RULES[FlagCode.TURNING_18][0]))
+        - relativedelta(years=18),
     )
     return params
 
