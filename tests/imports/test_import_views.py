@@ -276,3 +276,9 @@ def test_a_broken_or_empty_zip_is_refused_on_the_form(client, beheer_a):
     response = upload(client, None, [SimpleUploadedFile("leeg.zip", _zip({"a.txt": b"x"}))], kind="ijw")
     assert "Er staan geen .xml-berichten in het zip-bestand." in response.content.decode()
     assert ImportRun.objects.count() == 0
+
+
+def test_the_beheerder_reaches_the_import_page_from_the_admin(client, beheer_a):
+    client.force_login(beheer_a)
+    response = client.get(reverse("admin:index"))
+    assert f'href="{reverse("imports:upload")}"' in response.content.decode()
