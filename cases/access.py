@@ -33,16 +33,19 @@ def visible_child_or_404(user, pk: int, *, queryset=None) -> Child:
     return get_object_or_404(base.visible_to(user), pk=pk)
 
 
-def chosen_gemeente(request):
+def chosen_gemeente(request, *, required: bool = True):
     """The gemeente asked for in the URL (?gemeente=CODE) among the user's own, and those gemeenten.
 
     No code: the user's first gemeente. A code the user does not serve, or that does not exist, is a 404
     (the same answer either way, so the page reveals nothing about other gemeenten). One rule for every
-    page that works on one gemeente at a time: the regisseur's pages and the reports alike.
+    page that works on one gemeente at a time: the regisseur's pages and the reports alike. A user who
+    serves no gemeente gets a 404, or with `required=False` (None, []) so the page can say whom to ask.
     """
     gemeenten = list(request.user.gemeenten.order_by("name"))
     if not gemeenten:
-        raise Http404("U bent aan geen gemeente gekoppeld.")
+        if required:
+            raise Http404("U bent aan geen gemeente gekoppeld.")
+        return None, []
     code = request.GET.get("gemeente", "")
     if not code:
         return gemeenten[0], gemeenten

@@ -1,6 +1,6 @@
 """CSV export safety: a cell that starts with = + - @ (or a tab/CR) is a formula to Excel and LibreOffice.
 
-Every CSV jeugdregie writes goes through `safe_cell` (or `safe_row`), so data that came in through an
+Every CSV jeugdregie writes goes through `safe_cell` (cases/csv_export.py), so data that came in through an
 import can never run as a formula when a user opens an export (OWASP "CSV injection").
 """
 
@@ -15,7 +15,3 @@ def safe_cell(value) -> str:
     if text.startswith(FORMULA_PREFIXES):
         return "'" + text
     return text
-
-
-def safe_row(values) -> list[str]:
-    return [safe_cell(value) for value in values]

@@ -5,7 +5,7 @@ a later tariff change does not rewrite past spend. Taakgericht care has no price
 provider without a contract is outside the budget by definition.
 """
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from decimal import Decimal
 
 from .codes import Financing
@@ -22,7 +22,8 @@ class TrajectoryTerms:
     outside_budget_reason: str
 
     def as_fields(self) -> dict:
-        return asdict(self)
+        # A shallow copy: asdict() deep-copies, four times slower on the import's path of every row.
+        return dict(self.__dict__)
 
 
 def trajectory_terms(

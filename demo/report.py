@@ -70,10 +70,6 @@ def measure(gemeente: Gemeente, today: dt.date, plan: GemeentePlan | None = None
 # --- the printed report -----------------------------------------------------------------------------
 
 
-def _euro(amount) -> str:
-    return formatting.euro(amount)
-
-
 def _pct(value, target) -> str:
     if not target:
         return NVT
@@ -104,20 +100,20 @@ def format_report(report: dict) -> str:
         lines.append(header)
         for number, name in segments.items():
             spend, youths = m["spend"].get(number, Decimal("0")), m["youths"].get(number, 0)
-            row = f"  {str(number) + ' ' + name[:47]:<50}{_euro(spend):>14}"
+            row = f"  {str(number) + ' ' + name[:47]:<50}{formatting.euro(spend):>14}"
             if calibrated:
                 target = m["spend_targets"].get(number)
-                row += f"{_euro(target):>14}{_pct(spend, target):>8}"
+                row += f"{formatting.euro(target):>14}{_pct(spend, target):>8}"
             row += f"{_int(youths):>11}"
             if calibrated:
                 target = m["youth_targets"].get(number)
                 row += f"{_int(target):>7}{_pct(youths, target):>8}"
             lines.append(row)
         total = sum(m["spend"].values(), Decimal("0"))
-        total_row = f"  {'totaal':<50}{_euro(total):>14}"
+        total_row = f"  {'totaal':<50}{formatting.euro(total):>14}"
         if calibrated:
             total_target = sum(m["spend_targets"].values())
-            total_row += f"{_euro(total_target):>14}{_pct(total, total_target):>8}"
+            total_row += f"{formatting.euro(total_target):>14}{_pct(total, total_target):>8}"
         lines.append(total_row)
         youth_line = f"  Jeugdigen met zorg in {m['year']} (uniek, alle segmenten): {_int(m['youths_total'])}"
         if calibrated:
@@ -140,16 +136,16 @@ def format_report(report: dict) -> str:
         total_sources = sum(m["sources"].values()) or 1
         shares = ", ".join(
             f"{ReferrerType(code).label.split(' (')[0].split(' /')[0].lower()} "
-            f"{100 * m['sources'].get(code, 0) / total_sources:.1f}% ({national})".replace(".", ",")
+            f"{formatting.percent(100 * m['sources'].get(code, 0) / total_sources)} ({formatting.number(national)})"
             for code, national in REFERRER_SHARES.items()
         )
         lines.append(f"  Verwijzers van trajecten (tussen haakjes landelijk): {shares}")
         lines.append("")
-    factors = ", ".join(f"{s}: {f:.2f}".replace(".", ",") for s, f in sorted(plan.factors.items()))
+    factors = ", ".join(f"{s}: {formatting.number(f, 2)}" for s, f in sorted(plan.factors.items()))
     lines.append(
         f"IJking: basistarieven per segment vermenigvuldigd met {factors} (seed {plan.seed}, schaal "
         f"{plan.scale:g}). Alle segmenten zijn P × Q: taakgerichte bekostiging (segment 1-4) geldt pas "
-        f"vanaf {TASK_FINANCING_FROM:%d-%m-%Y}."
+        f"vanaf {formatting.date(TASK_FINANCING_FROM)}."
     )
     lines.append(
         f"Opgebouwd in {report['seconds_total']:.1f} s (plan {report['seconds_plan']:.1f} s, "

@@ -25,7 +25,6 @@ class ChunkWriter:
         self.lookups = lookups
         self.report = report
         self._problem = problem
-        self._terms: dict[tuple, dict] = {}
 
     def write(self, rows: list[Row]) -> None:
         children = self._children(rows)
@@ -33,16 +32,6 @@ class ChunkWriter:
             return  # the file is refused anyway; keep checking rows, skip the writes
         referrals = self._referrals(rows, children)
         self._trajectories(rows, children, referrals)
-
-    def _terms_fields(self, product, provider, tariff, financing=None) -> dict:
-        """trajectory_terms as model fields, once per combination: it would run for every row."""
-        key = (product.pk, provider.pk, tariff, financing)
-        fields = self._terms.get(key)
-        if fields is None:
-            fields = self._terms[key] = trajectory_terms(
-                product, provider, tariff=tariff, financing=financing
-            ).as_fields()
-        return fields
 
     def _children(self, rows: list[Row]) -> dict | None:
         by_gemeente: dict[int, set] = {}
@@ -225,7 +214,7 @@ class ChunkWriter:
                 "referral_id": referral.pk if referral else None,
             }
             if current is None:
-                terms = self._terms_fields(product, provider, row.tariff)
+                terms = trajectory_terms(product, provider, tariff=row.tariff).as_fields()
                 new.append(Trajectory(child_id=child.pk, allocation_number=row.allocation_number, **terms, **values))
                 continue
             if referral is None:
@@ -233,7 +222,9 @@ class ChunkWriter:
             if row.tariff is not None:
                 # A tariff in the file is this allocation's price, by the same rule as a new trajectory's;
                 # the financing it was allocated with stays.
-                values["tariff"] = self._terms_fields(product, provider, row.tariff, current.financing)["tariff"]
+                values["tariff"] = trajectory_terms(
+                    product, provider, tariff=row.tariff, financing=current.financing
+                ).tariff
             fields = [name for name, value in values.items() if getattr(current, name) != value]
             if not fields:
                 unchanged += 1

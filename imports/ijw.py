@@ -169,7 +169,7 @@ def _header(r: _Reader, kind: str, name: str, *, gemeente_is_sender: bool) -> Me
         message_id=r.text("Header/BerichtIdentificatie/ijw:Identificatie"),
         message_date=dt.date.fromisoformat(r.text("Header/BerichtIdentificatie/ijw:Dagtekening")),
         bsn=r.text("Client/Bsn"),
-        birth_date=dt.date.fromisoformat(birth) if birth else None,
+        birth_date=iso_date(birth),
         first_name=r.text("Client/Naam/ijw:Voornamen") or r.text("Client/Naam/ijw:Voorletters"),
         name_prefix=r.text("Client/Naam/ijw:Geslachtsnaam/ijw:Voorvoegsel"),
         last_name=r.text("Client/Naam/ijw:Geslachtsnaam/ijw:Achternaam"),

@@ -6,6 +6,8 @@ work itself; with a worker the page polls the run's progress.
 
 from celery import shared_task
 
+from cases.task_names import keep_old_name
+
 from .uploads import run_stored
 
 
@@ -17,4 +19,4 @@ def import_run(run_id: int) -> None:
 
 
 # The name before the app split (issue 9), kept for one release so a queued import still runs.
-shared_task(name="cases.imports.tasks.import_run", acks_late=False)(import_run.run)
+keep_old_name(import_run, "cases.imports.tasks.import_run")

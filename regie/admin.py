@@ -35,6 +35,10 @@ class FlagRuleAdmin(BeheerAdmin):
     fields = ["gemeente", "code", "enabled", "threshold", "threshold_meaning", "weight"]
     history_list_display = ["enabled", "threshold", "weight"]
 
+    def get_queryset(self, request):
+        # Each row's inputs name the rule's gemeente (FlagRuleRowForm): one join, also when the list is saved.
+        return super().get_queryset(request).select_related("gemeente")
+
     def get_changelist_form(self, request, **kwargs):
         kwargs.setdefault("form", FlagRuleRowForm)
         return super().get_changelist_form(request, **kwargs)

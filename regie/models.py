@@ -166,10 +166,8 @@ class Flag(models.Model):
     }
     NEVER_LAPSES = (FlagCode.MANUAL,)
     # What the regisseur reads when the flag's state does not allow what was asked.
-    REFUSED = {
-        (FlagState.RESOLVED, FlagEvent.RESOLVE): "Dit signaal is al afgehandeld.",
-        (FlagState.LAPSED, FlagEvent.RESOLVE): "Dit signaal is al afgehandeld.",
-    }
+    # (Resolving is refused only when the flag is no longer active: resolved or lapsed.)
+    REFUSED = {FlagEvent.RESOLVE: "Dit signaal is al afgehandeld."}
 
     # No database FK constraints: the evaluation writes the computed columns from rows it just read under
     # its lock, and on PostgreSQL an FK check locks the referenced row (FOR KEY SHARE), which at national
@@ -239,7 +237,7 @@ class Flag(models.Model):
         state = self.state
         allowed = self.TRANSITIONS[state]
         if event not in allowed or (event == FlagEvent.LAPSE and self.code in self.NEVER_LAPSES):
-            message = self.REFUSED.get((state, event), f"Een {state.label} signaal {event.label} kan niet.")
+            message = self.REFUSED.get(event, f"Een {state.label} signaal {event.label} kan niet.")
             raise ValidationError({"__all__": message})
         return allowed[event]
 

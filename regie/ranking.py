@@ -121,6 +121,11 @@ class QueueRow:
     household_open: int = 0
     back_because: str = ""
 
+    @property
+    def flag_codes(self) -> list[str]:
+        """The codes of the row's flags, each once, in order: what the exports list."""
+        return sorted({flag.code for flag in self.flags})
+
 
 def top_cases(
     gemeente: Gemeente,

@@ -9,6 +9,8 @@ from celery import shared_task
 from django.conf import settings
 from django.db import InterfaceError, OperationalError
 
+from cases.task_names import keep_old_name
+
 from . import flags
 
 TRANSIENT = (OperationalError, InterfaceError)
@@ -52,4 +54,4 @@ LEGACY_NAMES = {
     "cases.tasks.drain_outbox": drain_outbox,
 }
 for _old_name, _task in LEGACY_NAMES.items():
-    shared_task(name=_old_name)(_task.run)
+    keep_old_name(_task, _old_name)

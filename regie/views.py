@@ -97,7 +97,7 @@ def queue_csv(request):
             row.rank,
             row.child.case_number,
             row.score,
-            " ".join(sorted({f.code for f in row.flags})),
+            " ".join(row.flag_codes),
             " | ".join(f.sentence for f in row.flags),
             round(row.cost_this_year),
             round(row.committed),
@@ -110,26 +110,6 @@ def queue_csv(request):
         for row in rows
     )
     return csv_response(f"top-{gemeente.code}-{today:%Y-%m-%d}.csv", header, lines)
-
-
-# --- the case file ------------------------------------------------------------------------------
-
-
-def case_flags_context(user, child) -> dict:
-    """What the case file shows above the trajectories: flags, decisions and (for a regisseur) the forms."""
-    flags = list(
-        Flag.objects.filter(child=child).select_related("resolved_by", "raised_by").order_by("-active", "code")
-    )
-    decisions = list(Decision.objects.filter(child=child).select_related("decided_by")[:10])
-    is_regisseur = user.role == Role.REGISSEUR
-    return {
-        "active_flags": [f for f in flags if f.active],
-        "resolved_flags": [f for f in flags if not f.active][:10],
-        "decisions": decisions,
-        "can_decide": is_regisseur,
-        "decision_form": DecisionForm(prefix="besluit") if is_regisseur else None,
-        "manual_flag_form": ManualFlagForm(prefix="signaal") if is_regisseur else None,
-    }
 
 
 def _back(child_pk, anchor="signalen"):

@@ -13,6 +13,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from cases.models import Gemeente
+from cases.task_names import keep_old_name
 
 from .charts import report_charts
 from .delivery import deliveries_prepare, delivery_send, first_working_day
@@ -85,4 +86,4 @@ LEGACY_NAMES = {
     "cases.tasks_reports.retry_report_delivery": retry_report_delivery,
 }
 for _old_name, _task in LEGACY_NAMES.items():
-    shared_task(name=_old_name)(_task.run)
+    keep_old_name(_task, _old_name)

@@ -36,10 +36,7 @@ def _selection(request):
     The gemeente by the rule every page shares (cases.access.chosen_gemeente: another gemeente's code
     is a 404); a user without gemeenten gets (None, []), and the dashboard says whom to ask.
     """
-    if request.user.gemeenten.exists():
-        gemeente, gemeenten = chosen_gemeente(request)
-    else:
-        gemeente, gemeenten = None, []
+    gemeente, gemeenten = chosen_gemeente(request, required=False)
     default = Period.last_complete_month()
     period, error = default, ""
     if request.GET.get("maand"):

@@ -4,7 +4,7 @@ Every function runs a fixed number of aggregate queries, whatever the amount of 
 sums and medians are computed in the database, and Python only reshapes the few rows that come
 back (one per segment or per referral source at most). A figure that cannot be computed — a
 share of nothing, a median of no values, a population nobody entered — is None, shown as
-"n.v.t." (NVT). The definitions, and where they differ from CBS Beleidsinformatie Jeugd, are in
+"n.v.t." (cases.formatting.NVT). The definitions, and where they differ from CBS Beleidsinformatie Jeugd, are in
 docs/kpis.md; each function's docstring states the rule in one or two sentences.
 
 Dates: a trajectory is *active* in a period when it started on or before the last day and had
@@ -21,9 +21,7 @@ ended, re-entry) and flags (signalen, Top 32); query holds the pieces they share
 names below: `from reports import kpis; kpis.inflow(gemeente, period)`.
 """
 
-from cases.formatting import NVT
-
-from .durations import DAYS_PER_MONTH, DURATION_BINS, Duration, Durations, durations, durations_series
+from .durations import DURATION_BINS, Durations, durations, durations_series
 from .extensions import Extensions, Stacking, extensions, extensions_series, stacking, stacking_series
 from .flags import FlagCounts, flags_raised_resolved, top_reviewed_on_time
 from .flow import Flow, InCare, inflow, inflow_series, outflow, outflow_series, youths_in_care, youths_in_care_series
@@ -38,7 +36,6 @@ from .money import (
     spend_series,
 )
 from .outcomes import (
-    PREMATURE_END_REASONS,
     EndReasons,
     ReEntry,
     end_reasons,
@@ -46,10 +43,8 @@ from .outcomes import (
     re_entry,
     re_entry_series,
 )
-from .period import MONTH_NAMES, Period
-from .query import pct
+from .period import Period
 from .referrals import (
-    WAIT_NORM_DAYS,
     Referrals,
     SourceReferrals,
     Waiting,
@@ -60,9 +55,7 @@ from .referrals import (
 )
 
 __all__ = [
-    "DAYS_PER_MONTH",
     "DURATION_BINS",
-    "Duration",
     "Durations",
     "EndReasons",
     "Extensions",
@@ -70,10 +63,7 @@ __all__ = [
     "FlagCounts",
     "Flow",
     "InCare",
-    "MONTH_NAMES",
-    "NVT",
     "OutsideBudget",
-    "PREMATURE_END_REASONS",
     "Period",
     "ReEntry",
     "Referrals",
@@ -81,7 +71,6 @@ __all__ = [
     "SourceReferrals",
     "Spend",
     "Stacking",
-    "WAIT_NORM_DAYS",
     "Waiting",
     "durations",
     "durations_series",
@@ -96,7 +85,6 @@ __all__ = [
     "outflow_series",
     "outside_budget",
     "outside_budget_series",
-    "pct",
     "re_entry",
     "re_entry_series",
     "referrals_by_source",

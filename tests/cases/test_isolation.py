@@ -38,7 +38,7 @@ OBJECT_FOR = {
 
 # Pages with an object id that is not a case object, each with its own outsider test.
 COVERED_ELSEWHERE = {
-    # Import runs belong to the beheerder who started them: tests/test_import_views.py
+    # Import runs belong to the beheerder who started them: tests/imports/test_import_views.py
     # ::test_another_beheerders_run_is_not_found.
     "imports:run",
     "imports:confirm",

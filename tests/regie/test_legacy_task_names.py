@@ -29,6 +29,15 @@ def test_old_task_name_is_still_registered(name):
     assert name in current_app.tasks
 
 
+@pytest.mark.parametrize("name", OLD_NAMES)
+def test_old_task_name_retries_as_the_task_does_now(name):
+    new_name = name.replace("cases.tasks_reports.", "reports.tasks.").replace("cases.imports.", "imports.")
+    new_name = new_name.replace("cases.tasks.", "regie.tasks.")
+    old, new = current_app.tasks[name], current_app.tasks[new_name]
+    for option in ("autoretry_for", "retry_backoff", "max_retries", "acks_late"):
+        assert getattr(old, option, None) == getattr(new, option, None), option
+
+
 def test_a_queued_evaluation_under_its_old_name_still_flags_the_child(gemeente_a):
     today = dt.date.today()
     child = ChildFactory(gemeente=gemeente_a)

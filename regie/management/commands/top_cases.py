@@ -39,15 +39,12 @@ class Command(BaseCommand):
                     "rank": row.rank,
                     "case_number": row.child.case_number,
                     "score": str(row.score),
-                    "flags": sorted({flag.code for flag in row.flags}),
+                    "flags": row.flag_codes,
                 }
                 for row in rows
             ]
             self.stdout.write(json.dumps(records, indent=2))
             return
         header = ["rank", "case_number", "score", "flags"]
-        lines = [
-            [row.rank, row.child.case_number, row.score, " ".join(sorted({flag.code for flag in row.flags}))]
-            for row in rows
-        ]
+        lines = [[row.rank, row.child.case_number, row.score, " ".join(row.flag_codes)] for row in rows]
         self.stdout.write(csv_text(header, lines, bom=False), ending="")
