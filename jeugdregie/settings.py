@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "regie",
     "reports",
     "imports",
+    "werk",
     "demo",
 ]
 

@@ -18,8 +18,26 @@ from .care import (
 )
 from .children import case_file_read, child_possible_duplicates, child_register
 from .common import as_user
+from .work import (
+    child_close,
+    child_set_owner,
+    children_reassign,
+    journal_add,
+    task_cancel,
+    task_create,
+    task_done,
+    tasks_done_by_work,
+)
 
 __all__ = [
+    "child_close",
+    "child_set_owner",
+    "children_reassign",
+    "journal_add",
+    "task_cancel",
+    "task_create",
+    "task_done",
+    "tasks_done_by_work",
     "ConflictError",
     "as_user",
     "case_file_read",

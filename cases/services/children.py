@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ..models import CaseAccessLog, Child, Gemeente, Household
+from ..models import CaseAccessLog, Child, Gemeente, Household, Role
 from ..validators import bsn_is_valid
 from .common import as_user, today
 
@@ -34,6 +34,9 @@ def child_possible_duplicates(*, user, first_name: str, last_name: str, birth_da
     return matches.select_related("gemeente").distinct(), bsn_elsewhere
 
 
+_REGISTRAR = object()  # default owner: the user who registers, if a toegangsmedewerker
+
+
 def child_register(
     *,
     user,
@@ -45,8 +48,13 @@ def child_register(
     bsn: str = "",
     household: Household | None = None,
     household_name: str = "",
+    owner=_REGISTRAR,
 ) -> Child:
-    """Register a child, with an existing household of the same gemeente or a new one."""
+    """Register a child, with an existing household of the same gemeente or a new one.
+
+    The casusregisseur is whoever registers (a toegangsmedewerker) unless `owner` names another, or
+    None to leave the child unassigned (imports do).
+    """
     _require_gemeente(user, gemeente)
     errors = {}
     if birth_date > today():
@@ -61,11 +69,17 @@ def child_register(
         errors["household"] = "Dit huishouden hoort bij een andere gemeente."
     if household is None and not household_name.strip():
         errors["household_name"] = "Kies een bestaand huishouden of geef het nieuwe huishouden een naam."
+    if owner is _REGISTRAR:
+        owner = user if user.role == Role.TOEGANG else None
+    elif owner is not None and (
+        owner.role != Role.TOEGANG or not owner.is_active or not owner.gemeenten.filter(pk=gemeente.pk).exists()
+    ):
+        errors["owner"] = "De casusregisseur moet een toegangsmedewerker van deze gemeente zijn."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         if household is None:
-            household = as_user(Household(gemeente=gemeente, name=household_name.strip()), user)
+            household = as_user(Household(gemeente=gemeente, name=household_name.strip(), lead_worker=owner), user)
             household.save()
         child = as_user(
             Child(
@@ -76,6 +90,7 @@ def child_register(
                 last_name=last_name.strip(),
                 birth_date=birth_date,
                 bsn=bsn or None,
+                owner=owner,
             ),
             user,
         )
