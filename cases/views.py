@@ -144,7 +144,9 @@ def child_duplicates(request):
 
 @role_required(*CASE_READERS)
 def child_detail(request, pk):
-    child = visible_child_or_404(request.user, pk, queryset=Child.objects.select_related("gemeente", "household"))
+    child = visible_child_or_404(
+        request.user, pk, queryset=Child.objects.select_related("gemeente", "household", "owner")
+    )
     services.case_file_read(user=request.user, child=child)
     today = timezone.localdate()
     siblings = (

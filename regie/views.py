@@ -21,7 +21,7 @@ from cases.models import Gemeente, Role
 
 from . import services as regie_services
 from .forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
-from .models import Decision, DecisionKind, Flag, FlagCode, RegieSettings
+from .models import Decision, DecisionKind, Flag, FlagCode, QueueVisit, RegieSettings
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
 
@@ -56,6 +56,13 @@ def _queue(request) -> QueuePage:
 @role_required(Role.REGISSEUR)
 def queue(request):
     page = _queue(request)
+    if not page.filters.any:
+        # What the regisseur saw, so Mijn werk can show which cases entered the top N since.
+        QueueVisit.objects.update_or_create(
+            user=request.user,
+            gemeente=page.gemeente,
+            defaults={"seen_at": timezone.now(), "child_ids": [row.child.pk for row in page.rows]},
+        )
     weight_by_code = weights(page.gemeente)
     context = {
         "nav": "regie",

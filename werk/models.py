@@ -1,4 +1,4 @@
-"""Mijn werk's own data: the warning windows per gemeente, what the regisseur last saw, the daily digest."""
+"""Mijn werk's own data: the warning windows per gemeente and the daily digest."""
 
 from django.conf import settings
 from django.db import models
@@ -28,23 +28,6 @@ class WorkWindows(models.Model):
 
     def __str__(self):
         return f"Termijnen {self.gemeente}"
-
-
-class QueueVisit(models.Model):
-    """The Top N as the regisseur last saw it, so Mijn werk can show what entered since."""
-
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
-    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="+")
-    seen_at = models.DateTimeField("laatst bekeken")
-    child_ids = models.JSONField("dossiers in de top", default=list)
-
-    class Meta:
-        verbose_name = "bezoek top N"
-        verbose_name_plural = "bezoeken top N"
-        constraints = [models.UniqueConstraint(fields=["user", "gemeente"], name="queue_visit_once_per_user")]
-
-    def __str__(self):
-        return f"{self.user} {self.gemeente} {self.seen_at:%d-%m-%Y %H:%M}"
 
 
 class DigestStatus(models.TextChoices):

@@ -153,6 +153,8 @@ class Child(models.Model):
         verbose_name = "jeugdige"
         verbose_name_plural = "jeugdigen"
         ordering = ["last_name", "first_name"]
+        # The team lead's right to hand many files to another casusregisseur at once (Mijn werk, team).
+        permissions = [("reassign_children", "Dossiers in bulk overdragen")]
         constraints = [
             models.UniqueConstraint(fields=["bsn"], condition=Q(bsn__isnull=False), name="child_bsn_unique_when_known"),
         ]

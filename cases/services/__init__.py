@@ -16,7 +16,7 @@ from .care import (
     trajectory_end,
     trajectory_start,
 )
-from .children import case_file_read, child_possible_duplicates, child_register
+from .children import case_file_read, case_files_listed, child_possible_duplicates, child_register
 from .common import as_user
 from .work import (
     child_close,
@@ -41,6 +41,7 @@ __all__ = [
     "ConflictError",
     "as_user",
     "case_file_read",
+    "case_files_listed",
     "child_possible_duplicates",
     "child_register",
     "extension_check_transition",

@@ -108,3 +108,13 @@ def case_file_read(*, user, child: Child, action: str = "inzage dossier") -> Non
     CaseAccessLog.objects.create(
         user=user, child=child, case_number=child.case_number, gemeente_id=child.gemeente_id, action=action
     )
+
+
+def case_files_listed(*, user, children, action: str) -> None:
+    """Log that a page listed these children (names, case numbers): one insert for the whole list."""
+    CaseAccessLog.objects.bulk_create(
+        CaseAccessLog(
+            user=user, child_id=child.pk, case_number=child.case_number, gemeente_id=child.gemeente_id, action=action
+        )
+        for child in {child.pk: child for child in children}.values()
+    )
