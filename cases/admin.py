@@ -27,12 +27,25 @@ from django.contrib import admin
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
+from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .codes import Financing
-from .models import CaseAccessLog, Gemeente, Product, Provider, Role, Segment, SegmentBudget, User, YouthPopulation
+from .models import (
+    CaseAccessLog,
+    Child,
+    Gemeente,
+    Product,
+    Provider,
+    Role,
+    Segment,
+    SegmentBudget,
+    User,
+    YouthPopulation,
+)
+from .services import children_reassign
 
 
 def is_beheerder(user) -> bool:
@@ -206,6 +219,17 @@ class GemeenteAdmin(BeheerAdmin):
         return is_beheerder(request.user) and request.user.is_superuser
 
 
+class ReassignAllForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Nieuwe casusregisseur")
+    reason = forms.CharField(label="Reden", max_length=100)
+
+    def __init__(self, *args, served, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            User.objects.filter(role=Role.TOEGANG, is_active=True, gemeenten__in=served).distinct().order_by("username")
+        )
+
+
 @admin.register(User)
 class UserAdmin(BeheerAdmin, DjangoUserAdmin):
     gemeente_path = "gemeenten"
@@ -227,9 +251,43 @@ class UserAdmin(BeheerAdmin, DjangoUserAdmin):
         ("Persoonlijke gegevens", {"fields": ["first_name", "last_name", "email"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reassign_children"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("gemeenten")
+
+    @admin.action(description="Dossiers overdragen aan een andere casusregisseur")
+    def reassign_children(self, request, queryset):
+        """For a worker who leaves: hand all their files (of the beheerder's gemeenten) to a colleague,
+        with a reason; one history row per file. The beheerder sees counts only, never the files."""
+        served = served_gemeente_ids(request)
+        children = Child.objects.filter(owner__in=queryset)
+        if served is not None:
+            children = children.filter(gemeente_id__in=served)
+        form = ReassignAllForm(request.POST if "apply" in request.POST else None, served=served_gemeenten(request))
+        if form.is_valid():
+            try:
+                moved = children_reassign(
+                    user=request.user,
+                    children=children.select_related("gemeente"),
+                    owner=form.cleaned_data["owner"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), level="error")
+                return None
+            self.message_user(request, f"{moved} dossier(s) overgedragen aan {form.cleaned_data['owner']}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Dossiers overdragen",
+            "users": queryset,
+            "count": children.count(),
+            "form": form,
+            "opts": self.model._meta,
+            "action": "reassign_children",
+        }
+        return TemplateResponse(request, "admin/reassign_children.html", context)
 
     @admin.display(description="gemeenten")
     def gemeente_list(self, user):

@@ -1,5 +1,7 @@
 """The worker's own work on a file: change the casusregisseur, add and close tasks, write in the journal."""
 
+import datetime as dt
+
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -98,7 +100,20 @@ def journal_add(request, pk):
     if request.GET.get("correctie"):
         initial["corrects"] = request.GET["correctie"]
     form = JournalForm(request.POST or None, child=child, initial=initial)
-    if request.method == "POST" and form.is_valid():
+    if request.method == "POST" and not form.is_valid():
+        # Also the service's own checks on the fields that did parse: every error at once.
+        data = form.cleaned_data
+        errors = services.journal_errors(
+            user=request.user,
+            child=child,
+            kind=data.get("kind", "-") if "kind" not in form.errors else "",
+            text=data.get("text", "-") if "text" not in form.errors else "-",
+            event_date=data.get("event_date") if "event_date" not in form.errors else dt.date.min,
+        )
+        for field, message in errors.items():
+            if field not in form.errors:
+                form.add_error(None if field == "__all__" else field, message)
+    elif request.method == "POST":
         data = form.cleaned_data
         note = run_service(
             form,

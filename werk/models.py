@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from simple_history.models import HistoricalRecords
 
 
 class WorkWindows(models.Model):
@@ -21,6 +22,7 @@ class WorkWindows(models.Model):
     )
     follow_up_days = models.PositiveSmallIntegerField("vervolgdatum regisseur: dagen vooruit", default=7)
     escalation_days = models.PositiveSmallIntegerField("open opschaling: signaleren na dagen", default=28)
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "waarschuwingstermijnen Mijn werk"

@@ -63,12 +63,13 @@ def children_reassign(*, user, children, owner: User, reason: str) -> int:
         errors["reason"] = "Geef een reden voor het overdragen."
     if not children:
         errors["children"] = "Kies ten minste één dossier."
-    for child in children:
-        _check_owner(owner, child, errors)
-        if not _serves(user, child.gemeente_id):
-            errors["children"] = "U werkt niet voor de gemeente van een van deze dossiers."
-        if errors:
-            break
+    gemeenten = {child.gemeente_id for child in children}
+    if not gemeenten <= set(user.gemeenten.values_list("pk", flat=True)):
+        errors["children"] = "U werkt niet voor de gemeente van een van deze dossiers."
+    if owner is None or not owner.is_active or owner.role != Role.TOEGANG:
+        errors["owner"] = "Kies een actieve toegangsmedewerker."
+    elif not gemeenten <= set(owner.gemeenten.values_list("pk", flat=True)):
+        errors["owner"] = "Deze medewerker werkt niet voor de gemeente van al deze dossiers."
     if errors:
         raise ValidationError(errors)
     for child in children:
@@ -209,10 +210,8 @@ def tasks_done_by_work(*, user, kinds, child=None, trajectory=None, review=None)
 # --- the journal ------------------------------------------------------------------------------
 
 
-def journal_add(
-    *, user, child: Child, kind: str, text: str, event_date: dt.date, corrects: JournalEntry | None = None
-) -> JournalEntry:
-    """Write a note in the child's journal. Notes are never changed: a correction is a new note."""
+def journal_errors(*, user, child: Child, kind: str, text: str, event_date, corrects=None) -> dict:
+    """What is wrong with this note, per field (empty: nothing). The form shows these all at once."""
     errors = {}
     text = (text or "").strip()
     if not _serves(user, child.gemeente_id):
@@ -231,10 +230,18 @@ def journal_add(
         errors["event_date"] = "De datum ligt in de toekomst."
     if corrects is not None and corrects.child_id != child.pk:
         errors["corrects"] = "Een correctie hoort bij een notitie van hetzelfde dossier."
+    return errors
+
+
+def journal_add(
+    *, user, child: Child, kind: str, text: str, event_date: dt.date, corrects: JournalEntry | None = None
+) -> JournalEntry:
+    """Write a note in the child's journal. Notes are never changed: a correction is a new note."""
+    errors = journal_errors(user=user, child=child, kind=kind, text=text, event_date=event_date, corrects=corrects)
     if errors:
         raise ValidationError(errors)
     return JournalEntry.objects.create(
-        child=child, kind=kind, text=text, event_date=event_date, corrects=corrects, author=user
+        child=child, kind=kind, text=text.strip(), event_date=event_date, corrects=corrects, author=user
     )
 
 
