@@ -3,10 +3,10 @@
 import datetime as dt
 
 from django.contrib import messages
+from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_POST
 
 from . import formatting, services
 from .access import CASE_READERS, role_required, visible_child_or_404
@@ -67,10 +67,11 @@ def task_add(request, pk):
     return render(request, "cases/simple_form.html", context)
 
 
-@require_POST
 @role_required(*CASE_READERS)
 def task_done(request, pk):
-    task = _visible_task_or_404(request.user, pk)
+    task = _visible_task_or_404(request.user, pk)  # first the 404: a GET tells nothing about another's task
+    if request.method != "POST":
+        return HttpResponseNotAllowed(["POST"])
     form = TaskCancelForm()
     if run_service(form, lambda: services.task_done(user=request.user, task=task)):
         messages.success(request, "Taak afgerond.")

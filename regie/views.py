@@ -58,10 +58,14 @@ def queue(request):
     page = _queue(request)
     if not page.filters.any:
         # What the regisseur saw, so Mijn werk can show which cases entered the top N since.
-        QueueVisit.objects.update_or_create(
-            user=request.user,
-            gemeente=page.gemeente,
-            defaults={"seen_at": timezone.now(), "child_ids": [row.child.pk for row in page.rows]},
+        visit = QueueVisit(
+            user=request.user, gemeente=page.gemeente, seen_at=timezone.now(), child_ids=[r.child.pk for r in page.rows]
+        )
+        QueueVisit.objects.bulk_create(
+            [visit],
+            update_conflicts=True,
+            unique_fields=["user", "gemeente"],
+            update_fields=["seen_at", "child_ids"],
         )
     weight_by_code = weights(page.gemeente)
     context = {

@@ -6,7 +6,9 @@ from cases.work_forms import WorkerChoiceField, team_of
 
 
 class ReassignForm(forms.Form):
-    children = forms.TypedMultipleChoiceField(label="Dossiers", coerce=int, required=False)
+    children = forms.TypedMultipleChoiceField(
+        label="Dossiers", coerce=int, required=False, widget=forms.CheckboxSelectMultiple
+    )
     all_of_worker = forms.BooleanField(label="Alle open dossiers van deze medewerker", required=False)
     owner = WorkerChoiceField(queryset=None, label="Nieuwe casusregisseur", empty_label="— kies —")
     reason = forms.CharField(label="Reden", max_length=100)
