@@ -11,7 +11,7 @@ from .codes import EndReason, Financing, Frequency
 from .models import Child, Product, Provider, ReviewOutcome
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-CASE_NUMBER = re.compile(r"^\s*(?:jr-?)?0*(\d{1,9})\s*$", re.IGNORECASE)
+CASE_NUMBER = re.compile(r"^\s*(?:jr[\s-]?)?0*(\d{1,9})\s*$", re.IGNORECASE)
 
 
 def run_service(form: forms.Form, call):

@@ -5,9 +5,11 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import formatting, services
+from . import search as search_rules
 from .access import CASE_READERS, role_required, visible_child_or_404
 from .case_file import load_case_file
 from .forms import (
@@ -18,57 +20,64 @@ from .forms import (
     TrajectoryChangeForm,
     TrajectoryEndForm,
     TrajectoryStartForm,
-    parse_case_number,
     run_service,
 )
 from .models import Child, Household, Role, StopReview, Trajectory
 
-SEARCH_LIMIT = 50
+SEARCH_SESSION_KEY = "case_search"  # the last search, so Back from a file shows its results again
 
 
-def _search(user, query: str):
-    children = Child.objects.visible_to(user).select_related("gemeente", "household")
-    query = query.strip()
-    if not query:
-        return children.none()
-    case_pk = parse_case_number(query)
-    if case_pk is not None and query.lower().startswith("jr"):
-        return children.filter(pk=case_pk)
-    for word in query.split():
-        date = _parse_date(word)
-        if date:
-            children = children.filter(birth_date=date)
-        else:
-            children = children.filter(
-                Q(first_name__istartswith=word) | Q(last_name__istartswith=word) | Q(name_prefix__iexact=word)
-            )
-    return children
-
-
-def _parse_date(text: str):
-    import datetime as dt
-
-    for fmt in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+def _search(user, query: search_rules.Query):
+    children = (
+        Child.objects.visible_to(user)
+        .select_related("gemeente", "household", "owner")
+        .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
+    )
+    if query.kind == "case_number":
+        return list(children.filter(pk=query.case_pk))
+    if query.kind == "name":
+        return search_rules.find_by_name(children, query)
+    return []
 
 
 @role_required(*CASE_READERS)
+@never_cache
 def search(request):
-    query = request.GET.get("q", "")
-    results = (
-        _search(request.user, query)
-        .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
-        .order_by("last_name", "first_name", "birth_date")[: SEARCH_LIMIT + 1]
-    )
-    results = list(results)
+    """Search by POST, so no name, birth date or BSN ends up in a URL, a browser history or a server log.
+
+    A BSN opens the one file it belongs to (logged as a search by BSN) and is never kept; any other
+    search is kept in the session and shown after a redirect (post/redirect/get), so the browser's
+    Back button returns to the results without asking to send the form again.
+    """
+    message = ""
+    if request.method == "POST":
+        text = request.POST.get("q", "")[:200]
+        query = search_rules.parse_query(text)
+        if query.kind in ("bsn", "bsn_invalid"):
+            if request.htmx:
+                return render(request, "cases/search.html#results", {"query": text, "bsn_pending": True})
+            if query.kind == "bsn":
+                child = Child.objects.visible_to(request.user).filter(bsn=query.bsn).first()
+                if child is not None:
+                    services.case_file_read(user=request.user, child=child, action="zoeken op BSN")
+                    return redirect("cases:child_detail", pk=child.pk)
+                # The same answer whether the BSN is unknown or on a file of another gemeente.
+                message = "Geen dossier gevonden met dit BSN in uw gemeenten."
+            else:
+                message = "Dit is geen geldig BSN (het voldoet niet aan de elfproef)."
+            context = {"query": text, "message": message, "results": [], "nav": "search"}
+            return render(request, "cases/search.html", context)
+        request.session[SEARCH_SESSION_KEY] = text
+        if not request.htmx:
+            return redirect("cases:search")
+    else:
+        text = request.session.get(SEARCH_SESSION_KEY, "")
+        query = search_rules.parse_query(text)
+    results = _search(request.user, query)
     context = {
-        "query": query,
-        "results": results[:SEARCH_LIMIT],
-        "truncated": len(results) > SEARCH_LIMIT,
+        "query": text,
+        "results": results[: search_rules.SEARCH_LIMIT],
+        "truncated": len(results) > search_rules.SEARCH_LIMIT,
         "nav": "search",
     }
     template = "cases/search.html#results" if request.htmx else "cases/search.html"

@@ -148,7 +148,8 @@ def test_proefdorp_user_sees_only_proefdorp(full_demo, db, client):
     voorbeeldstad_child = Child.objects.filter(gemeente__code="9901", trajectories__isnull=False).first()
     client.force_login(user)
     assert client.get(reverse("cases:child_detail", args=[voorbeeldstad_child.pk])).status_code == 404
-    results = client.get(reverse("cases:search"), {"q": voorbeeldstad_child.last_name}).context["results"]
+    search = client.post(reverse("cases:search"), {"q": voorbeeldstad_child.last_name}, follow=True)
+    results = search.context["results"]
     assert all(child.gemeente.code == "9902" for child in results)
     # And the other way round.
     assert not Child.objects.visible_to(User.objects.get(username="toegang")).filter(gemeente__code="9902").exists()
