@@ -16,7 +16,6 @@ from django.db import connection
 from django.db.models import Case, IntegerField, Q, Value, When
 from django.db.models.functions import Greatest, Length
 
-
 from .forms import parse_case_number
 from .models import Child
 from .validators import bsn_is_valid
