@@ -13,8 +13,11 @@ from . import search as search_rules
 from .access import CASE_READERS, role_required, visible_child_or_404
 from .case_file import load_case_file
 from .forms import (
+    AddressForm,
     ChildRegisterForm,
     ExtensionRequestForm,
+    GuardianForm,
+    GuardianRemoveForm,
     ReviewPlanForm,
     ReviewRecordForm,
     TrajectoryChangeForm,
@@ -22,7 +25,8 @@ from .forms import (
     TrajectoryStartForm,
     run_service,
 )
-from .models import Child, Household, Role, StopReview, Trajectory
+from .models import Child, Guardian, Household, Role, StopReview, Trajectory
+from .residence import paying_gemeente
 
 SEARCH_SESSION_KEY = "case_search"  # the last search, so Back from a file shows its results again
 
@@ -116,6 +120,7 @@ def child_register(request):
                     bsn=data["bsn"],
                     household=form.household,
                     household_name=data["household_name"],
+                    household_address=form.household_address(),
                 ),
             )
             if child:
@@ -153,7 +158,11 @@ def child_duplicates(request):
 
 @role_required(*CASE_READERS)
 def child_detail(request, pk):
-    child = visible_child_or_404(request.user, pk, queryset=Child.objects.select_related("gemeente", "household"))
+    child = visible_child_or_404(
+        request.user,
+        pk,
+        queryset=Child.objects.select_related("gemeente", "household__residence_gemeente", "owner"),
+    )
     services.case_file_read(user=request.user, child=child)
     today = timezone.localdate()
     siblings = (
@@ -162,13 +171,22 @@ def child_detail(request, pk):
         .exclude(pk=child.pk)
         .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
     )
-    context = {"child": child, "siblings": siblings, "today": today, **load_case_file(child, today)}
+    context = {
+        "child": child,
+        "siblings": siblings,
+        "today": today,
+        "paying": paying_gemeente(child.household),
+        **load_case_file(child, today),
+    }
     return render(request, "cases/child_detail.html", context)
 
 
 @role_required(*CASE_READERS)
 def household_detail(request, pk):
-    household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
+    household = get_object_or_404(
+        Household.objects.visible_to(request.user).select_related("gemeente", "residence_gemeente", "lead_worker"),
+        pk=pk,
+    )
     today = timezone.localdate()
     open_trajectories = (
         Trajectory.objects.open_on(today).select_related("provider", "product__segment").with_costs(today)
@@ -176,19 +194,125 @@ def household_detail(request, pk):
     children = list(
         Child.objects.visible_to(request.user)
         .filter(household=household)
+        .select_related("owner")
         .prefetch_related(Prefetch("trajectories", queryset=open_trajectories, to_attr="open_trajectories"))
         .order_by("birth_date")
     )
+    services.household_read(user=request.user, children=children)
     for child in children:
         child.age = child.age_on(today)
+    guardians = list(household.guardians.select_related("residence_gemeente").order_by("-has_gezag", "pk"))
     context = {
         "household": household,
         "children": children,
+        "guardians": guardians,
+        "paying": paying_gemeente(household, guardians),
         "open_total": sum(len(c.open_trajectories) for c in children),
         "children_in_care": sum(1 for c in children if c.open_trajectories),
         "today": today,
     }
     return render(request, "cases/household_detail.html", context)
+
+
+def _visible_household_or_404(user, pk) -> Household:
+    return get_object_or_404(Household.objects.visible_to(user), pk=pk)
+
+
+def _visible_guardian_or_404(user, pk) -> Guardian:
+    households = Household.objects.visible_to(user)
+    return get_object_or_404(Guardian.objects.filter(household__in=households).select_related("household"), pk=pk)
+
+
+def _household_form_page(request, household, form, title, **extra):
+    context = {"household": household, "form": form, "title": title, **extra}
+    return render(request, "cases/household_form.html", context)
+
+
+@role_required(Role.TOEGANG)
+def household_address(request, pk):
+    household = _visible_household_or_404(request.user, pk)
+    initial = {f: getattr(household, f) for f in ("postcode", "house_number", "city", "residence_gemeente")}
+    form = AddressForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            form,
+            lambda: services.household_update_address(user=request.user, household=household, address=form.address()),
+        )
+        if saved:
+            messages.success(request, _handover_message(saved, "Het adres is opgeslagen."))
+            return redirect("cases:household_detail", pk=household.pk)
+    return _household_form_page(request, household, form, "Adres van het huishouden")
+
+
+def _handover_message(household, text: str) -> str:
+    paying = paying_gemeente(household)
+    if paying.pk != household.gemeente_id:
+        return f"{text} De betalende gemeente is nu {paying.name}: er staat een overdrachtstaak klaar voor elk kind."
+    return text
+
+
+def _guardian_arguments(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "relation": data["relation"],
+        "has_gezag": data["has_gezag"],
+        "lives_in_household": data["lives_in_household"],
+        "address": form.address(),
+    }
+
+
+@role_required(Role.TOEGANG)
+def guardian_add(request, pk):
+    household = _visible_household_or_404(request.user, pk)
+    form = GuardianForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        guardian = run_service(
+            form,
+            lambda: services.guardian_add(user=request.user, household=household, **_guardian_arguments(form)),
+        )
+        if guardian:
+            messages.success(request, _handover_message(household, f"{guardian.name} is toegevoegd."))
+            return redirect("cases:household_detail", pk=household.pk)
+    return _household_form_page(request, household, form, "Ouder of gezaghebbende toevoegen")
+
+
+@role_required(Role.TOEGANG)
+def guardian_change(request, pk):
+    guardian = _visible_guardian_or_404(request.user, pk)
+    household = guardian.household
+    fields = ("name", "relation", "has_gezag", "lives_in_household", "postcode", "house_number", "city")
+    initial = {f: getattr(guardian, f) for f in fields} | {"residence_gemeente": guardian.residence_gemeente_id}
+    form = GuardianForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            form,
+            lambda: services.guardian_change(user=request.user, guardian=guardian, **_guardian_arguments(form)),
+        )
+        if saved:
+            messages.success(request, _handover_message(household, "De gegevens zijn opgeslagen."))
+            return redirect("cases:household_detail", pk=household.pk)
+    return _household_form_page(request, household, form, f"{guardian.name} wijzigen")
+
+
+@role_required(Role.TOEGANG)
+def guardian_remove(request, pk):
+    guardian = _visible_guardian_or_404(request.user, pk)
+    household = guardian.household
+    form = GuardianRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            form,
+            lambda: (
+                services.guardian_remove(user=request.user, guardian=guardian, reason=form.cleaned_data["reason"])
+                or True
+            ),
+        )
+        if done:
+            messages.success(request, _handover_message(household, f"{guardian.name} is verwijderd."))
+            return redirect("cases:household_detail", pk=household.pk)
+    title = f"{guardian.name} verwijderen"
+    return _household_form_page(request, household, form, title, submit="Verwijderen", guardian=guardian)
 
 
 def _visible_trajectory_or_404(user, pk) -> Trajectory:

@@ -16,8 +16,16 @@ from .care import (
     trajectory_end,
     trajectory_start,
 )
-from .children import case_file_read, child_possible_duplicates, child_register
+from .children import case_file_read, child_possible_duplicates, child_register, household_read
 from .common import as_user
+from .household import (
+    Address,
+    guardian_add,
+    guardian_change,
+    guardian_remove,
+    household_handover,
+    household_update_address,
+)
 from .work import (
     child_close,
     child_set_owner,
@@ -30,6 +38,13 @@ from .work import (
 )
 
 __all__ = [
+    "Address",
+    "guardian_add",
+    "guardian_change",
+    "guardian_remove",
+    "household_handover",
+    "household_read",
+    "household_update_address",
     "child_close",
     "child_set_owner",
     "children_reassign",

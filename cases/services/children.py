@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from ..models import CaseAccessLog, Child, Gemeente, Household, Role
 from ..validators import bsn_is_valid
 from .common import as_user, today
+from .household import Address, address_clean
 
 
 def _require_gemeente(user, gemeente: Gemeente) -> None:
@@ -48,6 +49,7 @@ def child_register(
     bsn: str = "",
     household: Household | None = None,
     household_name: str = "",
+    household_address: Address | None = None,
     owner=_REGISTRAR,
 ) -> Child:
     """Register a child, with an existing household of the same gemeente or a new one.
@@ -69,6 +71,14 @@ def child_register(
         errors["household"] = "Dit huishouden hoort bij een andere gemeente."
     if household is None and not household_name.strip():
         errors["household_name"] = "Kies een bestaand huishouden of geef het nieuwe huishouden een naam."
+    address = Address()
+    if household_address is not None and not household_address.is_empty:
+        if household is not None:
+            errors["household_postcode"] = (
+                "Het adres hoort bij een nieuw huishouden; wijzig een bestaand adres op de pagina van het huishouden."
+            )
+        else:
+            address = address_clean(household_address, errors, prefix="household_")
     if owner is _REGISTRAR:
         owner = user if user.role == Role.TOEGANG else None
     elif owner is not None and (
@@ -79,7 +89,16 @@ def child_register(
         raise ValidationError(errors)
     with transaction.atomic():
         if household is None:
-            household = as_user(Household(gemeente=gemeente, name=household_name.strip(), lead_worker=owner), user)
+            household = Household(
+                gemeente=gemeente,
+                name=household_name.strip(),
+                lead_worker=owner,
+                postcode=address.postcode,
+                house_number=address.house_number,
+                city=address.city,
+                residence_gemeente=address.residence_gemeente,
+            )
+            as_user(household, user)
             household.save()
         child = as_user(
             Child(
@@ -107,4 +126,12 @@ def case_file_read(*, user, child: Child, action: str = "inzage dossier") -> Non
     """Log a read of a case file (NEN 7513: who, when, which child, which gemeente)."""
     CaseAccessLog.objects.create(
         user=user, child=child, case_number=child.case_number, gemeente_id=child.gemeente_id, action=action
+    )
+
+
+def household_read(*, user, children, action: str = "inzage huishouden") -> None:
+    """Log a read of a household page: one row per child shown, in one query."""
+    CaseAccessLog.objects.bulk_create(
+        CaseAccessLog(user=user, child=c, case_number=c.case_number, gemeente_id=c.gemeente_id, action=action)
+        for c in children
     )
