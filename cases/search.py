@@ -1,8 +1,8 @@
 """Finding a child: by BSN (one exact file), by case number, by birth date and by name.
 
 Names are tolerant of one typo and of tussenvoegsels ("van der Berg", "Berg, van den"). The
-candidates are a narrowed, bounded set of the user's gemeenten (length within one, first letters
-kept); Python keeps the names within one edit of what was typed, so SQLite and PostgreSQL find the
+candidates are a narrowed, bounded set of the user's gemeenten (length within one, the first or the
+last letters kept); Python keeps the names within one edit of what was typed, so SQLite and PostgreSQL find the
 same children. On PostgreSQL pg_trgm (enabled by migration 0013) ranks them by trigram similarity.
 """
 
@@ -117,7 +117,8 @@ def _name_words(first_name: str, last_name: str) -> list[str]:
 def _strict(word: str) -> Q:
     """The word as the start of the first name, the last name or a part of it ("Berg" in "van den Berg")."""
     return (
-        Q(first_name__istartswith=word)
+        Q(name_prefix__iexact=word)
+        | Q(first_name__istartswith=word)
         | Q(last_name__istartswith=word)
         | Q(last_name__icontains=f" {word}")
         | Q(last_name__icontains=f"-{word}")
@@ -125,18 +126,16 @@ def _strict(word: str) -> Q:
 
 
 def _narrow(word: str) -> Q:
-    """Names that could be one typo away, cheaply: length within one, and the first letter
-    of the name is one of the first two typed (or its second letter is), which every single edit keeps."""
-    first, second = word[0], word[1]
+    """Names that could be one typo away, cheaply: the length within one, and the name starts with the
+    typed word's first two letters or ends with its last two. One edit (a letter added, dropped,
+    changed, or two neighbours swapped) cannot touch both ends of a word of five letters or more;
+    for four letters, one letter at either end."""
+    k = 2 if len(word) >= 5 else 1
     q = Q()
     for field in ("first_name", "last_name"):
         length = Q(**{f"{field}_len__gte": len(word) - 1, f"{field}_len__lte": len(word) + 1})
-        start = (
-            Q(**{f"{field}__istartswith": first})
-            | Q(**{f"{field}__istartswith": second})
-            | Q(**{f"{field}__iregex": f"^.[{re.escape(first)}{re.escape(second)}]"})
-        )
-        q |= length & start
+        ends = Q(**{f"{field}__istartswith": word[:k]}) | Q(**{f"{field}__iendswith": word[-k:]})
+        q |= length & ends
     return q
 
 

@@ -202,3 +202,25 @@ def test_on_postgresql_typo_matches_are_ranked_by_trigram_similarity(client, toe
     closer = ChildFactory(gemeente=gemeente_a, first_name="Bram", last_name="Martens")
     client.force_login(toegang_a)
     assert found(client, "Maartens") == [closer, further]  # alphabetically it would be the other way round
+
+
+def test_a_tussenvoegsel_alone_finds_the_names_with_it(client, toegang_a, gemeente_a):
+    child = ChildFactory(gemeente=gemeente_a, first_name="Bram", name_prefix="de", last_name="Wit")
+    ChildFactory(gemeente=gemeente_a, first_name="Bram", last_name="Wit")
+    client.force_login(toegang_a)
+    assert found(client, "de") == [child]
+
+
+def test_the_query_count_does_not_grow_with_the_matches(client, toegang_a, gemeente_a):
+    from django.db import connection as db
+    from django.test.utils import CaptureQueriesContext
+
+    def count_for(n, name):
+        ChildFactory.create_batch(n, gemeente=gemeente_a, last_name=name)
+        client.post(URL, {"q": name[:-1] + "x"})  # one typo: the fuzzy path
+        with CaptureQueriesContext(db) as queries:
+            assert len(client.get(URL).context["results"]) == n
+        return len(queries)
+
+    client.force_login(toegang_a)
+    assert count_for(2, "Hoekstra") == count_for(30, "Dijkstra")
