@@ -8,7 +8,7 @@ from django.db import IntegrityError, transaction
 from ..models import CaseAccessLog, Child, Gemeente, Household, Role
 from ..validators import bsn_is_valid
 from .common import as_user, today
-from .household import Address, address_clean
+from .household import Address, address_clean, household_handover
 
 
 def _require_gemeente(user, gemeente: Gemeente) -> None:
@@ -87,6 +87,7 @@ def child_register(
         errors["owner"] = "De casusregisseur moet een toegangsmedewerker van deze gemeente zijn."
     if errors:
         raise ValidationError(errors)
+    joins_household = household is not None
     with transaction.atomic():
         if household is None:
             household = Household(
@@ -119,6 +120,9 @@ def child_register(
         except IntegrityError:
             # Two registrations of the same BSN at once: the unique constraint decides.
             raise ValidationError({"bsn": "Er bestaat al een dossier met dit BSN."}) from None
+        if joins_household:
+            # A child joining a household whose gezaghebbende lives in another gemeente is handed over too.
+            household_handover(user=user, household=Household.objects.get(pk=household.pk), before=gemeente)
     return child
 
 

@@ -222,15 +222,19 @@ def household_handover(*, user, household: Household, before: Gemeente, due_date
         owner = child.owner
         if owner is not None and not (owner.is_active and owner.gemeenten.filter(pk=child.gemeente_id).exists()):
             owner = None  # a casusregisseur who left: the team picks it up
-        task_create(
+        title = f"Overdracht aan {after.name}: het gezag woont daar (woonplaatsbeginsel)"
+        task = task_create(
             user=user,
             child=child,
             kind=TaskKind.HANDOVER,
             due_date=due_date or today() + dt.timedelta(days=HANDOVER_DAYS),
-            title=f"Overdracht aan {after.name}: het gezag woont daar (woonplaatsbeginsel)",
+            title=title,
             owner=owner,
             owner_role="" if owner else Role.TOEGANG,
             origin=TaskOrigin.MOVE,
             key=f"overdracht:{child.pk}",
         )
+        if task.title != title:  # moved on again before the handover: the open task names the new gemeente
+            task.title = title
+            as_user(task, user).save(update_fields=["title"])
     return len(children)

@@ -332,3 +332,26 @@ def test_register_a_child_with_the_new_households_address(client, toegang_a, gem
     assert not Child.objects.exists() and not Household.objects.exists()
     assert client.post(reverse("cases:child_register"), data).status_code == 302
     assert Child.objects.get().household.address == "2311 AB 7, Voorbeeldstad"
+
+
+def test_moving_on_again_renames_the_open_handover_task(
+    toegang_a, gemeente_a, gemeente_b, gemeente_c, family, frozen_today
+):
+    household, owned, _ = family
+    services.household_update_address(user=toegang_a, household=household, address=address(gemeente_c, "8011 AA"))
+    services.household_update_address(user=toegang_a, household=household, address=address(gemeente_b, "9401 AB"))
+    task = Task.objects.open().get(child=owned)
+    assert "Proefdorp" in task.title and Task.objects.filter(child=owned).count() == 1
+
+
+def test_a_child_registered_into_a_household_paid_elsewhere_is_handed_over(
+    toegang_a, gemeente_a, gemeente_c, family, frozen_today
+):
+    household, _, _ = family
+    services.household_update_address(user=toegang_a, household=household, address=address(gemeente_c, "8011 AA"))
+    baby = services.child_register(
+        user=toegang_a, gemeente=gemeente_a, first_name="Lina", last_name="Benali",
+        birth_date=frozen_today, household=household,
+    )  # fmt: skip
+    assert Task.objects.open().filter(kind=TaskKind.HANDOVER).count() == 3
+    assert Task.objects.open().get(child=baby).owner == toegang_a
