@@ -98,7 +98,7 @@ def digest_email(user: User, pages: list[DigestPage], day: dt.date) -> EmailMult
                 "line": line,
                 "files": [
                     (Child(pk=pk).case_number, _absolute(reverse("cases:child_detail", args=[pk])))
-                    for pk in line.child_ids
+                    for pk in dict.fromkeys(line.child_ids)  # a file with two reviews is named once
                 ],
             }
             for line in page.lines

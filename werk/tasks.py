@@ -32,6 +32,11 @@ def send_outbox(outbox: digest.Outbox, *, retry_failures: bool = True) -> dict:
     result = {"sent": 0, "skipped": 0, "failed": 0}
     connection = get_connection(fail_silently=False)
     try:
+        if outbox.digests:
+            try:
+                connection.open()  # kept open for all; a send on a closed connection opens its own
+            except SMTP_ERRORS:
+                pass  # recorded per delivery by the sends below
         for delivery_id, (user, pages) in outbox.digests.items():
             try:
                 sent = digest.delivery_send(
