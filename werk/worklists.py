@@ -173,16 +173,19 @@ def _children_waiting(scope: Scope, windows):
     return Flag.objects.filter(scope.children("child__"), code=FlagCode.WAITING, active=True)
 
 
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
 def _returned_since(windows, today: dt.date) -> Q:
-    """Decided within the gemeente's own window back, from the start of that day."""
+    """Decided within the gemeente's own window back, from the start of that day, up to today. The upper
+    bound keeps the index range short (and a decision dated ahead by a clock or an import out)."""
     return per_window(
         windows,
         "returned_extension_days",
         "trajectory__child__gemeente_id",
-        lambda days: Q(
-            decided_at__gte=timezone.make_aware(dt.datetime.combine(today - dt.timedelta(days=days), dt.time.min))
-        ),
-    )
+        lambda days: Q(decided_at__gte=_start_of(today - dt.timedelta(days=days))),
+    ) & Q(decided_at__lt=_start_of(today + dt.timedelta(days=1)))
 
 
 def _extensions_returned(scope: Scope, windows):
@@ -232,9 +235,7 @@ def _escalations_late(scope: Scope, windows) -> Q:
         windows,
         "escalation_days",
         "gemeente_id",
-        lambda days: Q(
-            decided_at__lt=timezone.make_aware(dt.datetime.combine(scope.today - dt.timedelta(days=days), dt.time.min))
-        ),
+        lambda days: Q(decided_at__lt=_start_of(scope.today - dt.timedelta(days=days))),
     )
 
 
