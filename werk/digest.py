@@ -30,7 +30,7 @@ from cases.models import Child, Gemeente, Role, User
 from cases.working_days import is_working_day
 
 from .models import DigestDelivery, DigestStatus
-from .worklists import DigestPage, digest_counts  # noqa: F401 - digest_counts for the command
+from .worklists import DigestPage, digest_counts
 
 log = logging.getLogger(__name__)
 

@@ -48,6 +48,12 @@ def send_outbox(outbox: digest.Outbox, *, retry_failures: bool = True) -> dict:
                 if retry_failures:
                     retry_digest_delivery.apply_async((delivery_id,), countdown=RETRY_FIRST_DELAY)
                 continue
+            except Exception:
+                # Not the mail server (a bug, one user's odd data): the row says "failed" with the error,
+                # the others still go out, and the hourly run tries this one again.
+                log.exception("Dagelijkse samenvatting %s: levering %s mislukt", outbox.day, delivery_id)
+                result["failed"] += 1
+                continue
             result["sent" if sent else "skipped"] += 1
     finally:
         connection.close()

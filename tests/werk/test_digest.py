@@ -548,3 +548,24 @@ def test_command_refuses_a_bad_date():
 
     with pytest.raises(CommandError, match="Ongeldige datum"):
         call_command("send_digest", date="2-3-2026", stdout=io.StringIO())
+
+
+def test_an_error_in_one_digest_stops_nobody_else(work, smtp, toegang_a, monkeypatch):
+    from werk import digest as digest_module
+
+    real = digest_module.digest_email
+
+    def broken_for_toegang_a(user, pages, day):
+        if user == toegang_a:
+            raise ValueError("kapot")
+        return real(user, pages, day)
+
+    monkeypatch.setattr(digest_module, "digest_email", broken_for_toegang_a)
+
+    assert send_daily_digest(DAY) == {"sent": 3, "skipped": 0, "failed": 1}
+    failed = DigestDelivery.objects.get(user=toegang_a)
+    assert (failed.status, failed.error) == (DigestStatus.FAILED, "ValueError: kapot")
+
+    monkeypatch.setattr(digest_module, "digest_email", real)
+    assert retry_failed_digests(DAY) == {"sent": 1, "skipped": 0, "failed": 0}
+    assert len(smtp.to(toegang_a.email)) == 1
