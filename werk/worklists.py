@@ -1,13 +1,16 @@
 """The lists of Mijn werk: what is due, for one worker, for the unassigned files or for a whole team.
 
-Every section is two queries whatever the data (its first rows, and its counts in one aggregate), so
-the pages and the daily digest cost the same for a gemeente of 500 children or of 26,000.
+Every section is two queries whatever the data (its first rows, and its counts in one aggregate). Each
+kind of work is one Rule (its queryset for any scope); the pages build their sections from it, and the
+daily digest counts the same rules for all users at once, grouped by owner and gemeente
+(`digest_counts`), so a page and a digest cannot disagree.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q, Window
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
@@ -93,7 +96,7 @@ def _counts(qs, overdue: Q) -> tuple[int, int]:
 #
 # A rule is the one place that says what counts as, say, "a review due": the pages take its first rows
 # and its counts for one worker or team (Section), the daily digest counts it for every user at once,
-# grouped by owner and gemeente (tally_all). Same queryset, so the two can never disagree.
+# grouped by owner and gemeente (digest_counts, below). Same queryset, so the two can never disagree.
 
 
 @dataclass(frozen=True)
@@ -101,19 +104,19 @@ class Rule:
     key: str
     title: str
     explanation: str
-    rows: object  # (scope, windows) -> QuerySet of the items
-    overdue: object  # (scope, windows) -> Q: which of them are late
+    rows: Callable[[Scope, dict], QuerySet]  # the items of this kind within the scope
+    overdue: Callable[[Scope, dict], Q]  # which of them are late
     child: str  # path to the child
     gemeente: str  # path to the gemeente the row belongs to
     order: tuple[str, ...]  # most urgent first
     owner: str = ""  # path to the user whose work a row is; "" for work of the whole gemeente
 
-    def section(self, scope: "Scope", windows) -> Section:
+    def section(self, scope: Scope, windows) -> Section:
         section = Section(self.key, self.title, self.explanation)
         section.count, section.overdue = _counts(self.rows(scope, windows), self.overdue(scope, windows))
         return section
 
-    def first_rows(self, scope: "Scope", windows, *related):
+    def first_rows(self, scope: Scope, windows, *related):
         return self.rows(scope, windows).select_related(*related).order_by(*self.order)[:ROWS_PER_SECTION]
 
 
