@@ -158,6 +158,13 @@ CELERY_BEAT_SCHEDULE = {
     # while Redis was down.
     "signalering-nachtelijk": {"task": "regie.tasks.evaluate_all", "schedule": crontab(hour=2, minute=30)},
     "signalering-inhalen": {"task": "regie.tasks.drain_outbox", "schedule": crontab(minute="*/5")},
+    # Mijn werk (issue 10): the daily digest at 07:00, then hourly the digests that failed; both skip
+    # weekends and Dutch public holidays, and each user gets one per day however often they run.
+    "mijn-werk-samenvatting": {"task": "werk.tasks.send_daily_digest", "schedule": crontab(hour=7, minute=0)},
+    "mijn-werk-samenvatting-herhalen": {
+        "task": "werk.tasks.retry_failed_digests",
+        "schedule": crontab(hour="8-17", minute=0),
+    },
 }
 
 # Children per nightly signalering task (whole gemeenten per task): docs/benchmarks.md has the trade-off.

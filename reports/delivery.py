@@ -8,17 +8,15 @@ beat or a re-run of the command sends nothing twice. `force` puts sent rows back
 from __future__ import annotations
 
 import datetime as dt
-import functools
 import logging
 
-import holidays
-from dateutil.easter import easter
 from django.core.mail import get_connection
 from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
 from cases.models import Gemeente
+from cases.working_days import is_working_day
 
 from .kpis import Period
 from .mail import report_email
@@ -97,22 +95,6 @@ def delivery_send(*, delivery_id: int, report: KpiReport, figures=None, charts=N
 
 
 # --- when: the first working day of the month ------------------------------------------------
-
-
-@functools.cache
-def dutch_public_holidays(year: int) -> frozenset[dt.date]:
-    """The days off of holidays.NL: New Year, Easter Monday, King's Day, Ascension, Whit Monday,
-    Christmas, and Liberation Day in lustrum years (when it is a day off for government staff).
-
-    Good Friday is left out: it is in the Algemene termijnenwet, so holidays.NL lists it, but it is
-    no day off; the report goes out that day.
-    """
-    good_friday = easter(year) - dt.timedelta(days=2)
-    return frozenset(day for day in holidays.NL(years=year) if day != good_friday)
-
-
-def is_working_day(day: dt.date) -> bool:
-    return day.weekday() < 5 and day not in dutch_public_holidays(day.year)
 
 
 def first_working_day(year: int, month: int) -> dt.date:

@@ -29,6 +29,8 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 CASE_TABLES = [
+    "cases_task",
+    "cases_decision",
     "cases_caseaccesslog",
     "cases_stopreview",
     "cases_extension",
@@ -79,9 +81,9 @@ STEPS = [
     (
         "huishoudens",
         """
-        INSERT INTO cases_household (gemeente_id, name, created_at)
+        INSERT INTO cases_household (gemeente_id, name, postcode, house_number, city, created_at)
         SELECT (SELECT min(id) FROM cases_gemeente) + floor(%(gemeenten)s * power(random(), 2))::int,
-               'Gezin ' || h, now()
+               'Gezin ' || h, '', '', '', now()
         FROM generate_series(1, (%(children)s / 1.25)::int) h""",
     ),
     (
@@ -160,6 +162,99 @@ STEPS = [
     ),
 ]
 
+# Mijn werk (issue 10). Users are named nl-<role>-<gemeente id>-<n>; a rebuild keeps those it made before
+# (their access log and digests refer to them) and adds what is missing.
+# No % parameters in these statements: they run without params, so a literal % is a plain modulo.
+WORK_STEPS = [
+    (
+        "oude werkdata",
+        "DELETE FROM cases_task; DELETE FROM cases_decision;"
+        " UPDATE cases_child SET owner_id = NULL WHERE owner_id IS NOT NULL",
+    ),
+    # One toegangsmedewerker per ~150 children of the gemeente; one regisseur and one toets each.
+    (
+        "medewerkers",
+        """
+        INSERT INTO cases_user (password, is_superuser, username, first_name, last_name, email, is_staff,
+                                is_active, date_joined, role, daily_digest)
+        SELECT '!', false, 'nl-' || role || '-' || gemeente_id || '-' || n, 'Medewerker', role || ' ' || n,
+               'nl-' || role || '-' || gemeente_id || '-' || n || '@example.nl', false, true, now(), role, true
+        FROM (SELECT gemeente_id, count(*) AS children FROM cases_child GROUP BY gemeente_id) c
+        CROSS JOIN LATERAL (SELECT 'toegang' AS role, generate_series(1, greatest(1, ceil(c.children / 150.0)::int)) n
+                            UNION ALL SELECT 'regisseur', 1 UNION ALL SELECT 'toets', 1) r
+        ON CONFLICT (username) DO NOTHING""",
+    ),
+    (
+        "gemeenten",
+        """
+        INSERT INTO cases_user_gemeenten (user_id, gemeente_id)
+        SELECT id, split_part(username, '-', 3)::bigint FROM cases_user WHERE username LIKE 'nl-%'
+        ON CONFLICT DO NOTHING""",
+    ),
+    # Caseloads skewed (power 1.3: the first workers of a team carry more), 3% unassigned.
+    (
+        "casusregisseurs",
+        """
+        WITH workers AS (
+            SELECT ug.gemeente_id, u.id AS user_id,
+                   row_number() OVER (PARTITION BY ug.gemeente_id ORDER BY u.id) - 1 AS k
+            FROM cases_user u JOIN cases_user_gemeenten ug ON ug.user_id = u.id
+            WHERE u.role = 'toegang' AND u.username LIKE 'nl-%'),
+        teams AS (SELECT gemeente_id, count(*) AS n FROM workers GROUP BY gemeente_id),
+        kids AS (SELECT c.id, c.gemeente_id, floor(t.n * power(random(), 1.3))::int AS k, random() < 0.03 AS none
+                 FROM cases_child c JOIN teams t USING (gemeente_id))
+        UPDATE cases_child c SET owner_id = w.user_id
+        FROM kids JOIN workers w ON w.gemeente_id = kids.gemeente_id AND w.k = kids.k
+        WHERE c.id = kids.id AND NOT kids.none""",
+    ),
+    # Tasks for ~5% of the children, due from 60 days ago to 90 days ahead; 80% for the child's
+    # worker, 10% for the toegang team, 10% from a decision for the regisseur; 15% already done.
+    (
+        "taken",
+        """
+        INSERT INTO cases_task (child_id, gemeente_id, kind, title, due_date, owner_id, owner_role, status,
+                                cancel_reason, origin, key, created_at, closed_at)
+        SELECT c.id, c.gemeente_id,
+               CASE WHEN r < 0.9 THEN 'contact' ELSE 'besluit' END,
+               CASE WHEN r < 0.9 THEN 'Contact met het gezin' ELSE 'Besluit uitvoeren' END,
+               current_date - 60 + floor(random() * 150)::int,
+               CASE WHEN r < 0.8 THEN c.owner_id END,
+               CASE WHEN r < 0.8 AND c.owner_id IS NOT NULL THEN '' WHEN r < 0.9 THEN 'toegang' ELSE 'regisseur' END,
+               CASE WHEN done THEN 'done' ELSE 'open' END, '',
+               CASE WHEN r < 0.9 THEN 'handmatig' ELSE 'besluit' END, '', now(), CASE WHEN done THEN now() END
+        FROM (SELECT id, gemeente_id, owner_id, random() AS r, random() < 0.15 AS done, random() < 0.05 AS drawn
+              FROM cases_child) c
+        WHERE c.drawn""",
+    ),
+    # Decisions on ~1% of the children (a fifth of them with an earlier one), by the gemeente's regisseur.
+    (
+        "besluiten",
+        """
+        INSERT INTO cases_decision (child_id, gemeente_id, kind, reason, follow_up_date, actor, decided_by_id,
+                                    decided_at, cost_at_decision, flag_codes)
+        SELECT c.id, c.gemeente_id,
+               (ARRAY['continue', 'scale_down', 'end', 'wlz', 'escalate', 'case_meeting'])
+                   [1 + floor(random() * 6)::int],
+               'Besproken in het regieoverleg', current_date - 30 + floor(random() * 120)::int, 'Toegang',
+               u.id, now() - make_interval(days => floor(random() * 120)::int + 30 * v), 0, ''
+        FROM (SELECT id, gemeente_id FROM cases_child WHERE random() < 0.01) c
+        CROSS JOIN LATERAL generate_series(0, CASE WHEN random() < 0.2 THEN 1 ELSE 0 END) v
+        JOIN cases_user u ON u.username = 'nl-regisseur-' || c.gemeente_id || '-1'""",
+    ),
+    # Waiting children (0.3%): active wachttijd signals, norm 6 weeks, referred 7 to 16 weeks ago. The
+    # signalering (manage.py evaluate_flags) would make them too, but takes long on a fresh set.
+    (
+        "wachtenden",
+        """
+        DELETE FROM cases_flag WHERE code = 'wachttijd';
+        INSERT INTO cases_flag (gemeente_id, child_id, code, subject_key, norm, reference_date, detail, firing,
+                                active, raised_at, reason, resolution_note)
+        SELECT gemeente_id, id, 'wachttijd', 0, 6, current_date - 50 - floor(random() * 60)::int, '', true,
+               true, now(), '', ''
+        FROM cases_child WHERE random() < 0.003""",
+    ),
+]
+
 
 def build(*, gemeenten: int, children: int, trajectories: int, seed: float) -> None:
     if connection.vendor != "postgresql":
@@ -179,14 +274,33 @@ def build(*, gemeenten: int, children: int, trajectories: int, seed: float) -> N
     print(f"Klaar in {time.perf_counter() - started:.1f} s.")
 
 
+def build_work(*, seed: float) -> None:
+    """Mijn werk on top of a built set: workers, owners, tasks and the regisseurs' decisions."""
+    started = time.perf_counter()
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute("SELECT setseed(%s)", [seed])
+        for label, sql in WORK_STEPS:
+            step = time.perf_counter()
+            cursor.execute(sql)
+            print(f"  {label:15} {cursor.rowcount:>10,} rijen  {time.perf_counter() - step:6.1f} s", flush=True)
+    with connection.cursor() as cursor:
+        # The owner UPDATE leaves a dead version of every child: vacuum, or every scan reads both.
+        cursor.execute("VACUUM ANALYZE cases_child")
+        cursor.execute("ANALYZE")
+    print(f"Mijn werk klaar in {time.perf_counter() - started:.1f} s.")
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--gemeenten", type=int, default=340)
     parser.add_argument("--children", type=int, default=500_000)
     parser.add_argument("--trajectories", type=int, default=1_000_000)
     parser.add_argument("--seed", type=float, default=0.42)
+    parser.add_argument("--work-only", action="store_true", help="alleen de Mijn werk-stap op een gebouwde set")
     args = parser.parse_args()
-    build(gemeenten=args.gemeenten, children=args.children, trajectories=args.trajectories, seed=args.seed)
+    if not args.work_only:
+        build(gemeenten=args.gemeenten, children=args.children, trajectories=args.trajectories, seed=args.seed)
+    build_work(seed=args.seed)
 
 
 if __name__ == "__main__":

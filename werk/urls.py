@@ -7,4 +7,5 @@ app_name = "werk"
 urlpatterns = [
     path("werk/", views.mine, name="mine"),
     path("werk/team/", views.team, name="team"),
+    path("werk/e-mail/", views.digest_setting, name="digest_setting"),
 ]

@@ -2,9 +2,11 @@
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
+from django.http import HttpResponseBadRequest
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_POST
 
 from cases import services
 from cases.access import chosen_gemeente, role_required
@@ -12,6 +14,7 @@ from cases.forms import run_service
 from cases.models import Child, Role
 from cases.work_forms import team_of
 
+from .digest import daily_digest_set
 from .forms import ReassignForm
 from .windows import windows_for
 from .worklists import UNASSIGNED, Scope, caseloads, recent_files, regisseur_sections, toegang_sections
@@ -115,3 +118,16 @@ def team(request):
         "today": today,
     }
     return render(request, "werk/team.html", context)
+
+
+@require_POST
+@role_required(Role.TOEGANG, Role.REGISSEUR)
+def digest_setting(request):
+    """The small form at the bottom of Mijn werk: the daily email on or off (the value, not a toggle,
+    so a double click does not switch it back)."""
+    value = request.POST.get("daily_digest")
+    if value not in ("0", "1"):
+        return HttpResponseBadRequest("Kies aan of uit.")
+    daily_digest_set(user=request.user, on=value == "1")
+    messages.success(request, "Dagelijkse e-mail " + ("aangezet." if value == "1" else "uitgezet."))
+    return redirect(reverse("werk:mine") + "#s-digest")

@@ -1,13 +1,17 @@
 """The lists of Mijn werk: what is due, for one worker, for the unassigned files or for a whole team.
 
-Every section is two queries whatever the data (its first rows, and its counts in one aggregate), so
-the pages and the daily digest cost the same for a gemeente of 500 children or of 26,000.
+Every section is two queries whatever the data (its first rows, and its counts in one aggregate). Each
+kind of work is one Rule (its queryset for any scope); the pages build their sections from it, and the
+daily digest counts the same rules for all users at once, grouped by owner and gemeente
+(`digest_counts`), so a page and a digest cannot disagree.
 """
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, F, Max, OuterRef, Q
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
+from django.db.models.functions import RowNumber
 from django.urls import reverse
 from django.utils import timezone
 
@@ -17,17 +21,20 @@ from cases.models import (
     Child,
     Extension,
     ExtensionStatus,
+    Gemeente,
+    Role,
     StopReview,
     Task,
     TaskOrigin,
     Trajectory,
+    User,
 )
 from referrals.models import Referral
 from regie.codes import FlagCode
 from regie.models import Decision, DecisionKind, Flag, QueueVisit
 from regie.ranking import top_child_ids
 
-from .windows import Punctuality, due_within, overdue_after, punctuality
+from .windows import Punctuality, due_within, overdue_after, per_window, punctuality, windows_for
 
 ROWS_PER_SECTION = 25
 RECENT_FILES = 8
@@ -85,11 +92,48 @@ def _counts(qs, overdue: Q) -> tuple[int, int]:
     return got["count"], got["overdue"]
 
 
-# --- the toegangsmedewerker's sections ------------------------------------------------------------
+# --- the rules: which rows each kind of work is, for any scope --------------------------------------
+#
+# A rule is the one place that says what counts as, say, "a review due": the pages take its first rows
+# and its counts for one worker or team (Section), the daily digest counts it for every user at once,
+# grouped by owner and gemeente (digest_counts, below). Same queryset, so the two can never disagree.
 
 
-def reviews_due(scope: Scope, windows) -> Section:
-    qs = StopReview.objects.filter(
+@dataclass(frozen=True)
+class Rule:
+    key: str
+    title: str
+    explanation: str
+    rows: Callable[[Scope, dict], QuerySet]  # the items of this kind within the scope
+    overdue: Callable[[Scope, dict], Q]  # which of them are late
+    child: str  # path to the child
+    gemeente: str  # path to the gemeente the row belongs to
+    order: tuple[str, ...]  # most urgent first
+    owner: str = ""  # path to the user whose work a row is; "" for work of the whole gemeente
+
+    def section(self, scope: Scope, windows) -> Section:
+        section = Section(self.key, self.title, self.explanation)
+        section.count, section.overdue = _counts(self.rows(scope, windows), self.overdue(scope, windows))
+        return section
+
+    def first_rows(self, scope: Scope, windows, *related):
+        return self.rows(scope, windows).select_related(*related).order_by(*self.order)[:ROWS_PER_SECTION]
+
+
+def _late(field: str):
+    return lambda scope, windows: Q(**{f"{field}__lt": scope.today})
+
+
+def _all_late(scope, windows) -> Q:
+    return Q(pk__isnull=False)
+
+
+def _none_late(scope, windows) -> Q:
+    return Q(pk__in=[])
+
+
+def _reviews(scope: Scope, windows):
+    return StopReview.objects.filter(
         scope.children("trajectory__child__"),
         due_within(
             windows,
@@ -101,13 +145,212 @@ def reviews_due(scope: Scope, windows) -> Section:
         done_date__isnull=True,
         trajectory__end_date__isnull=True,
     )
-    section = Section(
-        "reviews", "Stopstrategie-reviews", "Reviews die binnen de termijn of te laat zijn, nog niet vastgelegd."
+
+
+def _trajectories_ending(scope: Scope, windows):
+    pending = Extension.objects.filter(trajectory=OuterRef("pk"), status=ExtensionStatus.PENDING)
+    return Trajectory.objects.filter(
+        scope.children("child__"),
+        due_within(
+            windows,
+            "trajectory_end_days",
+            due_field="planned_end_date",
+            gemeente_field="child__gemeente_id",
+            today=scope.today,
+        ),
+        end_date__isnull=True,
+    ).exclude(Exists(pending))
+
+
+def _referrals_without_outcome(scope: Scope, windows):
+    return Referral.objects.filter(
+        scope.children("child__"),
+        overdue_after(
+            windows, "referral_outcome_days", date_field="date", gemeente_field="child__gemeente_id", today=scope.today
+        ),
+        outcome="",
     )
-    section.count, section.overdue = _counts(qs, Q(due_date__lt=scope.today))
-    for review in qs.select_related("trajectory__child__owner", "trajectory__product").order_by("due_date", "pk")[
-        :ROWS_PER_SECTION
-    ]:
+
+
+def _children_waiting(scope: Scope, windows):
+    return Flag.objects.filter(scope.children("child__"), code=FlagCode.WAITING, active=True)
+
+
+def _start_of(day: dt.date) -> dt.datetime:
+    return timezone.make_aware(dt.datetime.combine(day, dt.time.min))
+
+
+def _returned_since(windows, today: dt.date) -> Q:
+    """Decided within the gemeente's own window back, from the start of that day, up to today. The upper
+    bound keeps the index range short (and a decision dated ahead by a clock or an import out)."""
+    return per_window(
+        windows,
+        "returned_extension_days",
+        "trajectory__child__gemeente_id",
+        lambda days: Q(decided_at__gte=_start_of(today - dt.timedelta(days=days))),
+    ) & Q(decided_at__lt=_start_of(today + dt.timedelta(days=1)))
+
+
+def _extensions_returned(scope: Scope, windows):
+    """The decisions on the worker's own files, and on the requests they made for someone else's."""
+    who = scope.children("trajectory__child__")
+    if scope.owner not in (None, UNASSIGNED):
+        who |= Q(trajectory__child__gemeente_id__in=scope.gemeente_ids, requested_by=scope.owner)
+    return Extension.objects.filter(who, _returned_since(windows, scope.today)).exclude(status=ExtensionStatus.PENDING)
+
+
+def _tasks(scope: Scope, windows, *, for_user=None, origin: str = "", overdue_only: bool = False):
+    qs = Task.objects.open().filter(gemeente_id__in=scope.gemeente_ids)
+    if for_user is not None:
+        qs = qs.for_user(for_user)
+    elif scope.owner == UNASSIGNED:
+        qs = qs.filter(child__owner__isnull=True)
+    elif scope.owner is not None:
+        qs = qs.filter(owner=scope.owner)
+    if origin:
+        qs = qs.filter(origin=origin)
+    if overdue_only:
+        return qs.filter(due_date__lt=scope.today)
+    return qs.filter(
+        due_within(windows, "task_days", due_field="due_date", gemeente_field="gemeente_id", today=scope.today)
+    )
+
+
+def _latest_decisions(scope: Scope):
+    later = Decision.objects.filter(child=OuterRef("child_id"), decided_at__gt=OuterRef("decided_at"))
+    return Decision.objects.filter(gemeente_id__in=scope.gemeente_ids).exclude(Exists(later))
+
+
+def _follow_ups(scope: Scope, windows):
+    return _latest_decisions(scope).filter(
+        due_within(
+            windows, "follow_up_days", due_field="follow_up_date", gemeente_field="gemeente_id", today=scope.today
+        )
+    )
+
+
+def _escalations(scope: Scope, windows):
+    return _latest_decisions(scope).filter(kind=DecisionKind.ESCALATE)
+
+
+def _escalations_late(scope: Scope, windows) -> Q:
+    return per_window(
+        windows,
+        "escalation_days",
+        "gemeente_id",
+        lambda days: Q(decided_at__lt=_start_of(scope.today - dt.timedelta(days=days))),
+    )
+
+
+REVIEWS = Rule(
+    "reviews",
+    "Stopstrategie-reviews",
+    "Reviews die binnen de termijn of te laat zijn, nog niet vastgelegd.",
+    _reviews,
+    _late("due_date"),
+    child="trajectory__child",
+    gemeente="trajectory__child__gemeente",
+    order=("due_date", "pk"),
+    owner="trajectory__child__owner",
+)
+TRAJECTORIES_ENDING = Rule(
+    "einde",
+    "Trajecten die aflopen",
+    "Voorbij of binnen de termijn van de geplande einddatum, zonder verlengingsaanvraag of einde.",
+    _trajectories_ending,
+    _late("planned_end_date"),
+    child="child",
+    gemeente="child__gemeente",
+    order=("planned_end_date", "pk"),
+    owner="child__owner",
+)
+REFERRALS = Rule(
+    "verwijzingen",
+    "Verwijzingen zonder uitkomst",
+    "Verwijzingen waarvan de uitkomst na de termijn nog ontbreekt.",
+    _referrals_without_outcome,
+    _all_late,
+    child="child",
+    gemeente="child__gemeente",
+    order=("date", "pk"),
+    owner="child__owner",
+)
+WAITING = Rule(
+    "wachtend",
+    "Wachtende jeugdigen",
+    "Verwezen, maar na de wachttijdnorm van de gemeente nog niet in zorg.",
+    _children_waiting,
+    _all_late,
+    child="child",
+    gemeente="child__gemeente",
+    order=("reference_date", "pk"),
+    owner="child__owner",
+)
+RETURNED = Rule(
+    "teruggekomen",
+    "Teruggekomen verlengingsbesluiten",
+    "Besluiten van de toetsing van de afgelopen dagen.",
+    _extensions_returned,
+    _none_late,
+    child="trajectory__child",
+    gemeente="trajectory__child__gemeente",
+    order=("-decided_at", "pk"),
+    owner="trajectory__child__owner",
+)
+# The requester of an extension sees its decision too, also on a file they do not own.
+RETURNED_REQUESTER = "requested_by"
+TASKS = Rule(
+    "taken",
+    "Taken",
+    "Open taken die binnen de termijn vallen of te laat zijn.",
+    _tasks,
+    _late("due_date"),
+    child="child",
+    gemeente="gemeente",
+    order=("due_date", "pk"),
+    owner="owner",
+)
+DECISION_TASKS = Rule(
+    "besluittaken",
+    "Besluiten met taken over de datum",
+    "Taken uit uw besluiten die te laat zijn.",
+    lambda scope, windows: _tasks(scope, windows, origin=TaskOrigin.DECISION, overdue_only=True),
+    _late("due_date"),
+    child="child",
+    gemeente="gemeente",
+    order=("due_date", "pk"),
+)
+FOLLOW_UPS = Rule(
+    "vervolg",
+    "Vervolgdatums",
+    "Besluiten waarvan de vervolgdatum bereikt is of binnen de termijn valt.",
+    _follow_ups,
+    _late("follow_up_date"),
+    child="child",
+    gemeente="gemeente",
+    order=("follow_up_date", "pk"),
+)
+ESCALATIONS = Rule(
+    "opschalingen",
+    "Open opschalingen",
+    "Bestuurlijk opgeschaalde casussen; te laat na de termijn van de gemeente.",
+    _escalations,
+    _escalations_late,
+    child="child",
+    gemeente="gemeente",
+    order=("decided_at", "pk"),
+)
+NEW_IN_TOP_TITLE = "Nieuw in de top"
+
+TOEGANG_RULES = [REVIEWS, TRAJECTORIES_ENDING, REFERRALS, WAITING, RETURNED, TASKS]
+
+
+# --- the toegangsmedewerker's sections ------------------------------------------------------------
+
+
+def reviews_due(scope: Scope, windows) -> Section:
+    section = REVIEWS.section(scope, windows)
+    for review in REVIEWS.first_rows(scope, windows, "trajectory__child__owner", "trajectory__product"):
         child = review.trajectory.child
         window = windows[child.gemeente_id].review_days
         section.items.append(
@@ -123,27 +366,8 @@ def reviews_due(scope: Scope, windows) -> Section:
 
 
 def trajectories_ending(scope: Scope, windows) -> Section:
-    pending = Extension.objects.filter(trajectory=OuterRef("pk"), status=ExtensionStatus.PENDING)
-    qs = Trajectory.objects.filter(
-        scope.children("child__"),
-        due_within(
-            windows,
-            "trajectory_end_days",
-            due_field="planned_end_date",
-            gemeente_field="child__gemeente_id",
-            today=scope.today,
-        ),
-        end_date__isnull=True,
-    ).exclude(Exists(pending))
-    section = Section(
-        "einde",
-        "Trajecten die aflopen",
-        "Voorbij of binnen de termijn van de geplande einddatum, zonder verlengingsaanvraag of einde.",
-    )
-    section.count, section.overdue = _counts(qs, Q(planned_end_date__lt=scope.today))
-    for trajectory in qs.select_related("child__owner", "product", "provider").order_by("planned_end_date", "pk")[
-        :ROWS_PER_SECTION
-    ]:
+    section = TRAJECTORIES_ENDING.section(scope, windows)
+    for trajectory in TRAJECTORIES_ENDING.first_rows(scope, windows, "child__owner", "product", "provider"):
         window = windows[trajectory.child.gemeente_id].trajectory_end_days
         section.items.append(
             Item(
@@ -158,18 +382,8 @@ def trajectories_ending(scope: Scope, windows) -> Section:
 
 
 def referrals_without_outcome(scope: Scope, windows) -> Section:
-    qs = Referral.objects.filter(
-        scope.children("child__"),
-        overdue_after(
-            windows, "referral_outcome_days", date_field="date", gemeente_field="child__gemeente_id", today=scope.today
-        ),
-        outcome="",
-    )
-    section = Section(
-        "verwijzingen", "Verwijzingen zonder uitkomst", "Verwijzingen waarvan de uitkomst na de termijn nog ontbreekt."
-    )
-    section.count, section.overdue = _counts(qs, Q(pk__isnull=False))
-    for referral in qs.select_related("child__owner").order_by("date", "pk")[:ROWS_PER_SECTION]:
+    section = REFERRALS.section(scope, windows)
+    for referral in REFERRALS.first_rows(scope, windows, "child__owner"):
         window = windows[referral.child.gemeente_id].referral_outcome_days
         due = referral.date + dt.timedelta(days=window)
         section.items.append(
@@ -187,12 +401,8 @@ def referrals_without_outcome(scope: Scope, windows) -> Section:
 def children_waiting(scope: Scope, windows) -> Section:
     """Referred but not in care after the wachttijd threshold: the active wachttijd signals, so this
     list and the regisseur's signal can never disagree about who waits."""
-    qs = Flag.objects.filter(scope.children("child__"), code=FlagCode.WAITING, active=True)
-    section = Section(
-        "wachtend", "Wachtende jeugdigen", "Verwezen, maar na de wachttijdnorm van de gemeente nog niet in zorg."
-    )
-    section.count, section.overdue = _counts(qs, Q(pk__isnull=False))
-    for flag in qs.select_related("child__owner").order_by("reference_date", "pk")[:ROWS_PER_SECTION]:
+    section = WAITING.section(scope, windows)
+    for flag in WAITING.first_rows(scope, windows, "child__owner"):
         weeks = int(flag.norm or 0)
         due = flag.reference_date + dt.timedelta(weeks=weeks) if flag.reference_date else None
         section.items.append(
@@ -208,19 +418,8 @@ def children_waiting(scope: Scope, windows) -> Section:
 
 
 def extensions_returned(scope: Scope, windows) -> Section:
-    since = scope.today - dt.timedelta(days=max(w.returned_extension_days for w in windows.values()))
-    start = timezone.make_aware(dt.datetime.combine(since, dt.time.min))
-    who = scope.children("trajectory__child__")
-    if scope.owner not in (None, UNASSIGNED):
-        who |= Q(trajectory__child__gemeente_id__in=scope.gemeente_ids, requested_by=scope.owner)
-    qs = Extension.objects.filter(who, decided_at__gte=start).exclude(status=ExtensionStatus.PENDING)
-    section = Section(
-        "teruggekomen", "Teruggekomen verlengingsbesluiten", "Besluiten van de toetsing van de afgelopen dagen."
-    )
-    section.count, section.overdue = _counts(qs, Q(pk__in=[]))
-    for extension in qs.select_related("trajectory__child__owner", "trajectory__product").order_by("-decided_at", "pk")[
-        :ROWS_PER_SECTION
-    ]:
+    section = RETURNED.section(scope, windows)
+    for extension in RETURNED.first_rows(scope, windows, "trajectory__child__owner", "trajectory__product"):
         child = extension.trajectory.child
         section.items.append(
             Item(
@@ -236,29 +435,13 @@ def extensions_returned(scope: Scope, windows) -> Section:
 
 
 def open_tasks(scope: Scope, windows, *, for_user=None, origin: str = "", overdue_only: bool = False) -> Section:
-    qs = Task.objects.open().filter(gemeente_id__in=scope.gemeente_ids)
-    if for_user is not None:
-        qs = qs.for_user(for_user)
-    elif scope.owner == UNASSIGNED:
-        qs = qs.filter(child__owner__isnull=True)
-    elif scope.owner is not None:
-        qs = qs.filter(owner=scope.owner)
-    if origin:
-        qs = qs.filter(origin=origin)
-    if overdue_only:
-        qs = qs.filter(due_date__lt=scope.today)
+    if origin == TaskOrigin.DECISION and overdue_only and for_user is None:
+        rule, rows = DECISION_TASKS, DECISION_TASKS.rows(scope, windows)
     else:
-        qs = qs.filter(
-            due_within(windows, "task_days", due_field="due_date", gemeente_field="gemeente_id", today=scope.today)
-        )
-    if origin == TaskOrigin.DECISION:
-        section = Section(
-            "besluittaken", "Besluiten met taken over de datum", "Taken uit uw besluiten die te laat zijn."
-        )
-    else:
-        section = Section("taken", "Taken", "Open taken die binnen de termijn vallen of te laat zijn.")
-    section.count, section.overdue = _counts(qs, Q(due_date__lt=scope.today))
-    for task in qs.select_related("child__owner", "owner", "gemeente").order_by("due_date", "pk")[:ROWS_PER_SECTION]:
+        rule, rows = TASKS, _tasks(scope, windows, for_user=for_user, origin=origin, overdue_only=overdue_only)
+    section = Section(rule.key, rule.title, rule.explanation)
+    section.count, section.overdue = _counts(rows, rule.overdue(scope, windows))
+    for task in rows.select_related("child__owner", "owner", "gemeente").order_by(*rule.order)[:ROWS_PER_SECTION]:
         window = windows[task.gemeente_id].task_days
         section.items.append(
             Item(
@@ -300,22 +483,9 @@ def toegang_sections(scope: Scope, windows, *, tasks_for=None) -> list[Section]:
 # --- the regisseur's sections -------------------------------------------------------------------
 
 
-def _latest_decisions(scope: Scope):
-    later = Decision.objects.filter(child=OuterRef("child_id"), decided_at__gt=OuterRef("decided_at"))
-    return Decision.objects.filter(gemeente_id__in=scope.gemeente_ids).exclude(Exists(later))
-
-
 def follow_ups_reached(scope: Scope, windows) -> Section:
-    qs = _latest_decisions(scope).filter(
-        due_within(
-            windows, "follow_up_days", due_field="follow_up_date", gemeente_field="gemeente_id", today=scope.today
-        )
-    )
-    section = Section(
-        "vervolg", "Vervolgdatums", "Besluiten waarvan de vervolgdatum bereikt is of binnen de termijn valt."
-    )
-    section.count, section.overdue = _counts(qs, Q(follow_up_date__lt=scope.today))
-    for decision in qs.select_related("child__owner").order_by("follow_up_date", "pk")[:ROWS_PER_SECTION]:
+    section = FOLLOW_UPS.section(scope, windows)
+    for decision in FOLLOW_UPS.first_rows(scope, windows, "child__owner"):
         window = windows[decision.gemeente_id].follow_up_days
         section.items.append(
             Item(
@@ -332,19 +502,8 @@ def follow_ups_reached(scope: Scope, windows) -> Section:
 
 def open_escalations(scope: Scope, windows) -> Section:
     """Escalations still standing: the child's latest decision is bestuurlijk opschalen."""
-    qs = _latest_decisions(scope).filter(kind=DecisionKind.ESCALATE)
-    section = Section(
-        "opschalingen", "Open opschalingen", "Bestuurlijk opgeschaalde casussen; te laat na de termijn van de gemeente."
-    )
-    rows = list(qs.select_related("child__owner").order_by("decided_at", "pk")[:ROWS_PER_SECTION])
-    overdue = Q(pk__in=[])
-    for gemeente_id, window in windows.items():
-        cutoff = timezone.make_aware(
-            dt.datetime.combine(scope.today - dt.timedelta(days=window.escalation_days), dt.time.min)
-        )
-        overdue |= Q(gemeente_id=gemeente_id, decided_at__lt=cutoff)
-    section.count, section.overdue = _counts(qs, overdue)
-    for decision in rows:
+    section = ESCALATIONS.section(scope, windows)
+    for decision in ESCALATIONS.first_rows(scope, windows, "child__owner"):
         window = windows[decision.gemeente_id].escalation_days
         due = timezone.localtime(decision.decided_at).date() + dt.timedelta(days=window)
         section.items.append(
@@ -360,15 +519,20 @@ def open_escalations(scope: Scope, windows) -> Section:
     return section
 
 
+def new_in_top_ids(top: list[int], visit) -> list[int]:
+    """The children of today's top that were not in it at this regisseur's last visit, in rank order."""
+    seen = set(visit.child_ids) if visit else set()
+    return [pk for pk in top if pk not in seen]
+
+
 def new_in_top(scope: Scope, gemeente) -> Section:
     """Cases in today's top N that were not in it when this regisseur last looked at the queue."""
     visit = QueueVisit.objects.filter(user=scope.user, gemeente=gemeente).first()
     top = top_child_ids(gemeente, today=scope.today)
-    seen = set(visit.child_ids) if visit else set()
-    new_ids = [pk for pk in top if pk not in seen]
+    new_ids = new_in_top_ids(top, visit)
     since = nl_date(timezone.localtime(visit.seen_at).date()) if visit else "nooit"
     section = Section(
-        "nieuw_in_top", "Nieuw in de top", f"Sinds uw laatste bezoek aan de top ({since}) in de top gekomen."
+        "nieuw_in_top", NEW_IN_TOP_TITLE, f"Sinds uw laatste bezoek aan de top ({since}) in de top gekomen."
     )
     section.count = len(new_ids)
     children = Child.objects.filter(pk__in=new_ids[:ROWS_PER_SECTION]).select_related("owner").in_bulk()
@@ -439,3 +603,184 @@ def caseloads(gemeente_id: int, today: dt.date, workers) -> list[Caseload]:
     ).exclude(Exists(pending))
     add(ended.values(owner=F("child__owner")).annotate(n=Count("pk")).order_by(), "overdue")
     return list(loads.values())
+
+
+# --- everyone at once: the counts of the daily digest ----------------------------------------------
+#
+# The digest needs, for every user of every gemeente, what their Mijn werk page would count. Building
+# the sections per user is two queries per section per user; at national scale (thousands of workers)
+# that is too slow. Here each rule runs once for all gemeenten, grouped by owner and gemeente (two
+# queries: the counts, and the most urgent rows of each group through a window function), and each
+# user's figures are the sum of their groups. The rows are the rules' own querysets, so a page and a
+# digest count the same thing; tests/werk/test_digest.py compares them.
+
+DIGEST_CASE_NUMBERS = 5  # the most urgent files per kind, by case number
+
+
+@dataclass
+class Tally:
+    count: int = 0
+    overdue: int = 0
+    first: list[tuple] = field(default_factory=list)  # (sort key, child id) of the most urgent rows
+
+    def __add__(self, other: "Tally") -> "Tally":
+        first = sorted(self.first + other.first)[:DIGEST_CASE_NUMBERS]
+        return Tally(self.count + other.count, self.overdue + other.overdue, first)
+
+
+def _sort_key(value, pk: int, descending: bool) -> tuple:
+    """The page's ORDER BY in Python, to merge the first rows of several groups."""
+    if value is None:
+        return (1, 0, pk)
+    number = value.timestamp() if isinstance(value, dt.datetime) else value.toordinal()
+    return (0, -number if descending else number, pk)
+
+
+def _tally(rule: Rule, rows, overdue: Q, group: dict[str, str]) -> dict[tuple, Tally]:
+    """Counts and first rows of `rows` per group (`{alias: path}`): two queries whatever the data."""
+    names = list(group)
+    by = {name: F(path) for name, path in group.items()}
+    tallies: dict[tuple, Tally] = {}
+    counts = rows.order_by().values(**by).annotate(n=Count("pk"), late=Count("pk", filter=overdue))
+    for row in counts:
+        tallies[tuple(row[n] for n in names)] = Tally(row["n"], row["late"])
+    field_name = rule.order[0].lstrip("-")
+    descending = rule.order[0].startswith("-")
+    ranked = (
+        rows.annotate(
+            **by,
+            rank=Window(RowNumber(), partition_by=list(by.values()), order_by=list(rule.order)),
+            child_pk=F(f"{rule.child}__id"),
+            sort_value=F(field_name),
+        )
+        .filter(rank__lte=DIGEST_CASE_NUMBERS)
+        .order_by()
+        .values(*names, "child_pk", "sort_value", "pk")
+    )
+    for row in ranked:
+        tally = tallies.get(tuple(row[n] for n in names))
+        if tally is not None:
+            tally.first.append((_sort_key(row["sort_value"], row["pk"], descending), row["child_pk"]))
+    for tally in tallies.values():
+        tally.first.sort()
+    return tallies
+
+
+def _sum(tallies: dict[tuple, Tally], keys) -> Tally:
+    total = Tally()
+    for key in keys:
+        if key in tallies:
+            total = total + tallies[key]
+    return total
+
+
+@dataclass
+class DigestLine:
+    key: str
+    title: str
+    count: int
+    overdue: int
+    child_ids: list[int]
+
+
+@dataclass
+class DigestPage:
+    """What one Mijn werk page of a user counts: all of a toegangsmedewerker's gemeenten at once, or
+    one gemeente of a regisseur (their page shows one gemeente at a time)."""
+
+    gemeente_id: int | None
+    lines: list[DigestLine]
+
+    @property
+    def total(self) -> int:
+        return sum(line.count for line in self.lines)
+
+
+def _line(rule_key: str, title: str, tally: Tally) -> DigestLine:
+    return DigestLine(rule_key, title, tally.count, tally.overdue, [child_id for _key, child_id in tally.first])
+
+
+def digest_counts(users, today: dt.date) -> dict[int, list[DigestPage]]:
+    """For each toegangsmedewerker and regisseur in `users`: the counts of their Mijn werk page(s).
+
+    A fixed number of queries for any number of users, plus two per gemeente of a regisseur (that
+    gemeente's top N and when the regisseur last saw it).
+    """
+    users = [u for u in users if u.role in (Role.TOEGANG, Role.REGISSEUR)]
+    links = User.gemeenten.through.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", "gemeente_id")
+    gemeenten_of: dict[int, list[int]] = {}
+    for user_id, gemeente_id in links:
+        gemeenten_of.setdefault(user_id, []).append(gemeente_id)
+    all_ids = sorted({g for ids in gemeenten_of.values() for g in ids})
+    if not all_ids:
+        return {}
+    windows = windows_for(all_ids)
+    scope = Scope(user=None, gemeente_ids=all_ids, today=today)
+    tasks = _tasks(scope, windows)
+    task_late = TASKS.overdue(scope, windows)
+    own_tasks = _tally(TASKS, tasks.filter(owner__isnull=False), task_late, {"who": "owner", "where": "gemeente"})
+    role_tasks = _tally(TASKS, tasks.filter(owner__isnull=True), task_late, {"who": "owner_role", "where": "gemeente"})
+
+    def tasks_for(user, gemeente_ids) -> Tally:
+        return _sum(own_tasks, [(user.pk, g) for g in gemeente_ids]) + _sum(
+            role_tasks, [(user.role, g) for g in gemeente_ids]
+        )
+
+    result: dict[int, list[DigestPage]] = {}
+    toegang = [u for u in users if u.role == Role.TOEGANG and gemeenten_of.get(u.pk)]
+    if toegang:
+        tallies = {}
+        for rule in TOEGANG_RULES[:-1]:
+            by_owner = {"who": rule.owner, "where": rule.gemeente}
+            tallies[rule.key] = _tally(rule, rule.rows(scope, windows), rule.overdue(scope, windows), by_owner)
+        # A decision on an extension this worker requested for a file someone else owns (or nobody).
+        others = RETURNED.rows(scope, windows).exclude(
+            trajectory__child__owner__isnull=False, trajectory__child__owner=F(RETURNED_REQUESTER)
+        )
+        requested = _tally(
+            RETURNED,
+            others.filter(requested_by__isnull=False),
+            RETURNED.overdue(scope, windows),
+            {"who": RETURNED_REQUESTER, "where": RETURNED.gemeente},
+        )
+        for user in toegang:
+            ids = gemeenten_of[user.pk]
+            lines = []
+            for rule in TOEGANG_RULES[:-1]:
+                tally = _sum(tallies[rule.key], [(user.pk, g) for g in ids])
+                if rule is RETURNED:
+                    tally = tally + _sum(requested, [(user.pk, g) for g in ids])
+                lines.append(_line(rule.key, rule.title, tally))
+            lines.append(_line(TASKS.key, TASKS.title, tasks_for(user, ids)))
+            result[user.pk] = [DigestPage(None, lines)]
+
+    regisseurs = [u for u in users if u.role == Role.REGISSEUR and gemeenten_of.get(u.pk)]
+    if regisseurs:
+        per_gemeente = {
+            rule.key: _tally(rule, rule.rows(scope, windows), rule.overdue(scope, windows), {"where": rule.gemeente})
+            for rule in (FOLLOW_UPS, DECISION_TASKS, ESCALATIONS)
+        }
+        regie_gemeenten = sorted({g for u in regisseurs for g in gemeenten_of[u.pk]})
+        gemeenten = Gemeente.objects.in_bulk(regie_gemeenten)
+        tops = {g: top_child_ids(gemeenten[g], today=today) for g in regie_gemeenten}
+        visits = {
+            (v.user_id, v.gemeente_id): v
+            for v in QueueVisit.objects.filter(user__in=[u.pk for u in regisseurs], gemeente_id__in=regie_gemeenten)
+        }
+        for user in regisseurs:
+            pages = []
+            for g in sorted(gemeenten_of[user.pk], key=lambda g: gemeenten[g].name):
+                new_ids = new_in_top_ids(tops[g], visits.get((user.pk, g)))
+                new = Tally(
+                    len(new_ids), 0, [((0, rank, pk), pk) for rank, pk in enumerate(new_ids[:DIGEST_CASE_NUMBERS])]
+                )
+                lines = [
+                    _line(FOLLOW_UPS.key, FOLLOW_UPS.title, _sum(per_gemeente[FOLLOW_UPS.key], [(g,)])),
+                    _line(DECISION_TASKS.key, DECISION_TASKS.title, _sum(per_gemeente[DECISION_TASKS.key], [(g,)])),
+                    _line("nieuw_in_top", NEW_IN_TOP_TITLE, new),
+                    _line(ESCALATIONS.key, ESCALATIONS.title, _sum(per_gemeente[ESCALATIONS.key], [(g,)])),
+                    _line(TASKS.key, TASKS.title, tasks_for(user, [g])),
+                ]
+                pages.append(DigestPage(g, lines))
+            result[user.pk] = pages
+    return result

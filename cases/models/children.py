@@ -77,6 +77,7 @@ class Household(AddressFields):
     def __str__(self):
         return self.name
 
+
 class GuardianRelation(models.TextChoices):
     MOTHER = "moeder", "Moeder"
     FATHER = "vader", "Vader"
