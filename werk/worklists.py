@@ -572,9 +572,11 @@ class Caseload:
 
 
 def caseloads(gemeente_id: int, today: dt.date, workers) -> list[Caseload]:
-    """Per worker of the team (and for the unassigned files): open files, open tasks, overdue work.
+    """Per worker of the team (and for the unassigned files): open files, open tasks, tasks overdue.
 
-    Overdue work is what Mijn werk shows in red: tasks, reviews and trajectories past their date.
+    Three grouped counts over the gemeente's own rows (children and tasks carry their gemeente). The
+    overdue reviews and trajectories of one worker show in that worker's sections below the table;
+    counting them for a whole team would pass over the national trajectory table on every view.
     """
     loads = {w.pk: Caseload(w) for w in workers}
     loads[None] = Caseload(None)
@@ -588,20 +590,12 @@ def caseloads(gemeente_id: int, today: dt.date, workers) -> list[Caseload]:
     open_children = Child.objects.filter(gemeente_id=gemeente_id, closed_on__isnull=True)
     add(open_children.values("owner").annotate(n=Count("pk")).order_by(), "children")
     tasks = Task.objects.open().filter(gemeente_id=gemeente_id)
-    add(tasks.values("owner").annotate(n=Count("pk")).order_by(), "tasks")
-    add(tasks.filter(due_date__lt=today).values("owner").annotate(n=Count("pk")).order_by(), "overdue")
-    reviews = StopReview.objects.filter(
-        trajectory__child__gemeente_id=gemeente_id,
-        done_date__isnull=True,
-        trajectory__end_date__isnull=True,
-        due_date__lt=today,
-    )
-    add(reviews.values(owner=F("trajectory__child__owner")).annotate(n=Count("pk")).order_by(), "overdue")
-    pending = Extension.objects.filter(trajectory=OuterRef("pk"), status=ExtensionStatus.PENDING)
-    ended = Trajectory.objects.filter(
-        child__gemeente_id=gemeente_id, end_date__isnull=True, planned_end_date__lt=today
-    ).exclude(Exists(pending))
-    add(ended.values(owner=F("child__owner")).annotate(n=Count("pk")).order_by(), "overdue")
+    counted = tasks.values("owner").annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today)))
+    for row in counted.order_by():
+        load = loads.get(row["owner"])
+        if load is not None:
+            load.tasks += row["n"]
+            load.overdue += row["late"]
     return list(loads.values())
 
 
