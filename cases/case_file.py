@@ -11,9 +11,10 @@ from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, ForeignKey, Prefetch, Q
 
 from . import formatting
-from .models import Child, Extension, ExtensionStatus, StopReview, Trajectory
+from .models import Child, CostBasisLabel, Extension, ExtensionStatus, StopReview, Trajectory
 
 HISTORY_LIMIT = 40
+INDICATIVE = (CostBasisLabel.CONTRACT, CostBasisLabel.REFERENCE)
 HIDDEN_FIELDS = {
     "id",
     "version",
@@ -68,13 +69,17 @@ def load_case_file(child: Child, today: dt.date) -> dict:
             (e for e in trajectory.extensions.all() if e.status == ExtensionStatus.PENDING), None
         )
     open_trajectories = [t for t in trajectories if t.is_open]
+    running = [t for t in open_trajectories if t.start_date <= today]
     return {
         "referrals": referrals,
         "trajectories": trajectories,
         "open_trajectories": open_trajectories,
+        # All care, ended included, to date; and the open care as the cost flag counts it (to date + committed).
         "cost_to_date": sum((t.cost_to_date or 0) for t in trajectories),
         "committed": sum((t.committed or 0) for t in open_trajectories),
-        "has_task_financed": any(t.cost_to_date is None for t in trajectories),
+        "open_cost": sum((t.cost_to_date or 0) + (t.committed or 0) for t in running),
+        "has_indicative": any(t.cost_basis in INDICATIVE for t in trajectories),
+        "missing_price": sum(1 for t in trajectories if t.cost_basis == CostBasisLabel.MISSING),
         "timeline": build_timeline(referrals, trajectories),
         "changes": build_history(child, referrals, trajectories),
         "age": child.age_on(today),

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import toets_views, views
+from . import price_views, toets_views, views
 
 app_name = "cases"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("trajecten/<int:pk>/verlenging/", views.extension_request, name="extension_request"),
     path("trajecten/<int:pk>/review/", views.review_plan, name="review_plan"),
     path("reviews/<int:pk>/vastleggen/", views.review_record, name="review_record"),
+    path("beheer/prijs-ontbreekt/", price_views.missing_prices, name="missing_prices"),
     path("toetsing/", toets_views.extension_queue, name="extension_queue"),
     path("toetsing/<int:pk>/", toets_views.extension_decide, name="extension_decide"),
 ]

@@ -28,6 +28,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cases.models import Child, FlagOutbox, Gemeente
+from cases.services.costs import indicative_costs_refresh
 
 from . import scores
 from .models import DEFAULT_RULES, Flag, FlagEvent, FlagRule, FlagState
@@ -134,6 +135,9 @@ def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None)
     with transaction.atomic():
         _lock(scope.gemeente_ids)
         ensure_rules(scope.gemeente_ids)
+        # The cost rule and the scores read the indicative cost of taakgericht care; a new client changes
+        # the share of every client of the contract, so the whole gemeente is recomputed (one statement).
+        indicative_costs_refresh(gemeente_ids=scope.gemeente_ids, today=today)
         result = _evaluate_locked(scope, today, started)
         if child_ids is None:
             # A full run covers whatever the outbox was waiting for.

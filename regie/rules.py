@@ -18,6 +18,7 @@ from referrals.models import Referral
 
 from .codes import FlagCode
 
+INDICATIVE_DETAIL = "indicatief"
 COLUMNS = ("gemeente_id", "child_id", "subject_key", "trajectory_id", "value", "norm", "reference_date", "detail")
 
 
@@ -93,10 +94,16 @@ def rule_cost(today, threshold, scope):
         .with_costs(today)
         .values(c_gemeente_id=F("child__gemeente_id"), c_child_id=F("child_id"))
         # Rounded to cents before the comparison, so the flag's number and its edge agree.
-        .annotate(c_value=Round(Sum(F("cost_to_date") + F("committed")), 2))
+        .annotate(c_value=Round(Sum(F("cost_to_date") + F("committed")), 2), n_indicative=Count("indicative"))
         .filter(c_value__gt=threshold)
     )
-    return qs.annotate(c_norm=Value(threshold, output_field=models.DecimalField()))
+    # The sentence says when part of the cost is indicative (taakgericht care, no price per case).
+    indicative = models.Case(
+        models.When(n_indicative__gt=0, then=Value(INDICATIVE_DETAIL)),
+        default=Value(""),
+        output_field=models.CharField(),
+    )
+    return qs.annotate(c_norm=Value(threshold, output_field=models.DecimalField()), c_detail=indicative)
 
 
 def rule_extensions(today, threshold, scope):

@@ -140,8 +140,10 @@ def report_figures(report: KpiReport) -> list[Figure]:
             lambda m, n=n: _segment_spend(m, n).run_rate, breakdown=str(seg))  # fmt: skip
         add(f"spend.budget.segment{n}", s[6], "Budget", "€",
             lambda m, n=n: _segment_spend(m, n).budget, breakdown=str(seg))  # fmt: skip
-        add(f"spend.unpriced.segment{n}", s[6], "Trajecten zonder prijs per casus (taakgericht)", "aantal",
+        add(f"spend.unpriced.segment{n}", s[6], "Trajecten zonder prijs en zonder contract (prijs ontbreekt)", "aantal",
             lambda m, n=n: _segment_spend(m, n).unpriced, breakdown=str(seg))  # fmt: skip
+        add(f"spend.contracts.segment{n}", s[6], "Taakgerichte contractsommen van het jaar", "€",
+            lambda m, n=n: _segment_spend(m, n).contracts, breakdown=str(seg))  # fmt: skip
 
     add("referrals.total", s[7], "Verwijzingen", "aantal", lambda m: m.referrals.total, key_figure=True)
     add("referrals.specialised_pct", s[7], "Verwijzingen naar specialistische jeugdhulp", "%",

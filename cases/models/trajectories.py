@@ -54,6 +54,32 @@ def daily_cost(
     return (tariff * units_per_day).quantize(Decimal("0.0001"))
 
 
+# The daily cost the case-level figures use: the P × Q price, else the indicative one (taakgericht).
+# Spend never uses it: it counts taakgericht care by the contract's payments (reports.kpis.money).
+CASE_DAILY_COST = Coalesce(F("daily_cost"), F("indicative__daily_cost"))
+
+
+class CostBasisLabel(models.TextChoices):
+    """Where a trajectory's cost comes from, as the case file and the lists say it."""
+
+    TARIFF = "tarief", "P × Q"
+    CONTRACT = "contract", "indicatief (contractsom)"
+    REFERENCE = "referentie", "indicatief (referentietarief)"
+    MISSING = "ontbreekt", "prijs ontbreekt"
+
+
+INDICATIVE_BASES = [(b.value, b.label) for b in (CostBasisLabel.CONTRACT, CostBasisLabel.REFERENCE)]
+
+
+def _cost_basis() -> models.Case:
+    return models.Case(
+        models.When(daily_cost__isnull=False, then=Value(CostBasisLabel.TARIFF)),
+        models.When(indicative__basis__isnull=False, then=F("indicative__basis")),
+        default=Value(CostBasisLabel.MISSING),
+        output_field=models.CharField(),
+    )
+
+
 class TrajectoryQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TrajectoryQuerySet":
         return self.filter(child__in=Child.objects.visible_to(user))
@@ -61,12 +87,18 @@ class TrajectoryQuerySet(models.QuerySet):
     def open_on(self, day: dt.date) -> "TrajectoryQuerySet":
         return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
-    def with_costs(self, on: dt.date) -> "TrajectoryQuerySet":
+    def without_price(self) -> "TrajectoryQuerySet":
+        """'Prijs ontbreekt': no P × Q price and no indicative cost — a data problem for the beheerder."""
+        return self.filter(daily_cost__isnull=True, indicative__isnull=True)
+
+    def with_costs(self, on: dt.date, *, indicative: bool = True) -> "TrajectoryQuerySet":
         """Annotate cost to date and committed cost (to the planned end), computed in the database.
 
         cost_to_date: daily cost × days from start up to `on` (or the actual end, if earlier).
         committed: for open trajectories, daily cost × days after `on` up to the planned end.
-        Both are NULL for taakgerichte trajectories (no per-case price).
+        With `indicative` (the default: flags, score, Top N, patterns, case file) a taakgericht
+        trajectory counts at its indicative daily cost (IndicativeCost); `cost_basis` says which.
+        Both are NULL when the trajectory has no price at all ('prijs ontbreekt').
         """
         on_value = Value(on, output_field=models.DateField())
         accrual_end = Least(Coalesce(F("end_date"), on_value), on_value)
@@ -76,9 +108,11 @@ class TrajectoryQuerySet(models.QuerySet):
             default=Value(0),
         )
         money = models.DecimalField(max_digits=14, decimal_places=2)
+        per_day = CASE_DAILY_COST if indicative else F("daily_cost")
         return self.annotate(
-            cost_to_date=models.ExpressionWrapper(F("daily_cost") * days_to_date, output_field=money),
-            committed=models.ExpressionWrapper(F("daily_cost") * days_committed, output_field=money),
+            cost_to_date=models.ExpressionWrapper(per_day * days_to_date, output_field=money),
+            committed=models.ExpressionWrapper(per_day * days_committed, output_field=money),
+            cost_basis=_cost_basis(),
         )
 
     def open_cost_per_child(self, on: dt.date) -> "TrajectoryQuerySet":
@@ -95,17 +129,21 @@ class TrajectoryQuerySet(models.QuerySet):
         """Per child: what its open care costs, one query."""
         return {row["child_id"]: Decimal(row["total"] or 0) for row in self.open_cost_per_child(on)}
 
-    def with_cost_in_period(self, start: dt.date, end: dt.date, *, as_of: dt.date) -> "TrajectoryQuerySet":
+    def with_cost_in_period(
+        self, start: dt.date, end: dt.date, *, as_of: dt.date, indicative: bool = False
+    ) -> "TrajectoryQuerySet":
         """Annotate `period_cost`: what the trajectory cost between `start` and `end` (inclusive).
 
         Open trajectories accrue up to `as_of` (normally today), ended ones up to their end date.
+        P × Q only unless `indicative` (case-level figures): spend counts taakgericht care by payments.
         """
         as_of_value = Value(as_of, output_field=models.DateField())
         last_day = Least(Coalesce(F("end_date"), as_of_value), Value(end, output_field=models.DateField()))
         first_day = Greatest(F("start_date"), Value(start, output_field=models.DateField()))
         days = Greatest(DaysBetween(first_day, last_day) + 1, Value(0))
         money = models.DecimalField(max_digits=14, decimal_places=2)
-        return self.annotate(period_cost=models.ExpressionWrapper(F("daily_cost") * days, output_field=money))
+        per_day = CASE_DAILY_COST if indicative else F("daily_cost")
+        return self.annotate(period_cost=models.ExpressionWrapper(per_day * days, output_field=money))
 
 
 class Trajectory(models.Model):
@@ -227,6 +265,31 @@ class Trajectory(models.Model):
             return Decimal("0.00")
         days = max((self.planned_end_date - on).days, 0)
         return (self.daily_cost * days).quantize(Decimal("0.01"))
+
+
+class IndicativeCost(models.Model):
+    """The indicative daily cost of a taakgericht trajectory (no per-case price), derived data.
+
+    Recomputed set-based for whole gemeenten by cases.services.costs.indicative_costs_refresh (at every
+    flag evaluation and after a contract changes), so it is no history-tracked field of the trajectory.
+    """
+
+    trajectory = models.OneToOneField(
+        Trajectory, on_delete=models.CASCADE, primary_key=True, related_name="indicative", verbose_name="traject"
+    )
+    daily_cost = models.DecimalField("indicatieve kosten per dag (€)", max_digits=12, decimal_places=4)
+    basis = models.CharField("grondslag", max_length=10, choices=INDICATIVE_BASES)
+    contract = models.ForeignKey(
+        "cases.TaskContract", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    computed_on = models.DateField("berekend op")
+
+    class Meta:
+        verbose_name = "indicatieve kosten"
+        verbose_name_plural = "indicatieve kosten"
+
+    def __str__(self):
+        return f"{self.daily_cost} per dag ({self.get_basis_display()})"
 
 
 class ExtensionStatus(models.TextChoices):
