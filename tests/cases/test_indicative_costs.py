@@ -173,3 +173,18 @@ def test_payments_follow_the_schedule():
     assert contract.paid_between(dt.date(2027, 1, 1), dt.date(2027, 2, 28)) == Decimal("16666.66")
     quarterly = TaskContract(year=2027, amount=Decimal("100000.00"), payment_schedule="quarterly")
     assert [d.month for d, _ in quarterly.payments()] == [1, 4, 7, 10]
+
+
+@pytest.mark.django_db
+def test_before_the_contract_year_its_clients_already_in_care_share_it(gemeente_a):
+    """In December 2026 the 2027 contract is signed; care running into 2027 counts its 2027 days."""
+    product = residential()
+    provider = ProviderFactory()
+    TaskContract.objects.create(
+        gemeente=gemeente_a, provider=provider, segment=product.segment, year=2027, amount=Decimal("36500.00")
+    )
+    task_trajectory(gemeente_a, provider, product, dt.date(2026, 6, 1), dt.date(2027, 12, 31))  # 365 days in 2027
+    new = task_trajectory(gemeente_a, provider, product, dt.date(2027, 1, 1), dt.date(2027, 12, 31))
+    indicative_costs_refresh(gemeente_ids=[gemeente_a.pk], today=dt.date(2026, 12, 6))
+    # The one running now has no 2026 contract (no indicative cost); the new one: 36,500 / 730 = 50.
+    assert dict(IndicativeCost.objects.values_list("trajectory_id", "daily_cost")) == {new.pk: Decimal("50.0000")}
