@@ -105,3 +105,4 @@ class DemoPlan:
     gemeenten: list
     tariffs: dict  # product code -> tariff per unit at today's price level (None: taakgericht)
     factors: dict  # segment -> calibration factor applied to the base tariffs
+    reference_tariffs: dict = field(default_factory=dict)  # product code -> indicative tariff (taakgericht)
