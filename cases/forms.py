@@ -113,6 +113,12 @@ class TrajectoryFields(forms.Form):
         label="Volume", max_digits=10, decimal_places=2, help_text="Aantal eenheden per gekozen frequentie."
     )
     frequency = forms.ChoiceField(label="Frequentie", choices=Frequency.choices, initial=Frequency.PER_WEEK)
+    above_norm_reason = forms.CharField(
+        label="Reden boven de norm",
+        max_length=300,
+        required=False,
+        help_text="Alleen nodig als het volume boven het normvolume van het product ligt.",
+    )
     outside_budget = forms.BooleanField(label="Buiten-budgettaire inzet", required=False)
     outside_budget_reason = forms.CharField(
         label="Reden buiten budget", max_length=200, required=False, help_text="Bijv. maatwerk of niet-gecontracteerd."

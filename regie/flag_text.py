@@ -60,6 +60,8 @@ def flag_sentence(flag) -> str:
         return f"{detail}{cost}"
     if code == FlagCode.RESIDENTIAL:
         return f"{detail}: verblijf sinds {_date(flag.reference_date)} ({number(value)} maanden)"
+    if code == FlagCode.VOLUME:
+        return f"{detail}: volume is {number(value)}% van het normvolume van dit product ({number(norm, -2)})"
     if code == FlagCode.MANUAL:
         return flag.reason
     return detail

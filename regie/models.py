@@ -32,6 +32,7 @@ DEFAULT_RULES: dict[str, tuple[Decimal, int, str]] = {
     FlagCode.TURNING_18: (Decimal("6"), 5, "maanden vóór de 18e verjaardag"),
     FlagCode.OUTSIDE_BUDGET: (Decimal("0"), 10, "geen drempel: elke lopende buiten-budgettaire inzet"),
     FlagCode.RESIDENTIAL: (Decimal("0"), 15, "geen drempel: elk lopend verblijf"),
+    FlagCode.VOLUME: (Decimal("0"), 10, "procent boven het normvolume van het product (meer dan)"),
 }
 MANUAL_WEIGHT = 20
 # Points per active flag where a gemeente has no rule of its own (a manual flag always weighs MANUAL_WEIGHT).

@@ -12,6 +12,7 @@ from django.db import models
 from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Concat, Round
 
+from cases.codes import Frequency
 from cases.dbfuncs import DaysBetween
 from cases.models import Child, Extension, ExtensionStatus, StopReview, Trajectory
 from referrals.models import Referral
@@ -235,6 +236,43 @@ def rule_residential(today, threshold, scope):
     )
 
 
+def _per_day(volume, frequency: str, allocated_days) -> models.Case:
+    """Units per calendar day, by the rule of cases.terms.units_per_day, as a float in the database."""
+    real = models.FloatField()
+
+    def rate(factor):
+        return models.ExpressionWrapper(F(volume) * Value(1.0) * factor, output_field=real)
+
+    return models.Case(
+        models.When(**{frequency: Frequency.PER_DAY}, then=rate(Value(1.0))),
+        models.When(**{frequency: Frequency.PER_WEEK}, then=rate(Value(1.0 / 7))),
+        models.When(**{frequency: Frequency.PER_MONTH}, then=rate(Value(12.0 / 365))),
+        default=models.ExpressionWrapper(F(volume) * Value(1.0) / allocated_days, output_field=real),
+        output_field=real,
+    )
+
+
+def rule_volume(today, threshold, scope):
+    """Volume boven norm: the trajectory's volume per day above the product's norm (same unit), by more than
+    `threshold` percent. Value: the volume as a percentage of the norm."""
+    days = DaysBetween(F("start_date"), F("planned_end_date")) + 1
+    qs = (
+        _open(today, scope)
+        .filter(product__norm_volume__isnull=False, unit=F("product__unit"))
+        .annotate(
+            v_day=_per_day("volume", "frequency", days),
+            n_day=_per_day("product__norm_volume", "product__norm_frequency", days),
+        )
+        .filter(v_day__gt=F("n_day") * (1 + float(threshold) / 100))
+    )
+    return _per_trajectory(qs).annotate(
+        c_value=Round(Value(100.0) * F("v_day") / F("n_day")),
+        c_norm=F("product__norm_volume"),
+        c_reference_date=F("start_date"),
+        c_detail=_label(),
+    )
+
+
 RULES = {
     FlagCode.DURATION: rule_duration,
     FlagCode.COST: rule_cost,
@@ -247,6 +285,7 @@ RULES = {
     FlagCode.TURNING_18: rule_turning_18,
     FlagCode.OUTSIDE_BUDGET: rule_outside_budget,
     FlagCode.RESIDENTIAL: rule_residential,
+    FlagCode.VOLUME: rule_volume,
 }
 
 

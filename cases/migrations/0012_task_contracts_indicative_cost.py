@@ -18,12 +18,12 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='historicalproduct',
             name='reference_tariff',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='Voor taakgerichte bekostiging: geeft de indicatieve kosten per traject (zonder contract: referentietarief × volume; met contract: het gewicht bij het verdelen van de contractsom).', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='referentietarief per eenheid (€)'),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='Voor taakgerichte bekostiging: geeft de indicatieve kosten per traject (zonder contract: referentietarief × volume; met contract: het gewicht bij het verdelen van de contractsom).', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='referentietarief (€ per eenheid)'),
         ),
         migrations.AddField(
             model_name='product',
             name='reference_tariff',
-            field=models.DecimalField(blank=True, decimal_places=2, help_text='Voor taakgerichte bekostiging: geeft de indicatieve kosten per traject (zonder contract: referentietarief × volume; met contract: het gewicht bij het verdelen van de contractsom).', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='referentietarief per eenheid (€)'),
+            field=models.DecimalField(blank=True, decimal_places=2, help_text='Voor taakgerichte bekostiging: geeft de indicatieve kosten per traject (zonder contract: referentietarief × volume; met contract: het gewicht bij het verdelen van de contractsom).', max_digits=10, null=True, validators=[django.core.validators.MinValueValidator(Decimal('0.01'))], verbose_name='referentietarief (€ per eenheid)'),
         ),
         migrations.CreateModel(
             name='HistoricalTaskContract',

@@ -9,7 +9,7 @@ from django.core.validators import MinValueValidator
 from django.db import models
 from simple_history.models import HistoricalRecords
 
-from ..codes import Financing, ProductCategory, Unit
+from ..codes import Financing, Frequency, ProductCategory, Unit
 from ..validators import validate_agb
 
 
@@ -122,7 +122,7 @@ class Product(models.Model):
         help_text="Leeg bij taakgerichte bekostiging: die kent geen prijs per casus.",
     )
     reference_tariff = models.DecimalField(
-        "referentietarief per eenheid (€)",
+        "referentietarief (€ per eenheid)",
         max_digits=10,
         decimal_places=2,
         null=True,
@@ -134,6 +134,19 @@ class Product(models.Model):
     norm_months = models.PositiveSmallIntegerField(
         "normduur (maanden)", null=True, blank=True, help_text="Leeg: de normduur van het segment geldt."
     )
+    norm_volume = models.DecimalField(
+        "normvolume",
+        max_digits=10,
+        decimal_places=2,
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(Decimal("0.01"), "Een normvolume moet groter dan nul zijn.")],
+        help_text="Het gebruikelijke maximum per periode, in de eenheid van het product (de Q van het normenkader). "
+        "Daarboven moet de toegang een reden geven en komt er een signaal.",
+    )
+    norm_frequency = models.CharField(
+        "normvolume per", max_length=1, choices=Frequency.choices, default=Frequency.PER_WEEK
+    )
     active = models.BooleanField("actief", default=True)
     history = HistoricalRecords()
 
@@ -141,6 +154,12 @@ class Product(models.Model):
         verbose_name = "product"
         verbose_name_plural = "producten"
         ordering = ["code"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(norm_volume__isnull=True) | models.Q(norm_volume__gt=0),
+                name="product_norm_volume_positive",
+            ),
+        ]
 
     def __str__(self):
         return f"{self.code} {self.description}"

@@ -181,6 +181,12 @@ class Trajectory(models.Model):
     daily_cost = models.DecimalField(
         "kosten per dag (€)", max_digits=12, decimal_places=4, null=True, blank=True, editable=False
     )
+    above_norm_reason = models.CharField(
+        "reden boven de norm",
+        max_length=300,
+        blank=True,
+        help_text="Verplicht als het volume boven het normvolume van het product ligt.",
+    )
     outside_budget = models.BooleanField("buiten-budgettaire inzet", default=False)
     outside_budget_reason = models.CharField("reden buiten budget", max_length=200, blank=True)
     allocation_number = models.CharField(

@@ -10,7 +10,7 @@ from django.utils import timezone
 from .. import formatting
 from ..evaluation import request_evaluation
 from ..models import Child, Extension, ExtensionStatus, Product, Provider, ReviewOutcome, StopReview, Trajectory
-from ..terms import trajectory_terms
+from ..terms import trajectory_terms, volume_above_norm, volume_impossible
 from .common import as_user, today
 
 
@@ -24,6 +24,25 @@ class ConflictError(Exception):
 
 
 # --- trajectories -------------------------------------------------------------------------
+
+
+def _check_volume(*, product, volume, unit, frequency, start, planned_end, above_norm_reason: str, errors) -> str:
+    """The volume rules of start and change (issue 12): refuse the impossible, above the norm ask for a reason.
+
+    Returns the reason to store ('' when the volume is within the norm)."""
+    if volume is None or volume <= 0:
+        errors["volume"] = "Het volume moet groter zijn dan nul."
+        return ""
+    impossible = volume_impossible(volume=volume, unit=unit, frequency=frequency, start=start, planned_end=planned_end)
+    if impossible:
+        errors["volume"] = impossible
+        return ""
+    above = volume_above_norm(
+        product, volume=volume, unit=unit, frequency=frequency, start=start, planned_end=planned_end
+    )
+    if above and not above_norm_reason.strip():
+        errors["above_norm_reason"] = above
+    return above_norm_reason.strip() if above else ""
 
 
 def _check_trajectory_dates(*, start: dt.date, planned_end: dt.date, referral, errors: dict) -> None:
@@ -48,14 +67,23 @@ def trajectory_start(
     outside_budget: bool = False,
     outside_budget_reason: str = "",
     allocation_number: str = "",
+    above_norm_reason: str = "",
 ) -> Trajectory:
     """Start a trajectory; the product's tariff, financing and norm in force today are kept on it."""
     errors: dict = {}
     if referral is not None and referral.child_id != child.pk:
         errors["referral"] = "Deze verwijzing hoort bij een andere jeugdige."
     _check_trajectory_dates(start=start_date, planned_end=planned_end_date, referral=referral, errors=errors)
-    if volume is None or volume <= 0:
-        errors["volume"] = "Het volume moet groter zijn dan nul."
+    above_norm_reason = _check_volume(
+        product=product,
+        volume=volume,
+        unit=unit or product.unit,
+        frequency=frequency,
+        start=start_date,
+        planned_end=planned_end_date,
+        above_norm_reason=above_norm_reason,
+        errors=errors,
+    )
     terms = trajectory_terms(
         product, provider, outside_budget=outside_budget, outside_budget_reason=outside_budget_reason
     )
@@ -75,6 +103,7 @@ def trajectory_start(
             unit=unit or product.unit,
             frequency=frequency,
             allocation_number=allocation_number,
+            above_norm_reason=above_norm_reason,
             **terms.as_fields(),
         ),
         user,
@@ -103,6 +132,7 @@ def trajectory_change(
     frequency: str,
     outside_budget: bool,
     outside_budget_reason: str,
+    above_norm_reason: str = "",
 ) -> Trajectory:
     """Correct a trajectory. `version` is the one the user read; a newer one means a conflict."""
     with transaction.atomic():
@@ -111,8 +141,16 @@ def trajectory_change(
         if locked.end_date is not None:
             errors["__all__"] = "Dit traject is beëindigd en kan niet meer worden gewijzigd."
         _check_trajectory_dates(start=start_date, planned_end=planned_end_date, referral=locked.referral, errors=errors)
-        if volume is None or volume <= 0:
-            errors["volume"] = "Het volume moet groter zijn dan nul."
+        above_norm_reason = _check_volume(
+            product=locked.product,
+            volume=volume,
+            unit=locked.unit,
+            frequency=frequency,
+            start=start_date,
+            planned_end=planned_end_date,
+            above_norm_reason=above_norm_reason,
+            errors=errors,
+        )
         if outside_budget and not outside_budget_reason.strip():
             errors["outside_budget_reason"] = "Geef aan waarom deze zorg buiten het budget valt."
         if errors:
@@ -122,6 +160,7 @@ def trajectory_change(
         locked.planned_end_date = planned_end_date
         locked.volume = volume
         locked.frequency = frequency
+        locked.above_norm_reason = above_norm_reason
         locked.outside_budget = outside_budget
         locked.outside_budget_reason = outside_budget_reason.strip() if outside_budget else ""
         locked.version += 1
@@ -180,6 +219,16 @@ def extension_request(
             )
         if requested_volume is not None and requested_volume <= 0:
             errors["requested_volume"] = "Het volume moet groter zijn dan nul."
+        elif requested_volume is not None:
+            impossible = volume_impossible(
+                volume=requested_volume,
+                unit=locked.unit,
+                frequency=locked.frequency,
+                start=locked.start_date,
+                planned_end=max(requested_end_date, locked.start_date),
+            )
+            if impossible:
+                errors["requested_volume"] = impossible
         if not reason.strip():
             errors["reason"] = "Geef de reden van de verlenging."
         if errors:
@@ -252,6 +301,16 @@ def extension_decide(
                 )
             if granted_volume is not None and granted_volume <= 0:
                 errors["granted_volume"] = "Het volume moet groter zijn dan nul."
+            elif granted_volume is not None and granted_end_date is not None:
+                impossible = volume_impossible(
+                    volume=granted_volume,
+                    unit=trajectory.unit,
+                    frequency=trajectory.frequency,
+                    start=trajectory.start_date,
+                    planned_end=granted_end_date,
+                )
+                if impossible:
+                    errors["granted_volume"] = impossible
             granted_volume = granted_volume or locked.requested_volume
         else:
             granted_end_date = granted_volume = None
