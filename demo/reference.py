@@ -80,12 +80,13 @@ def write_products(plan: DemoPlan, beheer) -> dict:
         product.tariff = plan.tariffs[product_plan.code]
         product.financing = Financing.TASK if product.tariff is None else Financing.EFFORT
         product.reference_tariff = plan.reference_tariffs.get(product_plan.code)
+        product.norm_volume = product_plan.norm_volume
         product.unit = product_plan.unit or product.unit
         product.norm_months = product_plan.norm or product.norm_months
     bulk_update_with_history(
         list(products.values()),
         Product,
-        ["tariff", "financing", "unit", "norm_months", "reference_tariff"],
+        ["tariff", "financing", "unit", "norm_months", "reference_tariff", "norm_volume"],
         batch_size=BATCH,
         default_user=beheer,
     )

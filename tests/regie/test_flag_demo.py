@@ -60,6 +60,9 @@ def check_flag(flag, today):
             child__household=child.household, end_date__isnull=True, start_date__lte=today
         ).count()
         assert household_open == value >= flag.norm and open_ones
+    elif code == "volume":
+        norm = t.product.norm_volume
+        assert t in open_ones and t.unit == t.product.unit and t.volume > norm == flag.norm
     elif code == "wachttijd":
         referral = Referral.objects.get(pk=flag.subject_key)
         assert not referral.trajectories.filter(start_date__lte=today).exists()
