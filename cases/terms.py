@@ -11,6 +11,7 @@ from decimal import Decimal
 
 from . import formatting
 from .codes import Financing, Frequency, Unit
+from .models import daily_cost
 
 NOT_CONTRACTED_REASON = "Niet-gecontracteerde aanbieder"
 
@@ -117,4 +118,50 @@ def volume_above_norm(
         f"Het volume ({_volume_text(volume, unit, frequency)}) ligt boven de norm voor {product.code} "
         f"({_volume_text(product.norm_volume, product.unit, product.norm_frequency)}). "
         "Geef een reden om het toch zo vast te leggen."
+    )
+
+
+# --- the cost a form shows before saving ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostPreview:
+    basis: str
+    per_month: Decimal | None = None
+    until_end: Decimal | None = None
+    impossible: str | None = None
+    above_norm: str | None = None
+
+
+def cost_preview(
+    product, *, tariff, financing, volume, unit, frequency, start: dt.date, planned_end: dt.date
+) -> CostPreview:
+    """What the start and change forms show before saving: the cost per month and until the planned end, on
+    the same rules as the saved trajectory (P × Q, or for taakgericht care the reference tariff), and the
+    volume checks the service will apply."""
+    if volume is None or volume <= 0 or start is None or planned_end is None or planned_end < start:
+        return CostPreview(basis="")
+    checks = {"volume": volume, "unit": unit, "frequency": frequency, "start": start, "planned_end": planned_end}
+    impossible = volume_impossible(**checks)
+    above_norm = None if impossible else volume_above_norm(product, **checks)
+    if financing == Financing.TASK:
+        if product.reference_tariff is None:
+            return CostPreview(
+                basis="taakgericht: de indicatieve kosten volgen uit het contract van de aanbieder",
+                impossible=impossible,
+                above_norm=above_norm,
+            )
+        tariff, basis = product.reference_tariff, "indicatief (referentietarief)"
+    elif tariff is None:
+        return CostPreview(basis="prijs ontbreekt", impossible=impossible, above_norm=above_norm)
+    else:
+        basis = "P × Q"
+    per_day = daily_cost(tariff=tariff, volume=volume, frequency=frequency, start=start, planned_end=planned_end)
+    days = (planned_end - start).days + 1
+    return CostPreview(
+        basis=basis,
+        per_month=(per_day * 365 / 12).quantize(Decimal("0.01")),
+        until_end=(per_day * days).quantize(Decimal("0.01")),
+        impossible=impossible,
+        above_norm=above_norm,
     )

@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from . import formatting, services
 from .access import CASE_READERS, role_required, visible_child_or_404
 from .case_file import load_case_file
+from .codes import Frequency
 from .forms import (
     ChildRegisterForm,
     ExtensionRequestForm,
@@ -22,6 +23,7 @@ from .forms import (
     run_service,
 )
 from .models import Child, Household, Role, StopReview, Trajectory
+from .terms import cost_preview, trajectory_terms
 
 SEARCH_LIMIT = 50
 
@@ -197,6 +199,21 @@ def _back_to_file(trajectory_or_child):
 def trajectory_start(request, pk):
     child = visible_child_or_404(request.user, pk)
     form = TrajectoryStartForm(request.POST or None, child=child)
+    if request.htmx and PREVIEW in request.POST:
+        form.is_valid()  # partial input is normal while typing; use what parsed
+        data = form.cleaned_data
+        product, provider = data.get("product"), data.get("provider")
+        preview = None
+        if product is not None:
+            terms = trajectory_terms(product, provider) if provider is not None else None
+            preview = _preview(
+                form,
+                product,
+                tariff=terms.tariff if terms else product.tariff,
+                financing=product.financing,
+                unit=product.unit,
+            )
+        return render(request, "cases/trajectory_form.html#preview", {"preview": preview})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         trajectory = run_service(
@@ -215,6 +232,12 @@ def trajectory_change(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
     initial = {name: getattr(trajectory, name) for name in TrajectoryChangeForm.base_fields}
     form = TrajectoryChangeForm(request.POST or None, initial=initial)
+    if request.htmx and PREVIEW in request.POST:
+        form.is_valid()
+        preview = _preview(
+            form, trajectory.product, tariff=trajectory.tariff, financing=trajectory.financing, unit=trajectory.unit
+        )
+        return render(request, "cases/trajectory_form.html#preview", {"preview": preview})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -229,6 +252,24 @@ def trajectory_change(request, pk):
             return redirect(_back_to_file(trajectory))
     context = {"child": trajectory.child, "trajectory": trajectory, "form": form, "title": "Traject wijzigen"}
     return render(request, "cases/trajectory_form.html", context)
+
+
+PREVIEW = "_kosten"  # an htmx request for the cost preview of the form as filled in so far
+
+
+def _preview(form, product, *, tariff, financing, unit):
+    """The cost the form would save, before saving (issue 12): the same rules as the trajectory itself."""
+    data = form.cleaned_data
+    return cost_preview(
+        product,
+        tariff=tariff,
+        financing=financing,
+        volume=data.get("volume"),
+        unit=unit,
+        frequency=data.get("frequency") or Frequency.PER_WEEK,
+        start=data.get("start_date"),
+        planned_end=data.get("planned_end_date"),
+    )
 
 
 def _conflict(request, trajectory, form, conflict, template="cases/trajectory_form.html", title="Traject wijzigen"):

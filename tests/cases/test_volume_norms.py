@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from cases import services
 from cases.models import Product, Trajectory
@@ -12,7 +13,14 @@ from cases.terms import volume_above_norm, volume_impossible
 from regie import flags
 from regie.models import Flag
 
-from ..factories import ChildFactory, ProviderFactory, ReferralFactory, TrajectoryFactory, ambulant_product
+from ..factories import (
+    ChildFactory,
+    ExtensionFactory,
+    ProviderFactory,
+    ReferralFactory,
+    TrajectoryFactory,
+    ambulant_product,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -147,3 +155,14 @@ def test_flag_volume_boven_norm(frozen_today, gemeente_a, volume, fires):
     if fires:
         assert found[0].value == 117  # 3.5 / 3 = 116.7%
         assert found[0].sentence.endswith("volume is 117% van het normvolume van dit product (3)")
+
+
+def test_the_toets_sees_volume_against_the_norm(client, toets_a, gemeente_a):
+    product = normed_product("3", "2")
+    trajectory = TrajectoryFactory(
+        child=ChildFactory(gemeente=gemeente_a), product=product, volume=Decimal("4"), above_norm_reason="Na crisis"
+    )
+    extension = ExtensionFactory(trajectory=trajectory)
+    client.force_login(toets_a)
+    page = client.get(reverse("cases:extension_decide", args=[extension.pk])).content.decode()
+    assert "Normvolume</dt><dd>3 uur per week" in page and "Na crisis" in page
