@@ -63,7 +63,9 @@ def load_case_file(child: Child, today: dt.date) -> dict:
     )
     for trajectory in trajectories:
         trajectory.running = trajectory.running_months(today)
-        trajectory.over_norm = trajectory.is_open and trajectory.running >= trajectory.norm_months
+        # As the duration rule at its default threshold: more than the norm, not at it.
+        trajectory.over_norm = trajectory.is_open and trajectory.running > trajectory.norm_months
+        trajectory.waiting = trajectory.is_open and not trajectory.started_on(today)
         trajectory.past_planned_end = trajectory.is_open and trajectory.planned_end_date < today
         trajectory.pending_extension = next(
             (e for e in trajectory.extensions.all() if e.status == ExtensionStatus.PENDING), None

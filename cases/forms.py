@@ -128,6 +128,12 @@ class TrajectoryFields(forms.Form):
 class TrajectoryStartForm(TrajectoryFields):
     referral = ReferralChoiceField(queryset=None, label="Verwijzing", empty_label=None)
     product = ProductChoiceField(queryset=None, label="Product")
+    actual_start_date = forms.DateField(
+        label="Zorg gestart op (eerste contact)",
+        required=False,
+        widget=DATE_INPUT,
+        help_text="Leeg laten als de zorg nog niet begonnen is: de jeugdige staat dan op de wachtlijst.",
+    )
     field_order = ["referral", "provider", "product", "start_date", "planned_end_date", "volume", "frequency"]
 
     def __init__(self, *args, child, **kwargs):
@@ -138,6 +144,17 @@ class TrajectoryStartForm(TrajectoryFields):
 
 class TrajectoryChangeForm(TrajectoryFields):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TrajectoryRecordStartForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    actual_start_date = forms.DateField(
+        label="Zorg gestart op (eerste contact)", required=False, widget=DATE_INPUT, help_text="Leeg: wacht nog."
+    )
+    family_informed_date = forms.DateField(label="Gezin geïnformeerd op", required=False, widget=DATE_INPUT)
+    bridging_care = forms.CharField(
+        label="Overbruggingszorg", max_length=200, required=False, help_text="Wat er gebeurt tot de zorg start."
+    )
 
 
 class TrajectoryEndForm(forms.Form):

@@ -13,6 +13,7 @@ urlpatterns = [
     path("huishoudens/<int:pk>/", views.household_detail, name="household_detail"),
     path("trajecten/<int:pk>/wijzigen/", views.trajectory_change, name="trajectory_change"),
     path("trajecten/<int:pk>/beeindigen/", views.trajectory_end, name="trajectory_end"),
+    path("trajecten/<int:pk>/start-zorg/", views.trajectory_record_start, name="trajectory_record_start"),
     path("trajecten/<int:pk>/verlenging/", views.extension_request, name="extension_request"),
     path("trajecten/<int:pk>/review/", views.review_plan, name="review_plan"),
     path("reviews/<int:pk>/vastleggen/", views.review_record, name="review_record"),

@@ -18,6 +18,7 @@ from .forms import (
     ReviewRecordForm,
     TrajectoryChangeForm,
     TrajectoryEndForm,
+    TrajectoryRecordStartForm,
     TrajectoryStartForm,
     parse_case_number,
     run_service,
@@ -281,6 +282,27 @@ def _conflict(request, trajectory, form, conflict, template="cases/trajectory_fo
     form.data = data
     context = {"child": trajectory.child, "trajectory": current, "form": form, "title": title, "conflict": current}
     return render(request, template, context, status=409)
+
+
+@role_required(Role.TOEGANG)
+def trajectory_record_start(request, pk):
+    trajectory = _visible_trajectory_or_404(request.user, pk)
+    initial = {name: getattr(trajectory, name) for name in TrajectoryRecordStartForm.base_fields}
+    form = TrajectoryRecordStartForm(request.POST or None, initial=initial)
+    title = "Start zorg en wachten"
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = run_service(
+                form,
+                lambda: services.trajectory_record_start(user=request.user, trajectory=trajectory, **form.cleaned_data),
+            )
+        except services.ConflictError as conflict:
+            return _conflict(request, trajectory, form, conflict, "cases/simple_form.html", title)
+        if recorded:
+            messages.success(request, "De start van de zorg en de wachtgegevens zijn vastgelegd.")
+            return redirect(_back_to_file(trajectory))
+    context = {"child": trajectory.child, "trajectory": trajectory, "form": form, "title": title}
+    return render(request, "cases/simple_form.html", context)
 
 
 @role_required(Role.TOEGANG)

@@ -107,6 +107,7 @@ def plan_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date) -
     gemeenten = [voorbeeldstad, proefdorp]
     for gemeente in gemeenten:
         Generator(rng, today, gemeente).build()
+        starts_of_care(gemeente, today)
     factors = calibrate(gemeenten, today)
     return DemoPlan(
         today=today,
@@ -117,6 +118,24 @@ def plan_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date) -
         factors=factors,
         reference_tariffs=reference_tariffs(factors),
     )
+
+
+WAITING_WINDOW = dt.timedelta(days=120)
+BRIDGING = ("Gesprekken met de POH-Jeugd tot de start", "Opvoedondersteuning door het lokale team")
+
+
+def starts_of_care(plan: GemeentePlan, today: dt.date) -> None:
+    """The real start of care (JW305 or the toegang): a few days after the allocated start as a rule; of the
+    open allocations of the last four months one in six has not started yet — the waiting list — and of
+    those the family was mostly informed and sometimes care bridges the wait."""
+    for index, tp in enumerate(plan.trajectories):
+        if tp.end is None and today - WAITING_WINDOW <= tp.start <= today and index % 6 == 0:
+            tp.actual_start = None
+            tp.family_informed = min(tp.start + dt.timedelta(days=4), today) if index % 4 else None
+            tp.bridging_care = BRIDGING[index % 2] if index % 3 == 0 else ""
+            continue
+        if tp.start <= today:
+            tp.actual_start = min(tp.start + dt.timedelta(days=index % 8), tp.end or today, today)
 
 
 # --- writing ----------------------------------------------------------------------------------------

@@ -90,6 +90,7 @@ class AllocationMessages(ExtensionMessages):
         old_end = trajectory.planned_end_date
         values = {
             "start_date": allocation.actual_start or start,
+            "actual_start_date": allocation.actual_start or trajectory.actual_start_date,
             "planned_end_date": end,
             "volume": volume,
             "unit": item["unit"],

@@ -67,9 +67,14 @@ def _open(today: dt.date, scope: Q):
     return Trajectory.objects.filter(scope, end_date__isnull=True, start_date__lte=today).order_by()
 
 
+def _started(today: dt.date, scope: Q):
+    """Trajectories whose care actually started (JW305 or the toegang) and runs today: 'in zorg'."""
+    return _open(today, scope).filter(actual_start_date__lte=today)
+
+
 def _in_care(today, scope: Q) -> Q:
-    # An uncorrelated IN: one pass over the open trajectories instead of a probe per child.
-    return Q(pk__in=_open(today, scope).values("child_id"))
+    # An uncorrelated IN: one pass over the started trajectories instead of a probe per child.
+    return Q(pk__in=_started(today, scope).values("child_id"))
 
 
 def _label(via: str = ""):
@@ -84,9 +89,12 @@ def _per_trajectory(qs):
 
 
 def rule_duration(today, threshold, scope):
-    qs = _open(today, scope).annotate(c_value=MonthsBetween(F("start_date"), _date(today)))
+    # Care runs from its actual start, not from the allocation (issue 12).
+    qs = _started(today, scope).annotate(c_value=MonthsBetween(F("actual_start_date"), _date(today)))
     qs = qs.filter(c_value__gt=F("norm_months") + int(threshold))
-    return _per_trajectory(qs).annotate(c_norm=F("norm_months"), c_reference_date=F("start_date"), c_detail=_label())
+    return _per_trajectory(qs).annotate(
+        c_norm=F("norm_months"), c_reference_date=F("actual_start_date"), c_detail=_label()
+    )
 
 
 def rule_cost(today, threshold, scope):
@@ -156,7 +164,8 @@ def rule_household_stacking(today, threshold, scope):
 
 
 def rule_waiting(today, threshold, scope):
-    started = Trajectory.objects.filter(referral=OuterRef("pk"), start_date__lte=today)
+    # Waiting until care actually starts: an allocation that has not started does not end the wait.
+    started = Trajectory.objects.filter(referral=OuterRef("pk"), actual_start_date__lte=today)
     return (
         Referral.objects.filter(scope, Q(outcome="") | Q(outcome="specialised"))
         .filter(date__lt=today - dt.timedelta(days=int(threshold * 7)))

@@ -82,6 +82,7 @@ def dashboard(request):
         "sections": sections,
         "key_figures": key_figures,
         "spend": report.current.spend,
+        "waiting_by_provider": kpis.waiting_by_provider(gemeente, period),
         "durations": report.current.durations,
         "duration_rows": [
             (segment, report.current.durations.by_segment[segment.number])

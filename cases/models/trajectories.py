@@ -87,6 +87,16 @@ class TrajectoryQuerySet(models.QuerySet):
     def open_on(self, day: dt.date) -> "TrajectoryQuerySet":
         return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
+    def in_care_on(self, day: dt.date) -> "TrajectoryQuerySet":
+        """Care actually started and not ended on `day` ('in zorg'; the allocation alone is not enough)."""
+        return self.filter(actual_start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+    def waiting_on(self, day: dt.date) -> "TrajectoryQuerySet":
+        """Allocated, past the allocated start, not ended, care not started: the child is waiting."""
+        return self.filter(start_date__lte=day, end_date__isnull=True).filter(
+            Q(actual_start_date__isnull=True) | Q(actual_start_date__gt=day)
+        )
+
     def without_price(self) -> "TrajectoryQuerySet":
         """'Prijs ontbreekt': no P × Q price and no indicative cost — a data problem for the beheerder."""
         return self.filter(daily_cost__isnull=True, indicative__isnull=True)
@@ -166,7 +176,20 @@ class Trajectory(models.Model):
         Provider, on_delete=models.PROTECT, related_name="trajectories", verbose_name="aanbieder"
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="trajectories")
-    start_date = models.DateField("startdatum")
+    start_date = models.DateField("startdatum (toewijzing)")
+    actual_start_date = models.DateField(
+        "start zorg",
+        null=True,
+        blank=True,
+        help_text="De werkelijke start van de zorg (JW305 start zorg, of het eerste contact vastgelegd door de "
+        "toegang; CBS-definitie). Leeg: de jeugdige wacht nog.",
+    )
+    family_informed_date = models.DateField(
+        "gezin geïnformeerd op", null=True, blank=True, help_text="Wanneer het gezin over de wachttijd is ingelicht."
+    )
+    bridging_care = models.CharField(
+        "overbruggingszorg", max_length=200, blank=True, help_text="Wat er gebeurt tot de zorg start."
+    )
     planned_end_date = models.DateField("geplande einddatum")
     end_date = models.DateField("werkelijke einddatum", null=True, blank=True)
     end_reason = models.CharField("reden beëindiging (JZ588)", max_length=2, choices=EndReason.choices, blank=True)
@@ -213,6 +236,12 @@ class Trajectory(models.Model):
             ),
             models.CheckConstraint(condition=Q(volume__gt=0), name="trajectory_volume_positive"),
             models.CheckConstraint(
+                condition=Q(actual_start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(actual_start_date__lte=F("end_date")),
+                name="trajectory_actual_start_before_end",
+            ),
+            models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | ~Q(end_reason=""), name="trajectory_end_has_reason"
             ),
             models.CheckConstraint(
@@ -253,9 +282,15 @@ class Trajectory(models.Model):
     def has_case_price(self) -> bool:
         return self.financing != Financing.TASK and self.tariff is not None
 
+    def started_on(self, day: dt.date) -> bool:
+        """Has care actually started by `day`? Allocated but not started is waiting (issue 12)."""
+        return self.actual_start_date is not None and self.actual_start_date <= day
+
     def running_months(self, on: dt.date) -> int:
-        """Whole calendar months the trajectory has run on `on` (or ran, if ended)."""
-        return max(whole_months(self.start_date, self.end_date or on), 0)
+        """Whole calendar months care has run on `on` (or ran, if ended), from its actual start; 0 if not started."""
+        if self.actual_start_date is None:
+            return 0
+        return max(whole_months(self.actual_start_date, self.end_date or on), 0)
 
     def cost_to_date(self, on: dt.date) -> Decimal | None:
         if self.daily_cost is None:

@@ -26,6 +26,23 @@ class ConflictError(Exception):
 # --- trajectories -------------------------------------------------------------------------
 
 
+def _check_actual_start(*, actual_start, referral, end, errors: dict) -> None:
+    """The actual start of care (JW305 or the toegang's first contact) lies between the referral and the end."""
+    if actual_start is None:
+        return
+    shown = formatting.date(actual_start)
+    if referral is not None and actual_start < referral.date:
+        errors["actual_start_date"] = (
+            f"De start van de zorg ({shown}) ligt vóór de verwijzing van {formatting.date(referral.date)}."
+        )
+    elif end is not None and actual_start > end:
+        errors["actual_start_date"] = f"De start van de zorg ({shown}) ligt na het einde ({formatting.date(end)})."
+    elif actual_start > today():
+        errors["actual_start_date"] = (
+            f"De start van de zorg ({shown}) ligt in de toekomst; leg die vast als de zorg begonnen is."
+        )
+
+
 def _check_volume(*, product, volume, unit, frequency, start, planned_end, above_norm_reason: str, errors) -> str:
     """The volume rules of start and change (issue 12): refuse the impossible, above the norm ask for a reason.
 
@@ -68,8 +85,12 @@ def trajectory_start(
     outside_budget_reason: str = "",
     allocation_number: str = "",
     above_norm_reason: str = "",
+    actual_start_date: dt.date | None = None,
 ) -> Trajectory:
-    """Start a trajectory; the product's tariff, financing and norm in force today are kept on it."""
+    """Allocate a trajectory; the product's tariff, financing and norm in force today are kept on it.
+
+    `actual_start_date` is when care really began (first contact); without it the child waits until the
+    start is recorded (trajectory_record_start) or arrives as a JW305."""
     errors: dict = {}
     if referral is not None and referral.child_id != child.pk:
         errors["referral"] = "Deze verwijzing hoort bij een andere jeugdige."
@@ -84,6 +105,7 @@ def trajectory_start(
         above_norm_reason=above_norm_reason,
         errors=errors,
     )
+    _check_actual_start(actual_start=actual_start_date, referral=referral, end=None, errors=errors)
     terms = trajectory_terms(
         product, provider, outside_budget=outside_budget, outside_budget_reason=outside_budget_reason
     )
@@ -104,6 +126,7 @@ def trajectory_start(
             frequency=frequency,
             allocation_number=allocation_number,
             above_norm_reason=above_norm_reason,
+            actual_start_date=actual_start_date,
             **terms.as_fields(),
         ),
         user,
@@ -169,6 +192,39 @@ def trajectory_change(
     return locked
 
 
+def trajectory_record_start(
+    *,
+    user,
+    trajectory: Trajectory,
+    version: int,
+    actual_start_date: dt.date | None,
+    family_informed_date: dt.date | None = None,
+    bridging_care: str = "",
+) -> Trajectory:
+    """Record the real start of care, or — while the child waits — when the family was informed and what
+    bridges the wait. The wachttijd rule, the waiting list and 'in zorg' read the actual start."""
+    with transaction.atomic():
+        locked = _locked_trajectory(trajectory, version)
+        errors: dict = {}
+        _check_actual_start(
+            actual_start=actual_start_date, referral=locked.referral, end=locked.end_date, errors=errors
+        )
+        if family_informed_date is not None and family_informed_date > today():
+            errors["family_informed_date"] = (
+                f"Het gezin kan niet op {formatting.date(family_informed_date)} geïnformeerd zijn: "
+                "die datum ligt in de toekomst."
+            )
+        if errors:
+            raise ValidationError(errors)
+        locked.actual_start_date = actual_start_date
+        locked.family_informed_date = family_informed_date
+        locked.bridging_care = bridging_care.strip()
+        locked.version += 1
+        as_user(locked, user).save()
+        request_evaluation([locked.child_id])
+    return locked
+
+
 def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.date, end_reason: str) -> Trajectory:
     """End a trajectory with its JZ588 reason."""
     with transaction.atomic():
@@ -178,6 +234,10 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
             errors["__all__"] = "Dit traject is al beëindigd."
         if end_date < locked.start_date:
             errors["end_date"] = f"De einddatum ligt vóór de startdatum ({formatting.date(locked.start_date)})."
+        elif locked.actual_start_date is not None and end_date < locked.actual_start_date:
+            errors["end_date"] = (
+                f"De einddatum ligt vóór de start van de zorg ({formatting.date(locked.actual_start_date)})."
+            )
         if end_date > today():
             errors["end_date"] = (
                 "Een traject kan niet in de toekomst beëindigd worden; leg het einde vast als het zover is."

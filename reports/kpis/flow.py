@@ -11,7 +11,16 @@ from django.db.models import Count, Exists, OuterRef, Q
 from cases.models import Gemeente, Trajectory, YouthPopulation
 
 from .period import Period
-from .query import active_in, date_value, in_period, once, per_period, running_after, span_of, trajectories_of
+from .query import (
+    date_value,
+    in_care_in,
+    in_period,
+    once,
+    per_period,
+    running_after,
+    span_of,
+    trajectories_of,
+)
 
 
 @dataclass
@@ -89,7 +98,7 @@ class InCare:
 
 
 def youths_in_care(gemeente: Gemeente, period: Period) -> InCare:
-    """Jeugdigen in zorg: distinct youths with an active trajectory in the period, and "1 op N".
+    """Jeugdigen in zorg: distinct youths whose care had actually started and ran in the period, and "1 op N".
 
     1 op N = the youth population (0-17) the beheerder entered for the period's year, divided by
     the youths in care who were under 18 on the period's last day. Without a population: n.v.t.
@@ -98,14 +107,14 @@ def youths_in_care(gemeente: Gemeente, period: Period) -> InCare:
 
 
 def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InCare]:
-    active = trajectories_of(gemeente).filter(active_in(span_of(periods)))
+    active = trajectories_of(gemeente).filter(in_care_in(span_of(periods)))
     aggregates, per_segment = {}, {}
     for i, p in enumerate(periods):
-        aggregates[f"y{i}"] = Count("child", distinct=True, filter=active_in(p))
+        aggregates[f"y{i}"] = Count("child", distinct=True, filter=in_care_in(p))
         aggregates[f"u{i}"] = Count(
-            "child", distinct=True, filter=active_in(p) & Q(child__birth_date__gt=_years_before(p.end, 18))
+            "child", distinct=True, filter=in_care_in(p) & Q(child__birth_date__gt=_years_before(p.end, 18))
         )
-        per_segment[f"s{i}"] = Count("child", distinct=True, filter=active_in(p))
+        per_segment[f"s{i}"] = Count("child", distinct=True, filter=in_care_in(p))
     row = active.aggregate(**aggregates)
     segment_rows = list(active.values("product__segment__number").annotate(**per_segment).order_by())
     populations = dict(

@@ -24,6 +24,7 @@ OBJECT_FOR = {
     "cases:household_detail": "household",
     "cases:trajectory_change": "trajectory",
     "cases:trajectory_end": "trajectory",
+    "cases:trajectory_record_start": "trajectory",
     "cases:extension_request": "trajectory",
     "cases:review_plan": "trajectory",
     "cases:review_record": "review",
