@@ -178,7 +178,7 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {CANDIDATES} (gemeente_id bigint NOT NULL, child_id bigint NOT NULL, "
             f"code varchar(20) NOT NULL, subject_key bigint NOT NULL, trajectory_id bigint, value {numeric}, "
-            f"norm {numeric}, reference_date date, detail varchar(300) NOT NULL)"
+            f"norm {numeric}, reference_date date, detail varchar(300) NOT NULL, since date)"
         )
         for code, by_threshold in _threshold_groups(scope.gemeente_ids).items():
             for threshold, group in by_threshold.items():
@@ -238,7 +238,7 @@ def _upsert(cursor, table: str, now) -> int:
     """Raise the new candidates, refresh the numbers of firing flags, raise lapsed ones anew."""
     postgres = connection.vendor == "postgresql"
     distinct, same = ("IS DISTINCT FROM", "IS NOT DISTINCT FROM") if postgres else ("IS NOT", "IS")
-    compared = ("trajectory_id", "value", "norm", "reference_date", "detail", "gemeente_id")
+    compared = ("trajectory_id", "value", "norm", "reference_date", "detail", "gemeente_id", "since")
     changed = " OR ".join(f"{table}.{col} {distinct} excluded.{col}" for col in compared)
     # Candidates whose flag already fires with the same numbers are left out by one anti-join, so the
     # upsert touches only new and changed flags (ON CONFLICT would lock every unchanged row).

@@ -198,6 +198,8 @@ class Flag(models.Model):
     norm = models.DecimalField("norm", max_digits=14, decimal_places=2, null=True, blank=True)
     reference_date = models.DateField("datum", null=True, blank=True)
     detail = models.CharField("detail", max_length=300, blank=True)
+    # The day the rule's condition became true (the norm passed, the threshold crossed), from the rule's SQL.
+    since = models.DateField("geldt sinds", null=True, blank=True)
     firing = models.BooleanField("regel geldt", default=True)
     active = models.BooleanField("actief", default=True)
     raised_at = models.DateTimeField("gesignaleerd op")
