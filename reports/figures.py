@@ -156,7 +156,8 @@ def report_figures(report: KpiReport) -> list[Figure]:
             lambda m, v=value: _source(m, v).specialised_pct, breakdown=label)  # fmt: skip
 
     add("waiting.median", s[8], "Mediane wachttijd", "dagen", lambda m: m.waiting.median_days, key_figure=True)
-    add("waiting.over_norm_pct", s[8], "Langer dan 8 weken gewacht", "%", lambda m: m.waiting.over_norm_pct,
+    weeks = report.current.waiting.norm_weeks  # the gemeente's wachttijd threshold, as the flag
+    add("waiting.over_norm_pct", s[8], f"Langer dan {weeks} weken gewacht", "%", lambda m: m.waiting.over_norm_pct,
         key_figure=True)  # fmt: skip
 
     add("end.as_planned_pct", s[9], "Volgens plan beëindigd", "%", lambda m: m.end_reasons.as_planned_pct)

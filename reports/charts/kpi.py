@@ -35,6 +35,7 @@ def report_charts(report: KpiReport, figures: list[Figure]) -> list[Chart]:
     """The dashboard's charts, each from figures of the report (so chart, table and CSV agree)."""
     by_key = {f.key: f for f in figures}
     months = [p.short_label for p in report.periods]
+    weeks = report.current.waiting.norm_weeks  # the gemeente's wachttijd threshold
 
     def line(key, title, unit, keys, names=None, note="", skip_empty=False):
         series = []
@@ -103,8 +104,8 @@ def report_charts(report: KpiReport, figures: list[Figure]) -> list[Chart]:
         line("outside_budget", "Kosten buiten-budgettaire inzet per maand", "€", ["outside_budget.cost"],
              ["Buiten budget"]),
         line("waiting", "Mediane wachttijd van verwijzing tot start", "dagen", ["waiting.median"], ["Mediaan"]),
-        line("waiting_norm", "Trajecten gestart na meer dan 8 weken wachten", "%", ["waiting.over_norm_pct"],
-             ["Langer dan 8 weken"]),
+        line("waiting_norm", f"Trajecten gestart na meer dan {weeks} weken wachten", "%", ["waiting.over_norm_pct"],
+             [f"Langer dan {weeks} weken"]),
         line("end_reasons", "Hoe trajecten eindigden", "%", ["end.as_planned_pct", "end.premature_pct"],
              ["Volgens plan", "Voortijdig"]),
     ]  # fmt: skip

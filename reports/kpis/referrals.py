@@ -10,6 +10,7 @@ from cases.codes import ReferrerType
 from cases.dbfuncs import DaysBetween
 from cases.models import Gemeente
 from referrals.models import Referral, ReferralOutcome
+from regie.waiting import waiting_norm_weeks
 
 from .period import Period
 from .query import in_period, median_by, pct, period_index, span_of, trajectories_of
@@ -92,6 +93,7 @@ class Waiting:
     started: int
     median_days: float | None
     over_norm: int
+    norm_weeks: int = WAIT_NORM_DAYS // 7  # the gemeente's wachttijd threshold (Beheer › Signaalregels)
 
     @property
     def over_norm_pct(self) -> float | None:
@@ -113,17 +115,23 @@ def _started_in(gemeente: Gemeente, span: Period):
     )
 
 
+def wait_norm_days(gemeente: Gemeente) -> int:
+    """Over how many days a wait counts as too long: the gemeente's wachttijd rule, so KPI and flag agree."""
+    return 7 * waiting_norm_weeks(gemeente)
+
+
 def waiting_time_series(gemeente: Gemeente, periods: list[Period]) -> list[Waiting]:
     span = span_of(periods)
+    norm_days = wait_norm_days(gemeente)
     started = _started_in(gemeente, span).annotate(_pi=period_index(periods, "actual_start_date"))
     aggregates = {}
     for i, p in enumerate(periods):
         aggregates[f"n{i}"] = Count("pk", filter=in_period("actual_start_date", p))
-        aggregates[f"o{i}"] = Count("pk", filter=in_period("actual_start_date", p) & Q(_wait__gt=WAIT_NORM_DAYS))
+        aggregates[f"o{i}"] = Count("pk", filter=in_period("actual_start_date", p) & Q(_wait__gt=norm_days))
     row = started.aggregate(**aggregates)
     medians = median_by(started, "_wait", ("_pi",))
     return [
-        Waiting(started=row[f"n{i}"], median_days=medians.get((i,)), over_norm=row[f"o{i}"])
+        Waiting(started=row[f"n{i}"], median_days=medians.get((i,)), over_norm=row[f"o{i}"], norm_weeks=norm_days // 7)
         for i in range(len(periods))
     ]
 
@@ -145,10 +153,11 @@ def waiting_by_provider(gemeente: Gemeente, period: Period) -> list[ProviderWait
     """Wachttijd per aanbieder: the waiting time KPI split by provider, and who still waits at the period's
     end. Three grouped queries whatever the number of providers."""
     started = _started_in(gemeente, period)
+    norm_days = wait_norm_days(gemeente)
     counts = {
         row["provider__name"]: row
         for row in started.values("provider__name")
-        .annotate(n=Count("pk"), o=Count("pk", filter=Q(_wait__gt=WAIT_NORM_DAYS)))
+        .annotate(n=Count("pk"), o=Count("pk", filter=Q(_wait__gt=norm_days)))
         .order_by()
     }
     medians = median_by(started, "_wait", ("provider__name",))

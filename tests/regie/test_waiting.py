@@ -9,7 +9,7 @@ from django.urls import reverse
 from cases import services
 from cases.models import Trajectory
 from regie import flags
-from regie.models import Flag
+from regie.models import Flag, FlagRule
 from reports import kpis
 from reports.kpis import Period
 
@@ -117,3 +117,16 @@ def test_waiting_list_page(client, allocated_not_started, toegang_a, toegang_b, 
     assert "boven 8 weken" in page  # 57 days: over 8 weeks, as the flag counts
     client.force_login(toegang_b)
     assert allocated_not_started.child.full_name not in client.get(reverse("regie:waiting")).content.decode()
+
+
+def test_the_kpi_reads_the_beheerders_wachttijd_threshold(allocated_not_started, toegang_a, gemeente_a):
+    services.trajectory_record_start(
+        user=toegang_a,
+        trajectory=allocated_not_started,
+        version=allocated_not_started.version,
+        actual_start_date=dt.date(2026, 2, 23),
+    )  # 50 days after the referral
+    assert kpis.waiting_time(gemeente_a, Period.month(2026, 2)).over_norm == 0  # default 8 weeks
+    FlagRule.objects.update_or_create(gemeente=gemeente_a, code="wachttijd", defaults={"threshold": 6, "weight": 5})
+    waiting = kpis.waiting_time(gemeente_a, Period.month(2026, 2))
+    assert (waiting.over_norm, waiting.norm_weeks) == (1, 6)  # 50 days > 42
