@@ -34,6 +34,9 @@ def write_gemeenten(plan: DemoPlan, beheer) -> dict:
     }
 
 
+ONE_IN_N_TARGETS = {2026: 9, 2027: 10, 2028: 11}
+
+
 def write_youth_population(plan: DemoPlan, gemeenten: dict, beheer) -> None:
     """A slowly growing youth population, as entered by the beheerder each year."""
     bulk_create_with_history(
@@ -42,6 +45,8 @@ def write_youth_population(plan: DemoPlan, gemeenten: dict, beheer) -> None:
                 gemeente=gemeenten[g.code],
                 year=year,
                 count=round(g.population * (0.985 + 0.005 * (year - LOGGED_FROM.year))),
+                # The council's goal (DOMAIN.md §1: from 1 in 8 towards 1 in 9 and further), set from 2026.
+                one_in_n_target=ONE_IN_N_TARGETS.get(year),
             )
             for g in plan.gemeenten
             for year in range(LOGGED_FROM.year, plan.today.year + 1)

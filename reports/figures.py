@@ -13,6 +13,7 @@ from cases.codes import ReferrerType
 from cases.formatting import NVT
 
 from . import kpis
+from .kpis.flow import AGE_GROUPS
 from .report import KpiReport, MonthFigures
 
 
@@ -86,9 +87,13 @@ def report_figures(report: KpiReport) -> list[Figure]:
     add("in_care.youths", s[1], "Jeugdigen in zorg", "aantal", lambda m: m.in_care.youths, key_figure=True)
     add("in_care.one_in_n", s[1], "1 op N jeugdigen (0-17) in zorg", "1 op N", lambda m: m.in_care.one_in_n,
         key_figure=True)  # fmt: skip
+    add("in_care.one_in_n_target", s[1], "Doel 1 op N", "1 op N", lambda m: m.in_care.one_in_n_target)
     for seg in report.segments:
         add(f"in_care.segment{seg.number}", s[1], "Jeugdigen in zorg", "aantal",
             lambda m, n=seg.number: m.in_care.by_segment.get(n, 0), breakdown=str(seg))  # fmt: skip
+    for label in AGE_GROUPS:
+        add(f"in_care.age.{label}", s[1], "Jeugdigen in zorg naar leeftijd", "aantal",
+            lambda m, a=label: m.in_care.by_age.get(a, 0), breakdown=f"{label} jaar")  # fmt: skip
 
     add("duration.median", s[2], "Mediane duur beëindigde trajecten", "maanden",
         lambda m: m.durations.total.median_months, key_figure=True)  # fmt: skip

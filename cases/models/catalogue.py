@@ -35,6 +35,13 @@ class YouthPopulation(models.Model):
     gemeente = models.ForeignKey(Gemeente, on_delete=models.CASCADE, related_name="youth_populations")
     year = models.PositiveIntegerField("jaar")
     count = models.PositiveIntegerField("aantal jeugdigen 0-17", validators=[MinValueValidator(1)])
+    one_in_n_target = models.PositiveIntegerField(
+        "doel 1 op N",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2, "Een doel '1 op N' is minstens 1 op 2.")],
+        help_text="Het doel van de raad voor dit jaar, bijv. 9 voor '1 op 9' jeugdigen in zorg.",
+    )
     history = HistoricalRecords()
 
     class Meta:

@@ -88,6 +88,10 @@ def outflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
 # --- youths in care and 1 op N ---------------------------------------------------------------
 
 
+# Teylingen/Holland Rijnland report youths in care by age (DOMAIN.md §5): label -> (youngest, oldest) age.
+AGE_GROUPS = {"0-3": (0, 3), "4-11": (4, 11), "12-17": (12, 17), "18+": (18, None)}
+
+
 @dataclass
 class InCare:
     youths: int
@@ -95,6 +99,13 @@ class InCare:
     population: int | None
     one_in_n: float | None
     by_segment: dict[int, int] = field(default_factory=dict)
+    by_age: dict[str, int] = field(default_factory=dict)  # AGE_GROUPS on the period's last day
+    one_in_n_target: int | None = None  # the council's goal for the year (Beheer › Gemeenten)
+
+    @property
+    def verlengd(self) -> int:
+        """18+: youths in verlengde jeugdhulp."""
+        return self.by_age.get("18+", 0)
 
 
 def youths_in_care(gemeente: Gemeente, period: Period) -> InCare:
@@ -115,13 +126,18 @@ def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InC
             "child", distinct=True, filter=in_care_in(p) & Q(child__birth_date__gt=_years_before(p.end, 18))
         )
         per_segment[f"s{i}"] = Count("child", distinct=True, filter=in_care_in(p))
+        for label, (youngest, oldest) in AGE_GROUPS.items():
+            # Born after the day the child would be `oldest + 1` and on or before the day it turned `youngest`.
+            born = Q(child__birth_date__lte=_years_before(p.end, youngest))
+            if oldest is not None:
+                born &= Q(child__birth_date__gt=_years_before(p.end, oldest + 1))
+            aggregates[f"a{i}_{label}"] = Count("child", distinct=True, filter=in_care_in(p) & born)
     row = active.aggregate(**aggregates)
     segment_rows = list(active.values("product__segment__number").annotate(**per_segment).order_by())
-    populations = dict(
-        YouthPopulation.objects.filter(gemeente=gemeente, year__in={p.end.year for p in periods}).values_list(
-            "year", "count"
-        )
-    )
+    population_rows = YouthPopulation.objects.filter(gemeente=gemeente, year__in={p.end.year for p in periods})
+    populations, targets = {}, {}
+    for year, count, target in population_rows.values_list("year", "count", "one_in_n_target"):
+        populations[year], targets[year] = count, target
     result = []
     for i, p in enumerate(periods):
         population, under_18 = populations.get(p.end.year), row[f"u{i}"]
@@ -132,6 +148,8 @@ def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InC
                 population=population,
                 one_in_n=round(population / under_18, 1) if population and under_18 else None,
                 by_segment={r["product__segment__number"]: r[f"s{i}"] for r in segment_rows if r[f"s{i}"]},
+                by_age={label: row[f"a{i}_{label}"] for label in AGE_GROUPS},
+                one_in_n_target=targets.get(p.end.year),
             )
         )
     return result
