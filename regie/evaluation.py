@@ -203,6 +203,7 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         result.scores = scores.refresh_in_transaction(
             cursor, today=today, gemeente_ids=scope.gemeente_ids if by_gemeente else None, child_ids=scope.child_ids
         )
+        scores.record_top_membership(cursor, today=today, gemeente_ids=scope.gemeente_ids)
     return result
 
 

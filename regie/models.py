@@ -331,3 +331,26 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.decided_at:%d-%m-%Y})"
+
+
+class TopMembership(models.Model):
+    """A child that stood in its gemeente's Top N at some evaluation during a month (regie/scores.py).
+
+    Computed data, not history-tracked: 'Top N op tijd besproken' counts every case that was in the Top
+    during the month, not only those that happened to have a follow-up date in it.
+    """
+
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    month = models.DateField("maand", help_text="De eerste dag van de maand.")
+    first_seen = models.DateField("eerst in de Top op")
+
+    class Meta:
+        verbose_name = "plaats in de Top"
+        verbose_name_plural = "plaatsen in de Top"
+        constraints = [
+            models.UniqueConstraint(fields=["gemeente", "month", "child"], name="top_membership_once_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.child_id} in de Top van {self.month:%m-%Y}"

@@ -4,10 +4,14 @@ import datetime as dt
 from decimal import Decimal
 
 import pytest
+import time_machine
+from django.utils import timezone
 
 from cases.models import StopReview
 from regie import flags
-from regie.models import Flag
+from regie.models import Decision, Flag, RegieSettings, TopMembership
+from reports import kpis
+from reports.kpis import Period
 
 from ..factories import ChildFactory, ReferralFactory, TrajectoryFactory
 
@@ -52,3 +56,36 @@ def test_since_is_stable_across_evaluations(frozen_today, gemeente_a):
     TrajectoryFactory(child=child, start_date=dt.date(2024, 1, 2), planned_end_date=dt.date(2026, 12, 31))
     first = _since(child, "duur")
     assert flags.evaluate().upserted == 0 and _since(child, "duur") == first
+
+
+def test_top_n_reviewed_counts_every_case_in_the_top_during_the_month(frozen_today, gemeente_a, regisseur_a):
+    """Three flagged children, a Top of 2 on 2 March, a third child enters on 20 March after a cost rise. One
+    decision in March and one older decision still running: 2 of the 3 cases in the Top were reviewed."""
+    RegieSettings.objects.create(gemeente=gemeente_a, top_n=2)
+    children = [ChildFactory(gemeente=gemeente_a) for _ in range(3)]
+    for child, volume in zip(children, ("30", "25", "1"), strict=True):
+        TrajectoryFactory(
+            child=child, start_date=dt.date(2025, 3, 3), planned_end_date=dt.date(2026, 12, 31), volume=Decimal(volume)
+        )
+    flags.evaluate()
+    assert TopMembership.objects.count() == 2
+    with time_machine.travel(dt.datetime(2026, 3, 20, 9, 0, tzinfo=dt.UTC), tick=False):
+        TrajectoryFactory(
+            child=children[2], start_date=dt.date(2026, 3, 16), planned_end_date=dt.date(2026, 12, 31),
+            volume=Decimal("60"),
+        )  # fmt: skip
+        flags.evaluate(today=dt.date(2026, 3, 20))
+    assert TopMembership.objects.filter(month=dt.date(2026, 3, 1)).count() == 3
+    common = {
+        "gemeente": gemeente_a,
+        "kind": "continue",
+        "reason": "r",
+        "actor": "regisseur",
+        "decided_by": regisseur_a,
+    }
+    Decision.objects.create(child=children[0], follow_up_date=dt.date(2026, 6, 1), decided_at=timezone.now(), **common)
+    Decision.objects.create(
+        child=children[1], follow_up_date=dt.date(2026, 4, 15),
+        decided_at=dt.datetime(2026, 2, 2, 10, 0, tzinfo=dt.UTC), **common,
+    )  # fmt: skip
+    assert kpis.top_reviewed_on_time(gemeente_a, Period.month(2026, 3)) == 66.7
