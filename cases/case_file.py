@@ -63,7 +63,7 @@ def load_case_file(child: Child, today: dt.date) -> dict:
     )
     for trajectory in trajectories:
         trajectory.running = trajectory.running_months(today)
-        # As the duration rule at its default threshold: more than the norm, not at it.
+        # More than the norm, not at it, as the duration rule; the page adds the gemeente's threshold.
         trajectory.over_norm = trajectory.is_open and trajectory.running > trajectory.norm_months
         trajectory.waiting = trajectory.is_open and not trajectory.started_on(today)
         trajectory.past_planned_end = trajectory.is_open and trajectory.planned_end_date < today
