@@ -56,6 +56,7 @@ class SegmentSpend:
     budget: Decimal | None
     unpriced: int  # active trajectories without a per-case price and without a contract ('prijs ontbreekt')
     months_left: int = 0  # whole months after the period until 31 December
+    period_months: int = 1  # months in the period (3 for the quarterly update)
     contracts: Decimal = Decimal("0.00")  # the year's taakgerichte contract sums, counted by their payments
 
     @property
@@ -65,7 +66,7 @@ class SegmentSpend:
     @property
     def run_rate(self) -> Decimal:
         """The other end of the range: the rest of the year at this month's pace."""
-        return self.year_to_date + self.month * self.months_left
+        return self.year_to_date + self.month * self.months_left / self.period_months
 
     @property
     def ytd_pct(self) -> float | None:
@@ -240,6 +241,7 @@ def spend_series(gemeente: Gemeente, periods: list[Period]) -> list[Spend]:
                         budget=budgets.get((p.end.year, segment.pk)),
                         unpriced=rows.get(segment.pk, {}).get(f"u{i}", 0),
                         months_left=12 - p.end.month,
+                        period_months=p.months,
                         contracts=contract_sum(segment.pk, p.end.year),
                     )
                     for segment in segments
