@@ -82,11 +82,15 @@ def report_figures(report: KpiReport) -> list[Figure]:
     add("outflow.trajectories", s[0], "Beëindigde trajecten", "aantal", lambda m: m.outflow.trajectories,
         key_figure=True)  # fmt: skip
     add("inflow.youths", s[0], "Jeugdigen nieuw in zorg", "aantal", lambda m: m.inflow.youths)
+    add("inflow.crisis", s[0], "Gestart met crisis (JZ020 46)", "aantal", lambda m: m.inflow.crisis)
     add("outflow.youths", s[0], "Jeugdigen uit zorg", "aantal", lambda m: m.outflow.youths)
 
     add("in_care.youths", s[1], "Jeugdigen in zorg", "aantal", lambda m: m.in_care.youths, key_figure=True)
     add("in_care.one_in_n", s[1], "1 op N jeugdigen (0-17) in zorg", "1 op N", lambda m: m.in_care.one_in_n,
         key_figure=True)  # fmt: skip
+    add("in_care.with_stay_pct", s[1], "Jeugdigen in zorg met verblijf", "%", lambda m: m.in_care.with_stay_pct)
+    add("in_care.without_stay_pct", s[1], "Jeugdigen in zorg zonder verblijf", "%",
+        lambda m: m.in_care.without_stay_pct)  # fmt: skip
     add("in_care.one_in_n_target", s[1], "Doel 1 op N", "1 op N", lambda m: m.in_care.one_in_n_target)
     for seg in report.segments:
         add(f"in_care.segment{seg.number}", s[1], "Jeugdigen in zorg", "aantal",
