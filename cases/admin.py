@@ -33,6 +33,7 @@ from django.template.response import TemplateResponse
 from simple_history.admin import SimpleHistoryAdmin
 
 from .codes import Financing
+from .evaluation import request_gemeente_evaluation
 from .models import (
     CaseAccessLog,
     Child,
@@ -42,6 +43,7 @@ from .models import (
     Role,
     Segment,
     SegmentBudget,
+    TaskContract,
     User,
     YouthPopulation,
 )
@@ -350,6 +352,7 @@ class ProductForm(forms.ModelForm):
             "financing",
             "unit",
             "tariff",
+            "reference_tariff",
             "norm_months",
             "active",
         ]
@@ -364,15 +367,28 @@ class ProductForm(forms.ModelForm):
 @admin.register(Product)
 class ProductAdmin(BeheerAdmin):
     form = ProductForm
-    list_display = ["code", "description", "segment", "category", "financing", "unit", "tariff", "norm"]
+    list_display = [
+        "code",
+        "description",
+        "segment",
+        "category",
+        "financing",
+        "unit",
+        "tariff",
+        "reference_tariff",
+        "norm",
+    ]
     list_filter = ["segment", "category", "financing", "active"]
     search_fields = ["code", "description"]
     list_select_related = ["segment"]
     # Each version's own values, so even the first change (catalogue rows have no history) is clear.
-    history_list_display = ["tariff", "norm_months"]
+    history_list_display = ["tariff", "reference_tariff", "norm_months"]
     fieldsets = [
         (None, {"fields": ["code", "description", "category", "execution_variant", "with_stay"]}),
-        ("Inkoop", {"fields": ["segment", "financing", "unit", "tariff", "norm_months", "active"]}),
+        (
+            "Inkoop",
+            {"fields": ["segment", "financing", "unit", "tariff", "reference_tariff", "norm_months", "active"]},
+        ),
     ]
 
     @admin.display(description="normduur (mnd)")
@@ -384,6 +400,29 @@ class ProductAdmin(BeheerAdmin):
         if obj is not None:
             return ["code", "description", "category", "execution_variant", "with_stay"]
         return []
+
+
+@admin.register(TaskContract)
+class TaskContractAdmin(BeheerAdmin):
+    """Taakgerichte contracten: the lump sum per provider, segment and year, and how it is paid."""
+
+    gemeente_path = "gemeente"
+    list_display = ["provider", "segment", "year", "gemeente", "amount", "payment_schedule", "cost_basis"]
+    list_filter = ["year", "segment", ServedGemeenteFilter]
+    search_fields = ["provider__name", "provider__agb_code"]
+    list_select_related = ["provider", "segment", "gemeente"]
+    autocomplete_fields = ["provider"]
+    history_list_display = ["amount", "payment_schedule", "cost_basis"]
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "gemeente":
+            kwargs["queryset"] = served_gemeenten(request)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        # The indicative costs of the contract's clients, and with them flags and scores, follow.
+        request_gemeente_evaluation(obj.gemeente_id)
 
 
 class LogUserFilter(admin.RelatedOnlyFieldListFilter):

@@ -12,9 +12,10 @@ from django.db.models import Count, ForeignKey, Prefetch, Q
 from django.utils import timezone
 
 from . import formatting
-from .models import Child, Extension, ExtensionStatus, StopReview, Task, TaskStatus, Trajectory
+from .models import Child, CostBasisLabel, Extension, ExtensionStatus, StopReview, Task, TaskStatus, Trajectory
 
 HISTORY_LIMIT = 40
+INDICATIVE = (CostBasisLabel.CONTRACT, CostBasisLabel.REFERENCE)
 HIDDEN_FIELDS = {
     "id",
     "version",
@@ -63,7 +64,9 @@ def load_case_file(child: Child, today: dt.date) -> dict:
     )
     for trajectory in trajectories:
         trajectory.running = trajectory.running_months(today)
-        trajectory.over_norm = trajectory.is_open and trajectory.running >= trajectory.norm_months
+        # More than the norm, not at it, as the duration rule; the page adds the gemeente's threshold.
+        trajectory.over_norm = trajectory.is_open and trajectory.running > trajectory.norm_months
+        trajectory.waiting = trajectory.is_open and not trajectory.started_on(today)
         trajectory.past_planned_end = trajectory.is_open and trajectory.planned_end_date < today
         trajectory.pending_extension = next(
             (e for e in trajectory.extensions.all() if e.status == ExtensionStatus.PENDING), None
@@ -76,15 +79,19 @@ def load_case_file(child: Child, today: dt.date) -> dict:
         .select_related("owner", "gemeente", "closed_by")
         .order_by("status", "due_date", "pk")
     )
+    running = [t for t in open_trajectories if t.start_date <= today]
     return {
         "journal": journal,
         "tasks": tasks,
         "referrals": referrals,
         "trajectories": trajectories,
         "open_trajectories": open_trajectories,
+        # All care, ended included, to date; and the open care as the cost flag counts it (to date + committed).
         "cost_to_date": sum((t.cost_to_date or 0) for t in trajectories),
         "committed": sum((t.committed or 0) for t in open_trajectories),
-        "has_task_financed": any(t.cost_to_date is None for t in trajectories),
+        "open_cost": sum((t.cost_to_date or 0) + (t.committed or 0) for t in running),
+        "has_indicative": any(t.cost_basis in INDICATIVE for t in trajectories),
+        "missing_price": sum(1 for t in trajectories if t.cost_basis == CostBasisLabel.MISSING),
         "timeline": build_timeline(referrals, trajectories, journal),
         "changes": build_history(child, referrals, trajectories),
         "age": child.age_on(today),

@@ -134,6 +134,12 @@ class TrajectoryFields(forms.Form):
         label="Volume", max_digits=10, decimal_places=2, help_text="Aantal eenheden per gekozen frequentie."
     )
     frequency = forms.ChoiceField(label="Frequentie", choices=Frequency.choices, initial=Frequency.PER_WEEK)
+    above_norm_reason = forms.CharField(
+        label="Reden boven de norm",
+        max_length=300,
+        required=False,
+        help_text="Alleen nodig als het volume boven het normvolume van het product ligt.",
+    )
     outside_budget = forms.BooleanField(label="Buiten-budgettaire inzet", required=False)
     outside_budget_reason = forms.CharField(
         label="Reden buiten budget", max_length=200, required=False, help_text="Bijv. maatwerk of niet-gecontracteerd."
@@ -143,6 +149,12 @@ class TrajectoryFields(forms.Form):
 class TrajectoryStartForm(TrajectoryFields):
     referral = ReferralChoiceField(queryset=None, label="Verwijzing", empty_label=None)
     product = ProductChoiceField(queryset=None, label="Product")
+    actual_start_date = forms.DateField(
+        label="Zorg gestart op (eerste contact)",
+        required=False,
+        widget=DATE_INPUT,
+        help_text="Leeg laten als de zorg nog niet begonnen is: de jeugdige staat dan op de wachtlijst.",
+    )
     field_order = ["referral", "provider", "product", "start_date", "planned_end_date", "volume", "frequency"]
 
     def __init__(self, *args, child, **kwargs):
@@ -153,6 +165,17 @@ class TrajectoryStartForm(TrajectoryFields):
 
 class TrajectoryChangeForm(TrajectoryFields):
     version = forms.IntegerField(widget=forms.HiddenInput)
+
+
+class TrajectoryRecordStartForm(forms.Form):
+    version = forms.IntegerField(widget=forms.HiddenInput)
+    actual_start_date = forms.DateField(
+        label="Zorg gestart op (eerste contact)", required=False, widget=DATE_INPUT, help_text="Leeg: wacht nog."
+    )
+    family_informed_date = forms.DateField(label="Gezin geïnformeerd op", required=False, widget=DATE_INPUT)
+    bridging_care = forms.CharField(
+        label="Overbruggingszorg", max_length=200, required=False, help_text="Wat er gebeurt tot de zorg start."
+    )
 
 
 class TrajectoryEndForm(forms.Form):

@@ -5,10 +5,13 @@ a later tariff change does not rewrite past spend. Taakgericht care has no price
 provider without a contract is outside the budget by definition.
 """
 
+import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
-from .codes import Financing
+from . import formatting
+from .codes import Financing, Frequency, Unit
+from .models import daily_cost
 
 NOT_CONTRACTED_REASON = "Niet-gecontracteerde aanbieder"
 
@@ -57,4 +60,108 @@ def trajectory_terms(
         norm_months=product.effective_norm_months,
         outside_budget=outside_budget,
         outside_budget_reason=reason if outside_budget else "",
+    )
+
+
+# --- volume: what is physically possible, and the product's norm ---------------------------------------
+
+# The most of a unit one child can receive in one day (24 hours). Pieces and euros have no such limit.
+MOST_PER_DAY = {Unit.MINUTE: Decimal(1440), Unit.HOUR: Decimal(24), Unit.DAY: Decimal(1), Unit.DAY_PART: Decimal(6)}
+PER_DAY_TEXT = {Unit.MINUTE: "minuten", Unit.HOUR: "uur", Unit.DAY: "etmaal", Unit.DAY_PART: "dagdelen"}
+
+
+def units_per_day(*, volume: Decimal, frequency: str, start: dt.date, planned_end: dt.date) -> Decimal:
+    """Volume per calendar day, by the rule of the daily cost (12 months = 365 days; a total over the period)."""
+    if frequency == Frequency.PER_DAY:
+        return volume
+    if frequency == Frequency.PER_WEEK:
+        return volume / 7
+    if frequency == Frequency.PER_MONTH:
+        return volume * 12 / 365
+    return volume / max((planned_end - start).days + 1, 1)
+
+
+def _volume_text(volume: Decimal, unit: str, frequency: str) -> str:
+    return f"{formatting.number(volume, -2)} {Unit(unit).label.lower()} {Frequency(frequency).label.lower()}"
+
+
+def volume_impossible(
+    *, volume: Decimal, unit: str, frequency: str, start: dt.date, planned_end: dt.date
+) -> str | None:
+    """A Dutch refusal when the volume cannot be delivered in the time there is (more than 24 hours a day, …)."""
+    limit = MOST_PER_DAY.get(unit)
+    if limit is None or volume is None or planned_end < start:
+        return None
+    per_day = units_per_day(volume=volume, frequency=frequency, start=start, planned_end=planned_end)
+    if per_day <= limit:
+        return None
+    return (
+        f"Volume {_volume_text(volume, unit, frequency)} kan niet: dat is "
+        f"{formatting.number(per_day, -1)} {PER_DAY_TEXT[unit]} per dag, en een dag heeft er hoogstens "
+        f"{formatting.number(limit)}. Controleer het volume en de frequentie."
+    )
+
+
+def volume_above_norm(
+    product, *, volume: Decimal, unit: str, frequency: str, start: dt.date, planned_end: dt.date
+) -> str | None:
+    """What to tell the worker when the volume is above the product's norm (in the product's unit); else None."""
+    if product.norm_volume is None or volume is None or unit != product.unit or planned_end < start:
+        return None
+    per_day = units_per_day(volume=volume, frequency=frequency, start=start, planned_end=planned_end)
+    norm = units_per_day(
+        volume=product.norm_volume, frequency=product.norm_frequency, start=start, planned_end=planned_end
+    )
+    if per_day <= norm:
+        return None
+    return (
+        f"Het volume ({_volume_text(volume, unit, frequency)}) ligt boven de norm voor {product.code} "
+        f"({_volume_text(product.norm_volume, product.unit, product.norm_frequency)}). "
+        "Geef een reden om het toch zo vast te leggen."
+    )
+
+
+# --- the cost a form shows before saving ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CostPreview:
+    basis: str
+    per_month: Decimal | None = None
+    until_end: Decimal | None = None
+    impossible: str | None = None
+    above_norm: str | None = None
+
+
+def cost_preview(
+    product, *, tariff, financing, volume, unit, frequency, start: dt.date, planned_end: dt.date
+) -> CostPreview:
+    """What the start and change forms show before saving: the cost per month and until the planned end, on
+    the same rules as the saved trajectory (P × Q, or for taakgericht care the reference tariff), and the
+    volume checks the service will apply."""
+    if volume is None or volume <= 0 or start is None or planned_end is None or planned_end < start:
+        return CostPreview(basis="")
+    checks = {"volume": volume, "unit": unit, "frequency": frequency, "start": start, "planned_end": planned_end}
+    impossible = volume_impossible(**checks)
+    above_norm = None if impossible else volume_above_norm(product, **checks)
+    if financing == Financing.TASK:
+        if product.reference_tariff is None:
+            return CostPreview(
+                basis="taakgericht: de indicatieve kosten volgen uit het contract van de aanbieder",
+                impossible=impossible,
+                above_norm=above_norm,
+            )
+        tariff, basis = product.reference_tariff, "indicatief (referentietarief)"
+    elif tariff is None:
+        return CostPreview(basis="prijs ontbreekt", impossible=impossible, above_norm=above_norm)
+    else:
+        basis = "P × Q"
+    per_day = daily_cost(tariff=tariff, volume=volume, frequency=frequency, start=start, planned_end=planned_end)
+    days = (planned_end - start).days + 1
+    return CostPreview(
+        basis=basis,
+        per_month=(per_day * 365 / 12).quantize(Decimal("0.01")),
+        until_end=(per_day * days).quantize(Decimal("0.01")),
+        impossible=impossible,
+        above_norm=above_norm,
     )

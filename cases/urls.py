@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import toets_views, views, work_views
+from . import price_views, toets_views, views, work_views
 
 app_name = "cases"
 
@@ -22,9 +22,11 @@ urlpatterns = [
     path("gezaghebbenden/<int:pk>/verwijderen/", views.guardian_remove, name="guardian_remove"),
     path("trajecten/<int:pk>/wijzigen/", views.trajectory_change, name="trajectory_change"),
     path("trajecten/<int:pk>/beeindigen/", views.trajectory_end, name="trajectory_end"),
+    path("trajecten/<int:pk>/start-zorg/", views.trajectory_record_start, name="trajectory_record_start"),
     path("trajecten/<int:pk>/verlenging/", views.extension_request, name="extension_request"),
     path("trajecten/<int:pk>/review/", views.review_plan, name="review_plan"),
     path("reviews/<int:pk>/vastleggen/", views.review_record, name="review_record"),
+    path("beheer/prijs-ontbreekt/", price_views.missing_prices, name="missing_prices"),
     path("toetsing/", toets_views.extension_queue, name="extension_queue"),
     path("toetsing/<int:pk>/", toets_views.extension_decide, name="extension_decide"),
 ]

@@ -12,6 +12,7 @@ from . import formatting, services
 from . import search as search_rules
 from .access import CASE_READERS, role_required, visible_child_or_404
 from .case_file import load_case_file
+from .codes import Frequency
 from .forms import (
     AddressForm,
     ChildRegisterForm,
@@ -22,11 +23,13 @@ from .forms import (
     ReviewRecordForm,
     TrajectoryChangeForm,
     TrajectoryEndForm,
+    TrajectoryRecordStartForm,
     TrajectoryStartForm,
     run_service,
 )
 from .models import Child, Guardian, Household, Role, StopReview, Trajectory
 from .residence import paying_gemeente
+from .terms import cost_preview, trajectory_terms
 
 SEARCH_SESSION_KEY = "case_search"  # the last search, so Back from a file shows its results again
 
@@ -330,6 +333,21 @@ def _back_to_file(trajectory_or_child):
 def trajectory_start(request, pk):
     child = visible_child_or_404(request.user, pk)
     form = TrajectoryStartForm(request.POST or None, child=child)
+    if request.htmx and PREVIEW in request.POST:
+        form.is_valid()  # partial input is normal while typing; use what parsed
+        data = form.cleaned_data
+        product, provider = data.get("product"), data.get("provider")
+        preview = None
+        if product is not None:
+            terms = trajectory_terms(product, provider) if provider is not None else None
+            preview = _preview(
+                form,
+                product,
+                tariff=terms.tariff if terms else product.tariff,
+                financing=product.financing,
+                unit=product.unit,
+            )
+        return render(request, "cases/trajectory_form.html#preview", {"preview": preview})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         trajectory = run_service(
@@ -348,6 +366,12 @@ def trajectory_change(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
     initial = {name: getattr(trajectory, name) for name in TrajectoryChangeForm.base_fields}
     form = TrajectoryChangeForm(request.POST or None, initial=initial)
+    if request.htmx and PREVIEW in request.POST:
+        form.is_valid()
+        preview = _preview(
+            form, trajectory.product, tariff=trajectory.tariff, financing=trajectory.financing, unit=trajectory.unit
+        )
+        return render(request, "cases/trajectory_form.html#preview", {"preview": preview})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
@@ -364,6 +388,24 @@ def trajectory_change(request, pk):
     return render(request, "cases/trajectory_form.html", context)
 
 
+PREVIEW = "_kosten"  # an htmx request for the cost preview of the form as filled in so far
+
+
+def _preview(form, product, *, tariff, financing, unit):
+    """The cost the form would save, before saving (issue 12): the same rules as the trajectory itself."""
+    data = form.cleaned_data
+    return cost_preview(
+        product,
+        tariff=tariff,
+        financing=financing,
+        volume=data.get("volume"),
+        unit=unit,
+        frequency=data.get("frequency") or Frequency.PER_WEEK,
+        start=data.get("start_date"),
+        planned_end=data.get("planned_end_date"),
+    )
+
+
 def _conflict(request, trajectory, form, conflict, template="cases/trajectory_form.html", title="Traject wijzigen"):
     """Show the conflict, keep what the user typed, and show what is stored now."""
     current = Trajectory.objects.select_related("provider").get(pk=trajectory.pk)
@@ -373,6 +415,27 @@ def _conflict(request, trajectory, form, conflict, template="cases/trajectory_fo
     form.data = data
     context = {"child": trajectory.child, "trajectory": current, "form": form, "title": title, "conflict": current}
     return render(request, template, context, status=409)
+
+
+@role_required(Role.TOEGANG)
+def trajectory_record_start(request, pk):
+    trajectory = _visible_trajectory_or_404(request.user, pk)
+    initial = {name: getattr(trajectory, name) for name in TrajectoryRecordStartForm.base_fields}
+    form = TrajectoryRecordStartForm(request.POST or None, initial=initial)
+    title = "Start zorg en wachten"
+    if request.method == "POST" and form.is_valid():
+        try:
+            recorded = run_service(
+                form,
+                lambda: services.trajectory_record_start(user=request.user, trajectory=trajectory, **form.cleaned_data),
+            )
+        except services.ConflictError as conflict:
+            return _conflict(request, trajectory, form, conflict, "cases/simple_form.html", title)
+        if recorded:
+            messages.success(request, "De start van de zorg en de wachtgegevens zijn vastgelegd.")
+            return redirect(_back_to_file(trajectory))
+    context = {"child": trajectory.child, "trajectory": trajectory, "form": form, "title": title}
+    return render(request, "cases/simple_form.html", context)
 
 
 @role_required(Role.TOEGANG)

@@ -18,7 +18,9 @@ The build has two halves:
 Financing: DOMAIN.md §4 says segments 1-4 are bought taakgericht from 1 January 2027. Everything
 allocated before that date was P × Q (the catalogue's inspanningsgericht products), so the 2024
 spend per segment, including segment 2, is a real P × Q sum. Trajectories of segments 1-4 that
-start on or after TASK_FINANCING_FROM get no per-case price, as the services would give them.
+start on or after TASK_FINANCING_FROM get no per-case price, as the services would give them; the beheerder
+has recorded the taakgerichte contracts for 2027 (each contracted provider's share of its segment's 2026 spend,
+at 2027 prices) and a reference tariff per taakgericht product, so those trajectories get an indicative cost.
 
 The modules, in the order a build uses them:
 
@@ -44,7 +46,7 @@ from django.utils import timezone
 
 from cases.models import Gemeente, Product, Segment
 from cases.product_catalogue import load_catalogue
-from demo.calibration import calibrate, current_tariffs
+from demo.calibration import calibrate, current_tariffs, reference_tariffs
 from demo.case_files import write_cases
 from demo.figures import (
     CALIBRATION_YEAR,
@@ -60,7 +62,14 @@ from demo.generator import Generator
 from demo.history import Clock
 from demo.households import write_guardians
 from demo.plan import DemoPlan, GemeentePlan
-from demo.reference import write_budgets, write_gemeenten, write_products, write_providers, write_youth_population
+from demo.reference import (
+    write_budgets,
+    write_gemeenten,
+    write_products,
+    write_providers,
+    write_task_contracts,
+    write_youth_population,
+)
 from demo.report import format_report, measure
 from demo.users import DEMO_PASSWORD, DEMO_USERS, TEAM_VOORBEELDSTAD, format_logins, give_gemeenten, write_users
 from demo.work import write_work
@@ -101,6 +110,7 @@ def plan_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date) -
     gemeenten = [voorbeeldstad, proefdorp]
     for gemeente in gemeenten:
         Generator(rng, today, gemeente).build()
+        starts_of_care(gemeente, today)
     factors = calibrate(gemeenten, today)
     return DemoPlan(
         today=today,
@@ -109,7 +119,26 @@ def plan_demo(*, seed: int = DEFAULT_SEED, scale: float = 1.0, today: dt.date) -
         gemeenten=gemeenten,
         tariffs=current_tariffs(factors, today),
         factors=factors,
+        reference_tariffs=reference_tariffs(factors),
     )
+
+
+WAITING_WINDOW = dt.timedelta(days=120)
+BRIDGING = ("Gesprekken met de POH-Jeugd tot de start", "Opvoedondersteuning door het lokale team")
+
+
+def starts_of_care(plan: GemeentePlan, today: dt.date) -> None:
+    """The real start of care (JW305 or the toegang): a few days after the allocated start as a rule; of the
+    open allocations of the last four months one in six has not started yet — the waiting list — and of
+    those the family was mostly informed and sometimes care bridges the wait."""
+    for index, tp in enumerate(plan.trajectories):
+        if tp.end is None and today - WAITING_WINDOW <= tp.start <= today and index % 6 == 0:
+            tp.actual_start = None
+            tp.family_informed = min(tp.start + dt.timedelta(days=4), today) if index % 4 else None
+            tp.bridging_care = BRIDGING[index % 2] if index % 3 == 0 else ""
+            continue
+        if tp.start <= today:
+            tp.actual_start = min(tp.start + dt.timedelta(days=index % 8), tp.end or today, today)
 
 
 # --- writing ----------------------------------------------------------------------------------------
@@ -131,6 +160,7 @@ def write_demo(plan: DemoPlan) -> dict:
     write_budgets(plan, gemeenten, segments, beheer)
     products = write_products(plan, beheer)
     providers = write_providers(beheer)
+    write_task_contracts(plan, gemeenten, segments, providers, beheer)
     for gemeente_plan in plan.gemeenten:
         staff = {
             "toegang": users["toegang" if gemeente_plan.code == VOORBEELDSTAD[0] else "toegang.proefdorp"],

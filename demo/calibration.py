@@ -85,3 +85,30 @@ def current_tariffs(factors: dict, today: dt.date) -> dict:
             # Rounded half to even (the decimal context's default), where _price rounds half up.
             tariffs[product.code] = _indexed_tariff(product, factors, today.year).quantize(Decimal("0.01"))
     return tariffs
+
+
+def reference_tariffs(factors: dict) -> dict:
+    """What the beheerder enters as reference tariff of the taakgericht products: the calibrated tariff at the
+    price level of the first taakgericht year. It weighs a contract sum over heavy and light care."""
+    year = TASK_FINANCING_FROM.year
+    return {
+        product.code: _indexed_tariff(product, factors, year).quantize(Decimal("0.01"), ROUND_HALF_UP)
+        for product in PRODUCTS
+        if product.segment != 5
+    }
+
+
+def contract_shares(plan: GemeentePlan, year: int) -> dict:
+    """(provider agb, segment) -> share of the segment's P × Q spend in `year`, for contracted providers."""
+    first, last = year_bounds(year)
+    spend = defaultdict(Decimal)
+    totals = defaultdict(Decimal)
+    for trajectory in plan.trajectories:
+        segment = trajectory.product.segment
+        if segment == 5:
+            continue
+        cost = period_cost(trajectory, first, last, last)
+        totals[segment] += cost
+        if trajectory.provider.contracted:
+            spend[(trajectory.provider.agb, segment)] += cost
+    return {key: value / totals[key[1]] for key, value in spend.items() if totals[key[1]]}

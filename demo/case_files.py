@@ -148,6 +148,9 @@ def write_cases(plan: GemeentePlan, gemeente, products, providers, staff, clock)
         store_as_logged(StopReview, reviews)
 
 
+ABOVE_NORM_REASON = "Intensieve start afgesproken in het gezinsplan; afschalen na de eerste evaluatie"
+
+
 def _trajectory_as_logged(tp: TrajectoryPlan, children, referrals, products, providers, toegang, toets, clock):
     """The trajectory as it stands today, as first allocated, and each granted extension and its end."""
     product = products[tp.product.code]
@@ -194,6 +197,9 @@ def _trajectory_as_logged(tp: TrajectoryPlan, children, referrals, products, pro
             provider=providers[tp.provider.agb],
             product=product,
             start_date=tp.start,
+            actual_start_date=tp.actual_start,
+            family_informed_date=tp.family_informed,
+            bridging_care=tp.bridging_care,
             planned_end_date=planned_end,
             volume=volume,
             unit=product.unit,
@@ -207,6 +213,9 @@ def _trajectory_as_logged(tp: TrajectoryPlan, children, referrals, products, pro
             version=version,
             outside_budget=bool(tp.outside_budget_reason),
             outside_budget_reason=tp.outside_budget_reason,
+            above_norm_reason=ABOVE_NORM_REASON
+            if tp.product.norm_volume and tp.volume > tp.product.norm_volume
+            else "",
             created_at=when,
         ),
         toegang,

@@ -26,6 +26,7 @@ class ProductPlan:
     sigma: float = 0.7
     norm: int | None = None
     unit: str | None = None  # set where the national default does not fit the regio's contract
+    norm_volume: Decimal | None = None  # the normenkader's Q per week, where the regio set one
 
 
 W, T = Frequency.PER_WEEK, Frequency.TOTAL
@@ -39,7 +40,7 @@ PRODUCTS = [
     ProductPlan("43A08", 1, 8, Decimal("245"), (2, 3), W, (12,), 15, 0.7),  # deeltijdverblijf (weekends)
     # 2 hoog specialistisch (GGZ, forensisch): hours per week, direct and indirect time
     ProductPlan("45A53", 2, 55, Decimal("128"), (1.5, 2, 2.5), W, (12,), 11, 0.8),
-    ProductPlan("45A56", 2, 20, Decimal("134"), (1.5, 2, 3), W, (6, 12), 9, 0.8),
+    ProductPlan("45A56", 2, 20, Decimal("134"), (1.5, 2, 3), W, (6, 12), 9, 0.8, norm_volume=Decimal("2.5")),
     ProductPlan("45A57", 2, 15, Decimal("131"), (2, 3), W, (6, 12), 10, 0.8),
     ProductPlan("49A01", 2, 10, Decimal("112"), (1.5, 2), W, (6,), 8, 0.7),
     # 3 dagbesteding / dagbehandeling: dagdelen per week
@@ -53,7 +54,7 @@ PRODUCTS = [
     ProductPlan("45A48", 5, 36, Decimal("86"), (1.5, 2, 2.5, 3), W, (12,), 10, 0.9),
     ProductPlan("45A51", 5, 16, Decimal("92"), (2, 2.5, 3), W, (6, 12), 8, 0.9),
     ProductPlan("45A70", 5, 16, Decimal("63"), (2, 3, 4), W, (12,), 14, 0.9),
-    ProductPlan("45A52", 5, 10, Decimal("92"), (3, 4, 5), W, (6,), 9, 0.8),  # intensief, thuis
+    ProductPlan("45A52", 5, 10, Decimal("92"), (3, 4, 5), W, (6,), 9, 0.8, norm_volume=Decimal("4")),  # intensief
     ProductPlan("45A06", 5, 8, Decimal("99"), (10, 14, 18), T, (3,), 2.5, 0.4, norm=3),
     ProductPlan("51A01", 5, 8, Decimal("95"), (10, 12, 15), T, (6,), 5, 0.5, norm=6),
     ProductPlan("40A11", 5, 5, Decimal("49"), (4, 6, 8), W, (12,), 18, 0.9),

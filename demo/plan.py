@@ -79,6 +79,9 @@ class TrajectoryPlan:
     tariff: Decimal | None = None
     financing: str = Financing.EFFORT
     daily_cost: Decimal | None = None
+    actual_start: dt.date | None = None  # None: allocated, care not started (the child waits)
+    family_informed: dt.date | None = None
+    bridging_care: str = ""
 
     def overlaps(self, first: dt.date, last: dt.date) -> bool:
         return self.start <= last and (self.end is None or self.end >= first)
@@ -105,3 +108,4 @@ class DemoPlan:
     gemeenten: list
     tariffs: dict  # product code -> tariff per unit at today's price level (None: taakgericht)
     factors: dict  # segment -> calibration factor applied to the base tariffs
+    reference_tariffs: dict = field(default_factory=dict)  # product code -> indicative tariff (taakgericht)

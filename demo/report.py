@@ -10,7 +10,7 @@ from cases import formatting
 from cases.codes import ReferrerType
 from cases.formatting import NVT
 from cases.formatting import number as _int  # whole numbers: 1.959
-from cases.models import Child, Extension, Gemeente, Segment, StopReview, Trajectory
+from cases.models import Child, Extension, Gemeente, Segment, StopReview, TaskContract, Trajectory
 from demo.distributions import REFERRER_SHARES
 from demo.figures import CALIBRATION_YEAR, TARGET_YOUTHS_TOTAL, TASK_FINANCING_FROM, year_bounds
 from demo.plan import GemeentePlan
@@ -142,10 +142,12 @@ def format_report(report: dict) -> str:
         lines.append(f"  Verwijzers van trajecten (tussen haakjes landelijk): {shares}")
         lines.append("")
     factors = ", ".join(f"{s}: {formatting.number(f, 2)}" for s, f in sorted(plan.factors.items()))
+    contracts = TaskContract.objects.aggregate(n=Count("id"), total=Sum("amount"))
     lines.append(
         f"IJking: basistarieven per segment vermenigvuldigd met {factors} (seed {plan.seed}, schaal "
-        f"{plan.scale:g}). Alle segmenten zijn P × Q: taakgerichte bekostiging (segment 1-4) geldt pas "
-        f"vanaf {formatting.date(TASK_FINANCING_FROM)}."
+        f"{plan.scale:g}). Tot {formatting.date(TASK_FINANCING_FROM)} zijn alle segmenten P × Q; vanaf dan "
+        f"koopt de regio segment 1-4 taakgericht in: {contracts['n']} contracten voor "
+        f"{formatting.euro(contracts['total'] or 0)} (Beheer › Taakgerichte contracten)."
     )
     lines.append(
         f"Opgebouwd in {report['seconds_total']:.1f} s (plan {report['seconds_plan']:.1f} s, "

@@ -260,7 +260,7 @@ def _write_decisions(gemeente, in_care, regisseur, today, clock, rng) -> None:
                     gemeente=gemeente,
                     kind=TaskKind.FOLLOW_UP,
                     title="Casus voorbereiden voor het trajectberaad",
-                    due_date=decision.follow_up_date - dt.timedelta(days=2),
+                    due_date=min(decision.follow_up_date - dt.timedelta(days=2), today + dt.timedelta(days=5)),
                     owner_role=Role.REGISSEUR,
                     origin=TaskOrigin.DECISION,
                     key=f"besluit:{decision.pk}",

@@ -13,6 +13,7 @@ from django.utils import timezone
 
 from cases.codes import EndReason, Frequency, ReferrerType, Unit
 from cases.formatting import date as dutch_date
+from cases.terms import volume_impossible
 from cases.validators import bsn_is_valid
 
 from .common import mask_bsn, parse_date, parse_decimal
@@ -239,6 +240,13 @@ class RowChecker:
         if self.report.problem_count != before:
             return None
         product = self.lookups.products[product_code]
+        # The same limit as the toegang's form (cases.terms): a volume that cannot be delivered is refused.
+        impossible = volume_impossible(
+            volume=volume, unit=unit or product.unit, frequency=frequency, start=start, planned_end=planned_end
+        )
+        if impossible:
+            problem("volume", get("volume"), impossible)
+            return None
         return Row(
             line=line,
             gemeente_id=self.lookups.gemeenten[gemeente_code].pk,

@@ -5,6 +5,7 @@ a problem), and writes with history through the HistoryWriter.
 """
 
 from django.db.models import Q
+from django.utils import timezone
 
 from cases.models import Child, Household, Trajectory
 from cases.terms import trajectory_terms
@@ -215,7 +216,16 @@ class ChunkWriter:
             }
             if current is None:
                 terms = trajectory_terms(product, provider, tariff=row.tariff).as_fields()
-                new.append(Trajectory(child_id=child.pk, allocation_number=row.allocation_number, **terms, **values))
+                # An export of running care: it started on its start date (the rules read the actual start).
+                new.append(
+                    Trajectory(
+                        child_id=child.pk,
+                        allocation_number=row.allocation_number,
+                        actual_start_date=row.start if row.start <= timezone.localdate() else None,
+                        **terms,
+                        **values,
+                    )
+                )
                 continue
             if referral is None:
                 values["referral_id"] = current.referral_id  # a row without referrer keeps the link

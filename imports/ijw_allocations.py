@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from cases.codes import Frequency, Unit
 from cases.models import Trajectory
-from cases.terms import trajectory_terms
+from cases.terms import trajectory_terms, volume_impossible
 
 from .common import bsn_digest, mask_bsn
 from .ijw import Message, MessageError, iso_date
@@ -38,6 +38,12 @@ class AllocationMessages(ExtensionMessages):
         product = self.lookups.products[item["product_code"]]
         start, end = iso_date(item["start"]), iso_date(item["end"])
         volume = Decimal(item["volume"])
+        # The same limit as the toegang's form (cases.terms): an allocation that cannot be delivered is refused.
+        impossible = volume_impossible(
+            volume=volume, unit=item["unit"], frequency=item["frequency"], start=start, planned_end=end
+        )
+        if impossible:
+            raise MessageError.one(message.file, where, "Volume", item["volume"], impossible)
         link = None
         if item["provider_reference"]:
             link = (
@@ -84,6 +90,7 @@ class AllocationMessages(ExtensionMessages):
         old_end = trajectory.planned_end_date
         values = {
             "start_date": allocation.actual_start or start,
+            "actual_start_date": allocation.actual_start or trajectory.actual_start_date,
             "planned_end_date": end,
             "volume": volume,
             "unit": item["unit"],

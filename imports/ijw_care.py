@@ -40,12 +40,26 @@ class CareMessages(MessageHandlers):
                 item["begin"],
                 f"De zorg start na de stop van {date(trajectory.end_date)}.",
             )
+        referral = trajectory.referral
+        if allocation.actual_start and referral is not None and allocation.actual_start < referral.date:
+            raise MessageError.one(
+                message.file,
+                where,
+                "Begindatum",
+                item["begin"],
+                f"De zorg start vóór de verwijzing van {date(referral.date)}.",
+            )
         allocation.save(update_fields=["actual_start"])
-        if trajectory.start_date == new_start:
+        # The start of care the rules read (issue 12); start_date follows it as before, the allocated start
+        # stays on the IjwAllocation.
+        values = {"start_date": new_start, "actual_start_date": allocation.actual_start}
+        fields = [name for name, value in values.items() if getattr(trajectory, name) != value]
+        if not fields:
             self.counts.append((LABEL["JW305"], "ongewijzigd"))
             return
-        trajectory.start_date = new_start
-        self._update(trajectory, ["start_date"])
+        for name in fields:
+            setattr(trajectory, name, values[name])
+        self._update(trajectory, fields)
         self.counts.append((LABEL["JW305"], "gewijzigd"))
 
     def _jw307(self, message: Message, item: dict) -> None:

@@ -18,4 +18,5 @@ class FlagCode(models.TextChoices):
     TURNING_18 = "18plus", "18-/18+"
     OUTSIDE_BUDGET = "buiten_budget", "Buiten budget"
     RESIDENTIAL = "verblijf", "Verblijf"
+    VOLUME = "volume", "Volume boven norm"
     MANUAL = "handmatig", "Handmatig"

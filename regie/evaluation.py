@@ -28,6 +28,7 @@ from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
 
 from cases.models import Child, FlagOutbox, Gemeente
+from cases.services.costs import indicative_costs_refresh
 
 from . import scores
 from .models import DEFAULT_RULES, Flag, FlagEvent, FlagRule, FlagState
@@ -134,6 +135,9 @@ def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None)
     with transaction.atomic():
         _lock(scope.gemeente_ids)
         ensure_rules(scope.gemeente_ids)
+        # The cost rule and the scores read the indicative cost of taakgericht care; a new client changes
+        # the share of every client of the contract, so the whole gemeente is recomputed (one statement).
+        indicative_costs_refresh(gemeente_ids=scope.gemeente_ids, today=today)
         result = _evaluate_locked(scope, today, started)
         if child_ids is None:
             # A full run covers whatever the outbox was waiting for.
@@ -174,7 +178,7 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         cursor.execute(
             f"CREATE TEMPORARY TABLE {CANDIDATES} (gemeente_id bigint NOT NULL, child_id bigint NOT NULL, "
             f"code varchar(20) NOT NULL, subject_key bigint NOT NULL, trajectory_id bigint, value {numeric}, "
-            f"norm {numeric}, reference_date date, detail varchar(300) NOT NULL)"
+            f"norm {numeric}, reference_date date, detail varchar(300) NOT NULL, since date)"
         )
         for code, by_threshold in _threshold_groups(scope.gemeente_ids).items():
             for threshold, group in by_threshold.items():
@@ -199,6 +203,7 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         result.scores = scores.refresh_in_transaction(
             cursor, today=today, gemeente_ids=scope.gemeente_ids if by_gemeente else None, child_ids=scope.child_ids
         )
+        scores.record_top_membership(cursor, today=today, gemeente_ids=scope.gemeente_ids)
     return result
 
 
@@ -234,7 +239,7 @@ def _upsert(cursor, table: str, now) -> int:
     """Raise the new candidates, refresh the numbers of firing flags, raise lapsed ones anew."""
     postgres = connection.vendor == "postgresql"
     distinct, same = ("IS DISTINCT FROM", "IS NOT DISTINCT FROM") if postgres else ("IS NOT", "IS")
-    compared = ("trajectory_id", "value", "norm", "reference_date", "detail", "gemeente_id")
+    compared = ("trajectory_id", "value", "norm", "reference_date", "detail", "gemeente_id", "since")
     changed = " OR ".join(f"{table}.{col} {distinct} excluded.{col}" for col in compared)
     # Candidates whose flag already fires with the same numbers are left out by one anti-join, so the
     # upsert touches only new and changed flags (ON CONFLICT would lock every unchanged row).

@@ -22,7 +22,11 @@ def flag_sentence(flag) -> str:
     if code == FlagCode.DURATION:
         return f"{detail} loopt {number(value)} maanden; norm voor dit product {number(norm)}"
     if code == FlagCode.COST:
-        return f"lopende zorg kost {euro(value)} (tot nu plus verplicht tot geplande einde); drempel {euro(norm)}"
+        indicative = "; deels indicatief (taakgerichte zorg)" if detail == "indicatief" else ""
+        return (
+            f"lopende zorg kost {euro(value)} (tot nu plus verplicht tot geplande einde){indicative}; "
+            f"drempel {euro(norm)}"
+        )
     if code == FlagCode.EXTENSIONS:
         return f"{detail} is {number(value)}× verlengd; drempel {number(norm)}"
     if code == FlagCode.STACKING:
@@ -52,10 +56,12 @@ def flag_sentence(flag) -> str:
             )
         return f"is 18 sinds {_date(birthday)} en zorg loopt door (verlengde jeugdhulp)"
     if code == FlagCode.OUTSIDE_BUDGET:
-        cost = f"; lopende kosten {euro(value)}" if value is not None else "; taakgericht, geen prijs per casus"
+        cost = f"; lopende kosten {euro(value)}" if value is not None else "; prijs ontbreekt"
         return f"{detail}{cost}"
     if code == FlagCode.RESIDENTIAL:
         return f"{detail}: verblijf sinds {_date(flag.reference_date)} ({number(value)} maanden)"
+    if code == FlagCode.VOLUME:
+        return f"{detail}: volume is {number(value)}% van het normvolume van dit product ({number(norm, -2)})"
     if code == FlagCode.MANUAL:
         return flag.reason
     return detail

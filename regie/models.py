@@ -32,6 +32,7 @@ DEFAULT_RULES: dict[str, tuple[Decimal, int, str]] = {
     FlagCode.TURNING_18: (Decimal("6"), 5, "maanden vóór de 18e verjaardag"),
     FlagCode.OUTSIDE_BUDGET: (Decimal("0"), 10, "geen drempel: elke lopende buiten-budgettaire inzet"),
     FlagCode.RESIDENTIAL: (Decimal("0"), 15, "geen drempel: elk lopend verblijf"),
+    FlagCode.VOLUME: (Decimal("0"), 10, "procent boven het normvolume van het product (meer dan)"),
 }
 MANUAL_WEIGHT = 20
 # Points per active flag where a gemeente has no rule of its own (a manual flag always weighs MANUAL_WEIGHT).
@@ -197,6 +198,8 @@ class Flag(models.Model):
     norm = models.DecimalField("norm", max_digits=14, decimal_places=2, null=True, blank=True)
     reference_date = models.DateField("datum", null=True, blank=True)
     detail = models.CharField("detail", max_length=300, blank=True)
+    # The day the rule's condition became true (the norm passed, the threshold crossed), from the rule's SQL.
+    since = models.DateField("geldt sinds", null=True, blank=True)
     firing = models.BooleanField("regel geldt", default=True)
     active = models.BooleanField("actief", default=True)
     raised_at = models.DateTimeField("gesignaleerd op")
@@ -345,3 +348,26 @@ class QueueVisit(models.Model):
 
     def __str__(self):
         return f"{self.user} {self.gemeente} {self.seen_at:%d-%m-%Y %H:%M}"
+
+
+class TopMembership(models.Model):
+    """A child that stood in its gemeente's Top N at some evaluation during a month (regie/scores.py).
+
+    Computed data, not history-tracked: 'Top N op tijd besproken' counts every case that was in the Top
+    during the month, not only those that happened to have a follow-up date in it.
+    """
+
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    child = models.ForeignKey("cases.Child", on_delete=models.CASCADE, related_name="+", db_constraint=False)
+    month = models.DateField("maand", help_text="De eerste dag van de maand.")
+    first_seen = models.DateField("eerst in de Top op")
+
+    class Meta:
+        verbose_name = "plaats in de Top"
+        verbose_name_plural = "plaatsen in de Top"
+        constraints = [
+            models.UniqueConstraint(fields=["gemeente", "month", "child"], name="top_membership_once_per_month")
+        ]
+
+    def __str__(self):
+        return f"{self.child_id} in de Top van {self.month:%m-%Y}"

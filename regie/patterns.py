@@ -16,7 +16,7 @@ from django.db.models.functions import Coalesce
 
 from cases.codes import ReferrerType
 from cases.dbfuncs import DaysBetween
-from cases.models import Extension, ExtensionStatus, Gemeente, Trajectory
+from cases.models import CostBasisLabel, Extension, ExtensionStatus, Gemeente, Trajectory
 
 from .models import Flag
 
@@ -27,6 +27,7 @@ class PatternRow:
     children: set = field(default_factory=set)
     trajectories: int = 0
     cost: Decimal = Decimal("0")
+    indicative_cost: Decimal = Decimal("0")  # the part that is indicative (taakgericht care)
     durations: list = field(default_factory=list)
     extensions: int = 0
     extended_trajectories: int = 0
@@ -72,6 +73,7 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date) -> dict[str, list[Patte
             "days",
             "cost_to_date",
             "committed",
+            "cost_basis",
             "extensions_granted",
         )
     )
@@ -92,7 +94,10 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date) -> dict[str, list[Patte
             group.label = key
             group.children.add(row["child_id"])
             group.trajectories += 1
-            group.cost += Decimal(row["cost_to_date"] or 0) + Decimal(row["committed"] or 0)
+            cost = Decimal(row["cost_to_date"] or 0) + Decimal(row["committed"] or 0)
+            group.cost += cost
+            if row["cost_basis"] in (CostBasisLabel.CONTRACT, CostBasisLabel.REFERENCE):
+                group.indicative_cost += cost
             group.durations.append(row["days"])
             group.extensions += row["extensions_granted"]
             group.extended_trajectories += 1 if row["extensions_granted"] else 0

@@ -16,7 +16,7 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from cases.formatting import date, euro
-from cases.models import Child, Gemeente, Provider, Trajectory
+from cases.models import Child, CostBasisLabel, Gemeente, Provider, Trajectory
 from referrals.models import Referral
 
 from .models import DEFAULT_WEIGHTS, MANUAL_WEIGHT, ChildScore, Decision, Flag, FlagCode, FlagRule, RegieSettings
@@ -120,6 +120,7 @@ class QueueRow:
     segments: list[int] = field(default_factory=list)
     household_open: int = 0
     back_because: str = ""
+    indicative: bool = False  # part of the cost is indicative (taakgericht care, no price per case)
 
     @property
     def flag_codes(self) -> list[str]:
@@ -190,12 +191,13 @@ def _rows(ranked, *, today: dt.date) -> list[QueueRow]:
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=year_start), start_date__lte=today)
         .select_related("provider", "product__segment")
         .with_costs(today)
-        .with_cost_in_period(year_start, today, as_of=today)
+        .with_cost_in_period(year_start, today, as_of=today, indicative=True)
         .order_by("start_date")
     )
     for t in trajectories:
         row = rows[t.child_id]
         row.cost_this_year += t.period_cost or 0
+        row.indicative = row.indicative or t.cost_basis in (CostBasisLabel.CONTRACT, CostBasisLabel.REFERENCE)
         if t.is_open:
             row.committed += t.committed or 0
             row.running_months = max(row.running_months, t.running_months(today))

@@ -9,16 +9,28 @@ import datetime as dt
 
 from dateutil.relativedelta import relativedelta
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Concat, Round
+from django.db.models import Count, Exists, F, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models.functions import Concat, Round, TruncDate
 
-from cases.dbfuncs import DaysBetween
+from cases.codes import Frequency
+from cases.dbfuncs import AddDays, AddMonths, DaysBetween
 from cases.models import Child, Extension, ExtensionStatus, StopReview, Trajectory
 from referrals.models import Referral
 
 from .codes import FlagCode
 
-COLUMNS = ("gemeente_id", "child_id", "subject_key", "trajectory_id", "value", "norm", "reference_date", "detail")
+INDICATIVE_DETAIL = "indicatief"
+COLUMNS = (
+    "gemeente_id",
+    "child_id",
+    "subject_key",
+    "trajectory_id",
+    "value",
+    "norm",
+    "reference_date",
+    "detail",
+    "since",
+)
 
 
 class MonthsBetween(models.Func):
@@ -65,9 +77,14 @@ def _open(today: dt.date, scope: Q):
     return Trajectory.objects.filter(scope, end_date__isnull=True, start_date__lte=today).order_by()
 
 
+def _started(today: dt.date, scope: Q):
+    """Trajectories whose care actually started (JW305 or the toegang) and runs today: 'in zorg'."""
+    return _open(today, scope).filter(actual_start_date__lte=today)
+
+
 def _in_care(today, scope: Q) -> Q:
-    # An uncorrelated IN: one pass over the open trajectories instead of a probe per child.
-    return Q(pk__in=_open(today, scope).values("child_id"))
+    # An uncorrelated IN: one pass over the started trajectories instead of a probe per child.
+    return Q(pk__in=_started(today, scope).values("child_id"))
 
 
 def _label(via: str = ""):
@@ -82,9 +99,16 @@ def _per_trajectory(qs):
 
 
 def rule_duration(today, threshold, scope):
-    qs = _open(today, scope).annotate(c_value=MonthsBetween(F("start_date"), _date(today)))
+    # Care runs from its actual start, not from the allocation (issue 12).
+    qs = _started(today, scope).annotate(c_value=MonthsBetween(F("actual_start_date"), _date(today)))
     qs = qs.filter(c_value__gt=F("norm_months") + int(threshold))
-    return _per_trajectory(qs).annotate(c_norm=F("norm_months"), c_reference_date=F("start_date"), c_detail=_label())
+    return _per_trajectory(qs).annotate(
+        c_norm=F("norm_months"),
+        c_reference_date=F("actual_start_date"),
+        c_detail=_label(),
+        # True from the day it ran norm + threshold + 1 whole months.
+        c_since=AddMonths(F("actual_start_date"), F("norm_months") + int(threshold) + 1),
+    )
 
 
 def rule_cost(today, threshold, scope):
@@ -93,10 +117,21 @@ def rule_cost(today, threshold, scope):
         .with_costs(today)
         .values(c_gemeente_id=F("child__gemeente_id"), c_child_id=F("child_id"))
         # Rounded to cents before the comparison, so the flag's number and its edge agree.
-        .annotate(c_value=Round(Sum(F("cost_to_date") + F("committed")), 2))
+        .annotate(
+            c_value=Round(Sum(F("cost_to_date") + F("committed")), 2),
+            n_indicative=Count("indicative"),
+            # The open cost moves when care is added: over the threshold since the latest open trajectory began.
+            c_since=Max("start_date"),
+        )
         .filter(c_value__gt=threshold)
     )
-    return qs.annotate(c_norm=Value(threshold, output_field=models.DecimalField()))
+    # The sentence says when part of the cost is indicative (taakgericht care, no price per case).
+    indicative = models.Case(
+        models.When(n_indicative__gt=0, then=Value(INDICATIVE_DETAIL)),
+        default=Value(""),
+        output_field=models.CharField(),
+    )
+    return qs.annotate(c_norm=Value(threshold, output_field=models.DecimalField()), c_detail=indicative)
 
 
 def rule_extensions(today, threshold, scope):
@@ -105,12 +140,13 @@ def rule_extensions(today, threshold, scope):
         .filter(trajectory__in=_open(today, scope).values("pk"))
         .order_by()
         .values("trajectory_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), last=Max("decided_at"))
         .filter(n__gte=threshold)
     )
     qs = _open(today, scope).filter(pk__in=extended.values("trajectory_id"))
     return _per_trajectory(qs).annotate(
         c_value=Subquery(extended.filter(trajectory_id=OuterRef("pk")).values("n")[:1]),
+        c_since=TruncDate(Subquery(extended.filter(trajectory_id=OuterRef("pk")).values("last")[:1])),
         c_norm=Value(int(threshold)),
         c_detail=_label(),
     )
@@ -120,7 +156,7 @@ def rule_stacking(today, threshold, scope):
     return (
         _open(today, scope)
         .values(c_gemeente_id=F("child__gemeente_id"), c_child_id=F("child_id"))
-        .annotate(c_value=Count("id"))
+        .annotate(c_value=Count("id"), c_since=Max("start_date"))
         .filter(c_value__gte=threshold)
         .annotate(c_norm=Value(int(threshold)))
     )
@@ -130,7 +166,7 @@ def rule_household_stacking(today, threshold, scope):
     households = (
         _open(today, Q(child__in=Child.objects.filter(scope_for_child(scope))))
         .values("child__household_id")
-        .annotate(n=Count("id"))
+        .annotate(n=Count("id"), last=Max("start_date"))
         .filter(n__gte=threshold)
     )
     return (
@@ -143,12 +179,14 @@ def rule_household_stacking(today, threshold, scope):
             c_subject_key=F("household_id"),
             c_value=Subquery(households.filter(child__household_id=OuterRef("household_id")).values("n")[:1]),
             c_norm=Value(int(threshold)),
+            c_since=Subquery(households.filter(child__household_id=OuterRef("household_id")).values("last")[:1]),
         )
     )
 
 
 def rule_waiting(today, threshold, scope):
-    started = Trajectory.objects.filter(referral=OuterRef("pk"), start_date__lte=today)
+    # Waiting until care actually starts: an allocation that has not started does not end the wait.
+    started = Trajectory.objects.filter(referral=OuterRef("pk"), actual_start_date__lte=today)
     return (
         Referral.objects.filter(scope, Q(outcome="") | Q(outcome="specialised"))
         .filter(date__lt=today - dt.timedelta(days=int(threshold * 7)))
@@ -161,6 +199,7 @@ def rule_waiting(today, threshold, scope):
             c_value=DaysBetween(F("date"), _date(today)),
             c_norm=Value(threshold, output_field=models.DecimalField()),
             c_reference_date=F("date"),
+            c_since=AddDays(F("date"), int(threshold * 7) + 1),
         )
     )
 
@@ -172,6 +211,7 @@ def rule_past_end(today, threshold, scope):
         c_norm=Value(int(threshold)),
         c_reference_date=F("planned_end_date"),
         c_detail=_label(),
+        c_since=AddDays(F("planned_end_date"), int(threshold) + 1),
     )
 
 
@@ -192,6 +232,7 @@ def rule_review_late(today, threshold, scope):
             c_norm=Value(int(threshold)),
             c_reference_date=F("due_date"),
             c_detail=_label("trajectory__"),
+            c_since=AddDays(F("due_date"), int(threshold) + 1),
         )
     )
 
@@ -208,6 +249,7 @@ def rule_turning_18(today, threshold, scope):
             c_value=MonthsBetween(F("birth_date"), _date(today)),  # age in whole months
             c_norm=Value(int(threshold)),
             c_reference_date=F("birth_date"),
+            c_since=AddMonths(F("birth_date"), 18 * 12 - int(threshold)),
         )
     )
 
@@ -218,13 +260,55 @@ def rule_outside_budget(today, threshold, scope):
         c_value=F("cost_to_date") + F("committed"),
         c_reference_date=F("start_date"),
         c_detail=Concat(_label(), Value(": "), F("outside_budget_reason"), output_field=models.CharField()),
+        c_since=F("start_date"),
     )
 
 
 def rule_residential(today, threshold, scope):
     qs = _open(today, scope).filter(Q(product__segment__is_residential=True) | Q(product__with_stay=True))
     return _per_trajectory(qs).annotate(
-        c_value=MonthsBetween(F("start_date"), _date(today)), c_reference_date=F("start_date"), c_detail=_label()
+        c_value=MonthsBetween(F("start_date"), _date(today)),
+        c_reference_date=F("start_date"),
+        c_detail=_label(),
+        c_since=F("start_date"),
+    )
+
+
+def _per_day(volume, frequency: str, allocated_days) -> models.Case:
+    """Units per calendar day, by the rule of cases.terms.units_per_day, as a float in the database."""
+    real = models.FloatField()
+
+    def rate(factor):
+        return models.ExpressionWrapper(F(volume) * Value(1.0) * factor, output_field=real)
+
+    return models.Case(
+        models.When(**{frequency: Frequency.PER_DAY}, then=rate(Value(1.0))),
+        models.When(**{frequency: Frequency.PER_WEEK}, then=rate(Value(1.0 / 7))),
+        models.When(**{frequency: Frequency.PER_MONTH}, then=rate(Value(12.0 / 365))),
+        default=models.ExpressionWrapper(F(volume) * Value(1.0) / allocated_days, output_field=real),
+        output_field=real,
+    )
+
+
+def rule_volume(today, threshold, scope):
+    """Volume boven norm: the trajectory's volume per day above the product's norm (same unit), by more than
+    `threshold` percent. Value: the volume as a percentage of the norm."""
+    days = DaysBetween(F("start_date"), F("planned_end_date")) + 1
+    qs = (
+        _open(today, scope)
+        .filter(product__norm_volume__isnull=False, unit=F("product__unit"))
+        .annotate(
+            v_day=_per_day("volume", "frequency", days),
+            n_day=_per_day("product__norm_volume", "product__norm_frequency", days),
+        )
+        .filter(v_day__gt=F("n_day") * (1 + float(threshold) / 100))
+    )
+    return _per_trajectory(qs).annotate(
+        c_value=Round(Value(100.0) * F("v_day") / F("n_day")),
+        c_norm=F("product__norm_volume"),
+        c_reference_date=F("start_date"),
+        c_detail=_label(),
+        c_since=F("start_date"),
     )
 
 
@@ -240,6 +324,7 @@ RULES = {
     FlagCode.TURNING_18: rule_turning_18,
     FlagCode.OUTSIDE_BUDGET: rule_outside_budget,
     FlagCode.RESIDENTIAL: rule_residential,
+    FlagCode.VOLUME: rule_volume,
 }
 
 

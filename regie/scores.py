@@ -16,7 +16,7 @@ from django.utils import timezone
 
 from cases.models import Child, Trajectory
 
-from .models import DEFAULT_WEIGHTS, MANUAL_WEIGHT, ChildScore, Flag, FlagCode, FlagRule
+from .models import DEFAULT_WEIGHTS, MANUAL_WEIGHT, ChildScore, Flag, FlagCode, FlagRule, RegieSettings, TopMembership
 
 SCORES = "score_candidates"
 
@@ -128,3 +128,27 @@ def _delete(cursor, gemeente_ids, child_ids) -> int:
         params,
     )
     return cursor.rowcount
+
+
+def record_top_membership(cursor, *, today: dt.date, gemeente_ids) -> None:
+    """Note, for this month, every child now in its gemeente's Top N by score (one statement; a child already
+    noted this month stays as it was). Read by reports.kpis.top_reviewed_on_time."""
+    ids = sorted(gemeente_ids)
+    if not ids:
+        return
+    placeholders = ", ".join(["%s"] * len(ids))
+    cursor.execute(
+        f"""
+        INSERT INTO {TopMembership._meta.db_table} (gemeente_id, child_id, month, first_seen)
+        SELECT r.gemeente_id, r.child_id, %s, %s FROM (
+            SELECT s.gemeente_id, s.child_id, COALESCE(rs.top_n, %s) AS top_n,
+                   ROW_NUMBER() OVER (PARTITION BY s.gemeente_id ORDER BY s.score DESC, s.child_id) AS pos
+            FROM {ChildScore._meta.db_table} s
+            LEFT JOIN {RegieSettings._meta.db_table} rs ON rs.gemeente_id = s.gemeente_id
+            WHERE s.gemeente_id IN ({placeholders})
+        ) r
+        WHERE r.pos <= r.top_n
+        ON CONFLICT (gemeente_id, month, child_id) DO NOTHING
+        """,
+        [today.replace(day=1), today, RegieSettings._meta.get_field("top_n").default, *ids],
+    )

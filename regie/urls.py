@@ -12,4 +12,5 @@ urlpatterns = [
     path("regie/signalen/<int:pk>/afhandelen/", views.flag_resolve, name="flag_resolve"),
     path("regie/opschalingen/", views.escalations, name="escalations"),
     path("regie/patronen/", views.patterns, name="patterns"),
+    path("wachtlijst/", views.waiting, name="waiting"),
 ]

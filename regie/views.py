@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import formatting
-from cases.access import chosen_gemeente, role_required, visible_child_or_404
+from cases.access import CASE_READERS, chosen_gemeente, role_required, visible_child_or_404
 from cases.csv_export import csv_response
 from cases.models import Gemeente, Role
 
@@ -24,6 +24,7 @@ from .forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagFor
 from .models import Decision, DecisionKind, Flag, FlagCode, QueueVisit, RegieSettings
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
+from .waiting import per_provider, waiting_list, waiting_norm_weeks
 
 
 @dataclass
@@ -239,3 +240,25 @@ def patterns(request):
         ],
     }
     return render(request, "regie/patterns.html", context)
+
+
+@role_required(*CASE_READERS)
+def waiting(request):
+    """De wachtlijst: every child waiting for care, with weeks waiting, provider and product, whether the
+    family was informed and any bridging care; the longest wait first."""
+    gemeente, gemeenten = chosen_gemeente(request)
+    today = timezone.localdate()
+    rows = waiting_list(gemeente, today)
+    norm_weeks = waiting_norm_weeks(gemeente)
+    for row in rows:
+        row.over_norm = row.days > 7 * norm_weeks  # in days, as the wachttijd rule compares
+    context = {
+        "nav": "waiting",
+        "gemeente": gemeente,
+        "gemeenten": gemeenten,
+        "today": today,
+        "rows": rows,
+        "providers": per_provider(rows),
+        "norm_weeks": norm_weeks,
+    }
+    return render(request, "regie/waiting.html", context)

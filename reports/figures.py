@@ -13,6 +13,7 @@ from cases.codes import ReferrerType
 from cases.formatting import NVT
 
 from . import kpis
+from .kpis.flow import AGE_GROUPS
 from .report import KpiReport, MonthFigures
 
 
@@ -81,14 +82,22 @@ def report_figures(report: KpiReport) -> list[Figure]:
     add("outflow.trajectories", s[0], "Beëindigde trajecten", "aantal", lambda m: m.outflow.trajectories,
         key_figure=True)  # fmt: skip
     add("inflow.youths", s[0], "Jeugdigen nieuw in zorg", "aantal", lambda m: m.inflow.youths)
+    add("inflow.crisis", s[0], "Gestart met crisis (JZ020 46)", "aantal", lambda m: m.inflow.crisis)
     add("outflow.youths", s[0], "Jeugdigen uit zorg", "aantal", lambda m: m.outflow.youths)
 
     add("in_care.youths", s[1], "Jeugdigen in zorg", "aantal", lambda m: m.in_care.youths, key_figure=True)
     add("in_care.one_in_n", s[1], "1 op N jeugdigen (0-17) in zorg", "1 op N", lambda m: m.in_care.one_in_n,
         key_figure=True)  # fmt: skip
+    add("in_care.with_stay_pct", s[1], "Jeugdigen in zorg met verblijf", "%", lambda m: m.in_care.with_stay_pct)
+    add("in_care.without_stay_pct", s[1], "Jeugdigen in zorg zonder verblijf", "%",
+        lambda m: m.in_care.without_stay_pct)  # fmt: skip
+    add("in_care.one_in_n_target", s[1], "Doel 1 op N", "1 op N", lambda m: m.in_care.one_in_n_target)
     for seg in report.segments:
         add(f"in_care.segment{seg.number}", s[1], "Jeugdigen in zorg", "aantal",
             lambda m, n=seg.number: m.in_care.by_segment.get(n, 0), breakdown=str(seg))  # fmt: skip
+    for label in AGE_GROUPS:
+        add(f"in_care.age.{label}", s[1], "Jeugdigen in zorg naar leeftijd", "aantal",
+            lambda m, a=label: m.in_care.by_age.get(a, 0), breakdown=f"{label} jaar")  # fmt: skip
 
     add("duration.median", s[2], "Mediane duur beëindigde trajecten", "maanden",
         lambda m: m.durations.total.median_months, key_figure=True)  # fmt: skip
@@ -140,8 +149,10 @@ def report_figures(report: KpiReport) -> list[Figure]:
             lambda m, n=n: _segment_spend(m, n).run_rate, breakdown=str(seg))  # fmt: skip
         add(f"spend.budget.segment{n}", s[6], "Budget", "€",
             lambda m, n=n: _segment_spend(m, n).budget, breakdown=str(seg))  # fmt: skip
-        add(f"spend.unpriced.segment{n}", s[6], "Trajecten zonder prijs per casus (taakgericht)", "aantal",
+        add(f"spend.unpriced.segment{n}", s[6], "Trajecten zonder prijs en zonder contract (prijs ontbreekt)", "aantal",
             lambda m, n=n: _segment_spend(m, n).unpriced, breakdown=str(seg))  # fmt: skip
+        add(f"spend.contracts.segment{n}", s[6], "Taakgerichte contractsommen van het jaar", "€",
+            lambda m, n=n: _segment_spend(m, n).contracts, breakdown=str(seg))  # fmt: skip
 
     add("referrals.total", s[7], "Verwijzingen", "aantal", lambda m: m.referrals.total, key_figure=True)
     add("referrals.specialised_pct", s[7], "Verwijzingen naar specialistische jeugdhulp", "%",
@@ -154,7 +165,8 @@ def report_figures(report: KpiReport) -> list[Figure]:
             lambda m, v=value: _source(m, v).specialised_pct, breakdown=label)  # fmt: skip
 
     add("waiting.median", s[8], "Mediane wachttijd", "dagen", lambda m: m.waiting.median_days, key_figure=True)
-    add("waiting.over_norm_pct", s[8], "Langer dan 8 weken gewacht", "%", lambda m: m.waiting.over_norm_pct,
+    weeks = report.current.waiting.norm_weeks  # the gemeente's wachttijd threshold, as the flag
+    add("waiting.over_norm_pct", s[8], f"Langer dan {weeks} weken gewacht", "%", lambda m: m.waiting.over_norm_pct,
         key_figure=True)  # fmt: skip
 
     add("end.as_planned_pct", s[9], "Volgens plan beëindigd", "%", lambda m: m.end_reasons.as_planned_pct)

@@ -20,7 +20,8 @@ from . import kpis
 from .charts import render_png, report_charts
 from .export import csv_filename, report_csv
 from .figures import figure_row, report_figures
-from .report import KpiReport
+from .kpis import Period
+from .report import KpiReport, report_build
 
 
 class RelatedEmail(EmailMultiAlternatives):
@@ -80,6 +81,14 @@ def report_email(report: KpiReport, *, to: str, subscription_pk: int | None = No
         report.email_images = {f"chart-{c.key}": render_png(c) for c in email_charts}
     images = report.email_images
     key_figures = [figure_row(f) for f in figures if f.key_figure]
+    quarter_figures = []
+    if report.period.end.month % 3 == 0 and not report.period.is_quarter:
+        # The month closes a quarter: the email carries the quarterly update (Teylingen) as well.
+        if report.quarter is None:
+            report.quarter = report_build(
+                report.gemeente, Period.quarter(report.period.end.year, report.period.end.month // 3)
+            )
+        quarter_figures = [figure_row(f) for f in report_figures(report.quarter) if f.key_figure]
     context = {
         "report": report,
         "key_figures": key_figures,
@@ -88,6 +97,8 @@ def report_email(report: KpiReport, *, to: str, subscription_pk: int | None = No
         "unsubscribe_url": unsubscribe_url(subscription_pk) if subscription_pk else "",
         "forecast_method": kpis.FORECAST_METHOD,
         "previous_period": report.period.shifted(-1),
+        "quarter": report.quarter,
+        "quarter_figures": quarter_figures,
     }
     headers = {}
     if subscription_pk:

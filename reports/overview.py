@@ -10,6 +10,8 @@ from django.utils import timezone
 
 from cases.models import Segment, SegmentBudget, Trajectory
 
+from .kpis.money import contract_payments, covered_by_contract
+
 
 def gemeente_overview(user) -> list[dict]:
     today = timezone.localdate()
@@ -24,6 +26,8 @@ def gemeente_overview(user) -> list[dict]:
     spend = (
         Trajectory.objects.filter(child__gemeente__in=gemeenten, start_date__lte=today)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=year_start))
+        # Taakgericht care is spend by its contract's payments, not also by its own price.
+        .filter(~covered_by_contract(today.year))
         .with_cost_in_period(year_start, today, as_of=today)
         .values("child__gemeente", "product__segment")
         .annotate(total=Sum("period_cost"))
@@ -33,6 +37,8 @@ def gemeente_overview(user) -> list[dict]:
     )
     running_by = {row["child__gemeente"]: row for row in running}
     spend_by = {(row["child__gemeente"], row["product__segment"]): row["total"] or 0 for row in spend}
+    for key, (paid, _) in contract_payments([g.pk for g in gemeenten], year_start, today).items():
+        spend_by[key] = spend_by.get(key, 0) + paid
     budget_by = {(g, s): amount for g, s, amount in budgets}
     segments = list(Segment.objects.all())
     overviews = []

@@ -77,6 +77,7 @@ class KpiReport:
     months: list[MonthFigures]  # oldest first; the last one is `period`
     segments: list[Segment] = field(default_factory=list)
     email_images: dict[str, bytes] | None = None  # rendered once, sent to every recipient
+    quarter: KpiReport | None = None  # the quarterly update, when the month closes a quarter (built once)
 
     @property
     def current(self) -> MonthFigures:
@@ -87,7 +88,15 @@ class KpiReport:
         return [m.period for m in self.months]
 
 
+QUARTERS_BEFORE = 4  # the quarterly update: the quarter and the four before it (a year back and the same quarter)
+
+
 def report_build(gemeente: Gemeente, period: Period) -> KpiReport:
-    """All KPIs for `period` and the 12 months before it, in a fixed number of queries."""
-    months = figures_by_month(gemeente, period.with_months_before(TREND_MONTHS))
+    """All KPIs for `period` and the 12 months before it — or, for a quarter, the 4 quarters before it (the
+    quarterly update: every KPI is a series over consecutive periods, of any length) — in a fixed number
+    of queries."""
+    if period.is_quarter:
+        months = figures_by_month(gemeente, period.with_quarters_before(QUARTERS_BEFORE))
+    else:
+        months = figures_by_month(gemeente, period.with_months_before(TREND_MONTHS))
     return KpiReport(gemeente=gemeente, period=period, months=months, segments=list(Segment.objects.order_by("number")))

@@ -39,7 +39,15 @@ def _selection(request):
     gemeente, gemeenten = chosen_gemeente(request, required=False)
     default = Period.last_complete_month()
     period, error = default, ""
-    if request.GET.get("maand"):
+    if request.GET.get("kwartaal"):
+        try:
+            period = Period.parse_quarter(request.GET["kwartaal"])
+        except ValueError as exc:
+            period, error = default, str(exc)
+        else:
+            if period.start > timezone.localdate():
+                period, error = default, "Dat kwartaal is nog niet begonnen; u ziet de laatste volledige maand."
+    elif request.GET.get("maand"):
         try:
             period = Period.parse_month(request.GET["maand"])
         except ValueError as exc:
@@ -82,6 +90,7 @@ def dashboard(request):
         "sections": sections,
         "key_figures": key_figures,
         "spend": report.current.spend,
+        "waiting_by_provider": kpis.waiting_by_provider(gemeente, period),
         "durations": report.current.durations,
         "duration_rows": [
             (segment, report.current.durations.by_segment[segment.number])
@@ -90,7 +99,8 @@ def dashboard(request):
         ],
         "segments": report.segments,
         "forecast_method": kpis.FORECAST_METHOD,
-        "month_value": period.key,
+        "month_value": "" if period.is_quarter else period.key,
+        "quarter_value": period.key if period.is_quarter else Period.last_complete_quarter().key,
         "subscription": subscription,
         "bins": [label for label, _ in kpis.DURATION_BINS],
     }

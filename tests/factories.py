@@ -111,6 +111,8 @@ class TrajectoryFactory(factory.django.DjangoModelFactory):
     provider = factory.SubFactory(ProviderFactory)
     product = factory.LazyFunction(ambulant_product)
     start_date = dt.date(2025, 2, 3)
+    # Care started on the allocated day unless a test says otherwise (None: the child is waiting).
+    actual_start_date = factory.LazyAttribute(lambda t: t.start_date)
     planned_end_date = dt.date(2026, 2, 2)
     volume = Decimal("2")
     unit = "04"

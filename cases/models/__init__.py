@@ -8,19 +8,26 @@ model) so that one rule decides who sees which case. Import every model from her
 
 from .catalogue import (
     CASE_READER_ROLES,
+    PAYMENT_TERMS,
+    CostBasis,
     Gemeente,
+    PaymentSchedule,
     Product,
     Provider,
     Role,
     Segment,
     SegmentBudget,
+    TaskContract,
     User,
     YouthPopulation,
 )
 from .children import CaseAccessLog, Child, ChildQuerySet, FlagOutbox, Guardian, GuardianRelation, Household
 from .trajectories import (
+    CASE_DAILY_COST,
+    CostBasisLabel,
     Extension,
     ExtensionStatus,
+    IndicativeCost,
     ReviewOutcome,
     StopReview,
     Trajectory,
@@ -31,7 +38,14 @@ from .trajectories import (
 from .work import JournalEntry, JournalKind, Task, TaskKind, TaskOrigin, TaskQuerySet, TaskStatus
 
 __all__ = [
+    "CASE_DAILY_COST",
     "CASE_READER_ROLES",
+    "PAYMENT_TERMS",
+    "CostBasis",
+    "CostBasisLabel",
+    "IndicativeCost",
+    "PaymentSchedule",
+    "TaskContract",
     "CaseAccessLog",
     "Child",
     "ChildQuerySet",

@@ -54,6 +54,32 @@ def daily_cost(
     return (tariff * units_per_day).quantize(Decimal("0.0001"))
 
 
+# The daily cost the case-level figures use: the P × Q price, else the indicative one (taakgericht).
+# Spend never uses it: it counts taakgericht care by the contract's payments (reports.kpis.money).
+CASE_DAILY_COST = Coalesce(F("daily_cost"), F("indicative__daily_cost"))
+
+
+class CostBasisLabel(models.TextChoices):
+    """Where a trajectory's cost comes from, as the case file and the lists say it."""
+
+    TARIFF = "tarief", "P × Q"
+    CONTRACT = "contract", "indicatief (contractsom)"
+    REFERENCE = "referentie", "indicatief (referentietarief)"
+    MISSING = "ontbreekt", "prijs ontbreekt"
+
+
+INDICATIVE_BASES = [(b.value, b.label) for b in (CostBasisLabel.CONTRACT, CostBasisLabel.REFERENCE)]
+
+
+def _cost_basis() -> models.Case:
+    return models.Case(
+        models.When(daily_cost__isnull=False, then=Value(CostBasisLabel.TARIFF)),
+        models.When(indicative__basis__isnull=False, then=F("indicative__basis")),
+        default=Value(CostBasisLabel.MISSING),
+        output_field=models.CharField(),
+    )
+
+
 class TrajectoryQuerySet(models.QuerySet):
     def visible_to(self, user) -> "TrajectoryQuerySet":
         return self.filter(child__in=Child.objects.visible_to(user))
@@ -61,12 +87,28 @@ class TrajectoryQuerySet(models.QuerySet):
     def open_on(self, day: dt.date) -> "TrajectoryQuerySet":
         return self.filter(start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
 
-    def with_costs(self, on: dt.date) -> "TrajectoryQuerySet":
+    def in_care_on(self, day: dt.date) -> "TrajectoryQuerySet":
+        """Care actually started and not ended on `day` ('in zorg'; the allocation alone is not enough)."""
+        return self.filter(actual_start_date__lte=day).filter(Q(end_date__isnull=True) | Q(end_date__gte=day))
+
+    def waiting_on(self, day: dt.date) -> "TrajectoryQuerySet":
+        """Allocated, past the allocated start, not ended, care not started: the child is waiting."""
+        return self.filter(start_date__lte=day, end_date__isnull=True).filter(
+            Q(actual_start_date__isnull=True) | Q(actual_start_date__gt=day)
+        )
+
+    def without_price(self) -> "TrajectoryQuerySet":
+        """'Prijs ontbreekt': no P × Q price and no indicative cost — a data problem for the beheerder."""
+        return self.filter(daily_cost__isnull=True, indicative__isnull=True)
+
+    def with_costs(self, on: dt.date, *, indicative: bool = True) -> "TrajectoryQuerySet":
         """Annotate cost to date and committed cost (to the planned end), computed in the database.
 
         cost_to_date: daily cost × days from start up to `on` (or the actual end, if earlier).
         committed: for open trajectories, daily cost × days after `on` up to the planned end.
-        Both are NULL for taakgerichte trajectories (no per-case price).
+        With `indicative` (the default: flags, score, Top N, patterns, case file) a taakgericht
+        trajectory counts at its indicative daily cost (IndicativeCost); `cost_basis` says which.
+        Both are NULL when the trajectory has no price at all ('prijs ontbreekt').
         """
         on_value = Value(on, output_field=models.DateField())
         accrual_end = Least(Coalesce(F("end_date"), on_value), on_value)
@@ -76,9 +118,11 @@ class TrajectoryQuerySet(models.QuerySet):
             default=Value(0),
         )
         money = models.DecimalField(max_digits=14, decimal_places=2)
+        per_day = CASE_DAILY_COST if indicative else F("daily_cost")
         return self.annotate(
-            cost_to_date=models.ExpressionWrapper(F("daily_cost") * days_to_date, output_field=money),
-            committed=models.ExpressionWrapper(F("daily_cost") * days_committed, output_field=money),
+            cost_to_date=models.ExpressionWrapper(per_day * days_to_date, output_field=money),
+            committed=models.ExpressionWrapper(per_day * days_committed, output_field=money),
+            cost_basis=_cost_basis(),
         )
 
     def open_cost_per_child(self, on: dt.date) -> "TrajectoryQuerySet":
@@ -95,17 +139,21 @@ class TrajectoryQuerySet(models.QuerySet):
         """Per child: what its open care costs, one query."""
         return {row["child_id"]: Decimal(row["total"] or 0) for row in self.open_cost_per_child(on)}
 
-    def with_cost_in_period(self, start: dt.date, end: dt.date, *, as_of: dt.date) -> "TrajectoryQuerySet":
+    def with_cost_in_period(
+        self, start: dt.date, end: dt.date, *, as_of: dt.date, indicative: bool = False
+    ) -> "TrajectoryQuerySet":
         """Annotate `period_cost`: what the trajectory cost between `start` and `end` (inclusive).
 
         Open trajectories accrue up to `as_of` (normally today), ended ones up to their end date.
+        P × Q only unless `indicative` (case-level figures): spend counts taakgericht care by payments.
         """
         as_of_value = Value(as_of, output_field=models.DateField())
         last_day = Least(Coalesce(F("end_date"), as_of_value), Value(end, output_field=models.DateField()))
         first_day = Greatest(F("start_date"), Value(start, output_field=models.DateField()))
         days = Greatest(DaysBetween(first_day, last_day) + 1, Value(0))
         money = models.DecimalField(max_digits=14, decimal_places=2)
-        return self.annotate(period_cost=models.ExpressionWrapper(F("daily_cost") * days, output_field=money))
+        per_day = CASE_DAILY_COST if indicative else F("daily_cost")
+        return self.annotate(period_cost=models.ExpressionWrapper(per_day * days, output_field=money))
 
 
 class Trajectory(models.Model):
@@ -128,7 +176,20 @@ class Trajectory(models.Model):
         Provider, on_delete=models.PROTECT, related_name="trajectories", verbose_name="aanbieder"
     )
     product = models.ForeignKey(Product, on_delete=models.PROTECT, related_name="trajectories")
-    start_date = models.DateField("startdatum")
+    start_date = models.DateField("startdatum (toewijzing)")
+    actual_start_date = models.DateField(
+        "start zorg",
+        null=True,
+        blank=True,
+        help_text="De werkelijke start van de zorg (JW305 start zorg, of het eerste contact vastgelegd door de "
+        "toegang; CBS-definitie). Leeg: de jeugdige wacht nog.",
+    )
+    family_informed_date = models.DateField(
+        "gezin geïnformeerd op", null=True, blank=True, help_text="Wanneer het gezin over de wachttijd is ingelicht."
+    )
+    bridging_care = models.CharField(
+        "overbruggingszorg", max_length=200, blank=True, help_text="Wat er gebeurt tot de zorg start."
+    )
     planned_end_date = models.DateField("geplande einddatum")
     end_date = models.DateField("werkelijke einddatum", null=True, blank=True)
     end_reason = models.CharField("reden beëindiging (JZ588)", max_length=2, choices=EndReason.choices, blank=True)
@@ -142,6 +203,12 @@ class Trajectory(models.Model):
     norm_months = models.PositiveSmallIntegerField("normduur bij toewijzing (maanden)")
     daily_cost = models.DecimalField(
         "kosten per dag (€)", max_digits=12, decimal_places=4, null=True, blank=True, editable=False
+    )
+    above_norm_reason = models.CharField(
+        "reden boven de norm",
+        max_length=300,
+        blank=True,
+        help_text="Verplicht als het volume boven het normvolume van het product ligt.",
     )
     outside_budget = models.BooleanField("buiten-budgettaire inzet", default=False)
     outside_budget_reason = models.CharField("reden buiten budget", max_length=200, blank=True)
@@ -168,6 +235,12 @@ class Trajectory(models.Model):
                 name="trajectory_end_after_start",
             ),
             models.CheckConstraint(condition=Q(volume__gt=0), name="trajectory_volume_positive"),
+            models.CheckConstraint(
+                condition=Q(actual_start_date__isnull=True)
+                | Q(end_date__isnull=True)
+                | Q(actual_start_date__lte=F("end_date")),
+                name="trajectory_actual_start_before_end",
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True) | ~Q(end_reason=""), name="trajectory_end_has_reason"
             ),
@@ -209,9 +282,15 @@ class Trajectory(models.Model):
     def has_case_price(self) -> bool:
         return self.financing != Financing.TASK and self.tariff is not None
 
+    def started_on(self, day: dt.date) -> bool:
+        """Has care actually started by `day`? Allocated but not started is waiting (issue 12)."""
+        return self.actual_start_date is not None and self.actual_start_date <= day
+
     def running_months(self, on: dt.date) -> int:
-        """Whole calendar months the trajectory has run on `on` (or ran, if ended)."""
-        return max(whole_months(self.start_date, self.end_date or on), 0)
+        """Whole calendar months care has run on `on` (or ran, if ended), from its actual start; 0 if not started."""
+        if self.actual_start_date is None:
+            return 0
+        return max(whole_months(self.actual_start_date, self.end_date or on), 0)
 
     def cost_to_date(self, on: dt.date) -> Decimal | None:
         if self.daily_cost is None:
@@ -227,6 +306,31 @@ class Trajectory(models.Model):
             return Decimal("0.00")
         days = max((self.planned_end_date - on).days, 0)
         return (self.daily_cost * days).quantize(Decimal("0.01"))
+
+
+class IndicativeCost(models.Model):
+    """The indicative daily cost of a taakgericht trajectory (no per-case price), derived data.
+
+    Recomputed set-based for whole gemeenten by cases.services.costs.indicative_costs_refresh (at every
+    flag evaluation and after a contract changes), so it is no history-tracked field of the trajectory.
+    """
+
+    trajectory = models.OneToOneField(
+        Trajectory, on_delete=models.CASCADE, primary_key=True, related_name="indicative", verbose_name="traject"
+    )
+    daily_cost = models.DecimalField("indicatieve kosten per dag (€)", max_digits=12, decimal_places=4)
+    basis = models.CharField("grondslag", max_length=10, choices=INDICATIVE_BASES)
+    contract = models.ForeignKey(
+        "cases.TaskContract", on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    computed_on = models.DateField("berekend op")
+
+    class Meta:
+        verbose_name = "indicatieve kosten"
+        verbose_name_plural = "indicatieve kosten"
+
+    def __str__(self):
+        return f"{self.daily_cost} per dag ({self.get_basis_display()})"
 
 
 class ExtensionStatus(models.TextChoices):

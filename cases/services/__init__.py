@@ -14,6 +14,7 @@ from .care import (
     review_record,
     trajectory_change,
     trajectory_end,
+    trajectory_record_start,
     trajectory_start,
 )
 from .children import case_file_read, case_files_listed, child_possible_duplicates, child_register
@@ -67,5 +68,6 @@ __all__ = [
     "review_record",
     "trajectory_change",
     "trajectory_end",
+    "trajectory_record_start",
     "trajectory_start",
 ]

@@ -20,7 +20,7 @@ from ..models import (
     TaskKind,
     Trajectory,
 )
-from ..terms import trajectory_terms
+from ..terms import trajectory_terms, volume_above_norm, volume_impossible
 from .common import as_user, today
 from .work import tasks_done_by_work
 
@@ -35,6 +35,42 @@ class ConflictError(Exception):
 
 
 # --- trajectories -------------------------------------------------------------------------
+
+
+def _check_actual_start(*, actual_start, referral, end, errors: dict) -> None:
+    """The actual start of care (JW305 or the toegang's first contact) lies between the referral and the end."""
+    if actual_start is None:
+        return
+    shown = formatting.date(actual_start)
+    if referral is not None and actual_start < referral.date:
+        errors["actual_start_date"] = (
+            f"De start van de zorg ({shown}) ligt vóór de verwijzing van {formatting.date(referral.date)}."
+        )
+    elif end is not None and actual_start > end:
+        errors["actual_start_date"] = f"De start van de zorg ({shown}) ligt na het einde ({formatting.date(end)})."
+    elif actual_start > today():
+        errors["actual_start_date"] = (
+            f"De start van de zorg ({shown}) ligt in de toekomst; leg die vast als de zorg begonnen is."
+        )
+
+
+def _check_volume(*, product, volume, unit, frequency, start, planned_end, above_norm_reason: str, errors) -> str:
+    """The volume rules of start and change (issue 12): refuse the impossible, above the norm ask for a reason.
+
+    Returns the reason to store ('' when the volume is within the norm)."""
+    if volume is None or volume <= 0:
+        errors["volume"] = "Het volume moet groter zijn dan nul."
+        return ""
+    impossible = volume_impossible(volume=volume, unit=unit, frequency=frequency, start=start, planned_end=planned_end)
+    if impossible:
+        errors["volume"] = impossible
+        return ""
+    above = volume_above_norm(
+        product, volume=volume, unit=unit, frequency=frequency, start=start, planned_end=planned_end
+    )
+    if above and not above_norm_reason.strip():
+        errors["above_norm_reason"] = above
+    return above_norm_reason.strip() if above else ""
 
 
 def _check_trajectory_dates(*, start: dt.date, planned_end: dt.date, referral, errors: dict) -> None:
@@ -59,14 +95,28 @@ def trajectory_start(
     outside_budget: bool = False,
     outside_budget_reason: str = "",
     allocation_number: str = "",
+    above_norm_reason: str = "",
+    actual_start_date: dt.date | None = None,
 ) -> Trajectory:
-    """Start a trajectory; the product's tariff, financing and norm in force today are kept on it."""
+    """Allocate a trajectory; the product's tariff, financing and norm in force today are kept on it.
+
+    `actual_start_date` is when care really began (first contact); without it the child waits until the
+    start is recorded (trajectory_record_start) or arrives as a JW305."""
     errors: dict = {}
     if referral is not None and referral.child_id != child.pk:
         errors["referral"] = "Deze verwijzing hoort bij een andere jeugdige."
     _check_trajectory_dates(start=start_date, planned_end=planned_end_date, referral=referral, errors=errors)
-    if volume is None or volume <= 0:
-        errors["volume"] = "Het volume moet groter zijn dan nul."
+    above_norm_reason = _check_volume(
+        product=product,
+        volume=volume,
+        unit=unit or product.unit,
+        frequency=frequency,
+        start=start_date,
+        planned_end=planned_end_date,
+        above_norm_reason=above_norm_reason,
+        errors=errors,
+    )
+    _check_actual_start(actual_start=actual_start_date, referral=referral, end=None, errors=errors)
     terms = trajectory_terms(
         product, provider, outside_budget=outside_budget, outside_budget_reason=outside_budget_reason
     )
@@ -86,6 +136,8 @@ def trajectory_start(
             unit=unit or product.unit,
             frequency=frequency,
             allocation_number=allocation_number,
+            above_norm_reason=above_norm_reason,
+            actual_start_date=actual_start_date,
             **terms.as_fields(),
         ),
         user,
@@ -114,6 +166,7 @@ def trajectory_change(
     frequency: str,
     outside_budget: bool,
     outside_budget_reason: str,
+    above_norm_reason: str = "",
 ) -> Trajectory:
     """Correct a trajectory. `version` is the one the user read; a newer one means a conflict."""
     with transaction.atomic():
@@ -122,8 +175,16 @@ def trajectory_change(
         if locked.end_date is not None:
             errors["__all__"] = "Dit traject is beëindigd en kan niet meer worden gewijzigd."
         _check_trajectory_dates(start=start_date, planned_end=planned_end_date, referral=locked.referral, errors=errors)
-        if volume is None or volume <= 0:
-            errors["volume"] = "Het volume moet groter zijn dan nul."
+        above_norm_reason = _check_volume(
+            product=locked.product,
+            volume=volume,
+            unit=locked.unit,
+            frequency=frequency,
+            start=start_date,
+            planned_end=planned_end_date,
+            above_norm_reason=above_norm_reason,
+            errors=errors,
+        )
         if outside_budget and not outside_budget_reason.strip():
             errors["outside_budget_reason"] = "Geef aan waarom deze zorg buiten het budget valt."
         if errors:
@@ -133,8 +194,42 @@ def trajectory_change(
         locked.planned_end_date = planned_end_date
         locked.volume = volume
         locked.frequency = frequency
+        locked.above_norm_reason = above_norm_reason
         locked.outside_budget = outside_budget
         locked.outside_budget_reason = outside_budget_reason.strip() if outside_budget else ""
+        locked.version += 1
+        as_user(locked, user).save()
+        request_evaluation([locked.child_id])
+    return locked
+
+
+def trajectory_record_start(
+    *,
+    user,
+    trajectory: Trajectory,
+    version: int,
+    actual_start_date: dt.date | None,
+    family_informed_date: dt.date | None = None,
+    bridging_care: str = "",
+) -> Trajectory:
+    """Record the real start of care, or — while the child waits — when the family was informed and what
+    bridges the wait. The wachttijd rule, the waiting list and 'in zorg' read the actual start."""
+    with transaction.atomic():
+        locked = _locked_trajectory(trajectory, version)
+        errors: dict = {}
+        _check_actual_start(
+            actual_start=actual_start_date, referral=locked.referral, end=locked.end_date, errors=errors
+        )
+        if family_informed_date is not None and family_informed_date > today():
+            errors["family_informed_date"] = (
+                f"Het gezin kan niet op {formatting.date(family_informed_date)} geïnformeerd zijn: "
+                "die datum ligt in de toekomst."
+            )
+        if errors:
+            raise ValidationError(errors)
+        locked.actual_start_date = actual_start_date
+        locked.family_informed_date = family_informed_date
+        locked.bridging_care = bridging_care.strip()
         locked.version += 1
         as_user(locked, user).save()
         request_evaluation([locked.child_id])
@@ -150,6 +245,10 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
             errors["__all__"] = "Dit traject is al beëindigd."
         if end_date < locked.start_date:
             errors["end_date"] = f"De einddatum ligt vóór de startdatum ({formatting.date(locked.start_date)})."
+        elif locked.actual_start_date is not None and end_date < locked.actual_start_date:
+            errors["end_date"] = (
+                f"De einddatum ligt vóór de start van de zorg ({formatting.date(locked.actual_start_date)})."
+            )
         if end_date > today():
             errors["end_date"] = (
                 "Een traject kan niet in de toekomst beëindigd worden; leg het einde vast als het zover is."
@@ -194,6 +293,16 @@ def extension_request(
             )
         if requested_volume is not None and requested_volume <= 0:
             errors["requested_volume"] = "Het volume moet groter zijn dan nul."
+        elif requested_volume is not None:
+            impossible = volume_impossible(
+                volume=requested_volume,
+                unit=locked.unit,
+                frequency=locked.frequency,
+                start=locked.start_date,
+                planned_end=max(requested_end_date, locked.start_date),
+            )
+            if impossible:
+                errors["requested_volume"] = impossible
         if not reason.strip():
             errors["reason"] = "Geef de reden van de verlenging."
         if errors:
@@ -267,6 +376,16 @@ def extension_decide(
                 )
             if granted_volume is not None and granted_volume <= 0:
                 errors["granted_volume"] = "Het volume moet groter zijn dan nul."
+            elif granted_volume is not None and granted_end_date is not None:
+                impossible = volume_impossible(
+                    volume=granted_volume,
+                    unit=trajectory.unit,
+                    frequency=trajectory.frequency,
+                    start=trajectory.start_date,
+                    planned_end=granted_end_date,
+                )
+                if impossible:
+                    errors["granted_volume"] = impossible
             granted_volume = granted_volume or locked.requested_volume
         else:
             granted_end_date = granted_volume = None

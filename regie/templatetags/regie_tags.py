@@ -9,7 +9,7 @@ from django import template
 from cases.models import Role
 
 from ..forms import DecisionForm, ManualFlagForm
-from ..models import Decision, Flag
+from ..models import DEFAULT_RULES, Decision, Flag, FlagRule
 
 register = template.Library()
 
@@ -32,3 +32,17 @@ def case_flags(context, child):
         "decision_form": DecisionForm(prefix="besluit") if is_regisseur else None,
         "manual_flag_form": ManualFlagForm(prefix="signaal") if is_regisseur else None,
     }
+
+
+@register.simple_tag
+def rule_thresholds(gemeente) -> dict:
+    """The gemeente's flag thresholds by code (Beheer › Signaalregels; defaults where it has none), so a
+    badge on a case page marks what the rule fires on. A switched-off rule is absent. One query."""
+    rules = {code: (threshold, enabled) for code, threshold, enabled in
+             FlagRule.objects.filter(gemeente=gemeente).values_list("code", "threshold", "enabled")}  # fmt: skip
+    thresholds = {}
+    for code, (default, _, _) in DEFAULT_RULES.items():
+        threshold, enabled = rules.get(code, (default, True))
+        if enabled:
+            thresholds[str(code)] = int(threshold)
+    return thresholds

@@ -5,6 +5,7 @@ from __future__ import annotations
 from cases.codes import ReferrerType
 
 from ..figures import Figure
+from ..kpis.flow import AGE_GROUPS
 from ..report import KpiReport
 from .spec import Chart, Series, number
 
@@ -14,6 +15,7 @@ CHART_SECTIONS = {
     "youth_flow": "Instroom en uitstroom",
     "in_care_segment": "Jeugdigen in zorg",
     "one_in_n": "Jeugdigen in zorg",
+    "in_care_age": "Jeugdigen in zorg",
     "duration": "Duur",
     "duration_bins": "Duur",
     "extensions": "Verlengingen",
@@ -35,6 +37,7 @@ def report_charts(report: KpiReport, figures: list[Figure]) -> list[Chart]:
     """The dashboard's charts, each from figures of the report (so chart, table and CSV agree)."""
     by_key = {f.key: f for f in figures}
     months = [p.short_label for p in report.periods]
+    weeks = report.current.waiting.norm_weeks  # the gemeente's wachttijd threshold
 
     def line(key, title, unit, keys, names=None, note="", skip_empty=False):
         series = []
@@ -54,8 +57,11 @@ def report_charts(report: KpiReport, figures: list[Figure]) -> list[Chart]:
              ["Nieuw in zorg", "Uit zorg"]),
         line("in_care_segment", "Jeugdigen in zorg per segment", "aantal",
              [f"in_care.segment{s.number}" for s in segs], [f"{s.number}. {s.name}" for s in segs]),
-        line("one_in_n", "1 op N jeugdigen (0-17) in zorg", "1 op N", ["in_care.one_in_n"], ["1 op N"],
-             note="Hoger is minder jeugdigen in zorg. Zonder ingevoerde jeugdpopulatie: n.v.t."),
+        line("one_in_n", "1 op N jeugdigen (0-17) in zorg, met het doel van de raad", "1 op N",
+             ["in_care.one_in_n", "in_care.one_in_n_target"], ["1 op N", "Doel"],
+             note="Hoger is minder jeugdigen in zorg. Zonder ingevoerde jeugdpopulatie of doel: n.v.t."),
+        line("in_care_age", "Jeugdigen in zorg naar leeftijd", "aantal",
+             [f"in_care.age.{label}" for label in AGE_GROUPS], [f"{label} jaar" for label in AGE_GROUPS]),
         line("spend_segment", "Uitgaven per maand per segment", "€", [f"spend.month.segment{s.number}" for s in segs],
              [f"{s.number}. {s.name}" for s in segs]),
         Chart(
@@ -103,8 +109,8 @@ def report_charts(report: KpiReport, figures: list[Figure]) -> list[Chart]:
         line("outside_budget", "Kosten buiten-budgettaire inzet per maand", "€", ["outside_budget.cost"],
              ["Buiten budget"]),
         line("waiting", "Mediane wachttijd van verwijzing tot start", "dagen", ["waiting.median"], ["Mediaan"]),
-        line("waiting_norm", "Trajecten gestart na meer dan 8 weken wachten", "%", ["waiting.over_norm_pct"],
-             ["Langer dan 8 weken"]),
+        line("waiting_norm", f"Trajecten gestart na meer dan {weeks} weken wachten", "%", ["waiting.over_norm_pct"],
+             [f"Langer dan {weeks} weken"]),
         line("end_reasons", "Hoe trajecten eindigden", "%", ["end.as_planned_pct", "end.premature_pct"],
              ["Volgens plan", "Voortijdig"]),
     ]  # fmt: skip

@@ -45,11 +45,13 @@ from .outcomes import (
 )
 from .period import Period
 from .referrals import (
+    ProviderWaiting,
     Referrals,
     SourceReferrals,
     Waiting,
     referrals_by_source,
     referrals_by_source_series,
+    waiting_by_provider,
     waiting_time,
     waiting_time_series,
 )
@@ -71,6 +73,7 @@ __all__ = [
     "SourceReferrals",
     "Spend",
     "Stacking",
+    "ProviderWaiting",
     "Waiting",
     "durations",
     "durations_series",
@@ -94,6 +97,7 @@ __all__ = [
     "stacking",
     "stacking_series",
     "top_reviewed_on_time",
+    "waiting_by_provider",
     "waiting_time",
     "waiting_time_series",
     "youths_in_care",

@@ -11,13 +11,27 @@ from django.db.models import Count, Exists, OuterRef, Q
 from cases.models import Gemeente, Trajectory, YouthPopulation
 
 from .period import Period
-from .query import active_in, date_value, in_period, once, per_period, running_after, span_of, trajectories_of
+from .query import (
+    date_value,
+    in_care_in,
+    in_period,
+    once,
+    pct,
+    per_period,
+    running_after,
+    span_of,
+    trajectories_of,
+)
+
+# JZ020 46: crisis care. "Gestart met crisis": CBS counts jeugdhulp trajectories that began as crisis care.
+CRISIS_CATEGORY = "46"
 
 
 @dataclass
 class Flow:
     trajectories: int
     youths: int
+    crisis: int = 0  # of the started trajectories: crisis care (JZ020 46); outflow leaves it 0
 
 
 def inflow(gemeente: Gemeente, period: Period) -> Flow:
@@ -41,6 +55,7 @@ def inflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
     for i, p in enumerate(periods):
         aggregates[f"t{i}"] = Count("pk", filter=in_period("start_date", p))
         aggregates[f"y{i}"] = Count("child", distinct=True, filter=in_period("start_date", p) & Q(_before=False))
+        aggregates[f"c{i}"] = Count("pk", filter=in_period("start_date", p) & Q(product__category=CRISIS_CATEGORY))
     started = (
         trajectories_of(gemeente)
         .filter(start_date__range=(span.start, span.end))
@@ -48,7 +63,7 @@ def inflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
         .annotate(_before=in_care_before)
     )
     row = once(started).aggregate(**aggregates)
-    return [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"]) for i in range(len(periods))]
+    return [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"], crisis=row[f"c{i}"]) for i in range(len(periods))]
 
 
 def outflow(gemeente: Gemeente, period: Period) -> Flow:
@@ -79,6 +94,13 @@ def outflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
 # --- youths in care and 1 op N ---------------------------------------------------------------
 
 
+# Jeugdhulp met verblijf (CBS hulpvorm with stay): the product says so, or its segment is residential.
+WITH_STAY = Q(product__with_stay=True) | Q(product__segment__is_residential=True)
+
+# Teylingen/Holland Rijnland report youths in care by age (DOMAIN.md §5): label -> (youngest, oldest) age.
+AGE_GROUPS = {"0-3": (0, 3), "4-11": (4, 11), "12-17": (12, 17), "18+": (18, None)}
+
+
 @dataclass
 class InCare:
     youths: int
@@ -86,10 +108,27 @@ class InCare:
     population: int | None
     one_in_n: float | None
     by_segment: dict[int, int] = field(default_factory=dict)
+    by_age: dict[str, int] = field(default_factory=dict)  # AGE_GROUPS on the period's last day
+    with_stay: int = 0  # youths with care met verblijf (a residential segment or a product with stay)
+    without_stay: int = 0  # youths with care zonder verblijf; a youth with both counts in both, as CBS
+    one_in_n_target: int | None = None  # the council's goal for the year (Beheer › Gemeenten)
+
+    @property
+    def with_stay_pct(self) -> float | None:
+        return pct(self.with_stay, self.youths)
+
+    @property
+    def without_stay_pct(self) -> float | None:
+        return pct(self.without_stay, self.youths)
+
+    @property
+    def verlengd(self) -> int:
+        """18+: youths in verlengde jeugdhulp."""
+        return self.by_age.get("18+", 0)
 
 
 def youths_in_care(gemeente: Gemeente, period: Period) -> InCare:
-    """Jeugdigen in zorg: distinct youths with an active trajectory in the period, and "1 op N".
+    """Jeugdigen in zorg: distinct youths whose care had actually started and ran in the period, and "1 op N".
 
     1 op N = the youth population (0-17) the beheerder entered for the period's year, divided by
     the youths in care who were under 18 on the period's last day. Without a population: n.v.t.
@@ -98,21 +137,28 @@ def youths_in_care(gemeente: Gemeente, period: Period) -> InCare:
 
 
 def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InCare]:
-    active = trajectories_of(gemeente).filter(active_in(span_of(periods)))
+    active = trajectories_of(gemeente).filter(in_care_in(span_of(periods)))
     aggregates, per_segment = {}, {}
     for i, p in enumerate(periods):
-        aggregates[f"y{i}"] = Count("child", distinct=True, filter=active_in(p))
+        aggregates[f"y{i}"] = Count("child", distinct=True, filter=in_care_in(p))
         aggregates[f"u{i}"] = Count(
-            "child", distinct=True, filter=active_in(p) & Q(child__birth_date__gt=_years_before(p.end, 18))
+            "child", distinct=True, filter=in_care_in(p) & Q(child__birth_date__gt=_years_before(p.end, 18))
         )
-        per_segment[f"s{i}"] = Count("child", distinct=True, filter=active_in(p))
+        per_segment[f"s{i}"] = Count("child", distinct=True, filter=in_care_in(p))
+        aggregates[f"w{i}"] = Count("child", distinct=True, filter=in_care_in(p) & WITH_STAY)
+        aggregates[f"z{i}"] = Count("child", distinct=True, filter=in_care_in(p) & ~WITH_STAY)
+        for label, (youngest, oldest) in AGE_GROUPS.items():
+            # Born after the day the child would be `oldest + 1` and on or before the day it turned `youngest`.
+            born = Q(child__birth_date__lte=_years_before(p.end, youngest))
+            if oldest is not None:
+                born &= Q(child__birth_date__gt=_years_before(p.end, oldest + 1))
+            aggregates[f"a{i}_{label}"] = Count("child", distinct=True, filter=in_care_in(p) & born)
     row = active.aggregate(**aggregates)
     segment_rows = list(active.values("product__segment__number").annotate(**per_segment).order_by())
-    populations = dict(
-        YouthPopulation.objects.filter(gemeente=gemeente, year__in={p.end.year for p in periods}).values_list(
-            "year", "count"
-        )
-    )
+    population_rows = YouthPopulation.objects.filter(gemeente=gemeente, year__in={p.end.year for p in periods})
+    populations, targets = {}, {}
+    for year, count, target in population_rows.values_list("year", "count", "one_in_n_target"):
+        populations[year], targets[year] = count, target
     result = []
     for i, p in enumerate(periods):
         population, under_18 = populations.get(p.end.year), row[f"u{i}"]
@@ -123,6 +169,10 @@ def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InC
                 population=population,
                 one_in_n=round(population / under_18, 1) if population and under_18 else None,
                 by_segment={r["product__segment__number"]: r[f"s{i}"] for r in segment_rows if r[f"s{i}"]},
+                by_age={label: row[f"a{i}_{label}"] for label in AGE_GROUPS},
+                with_stay=row[f"w{i}"],
+                without_stay=row[f"z{i}"],
+                one_in_n_target=targets.get(p.end.year),
             )
         )
     return result

@@ -7,11 +7,11 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, F, Q, Sum, Value
+from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
 from django.db.models.functions import Greatest, Least
 
 from cases.dbfuncs import DaysBetween
-from cases.models import Gemeente, Segment, SegmentBudget
+from cases.models import Gemeente, Segment, SegmentBudget, TaskContract
 
 from .period import Period
 from .query import MONEY, active_in, cost_in, date_value, in_period, money, pct, span_of, trajectories_of
@@ -54,8 +54,10 @@ class SegmentSpend:
     year_to_date: Decimal
     committed: Decimal
     budget: Decimal | None
-    unpriced: int  # active trajectories without a per-case price (taakgericht)
+    unpriced: int  # active trajectories without a per-case price and without a contract ('prijs ontbreekt')
     months_left: int = 0  # whole months after the period until 31 December
+    period_months: int = 1  # months in the period (3 for the quarterly update)
+    contracts: Decimal = Decimal("0.00")  # the year's taakgerichte contract sums, counted by their payments
 
     @property
     def forecast(self) -> Decimal:
@@ -64,7 +66,7 @@ class SegmentSpend:
     @property
     def run_rate(self) -> Decimal:
         """The other end of the range: the rest of the year at this month's pace."""
-        return self.year_to_date + self.month * self.months_left
+        return self.year_to_date + self.month * self.months_left / self.period_months
 
     @property
     def ytd_pct(self) -> float | None:
@@ -120,6 +122,10 @@ class Spend:
     def unpriced(self) -> int:
         return sum(s.unpriced for s in self.segments)
 
+    @property
+    def contracts(self) -> Decimal:
+        return self._total("contracts")
+
 
 FORECAST_METHOD = (
     "Prognose jaareinde = uitgegeven van 1 januari tot en met het einde van de maand, plus wat de "
@@ -127,9 +133,34 @@ FORECAST_METHOD = (
     "(uiterlijk 31 december). Nieuwe instroom en verlengingen na die datum zitten er niet in; de "
     "prognose is dus een ondergrens, die vroeg in het jaar ver onder de uitkomst ligt. Daarom staat "
     "ernaast de prognose bij gelijkblijvend tempo: uitgegeven tot nu plus de uitgaven van deze maand "
-    "voor elke resterende maand. De uitkomst ligt meestal tussen die twee. Taakgerichte trajecten "
-    "hebben geen prijs per casus en tellen in geen van beide mee."
+    "voor elke resterende maand. De uitkomst ligt meestal tussen die twee. Taakgericht ingekochte zorg "
+    "telt met de betalingen van het contract (betaalschema), nooit daarnaast nog per traject: de "
+    "prognose neemt de hele contractsom van het jaar mee. Trajecten zonder prijs en zonder contract "
+    "('prijs ontbreekt') tellen niet mee en staan apart vermeld."
 )
+
+
+def covered_by_contract(year: int) -> Exists:
+    """A trajectory whose provider has a taakgericht contract with its gemeente for its segment in `year`:
+    the lump sum pays for its care that year, so its own P × Q price is not spend (never counted twice)."""
+    return Exists(
+        TaskContract.objects.filter(
+            gemeente_id=OuterRef("child__gemeente_id"),
+            provider_id=OuterRef("provider_id"),
+            segment_id=OuterRef("product__segment_id"),
+            year=year,
+        )
+    )
+
+
+def contract_payments(gemeente_ids, first: dt.date, last: dt.date) -> dict[tuple[int, int], tuple]:
+    """(gemeente_id, segment_id) -> (paid from `first` to `last`, the year's contract sum); one query."""
+    totals: dict[tuple[int, int], tuple] = {}
+    for contract in TaskContract.objects.filter(gemeente_id__in=list(gemeente_ids), year=last.year):
+        key = (contract.gemeente_id, contract.segment_id)
+        paid, total = totals.get(key, (Decimal("0.00"), Decimal("0.00")))
+        totals[key] = (paid + contract.paid_between(first, last), total + contract.amount)
+    return totals
 
 
 def spend(gemeente: Gemeente, period: Period) -> Spend:
@@ -155,22 +186,36 @@ def _committed(period: Period) -> models.ExpressionWrapper:
 def spend_series(gemeente: Gemeente, periods: list[Period]) -> list[Spend]:
     segment_key = "product__segment"
     aggregates = {}
+    years = sorted({p.end.year for p in periods})
     for i, p in enumerate(periods):
         year_to_date = Period(dt.date(p.end.year, 1, 1), p.end)
         running_at_end = Q(start_date__lte=p.end) & (Q(end_date__isnull=True) | Q(end_date__gt=p.end))
-        aggregates[f"m{i}"] = Sum(cost_in(p), filter=active_in(p))
-        aggregates[f"y{i}"] = Sum(cost_in(year_to_date), filter=active_in(year_to_date))
-        aggregates[f"c{i}"] = Sum(_committed(p), filter=running_at_end)
-        aggregates[f"u{i}"] = Count("pk", filter=active_in(year_to_date) & Q(daily_cost__isnull=True))
+        per_case = Q(**{f"covered_{p.end.year}": False})
+        aggregates[f"m{i}"] = Sum(cost_in(p), filter=active_in(p) & per_case)
+        aggregates[f"y{i}"] = Sum(cost_in(year_to_date), filter=active_in(year_to_date) & per_case)
+        aggregates[f"c{i}"] = Sum(_committed(p), filter=running_at_end & per_case)
+        aggregates[f"u{i}"] = Count("pk", filter=active_in(year_to_date) & Q(daily_cost__isnull=True) & per_case)
     earliest = Period(dt.date(min(p.end.year for p in periods), 1, 1), max(p.end for p in periods))
     rows = {
         row[segment_key]: row
         for row in trajectories_of(gemeente)
         .filter(active_in(earliest))
+        .annotate(**{f"covered_{year}": covered_by_contract(year) for year in years})
         .values(segment_key)
         .annotate(**aggregates)
         .order_by()
     }
+    contracts = list(TaskContract.objects.filter(gemeente=gemeente, year__in=years))
+
+    def paid(segment_id: int, first: dt.date, last: dt.date) -> Decimal:
+        return sum(
+            (c.paid_between(first, last) for c in contracts if c.segment_id == segment_id and c.year == last.year),
+            Decimal("0.00"),
+        )
+
+    def contract_sum(segment_id: int, year: int) -> Decimal:
+        return sum((c.amount for c in contracts if c.segment_id == segment_id and c.year == year), Decimal("0.00"))
+
     budgets = {
         (year, segment): amount
         for year, segment, amount in SegmentBudget.objects.filter(
@@ -187,12 +232,17 @@ def spend_series(gemeente: Gemeente, periods: list[Period]) -> list[Spend]:
                     SegmentSpend(
                         number=segment.number,
                         name=segment.name,
-                        month=money(rows.get(segment.pk, {}).get(f"m{i}")),
-                        year_to_date=money(rows.get(segment.pk, {}).get(f"y{i}")),
-                        committed=money(rows.get(segment.pk, {}).get(f"c{i}")),
+                        month=money(rows.get(segment.pk, {}).get(f"m{i}")) + paid(segment.pk, p.start, p.end),
+                        year_to_date=money(rows.get(segment.pk, {}).get(f"y{i}"))
+                        + paid(segment.pk, dt.date(p.end.year, 1, 1), p.end),
+                        committed=money(rows.get(segment.pk, {}).get(f"c{i}"))
+                        + contract_sum(segment.pk, p.end.year)
+                        - paid(segment.pk, dt.date(p.end.year, 1, 1), p.end),
                         budget=budgets.get((p.end.year, segment.pk)),
                         unpriced=rows.get(segment.pk, {}).get(f"u{i}", 0),
                         months_left=12 - p.end.month,
+                        period_months=p.months,
+                        contracts=contract_sum(segment.pk, p.end.year),
                     )
                     for segment in segments
                 ],

@@ -37,6 +37,12 @@ def active_in(period: Period) -> Q:
     return Q(start_date__lte=period.end) & (Q(end_date__isnull=True) | Q(end_date__gte=period.start))
 
 
+def in_care_in(period: Period) -> Q:
+    """Care actually started (JW305 or the toegang) by the period's end and not ended before it: 'in zorg'.
+    An allocation alone is not care; its child is waiting (issue 12)."""
+    return Q(actual_start_date__lte=period.end) & (Q(end_date__isnull=True) | Q(end_date__gte=period.start))
+
+
 def date_value(day: dt.date) -> Value:
     return Value(day, output_field=models.DateField())
 

@@ -10,6 +10,7 @@ from cases.codes import ReferrerType
 from cases.dbfuncs import DaysBetween
 from cases.models import Gemeente
 from referrals.models import Referral, ReferralOutcome
+from regie.waiting import waiting_norm_weeks
 
 from .period import Period
 from .query import in_period, median_by, pct, period_index, span_of, trajectories_of
@@ -92,6 +93,7 @@ class Waiting:
     started: int
     median_days: float | None
     over_norm: int
+    norm_weeks: int = WAIT_NORM_DAYS // 7  # the gemeente's wachttijd threshold (Beheer › Signaalregels)
 
     @property
     def over_norm_pct(self) -> float | None:
@@ -99,25 +101,82 @@ class Waiting:
 
 
 def waiting_time(gemeente: Gemeente, period: Period) -> Waiting:
-    """Wachttijd: days from the referral to the start of care, for trajectories that started in the
-    period with a referral; median, and how many waited more than 8 weeks (56 days)."""
+    """Wachttijd: days from the referral to the actual start of care (JW305 or the toegang's first contact),
+    for trajectories whose care started in the period with a referral; median, and how many waited more
+    than 8 weeks (56 days)."""
     return waiting_time_series(gemeente, [period])[0]
+
+
+def _started_in(gemeente: Gemeente, span: Period):
+    return (
+        trajectories_of(gemeente)
+        .filter(actual_start_date__range=(span.start, span.end), referral__isnull=False)
+        .annotate(_wait=DaysBetween(F("referral__date"), F("actual_start_date")))
+    )
+
+
+def wait_norm_days(gemeente: Gemeente) -> int:
+    """Over how many days a wait counts as too long: the gemeente's wachttijd rule, so KPI and flag agree."""
+    return 7 * waiting_norm_weeks(gemeente)
 
 
 def waiting_time_series(gemeente: Gemeente, periods: list[Period]) -> list[Waiting]:
     span = span_of(periods)
-    started = (
-        trajectories_of(gemeente)
-        .filter(start_date__range=(span.start, span.end), referral__isnull=False)
-        .annotate(_wait=DaysBetween(F("referral__date"), F("start_date")), _pi=period_index(periods, "start_date"))
-    )
+    norm_days = wait_norm_days(gemeente)
+    started = _started_in(gemeente, span).annotate(_pi=period_index(periods, "actual_start_date"))
     aggregates = {}
     for i, p in enumerate(periods):
-        aggregates[f"n{i}"] = Count("pk", filter=in_period("start_date", p))
-        aggregates[f"o{i}"] = Count("pk", filter=in_period("start_date", p) & Q(_wait__gt=WAIT_NORM_DAYS))
+        aggregates[f"n{i}"] = Count("pk", filter=in_period("actual_start_date", p))
+        aggregates[f"o{i}"] = Count("pk", filter=in_period("actual_start_date", p) & Q(_wait__gt=norm_days))
     row = started.aggregate(**aggregates)
     medians = median_by(started, "_wait", ("_pi",))
     return [
-        Waiting(started=row[f"n{i}"], median_days=medians.get((i,)), over_norm=row[f"o{i}"])
+        Waiting(started=row[f"n{i}"], median_days=medians.get((i,)), over_norm=row[f"o{i}"], norm_weeks=norm_days // 7)
         for i in range(len(periods))
     ]
+
+
+@dataclass
+class ProviderWaiting:
+    provider: str
+    started: int
+    median_days: float | None
+    over_norm: int
+    waiting: int  # allocated, past the allocated start, care not started on the period's last day
+
+    @property
+    def over_norm_pct(self) -> float | None:
+        return pct(self.over_norm, self.started)
+
+
+def waiting_by_provider(gemeente: Gemeente, period: Period) -> list[ProviderWaiting]:
+    """Wachttijd per aanbieder: the waiting time KPI split by provider, and who still waits at the period's
+    end. Three grouped queries whatever the number of providers."""
+    started = _started_in(gemeente, period)
+    norm_days = wait_norm_days(gemeente)
+    counts = {
+        row["provider__name"]: row
+        for row in started.values("provider__name")
+        .annotate(n=Count("pk"), o=Count("pk", filter=Q(_wait__gt=norm_days)))
+        .order_by()
+    }
+    medians = median_by(started, "_wait", ("provider__name",))
+    waiting = dict(
+        trajectories_of(gemeente)
+        .waiting_on(period.end)
+        .values("provider__name")
+        .annotate(n=Count("pk"))
+        .order_by()
+        .values_list("provider__name", "n")
+    )
+    rows = [
+        ProviderWaiting(
+            provider=name,
+            started=counts.get(name, {}).get("n", 0),
+            median_days=medians.get((name,)),
+            over_norm=counts.get(name, {}).get("o", 0),
+            waiting=waiting.get(name, 0),
+        )
+        for name in set(counts) | set(waiting)
+    ]
+    return sorted(rows, key=lambda r: (-r.waiting, -(r.median_days or 0), r.provider))

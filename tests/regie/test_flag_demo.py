@@ -33,7 +33,7 @@ def check_flag(flag, today):
     t = next((x for x in trajectories if x.pk == flag.trajectory_id), None)
     code, value = flag.code, flag.value
     if code == "duur":
-        assert t in open_ones and t.running_months(today) == value > t.norm_months == flag.norm
+        assert t in open_ones and t.started_on(today) and t.running_months(today) == value > t.norm_months == flag.norm
     elif code == "einddatum":
         assert t in open_ones and t.planned_end_date == flag.reference_date < today
         assert (today - t.planned_end_date).days == value
@@ -60,9 +60,12 @@ def check_flag(flag, today):
             child__household=child.household, end_date__isnull=True, start_date__lte=today
         ).count()
         assert household_open == value >= flag.norm and open_ones
+    elif code == "volume":
+        norm = t.product.norm_volume
+        assert t in open_ones and t.unit == t.product.unit and t.volume > norm == flag.norm
     elif code == "wachttijd":
         referral = Referral.objects.get(pk=flag.subject_key)
-        assert not referral.trajectories.filter(start_date__lte=today).exists()
+        assert not referral.trajectories.filter(actual_start_date__lte=today).exists()
         assert (today - referral.date).days == value > 7 * flag.norm
     else:
         raise AssertionError(f"unexpected flag {code}")

@@ -6,11 +6,12 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
+from cases.models import Product, YouthPopulation
 from regie.models import Decision, Flag
 from reports import kpis
 from reports.kpis import Period
 
-from ..factories import ChildFactory
+from ..factories import ChildFactory, TrajectoryFactory, ensure_catalogue
 from . import kpi_data
 
 FEB = Period.month(2026, 2)
@@ -212,3 +213,34 @@ def test_each_month_of_a_series_equals_that_month_on_its_own(data, gemeente_a):
     # The data set has something to compare in most months, not only empty ones.
     assert sum(f.trajectories for f in kpis.inflow_series(gemeente_a, months)) > 4
     assert sum(d.total.ended for d in kpis.durations_series(gemeente_a, months)) > 3
+
+
+def test_youths_in_care_by_age_and_the_one_in_n_target(frozen_today, gemeente_a):
+    for birth in (dt.date(2023, 5, 1), dt.date(2014, 5, 1), dt.date(2010, 5, 1), dt.date(2007, 2, 28)):
+        TrajectoryFactory(
+            child=ChildFactory(gemeente=gemeente_a, birth_date=birth),
+            start_date=dt.date(2026, 1, 5),
+            planned_end_date=dt.date(2026, 12, 31),
+        )
+    YouthPopulation.objects.create(gemeente=gemeente_a, year=2026, count=300, one_in_n_target=120)
+    in_care = kpis.youths_in_care(gemeente_a, FEB)
+    # On 28 February 2026: 2, 11, 15 and — born 28 February 2007 — 19 years old (verlengde jeugdhulp).
+    assert in_care.by_age == {"0-3": 1, "4-11": 1, "12-17": 1, "18+": 1} and in_care.verlengd == 1
+    assert (in_care.one_in_n, in_care.one_in_n_target) == (100.0, 120)  # 300 / 3 under 18
+
+
+def test_with_and_without_stay_and_started_with_crisis(frozen_today, gemeente_a):
+    ensure_catalogue()
+    crisis, foster = Product.objects.get(code="46A03"), Product.objects.get(code="44A07")  # both segment 1
+    both, ambulant_only = ChildFactory(gemeente=gemeente_a), ChildFactory(gemeente=gemeente_a)
+    dates = {"start_date": dt.date(2026, 2, 9), "planned_end_date": dt.date(2026, 6, 30)}
+    TrajectoryFactory(child=both, product=crisis, unit="14", **dates)
+    TrajectoryFactory(child=both, **dates)  # ambulant as well: counts in both, as CBS
+    TrajectoryFactory(child=ambulant_only, **dates)
+    TrajectoryFactory(
+        child=ChildFactory(gemeente=gemeente_a), product=foster, unit="14", start_date=dt.date(2026, 1, 5)
+    )
+    in_care = kpis.youths_in_care(gemeente_a, FEB)
+    assert (in_care.youths, in_care.with_stay, in_care.without_stay) == (3, 2, 2)
+    assert (in_care.with_stay_pct, in_care.without_stay_pct) == (66.7, 66.7)
+    assert kpis.inflow(gemeente_a, FEB).crisis == 1
