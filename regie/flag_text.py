@@ -65,3 +65,44 @@ def flag_sentence(flag) -> str:
     if code == FlagCode.MANUAL:
         return flag.reason
     return detail
+
+
+# The short label of a flag on a chip in the queue; the full label and sentence are one click away.
+CHIP_LABELS = {
+    FlagCode.DURATION: "Duur",
+    FlagCode.COST: "Kosten",
+    FlagCode.EXTENSIONS: "Verlengd",
+    FlagCode.STACKING: "Stapeling",
+    FlagCode.HOUSEHOLD_STACKING: "Stapeling gezin",
+    FlagCode.WAITING: "Wacht",
+    FlagCode.PAST_END: "Einde verstreken",
+    FlagCode.REVIEW_LATE: "Review laat",
+    FlagCode.TURNING_18: "18+",
+    FlagCode.OUTSIDE_BUDGET: "Buiten budget",
+    FlagCode.RESIDENTIAL: "Verblijf",
+    FlagCode.VOLUME: "Volume",
+    FlagCode.MANUAL: "Handmatig",
+}
+
+
+def flag_key_number(flag) -> str:
+    """The one number of a flag that a chip in the queue shows beside its label ("Duur 19 mnd");
+    the full sentence stays one click away."""
+    code, value = flag.code, flag.value
+    if value is None:
+        return ""
+    if code in (FlagCode.DURATION, FlagCode.RESIDENTIAL):
+        return f"{number(value)} mnd"
+    if code in (FlagCode.COST, FlagCode.OUTSIDE_BUDGET):
+        return f"€ {number(value / 1000, 0)}k"
+    if code == FlagCode.EXTENSIONS:
+        return f"{number(value)}×"
+    if code in (FlagCode.STACKING, FlagCode.HOUSEHOLD_STACKING):
+        return number(value)
+    if code == FlagCode.WAITING:
+        return f"{int(value) // 7} wk"
+    if code in (FlagCode.PAST_END, FlagCode.REVIEW_LATE):
+        return f"+{number(value)} d"
+    if code == FlagCode.VOLUME:
+        return f"{number(value)}%"
+    return ""

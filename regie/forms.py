@@ -12,18 +12,35 @@ from .models import DecisionKind, FlagCode
 
 
 class DecisionForm(forms.Form):
-    kind = forms.ChoiceField(label="Besluit", choices=DecisionKind.choices, widget=forms.RadioSelect)
-    reason = forms.CharField(label="Motivering", max_length=1000, widget=forms.Textarea(attrs={"rows": 3}))
+    """Parses the decision; on a refusal the view re-renders it bound, every error beside its field."""
+
+    kind = forms.ChoiceField(
+        label="Besluit",
+        choices=DecisionKind.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Kies een besluit.", "invalid_choice": "Kies een besluit."},
+    )
+    reason = forms.CharField(
+        label="Motivering",
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"required": "Motiveer het besluit."},
+    )
     follow_up_date = forms.DateField(
         label="Vervolgdatum",
         widget=DATE_INPUT,
+        error_messages={"required": "Kies een vervolgdatum.", "invalid": "Geef een geldige datum (dd-mm-jjjj)."},
         help_text="Tot deze datum staat de casus niet in de Top, tenzij hij verslechtert.",
     )
     actor = forms.CharField(
         label="Wie onderneemt actie",
         max_length=120,
+        error_messages={"required": "Geef aan wie actie onderneemt."},
         help_text="Bijvoorbeeld: regisseur, toegangsteam, directeur en wethouder.",
     )
+    # The latest decision on the case when the form was opened (0: none), so a decision recorded by
+    # someone else in the meantime is shown rather than overwritten.
+    seen_decision = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
 class ManualFlagForm(forms.Form):

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from cases.models import Child
 
 from .codes import FlagCode
-from .flag_text import flag_sentence
+from .flag_text import flag_key_number, flag_sentence
 
 # code: (default threshold, default weight, what the threshold means). Defaults from DOMAIN.md §6.
 DEFAULT_RULES: dict[str, tuple[Decimal, int, str]] = {
@@ -248,6 +248,10 @@ class Flag(models.Model):
     def sentence(self) -> str:
         """The flag explains itself in numbers a person reads in one glance."""
         return flag_sentence(self)
+
+    @property
+    def key_number(self) -> str:
+        return flag_key_number(self)
 
 
 class ChildScore(models.Model):

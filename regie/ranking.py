@@ -16,10 +16,21 @@ from django.db import models
 from django.db.models import Exists, OuterRef, Q
 
 from cases.formatting import date, euro
-from cases.models import Child, CostBasisLabel, Gemeente, Provider, Trajectory
+from cases.models import Child, CostBasisLabel, Gemeente, Provider, Task, TaskOrigin, Trajectory
 from referrals.models import Referral
 
-from .models import DEFAULT_WEIGHTS, MANUAL_WEIGHT, ChildScore, Decision, Flag, FlagCode, FlagRule, RegieSettings
+from .flag_text import CHIP_LABELS
+from .models import (
+    DEFAULT_WEIGHTS,
+    MANUAL_WEIGHT,
+    ChildScore,
+    Decision,
+    DecisionKind,
+    Flag,
+    FlagCode,
+    FlagRule,
+    RegieSettings,
+)
 
 PROVIDERS_CACHE_SECONDS = 15 * 60
 
@@ -70,9 +81,33 @@ def _latest_decisions(gemeente: Gemeente) -> dict[int, dict]:
     """The latest decision per decided child of the gemeente (decisions are few: one per case meeting)."""
     latest = {}
     decisions = Decision.objects.filter(gemeente=gemeente).order_by("child_id", "-decided_at")
-    for decision in decisions.values("child_id", "decided_at", "follow_up_date", "cost_at_decision"):
+    fields = ("pk", "child_id", "kind", "decided_at", "decided_by_id", "follow_up_date", "cost_at_decision")
+    for decision in decisions.values(*fields):
         latest.setdefault(decision["child_id"], decision)
     return latest
+
+
+def _new_signals(decisions: dict[int, dict], child_ids) -> set[int]:
+    """The children with a flag raised after their latest decision that counts as a new signal.
+
+    A manual flag the deciding regisseur raised herself after her decision does not count: she adds it
+    to note what she saw (often right after deciding), not to undo her own decision. An engine flag, or
+    a manual flag of another regisseur, does. One query over the few decided children given.
+    """
+    child_ids = [pk for pk in child_ids if pk in decisions]
+    if not child_ids:
+        return set()
+    since = min(decisions[pk]["decided_at"] for pk in child_ids)
+    flags = Flag.objects.filter(child_id__in=child_ids, active=True, raised_at__gt=since)
+    new = set()
+    for child_id, code, raised_by_id, raised_at in flags.values_list("child_id", "code", "raised_by_id", "raised_at"):
+        decision = decisions[child_id]
+        if raised_at <= decision["decided_at"]:
+            continue
+        if code == FlagCode.MANUAL and raised_by_id == decision["decided_by_id"]:
+            continue
+        new.add(child_id)
+    return new
 
 
 def _filtered(scores, filters: QueueFilters, today: dt.date):
@@ -90,14 +125,16 @@ def _filtered(scores, filters: QueueFilters, today: dt.date):
     return scores
 
 
-def _queue_state(score: ChildScore, decision: dict | None, today: dt.date, cost_jump_percent: int) -> tuple[bool, str]:
+def _queue_state(
+    score: ChildScore, decision: dict | None, today: dt.date, cost_jump_percent: int, new_signal: bool
+) -> tuple[bool, str]:
     """(in the queue?, why it is back). Out until the follow-up date, unless it got worse."""
     if decision is None:
         return True, ""
     if decision["follow_up_date"] <= today:
         return True, f"vervolgdatum {date(decision['follow_up_date'])} bereikt"
     reasons = []
-    if score.last_raised > decision["decided_at"]:
+    if new_signal:
         reasons.append("nieuw signaal na het besluit")
     before = Decimal(decision["cost_at_decision"])
     if score.open_cost > before * (1 + Decimal(cost_jump_percent) / 100):
@@ -120,7 +157,45 @@ class QueueRow:
     segments: list[int] = field(default_factory=list)
     household_open: int = 0
     back_because: str = ""
+    decision: dict | None = None  # the latest decision: pk, kind, decided_at, follow_up_date
+    open_tasks: list = field(default_factory=list)  # open tasks of the regisseur's decisions
     indicative: bool = False  # part of the cost is indicative (taakgericht care, no price per case)
+
+    @property
+    def chips(self) -> list[dict]:
+        """One chip per kind of flag: its short label, the key number of its heaviest flag (the flags of a
+        code are several trajectories' or reviews'), how many there are, and the sentences for the title."""
+        by_code: dict[str, list] = {}
+        for flag in self.flags:
+            by_code.setdefault(flag.code, []).append(flag)
+        chips = []
+        for code, group in by_code.items():
+            heaviest = max(group, key=lambda f: f.value if f.value is not None else Decimal("-1"))
+            chips.append(
+                {
+                    "label": CHIP_LABELS.get(code, code),
+                    "number": heaviest.key_number,
+                    "count": len(group),
+                    "title": " · ".join(f.sentence for f in group),
+                }
+            )
+        return chips
+
+    @property
+    def back_short(self) -> str:
+        """Why the case is back, in a word or two for the row (the whole reason in its title)."""
+        words = []
+        if self.back_because.startswith("vervolgdatum"):
+            words.append("vervolg bereikt")
+        if "nieuw signaal" in self.back_because:
+            words.append("nieuw signaal")
+        if "kosten gestegen" in self.back_because:
+            words.append("kosten gestegen")
+        return ", ".join(words)
+
+    @property
+    def decision_label(self) -> str:
+        return DecisionKind(self.decision["kind"]).label if self.decision else ""
 
     @property
     def flag_codes(self) -> list[str]:
@@ -133,19 +208,26 @@ def _top_scores(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters, li
     scores = ChildScore.objects.filter(gemeente=gemeente)
     decisions = _latest_decisions(gemeente)
     waiting = [pk for pk, decision in decisions.items() if decision["follow_up_date"] > today]
+    waiting_scores = list(scores.filter(child_id__in=waiting))
+    # Only a flag raised after the decision can count: the score's last_raised says which to look at.
+    new_signals = _new_signals(
+        decisions, [s.child_id for s in waiting_scores if s.last_raised > decisions[s.child_id]["decided_at"]]
+    )
     held_out = {
         score.child_id
-        for score in scores.filter(child_id__in=waiting)
-        if not _queue_state(score, decisions[score.child_id], today, settings.cost_jump_percent)[0]
+        for score in waiting_scores
+        if not _queue_state(
+            score, decisions[score.child_id], today, settings.cost_jump_percent, score.child_id in new_signals
+        )[0]
     }
     top = _filtered(scores, filters, today).exclude(child_id__in=held_out).order_by("-score", "child_id")[:limit]
-    return top, decisions
+    return top, decisions, new_signals
 
 
 def top_child_ids(gemeente: Gemeente, *, today: dt.date) -> list[int]:
     """The children in the unfiltered top N today, in rank order (what the queue page shows)."""
     settings = regie_settings(gemeente)
-    top, _ = _top_scores(gemeente, today=today, filters=QueueFilters(), limit=settings.top_n, settings=settings)
+    top, _, _ = _top_scores(gemeente, today=today, filters=QueueFilters(), limit=settings.top_n, settings=settings)
     return list(top.values_list("child_id", flat=True))
 
 
@@ -164,13 +246,16 @@ def top_cases(
     """
     settings = settings or regie_settings(gemeente)
     limit = limit or settings.top_n
-    top, decisions = _top_scores(gemeente, today=today, filters=filters, limit=limit, settings=settings)
+    top, decisions, new_signals = _top_scores(gemeente, today=today, filters=filters, limit=limit, settings=settings)
     top = list(top.select_related("child"))
     children = []
     for score in top:
         child = score.child
         child.score, child.open_cost = score.score, score.open_cost
-        child.back_because = _queue_state(score, decisions.get(child.pk), today, settings.cost_jump_percent)[1]
+        child.decision = decisions.get(child.pk)
+        child.back_because = _queue_state(
+            score, child.decision, today, settings.cost_jump_percent, child.pk in new_signals
+        )[1]
         children.append(child)
     return _rows(children, today=today)
 
@@ -221,4 +306,10 @@ def _rows(ranked, *, today: dt.date) -> list[QueueRow]:
         row = rows[c.pk]
         row.household_open = household_open.get(c.household_id, 0)
         row.back_because = c.back_because
+        row.decision = getattr(c, "decision", None)
+    decided = [c.pk for c in ranked if getattr(c, "decision", None)]
+    if decided:
+        tasks = Task.objects.open().filter(child_id__in=decided, origin=TaskOrigin.DECISION).order_by("due_date", "pk")
+        for task in tasks:
+            rows[task.child_id].open_tasks.append(task)
     return list(rows.values())

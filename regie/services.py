@@ -14,6 +14,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
+from cases import formatting
 from cases.models import Child, Role, Trajectory
 from cases.services import as_user
 
@@ -72,16 +73,14 @@ def flag_resolve(*, user, flag: Flag, note: str) -> Flag:
     return locked
 
 
-def decision_record(
-    *, user, child: Child, kind: str, reason: str, follow_up_date: dt.date | None, actor: str
-) -> Decision:
-    """Record the regisseur's decision; the case leaves the queue until the follow-up date."""
-    _require_regisseur(user, child)
-    today = timezone.localdate()
+def decision_errors(
+    *, kind: str, reason: str, follow_up_date: dt.date | None, actor: str, today: dt.date
+) -> dict[str, str]:
+    """What is wrong with this decision, per field (empty: nothing). The form shows them all at once."""
     errors = {}
     if kind not in DecisionKind.values:
         errors["kind"] = "Kies een besluit."
-    if not reason.strip():
+    if not (reason or "").strip():
         errors["reason"] = "Motiveer het besluit."
     if follow_up_date is None:
         errors["follow_up_date"] = "Kies een vervolgdatum."
@@ -89,22 +88,56 @@ def decision_record(
         errors["follow_up_date"] = "De vervolgdatum ligt na vandaag."
     elif follow_up_date > today + dt.timedelta(days=366):
         errors["follow_up_date"] = "Kies een vervolgdatum binnen een jaar."
-    if not actor.strip():
+    if not (actor or "").strip():
         errors["actor"] = "Geef aan wie actie onderneemt."
+    return errors
+
+
+def decision_record(
+    *,
+    user,
+    child: Child,
+    kind: str,
+    reason: str,
+    follow_up_date: dt.date | None,
+    actor: str,
+    seen_decision: int | None = None,
+) -> Decision:
+    """Record the regisseur's decision; the case leaves the queue until the follow-up date.
+
+    `seen_decision` is the latest decision the regisseur saw when she opened the form (0: none). If
+    another decision was recorded since, hers is refused rather than silently placed on top of it:
+    the child's row lock makes two regisseurs deciding at once take turns, and the second one sees
+    the first's decision.
+    """
+    _require_regisseur(user, child)
+    today = timezone.localdate()
+    errors = decision_errors(kind=kind, reason=reason, follow_up_date=follow_up_date, actor=actor, today=today)
     if errors:
         raise ValidationError(errors)
-    codes = sorted(set(Flag.objects.filter(child=child, active=True).values_list("code", flat=True)))
-    decision = Decision(
-        child=child,
-        gemeente_id=child.gemeente_id,
-        kind=kind,
-        reason=reason.strip(),
-        follow_up_date=follow_up_date,
-        actor=actor.strip(),
-        decided_by=user,
-        decided_at=timezone.now(),
-        cost_at_decision=open_care_cost([child.pk], today).get(child.pk, Decimal("0")),
-        flag_codes=",".join(codes),
-    )
-    as_user(decision, user).save()
+    with transaction.atomic():
+        Child.objects.select_for_update().filter(pk=child.pk).first()
+        latest = Decision.objects.filter(child=child).select_related("decided_by").order_by("-decided_at").first()
+        if seen_decision is not None and (latest.pk if latest else 0) != seen_decision:
+            who = latest.decided_by.get_full_name() or latest.decided_by.username
+            when = formatting.date(timezone.localtime(latest.decided_at).date())
+            message = (
+                f"Intussen heeft {who} op {when} besloten: {latest.get_kind_display().lower()}. "
+                "Bekijk dat besluit; uw invoer staat nog hieronder."
+            )
+            raise ValidationError({"__all__": message})
+        codes = sorted(set(Flag.objects.filter(child=child, active=True).values_list("code", flat=True)))
+        decision = Decision(
+            child=child,
+            gemeente_id=child.gemeente_id,
+            kind=kind,
+            reason=reason.strip(),
+            follow_up_date=follow_up_date,
+            actor=actor.strip(),
+            decided_by=user,
+            decided_at=timezone.now(),
+            cost_at_decision=open_care_cost([child.pk], today).get(child.pk, Decimal("0")),
+            flag_codes=",".join(codes),
+        )
+        as_user(decision, user).save()
     return decision

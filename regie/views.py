@@ -17,6 +17,7 @@ from django.utils import timezone
 from cases import formatting
 from cases.access import CASE_READERS, chosen_gemeente, role_required, visible_child_or_404
 from cases.csv_export import csv_response
+from cases.forms import run_service
 from cases.models import Gemeente, Role
 
 from . import services as regie_services
@@ -54,9 +55,25 @@ def _queue(request) -> QueuePage:
     return QueuePage(gemeente, gemeenten, form, filters, settings, rows, today)
 
 
+# ?sorteer= on the queue: the rows of the top N in another order (the rank stays the score's).
+SORTS = {
+    "score": ("score", lambda row: (-row.score, row.rank)),
+    "kosten": ("kosten dit jaar", lambda row: (-row.cost_this_year, row.rank)),
+    "looptijd": ("looptijd", lambda row: (-row.running_months, row.rank)),
+    "vervolg": (
+        "vervolgdatum",
+        lambda row: (row.decision is None, row.decision["follow_up_date"] if row.decision else None, row.rank),
+    ),
+}
+
+
 @role_required(Role.REGISSEUR)
 def queue(request):
     page = _queue(request)
+    sort = request.GET.get("sorteer", "score")
+    if sort not in SORTS:
+        sort = "score"
+    page.rows.sort(key=SORTS[sort][1])
     if not page.filters.any:
         # What the regisseur saw, so Mijn werk can show which cases entered the top N since.
         visit = QueueVisit(
@@ -81,8 +98,20 @@ def queue(request):
         "cost_jump_percent": page.settings.cost_jump_percent,
         "weights": [(label, weight_by_code.get(code, 0)) for code, label in FlagCode.choices],
         "csv_url": reverse("regie:queue_csv") + ("?" + request.GET.urlencode() if request.GET else ""),
+        "sort": sort,
+        "sort_links": _sort_links(request, sort),
     }
     return render(request, "regie/queue.html", context)
+
+
+def _sort_links(request, current: str) -> dict[str, str]:
+    """The queue's URL with each order, keeping the filters."""
+    links = {}
+    for key in SORTS:
+        query = request.GET.copy()
+        query["sorteer"] = key
+        links[key] = "?" + query.urlencode()
+    return links
 
 
 @role_required(Role.REGISSEUR)
@@ -138,31 +167,61 @@ def _post_only(request):
     return None if request.method == "POST" else HttpResponseNotAllowed(["POST"])
 
 
+def latest_decision_pk(child) -> int:
+    return Decision.objects.filter(child=child).order_by("-decided_at").values_list("pk", flat=True).first() or 0
+
+
 @role_required(Role.REGISSEUR)
 def decision_create(request, pk):
+    """The decision form on a page of its own (the case file's panel posts here too). A refused decision
+    comes back with everything typed and every error beside its field, none one round at a time."""
     child = visible_child_or_404(request.user, pk)
-    if not_allowed := _post_only(request):
-        return not_allowed
-    form = DecisionForm(request.POST, prefix="besluit")
-    if not form.is_valid():
-        for field, errors in form.errors.items():
-            label = form.fields[field].label if field in form.fields else ""
-            for error in errors:
-                messages.error(request, f"{label}: {error}" if label else error)
-        messages.error(request, "Het besluit is niet opgeslagen.")
-        return _back(child.pk, "besluit")
-    try:
-        decision = regie_services.decision_record(user=request.user, child=child, **form.cleaned_data)
-    except ValidationError as exc:
-        _report_errors(request, exc)
-        messages.error(request, "Het besluit is niet opgeslagen.")
-        return _back(child.pk, "besluit")
-    messages.success(
-        request,
-        f"Besluit vastgelegd: {decision.get_kind_display().lower()}. De casus staat tot "
-        f"{formatting.date(decision.follow_up_date)} niet in de Top, tenzij hij verslechtert.",
-    )
-    return _back(child.pk)
+    if request.method == "POST":
+        form = DecisionForm(request.POST, prefix="besluit")
+        if form.is_valid():
+            data = form.cleaned_data
+            decision = run_service(
+                form,
+                lambda: regie_services.decision_record(
+                    user=request.user,
+                    child=child,
+                    kind=data["kind"],
+                    reason=data["reason"],
+                    follow_up_date=data["follow_up_date"],
+                    actor=data["actor"],
+                    seen_decision=data["seen_decision"],
+                ),
+            )
+            if decision:
+                messages.success(
+                    request,
+                    f"Besluit vastgelegd: {decision.get_kind_display().lower()}. De casus staat tot "
+                    f"{formatting.date(decision.follow_up_date)} niet in de Top, tenzij hij verslechtert.",
+                )
+                return _back(child.pk, "besluit")
+        else:
+            # Also the service's own checks on the fields that did parse: every error at once.
+            data = form.cleaned_data
+            errors = regie_services.decision_errors(
+                kind=data.get("kind", DecisionKind.CONTINUE),
+                reason=data.get("reason", "-"),
+                follow_up_date=data.get("follow_up_date", timezone.localdate() + dt.timedelta(days=1)),
+                actor=data.get("actor", "-"),
+                today=timezone.localdate(),
+            )
+            for field, message in errors.items():
+                if field not in form.errors:
+                    form.add_error(field, message)
+    else:
+        form = DecisionForm(prefix="besluit", initial={"seen_decision": latest_decision_pk(child)})
+    context = {
+        "nav": "regie",
+        "child": child,
+        "form": form,
+        "flags": list(Flag.objects.filter(child=child, active=True).order_by("code", "subject_key")),
+        "decisions": list(Decision.objects.filter(child=child).select_related("decided_by")[:5]),
+    }
+    return render(request, "regie/decision_form.html", context)
 
 
 @role_required(Role.REGISSEUR)

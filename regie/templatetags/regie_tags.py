@@ -21,15 +21,18 @@ def case_flags(context, child):
         Flag.objects.filter(child=child).select_related("resolved_by", "raised_by").order_by("-active", "code")
     )
     is_regisseur = request.user.role == Role.REGISSEUR
+    decisions = list(Decision.objects.filter(child=child).select_related("decided_by")[:10])
     return {
         "child": child,
         "request": request,
         "csrf_token": context.get("csrf_token"),
         "active_flags": [f for f in flags if f.active],
         "resolved_flags": [f for f in flags if not f.active][:10],
-        "decisions": list(Decision.objects.filter(child=child).select_related("decided_by")[:10]),
+        "decisions": decisions,
         "can_decide": is_regisseur,
-        "decision_form": DecisionForm(prefix="besluit") if is_regisseur else None,
+        "decision_form": DecisionForm(prefix="besluit", initial={"seen_decision": decisions[0].pk if decisions else 0})
+        if is_regisseur
+        else None,
         "manual_flag_form": ManualFlagForm(prefix="signaal") if is_regisseur else None,
     }
 

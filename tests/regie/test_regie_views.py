@@ -305,8 +305,8 @@ def test_pages_show_money_and_numbers_in_dutch(client, frozen_today, regisseur_a
     row = queue.context["rows"][0]
     assert row.child == child and row.cost_this_year > 1000 and row.score > 100
     content = queue.content.decode()
-    assert f'<td class="num">€ {round(row.cost_this_year):,}</td>'.replace(",", ".") in content
-    assert f'<td class="num">€ {round(row.committed):,}</td>'.replace(",", ".") in content
+    assert f'">€ {round(row.cost_this_year):,}</td>'.replace(",", ".") in content
+    assert f"Verplicht tot geplande einde: € {round(row.committed):,}".replace(",", ".") in content
     assert f'<td class="num">{round(row.score)}</td>' in content
     assert "lopende zorg kost € " in content
     assert "kosten meer dan 10% hoger dan bij het besluit" in content

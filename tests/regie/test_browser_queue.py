@@ -1,0 +1,55 @@
+"""The queue and the decision form in the browser: compact rows, flag sentences on demand, a refused
+decision that keeps its input and shows its errors beside the fields; axe on both pages."""
+
+import datetime as dt
+
+import pytest
+from django.utils import timezone
+
+from regie import flags
+from regie.models import Decision
+
+from ..conftest import assert_accessible, login, screenshot
+from .test_regie_views import heavy_case
+
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+
+
+def test_regisseur_works_the_queue_and_a_refused_decision_keeps_its_input(page, gemeente_a, regisseur_a):
+    children = [heavy_case(gemeente_a, hours=str(2 + i)) for i in range(15)]
+    flags.evaluate()
+    login(page, "regisseur_a")
+    page.goto("/regie/")
+    assert page.locator("table.queue tbody tr").count() == 15
+    # Fifteen cases fit on a laptop screen or so: no full sentence per flag in a row.
+    height = page.evaluate("document.querySelector('table.queue').getBoundingClientRect().height")
+    assert height < 15 * 80, height
+    first = page.locator("table.queue tbody tr").first
+    assert not first.get_by_text("dagen verstreken; traject loopt nog").is_visible()
+    first.get_by_text("Toelichting").click()
+    assert first.get_by_text("dagen verstreken; traject loopt nog").is_visible()
+    assert_accessible(page)
+    screenshot(page, "regie-queue-compact")
+
+    child = children[-1]  # the dearest: first in the queue
+    first.get_by_role("link", name="Besluiten").click()
+    page.wait_for_load_state("networkidle")
+    page.get_by_label("Motivering").fill("Doelen grotendeels behaald, afschalen naar 2 uur")
+    page.get_by_label("Vervolgdatum").fill((timezone.localdate() - dt.timedelta(days=1)).isoformat())
+    page.get_by_role("button", name="Besluit vastleggen").click()
+    page.wait_for_load_state("networkidle")
+    # Refused: every error beside its field at once, the motivation still there.
+    assert page.get_by_text("Kies een besluit.").is_visible()
+    assert page.get_by_text("De vervolgdatum ligt na vandaag.").is_visible()
+    assert page.get_by_text("Geef aan wie actie onderneemt.").is_visible()
+    assert page.get_by_label("Motivering").input_value() == "Doelen grotendeels behaald, afschalen naar 2 uur"
+    assert_accessible(page)
+    screenshot(page, "regie-decision-refused")
+
+    page.get_by_label("Afschalen").check()
+    page.get_by_label("Vervolgdatum").fill((timezone.localdate() + dt.timedelta(days=30)).isoformat())
+    page.get_by_label("Wie onderneemt actie").fill("toegangsteam")
+    page.get_by_role("button", name="Besluit vastleggen").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_text("Besluit vastgelegd: afschalen").is_visible()
+    assert Decision.objects.get().child == child
