@@ -7,9 +7,12 @@ real team's is. Set-based like the rest of the demo: bulk_create_with_history / 
 
 import datetime as dt
 import random
+from decimal import Decimal
 
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from cases.codes import EndReason
+from cases.formatting import euro, number
 from cases.models import (
     CaseAccessLog,
     Child,
@@ -22,9 +25,11 @@ from cases.models import (
     TaskOrigin,
     TaskStatus,
     Trajectory,
+    daily_cost,
 )
 from demo.history import BATCH, given_timestamps, model_field
 from regie.models import Decision, DecisionKind, QueueVisit
+from regie.services import monthly_cost
 from werk.models import WorkWindows
 
 UNASSIGNED_SHARE = 0.03  # files that came in through an import and wait for a casusregisseur
@@ -207,14 +212,29 @@ REASONS = {
 
 
 def _write_decisions(gemeente, in_care, regisseur, today, clock, rng) -> None:
-    """The regisseur's decisions on the costliest cases, with the tasks they gave the casusregisseur."""
+    """The regisseur's decisions on the costliest cases, with the tasks they gave the casusregisseur.
+
+    Afschalen and beëindigen act on the child's dearest priced trajectory, as regie's decision_record
+    does: a task keyed to the decision on that trajectory, the expected saving per month fixed at the
+    decision. Two afschalen are done (the trajectory made lighter, the task closed), the others open,
+    some of them overdue.
+    """
     cost = Trajectory.objects.filter(child__gemeente=gemeente).open_cost_by_child(today)
     heaviest = sorted(in_care, key=lambda c: cost.get(c.pk, 0), reverse=True)
+    priced = {}
+    for t in Trajectory.objects.filter(
+        child__in=heaviest[:60], end_date__isnull=True, daily_cost__isnull=False, start_date__lte=today
+    ).select_related("product"):
+        if t.child_id not in priced or t.daily_cost > priced[t.child_id].daily_cost:
+            priced[t.child_id] = t
     pool = heaviest[:60]
     rng.shuffle(pool)
     decisions, tasks = [], []
     for kind, count, follow, decided in DECISION_PLAN:
-        for child in [pool.pop() for _ in range(min(count, len(pool)))]:
+        acts = kind in (DecisionKind.SCALE_DOWN, DecisionKind.END)
+        candidates = [c for c in pool if c.pk in priced] if acts else pool
+        for child in candidates[:count]:
+            pool.remove(child)
             when = clock.at(today - dt.timedelta(days=rng.randint(*decided)), 14)
             decision = Decision(
                 child=child,
@@ -227,30 +247,70 @@ def _write_decisions(gemeente, in_care, regisseur, today, clock, rng) -> None:
                 decided_at=when,
                 cost_at_decision=cost.get(child.pk, 0),
             )
+            if acts:
+                trajectory = priced[child.pk]
+                decision.trajectory = trajectory
+                decision.act_by = when.date() + dt.timedelta(days=rng.choice((14, 21, 28, 42)))
+                decision.monthly_cost_before = monthly_cost(trajectory.daily_cost)
+                if kind == DecisionKind.SCALE_DOWN:
+                    decision.proposed_volume = max((trajectory.volume / 2).quantize(Decimal("1")), Decimal("1"))
+                    decision.proposed_monthly_cost = monthly_cost(
+                        daily_cost(
+                            tariff=trajectory.tariff,
+                            volume=decision.proposed_volume,
+                            frequency=trajectory.frequency,
+                            start=trajectory.start_date,
+                            planned_end=trajectory.planned_end_date,
+                        )
+                    )
+                else:
+                    decision.end_reason = rng.choice((EndReason.EARLY_AGREED, EndReason.BY_GEMEENTE))
+                tasks.append((decision, child, when))
             decision._history_user, decision._history_date = regisseur, when
             decisions.append(decision)
-            if kind in (DecisionKind.SCALE_DOWN, DecisionKind.END):
-                tasks.append((decision, child, when))
     decisions = bulk_create_with_history(decisions, Decision, batch_size=BATCH)
     by_child = {d.child_id: d for d in decisions}
-    rows = []
+    rows, lighter = [], []
+    done_left = 2
     for _, child, when in tasks:
         decision = by_child[child.pk]
-        verb = "Afschalen" if decision.kind == DecisionKind.SCALE_DOWN else "Beëindigen"
-        due = when.date() + dt.timedelta(days=rng.choice((14, 21, 28, 42)))
-        rows.append(
-            Task(
-                child=child,
-                gemeente=gemeente,
-                kind=TaskKind.DECISION,
-                title=f"{verb} volgens besluit van de regisseur",
-                due_date=due,
-                owner_id=child.owner_id,
-                origin=TaskOrigin.DECISION,
-                key=f"besluit:{decision.pk}",
-                created_by=regisseur,
-                created_at=when,
+        trajectory = priced[child.pk]
+        if decision.kind == DecisionKind.SCALE_DOWN:
+            saving = euro(decision.expected_monthly_saving)
+            title = (
+                f"Afschalen volgens besluit: {trajectory.product.description} naar "
+                f"{number(decision.proposed_volume)} (verwacht {saving} per maand minder)"
             )
+            key = f"besluit:{decision.pk}:afschalen"
+        else:
+            title = f"Beëindigen volgens besluit: {trajectory.product.description}, reden {decision.end_reason}"
+            key = f"besluit:{decision.pk}:einde"
+        task = Task(
+            child=child,
+            gemeente=gemeente,
+            kind=TaskKind.DECISION,
+            title=title[:200],
+            due_date=decision.act_by,
+            owner_id=child.owner_id,
+            origin=TaskOrigin.DECISION,
+            trajectory=trajectory,
+            key=key,
+            created_by=regisseur,
+            created_at=when,
+        )
+        if decision.kind == DecisionKind.SCALE_DOWN and done_left:
+            # Done: the casusregisseur made the trajectory lighter, which closed the task.
+            done_left -= 1
+            trajectory.volume = decision.proposed_volume
+            trajectory.refresh_daily_cost()
+            lighter.append(trajectory)
+            task.status = TaskStatus.DONE
+            task.closed_at = clock.at(decision.act_by - dt.timedelta(days=3), 11)
+            task.closed_by = child.owner
+        rows.append(task)
+    if lighter:
+        bulk_update_with_history(
+            lighter, Trajectory, ["volume", "daily_cost"], batch_size=BATCH, default_change_reason="afgeschaald"
         )
     for decision in decisions:
         if decision.kind == DecisionKind.CASE_MEETING:

@@ -4,9 +4,10 @@ from django import forms
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
-from cases.codes import ReferrerType
+from cases.codes import EndReason, ReferrerType
+from cases.formatting import number
 from cases.forms import DATE_INPUT
-from cases.models import Segment
+from cases.models import Segment, Trajectory
 
 from .models import DecisionKind, FlagCode
 
@@ -38,9 +39,47 @@ class DecisionForm(forms.Form):
         error_messages={"required": "Geef aan wie actie onderneemt."},
         help_text="Bijvoorbeeld: regisseur, toegangsteam, directeur en wethouder.",
     )
+    trajectory = forms.ModelChoiceField(
+        label="Traject (bij afschalen of beëindigen)",
+        queryset=Trajectory.objects.none(),
+        required=False,
+        empty_label="—",
+        error_messages={"invalid_choice": "Kies een lopend traject van deze jeugdige."},
+    )
+    act_by = forms.DateField(
+        label="Uitvoeren uiterlijk op",
+        widget=DATE_INPUT,
+        required=False,
+        help_text="De casusregisseur krijgt een taak met deze datum.",
+        error_messages={"invalid": "Geef een geldige datum (dd-mm-jjjj)."},
+    )
+    proposed_volume = forms.DecimalField(
+        label="Voorgesteld volume (bij afschalen)",
+        required=False,
+        min_value=0,
+        max_digits=10,
+        decimal_places=2,
+        help_text="In dezelfde eenheid en frequentie als nu; de besparing per maand volgt uit het tarief.",
+        error_messages={"invalid": "Geef een getal."},
+    )
+    end_reason = forms.ChoiceField(
+        label="Reden beëindiging (JZ588, bij beëindigen)",
+        choices=[("", "—")] + list(EndReason.choices),
+        required=False,
+    )
     # The latest decision on the case when the form was opened (0: none), so a decision recorded by
     # someone else in the meantime is shown rather than overwritten.
     seen_decision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+    def __init__(self, *args, child=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if child is not None:
+            running = child.trajectories.filter(end_date__isnull=True).select_related("product", "provider")
+            self.fields["trajectory"].queryset = running.order_by("start_date", "pk")
+            self.fields["trajectory"].label_from_instance = lambda t: (
+                f"{t.product.code} {t.product.description} bij {t.provider.name}: "
+                f"{number(t.volume)} {t.get_unit_display().lower()} {t.get_frequency_display().lower()}"
+            )
 
 
 class ManualFlagForm(forms.Form):

@@ -14,6 +14,7 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from cases.codes import EndReason
 from cases.models import Child
 
 from .codes import FlagCode
@@ -318,6 +319,20 @@ class Decision(models.Model):
         "kosten lopende zorg bij besluit (€)", max_digits=14, decimal_places=2, default=Decimal("0")
     )
     flag_codes = models.CharField("signalen bij besluit", max_length=300, blank=True)
+    # What afschalen and beëindigen act on (issue 11): the trajectory, by when, and for afschalen the
+    # lighter volume proposed; the monthly costs are fixed at the decision so its saving can be shown.
+    trajectory = models.ForeignKey(
+        "cases.Trajectory", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="traject"
+    )
+    act_by = models.DateField("uitvoeren uiterlijk op", null=True, blank=True)
+    end_reason = models.CharField("reden beëindiging (JZ588)", max_length=2, choices=EndReason.choices, blank=True)
+    proposed_volume = models.DecimalField("voorgesteld volume", max_digits=10, decimal_places=2, null=True, blank=True)
+    monthly_cost_before = models.DecimalField(
+        "kosten per maand bij besluit (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+    proposed_monthly_cost = models.DecimalField(
+        "voorgestelde kosten per maand (€)", max_digits=12, decimal_places=2, null=True, blank=True
+    )
     history = HistoricalRecords(table_name="cases_historicaldecision")
 
     objects = DecisionQuerySet.as_manager()
@@ -335,6 +350,17 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.decided_at:%d-%m-%Y})"
+
+    @property
+    def expected_monthly_saving(self) -> Decimal | None:
+        """Afschalen: cost per month now minus the proposed; beëindigen: all of it."""
+        if self.monthly_cost_before is None:
+            return None
+        if self.kind == DecisionKind.END:
+            return self.monthly_cost_before
+        if self.proposed_monthly_cost is None:
+            return None
+        return self.monthly_cost_before - self.proposed_monthly_cost
 
 
 class QueueVisit(models.Model):

@@ -15,8 +15,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import formatting
-from cases.models import Child, Role, Trajectory
-from cases.services import as_user
+from cases.models import Child, Role, TaskKind, TaskOrigin, Trajectory, daily_cost
+from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
 
 from .models import Decision, DecisionKind, Flag, FlagCode, FlagEvent
 from .scores import refresh_scores
@@ -73,8 +73,25 @@ def flag_resolve(*, user, flag: Flag, note: str) -> Flag:
     return locked
 
 
+MONTH = Decimal(365) / Decimal(12)  # days in a month, as daily_cost spreads monthly volumes
+
+
+def monthly_cost(per_day: Decimal | None) -> Decimal | None:
+    return None if per_day is None else (per_day * MONTH).quantize(Decimal("0.01"))
+
+
 def decision_errors(
-    *, kind: str, reason: str, follow_up_date: dt.date | None, actor: str, today: dt.date
+    *,
+    kind: str,
+    reason: str,
+    follow_up_date: dt.date | None,
+    actor: str,
+    today: dt.date,
+    child: Child | None = None,
+    trajectory: Trajectory | None = None,
+    act_by: dt.date | None = None,
+    end_reason: str = "",
+    proposed_volume: Decimal | None = None,
 ) -> dict[str, str]:
     """What is wrong with this decision, per field (empty: nothing). The form shows them all at once."""
     errors = {}
@@ -90,7 +107,36 @@ def decision_errors(
         errors["follow_up_date"] = "Kies een vervolgdatum binnen een jaar."
     if not (actor or "").strip():
         errors["actor"] = "Geef aan wie actie onderneemt."
+    if kind in ACTING_KINDS:
+        verb = "afschalen" if kind == DecisionKind.SCALE_DOWN else "beëindigen"
+        if trajectory is None:
+            errors["trajectory"] = f"Kies het traject dat u wilt {verb}."
+        elif trajectory.end_date is not None or (child is not None and trajectory.child_id != child.pk):
+            errors["trajectory"] = "Kies een lopend traject van deze jeugdige."
+        if act_by is None:
+            errors["act_by"] = "Geef aan wanneer het uiterlijk gedaan moet zijn."
+        elif act_by < today:
+            errors["act_by"] = "Deze datum ligt in het verleden."
+        elif trajectory is not None and act_by < trajectory.start_date:
+            errors["act_by"] = (
+                f"Deze datum ligt vóór de start van het traject ({formatting.date(trajectory.start_date)})."
+            )
+    if kind == DecisionKind.END and not end_reason:
+        errors["end_reason"] = "Kies de reden van beëindiging (JZ588)."
+    if kind == DecisionKind.SCALE_DOWN:
+        if proposed_volume is None:
+            errors["proposed_volume"] = "Geef het lichtere volume dat u voorstelt."
+        elif proposed_volume <= 0:
+            errors["proposed_volume"] = "Het volume is groter dan 0; wilt u stoppen, kies dan beëindigen."
+        elif trajectory is not None and proposed_volume >= trajectory.volume:
+            errors["proposed_volume"] = (
+                f"Afschalen is minder dan het huidige volume ({formatting.number(trajectory.volume)})."
+            )
     return errors
+
+
+# The decisions that give the case owner work on a trajectory, through the task service.
+ACTING_KINDS = (DecisionKind.SCALE_DOWN, DecisionKind.END)
 
 
 def decision_record(
@@ -102,8 +148,17 @@ def decision_record(
     follow_up_date: dt.date | None,
     actor: str,
     seen_decision: int | None = None,
+    trajectory: Trajectory | None = None,
+    act_by: dt.date | None = None,
+    end_reason: str = "",
+    proposed_volume: Decimal | None = None,
 ) -> Decision:
     """Record the regisseur's decision; the case leaves the queue until the follow-up date.
+
+    Afschalen and beëindigen act: a task for the casusregisseur (or the gemeente's toegang when the file
+    has none) to change or end the trajectory by `act_by`, keyed to the decision so the work itself
+    closes it (cases.services: trajectory_change to a lighter one, trajectory_end); beëindigen also
+    plans a stop-strategy review when the trajectory has none open.
 
     `seen_decision` is the latest decision the regisseur saw when she opened the form (0: none). If
     another decision was recorded since, hers is refused rather than silently placed on top of it:
@@ -112,7 +167,26 @@ def decision_record(
     """
     _require_regisseur(user, child)
     today = timezone.localdate()
-    errors = decision_errors(kind=kind, reason=reason, follow_up_date=follow_up_date, actor=actor, today=today)
+    if proposed_volume is not None:
+        proposed_volume = Decimal(str(proposed_volume))
+    if kind not in ACTING_KINDS:
+        trajectory, act_by, end_reason, proposed_volume = None, None, "", None
+    elif kind != DecisionKind.SCALE_DOWN:
+        proposed_volume = None
+    if kind != DecisionKind.END:
+        end_reason = ""
+    errors = decision_errors(
+        kind=kind,
+        reason=reason,
+        follow_up_date=follow_up_date,
+        actor=actor,
+        today=today,
+        child=child,
+        trajectory=trajectory,
+        act_by=act_by,
+        end_reason=end_reason,
+        proposed_volume=proposed_volume,
+    )
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -138,6 +212,62 @@ def decision_record(
             decided_at=timezone.now(),
             cost_at_decision=open_care_cost([child.pk], today).get(child.pk, Decimal("0")),
             flag_codes=",".join(codes),
+            trajectory=trajectory,
+            act_by=act_by,
+            end_reason=end_reason,
+            proposed_volume=proposed_volume,
         )
+        if trajectory is not None:
+            decision.monthly_cost_before = monthly_cost(trajectory.daily_cost)
+        if proposed_volume is not None:
+            decision.proposed_monthly_cost = monthly_cost(
+                daily_cost(
+                    tariff=trajectory.tariff,
+                    volume=proposed_volume,
+                    frequency=trajectory.frequency,
+                    start=trajectory.start_date,
+                    planned_end=trajectory.planned_end_date,
+                )
+            )
         as_user(decision, user).save()
+        if kind in ACTING_KINDS:
+            _decision_tasks(user, decision, child, trajectory)
     return decision
+
+
+def _task_owner(child: Child) -> dict:
+    """The casusregisseur of the file, or the gemeente's toegang when it has none (or they left)."""
+    owner = child.owner
+    if owner is not None and owner.is_active and owner.gemeenten.filter(pk=child.gemeente_id).exists():
+        return {"owner": owner}
+    return {"owner_role": Role.TOEGANG}
+
+
+def _decision_tasks(user, decision: Decision, child: Child, trajectory: Trajectory) -> None:
+    product = trajectory.product.description
+    if decision.kind == DecisionKind.SCALE_DOWN:
+        saving = decision.expected_monthly_saving
+        title = (
+            f"Afschalen volgens besluit: {product} naar {formatting.number(decision.proposed_volume)} "
+            f"{trajectory.get_unit_display().lower()} {trajectory.get_frequency_display().lower()}"
+            + (f" (verwacht {formatting.euro(saving)} per maand minder)" if saving is not None else "")
+        )
+        key = f"besluit:{decision.pk}{SCALE_DOWN_KEY_SUFFIX}"
+    else:
+        title = (
+            f"Beëindigen volgens besluit: {product}, reden {decision.end_reason} {decision.get_end_reason_display()}"
+        )
+        key = f"besluit:{decision.pk}:einde"
+    task_create(
+        user=user,
+        child=child,
+        kind=TaskKind.DECISION,
+        due_date=decision.act_by,
+        title=title,
+        origin=TaskOrigin.DECISION,
+        trajectory=trajectory,
+        key=key,
+        **_task_owner(child),
+    )
+    if decision.kind == DecisionKind.END and not trajectory.reviews.filter(done_date__isnull=True).exists():
+        review_plan(user=user, trajectory=trajectory, due_date=decision.act_by)

@@ -21,6 +21,7 @@ from cases.forms import run_service
 from cases.models import Gemeente, Role
 
 from . import services as regie_services
+from .decisions import decision_outcomes
 from .forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
 from .models import Decision, DecisionKind, Flag, FlagCode, QueueVisit, RegieSettings
 from .patterns import flagged_patterns
@@ -177,7 +178,7 @@ def decision_create(request, pk):
     comes back with everything typed and every error beside its field, none one round at a time."""
     child = visible_child_or_404(request.user, pk)
     if request.method == "POST":
-        form = DecisionForm(request.POST, prefix="besluit")
+        form = DecisionForm(request.POST, prefix="besluit", child=child)
         if form.is_valid():
             data = form.cleaned_data
             decision = run_service(
@@ -190,6 +191,10 @@ def decision_create(request, pk):
                     follow_up_date=data["follow_up_date"],
                     actor=data["actor"],
                     seen_decision=data["seen_decision"],
+                    trajectory=data["trajectory"],
+                    act_by=data["act_by"],
+                    end_reason=data["end_reason"],
+                    proposed_volume=data["proposed_volume"],
                 ),
             )
             if decision:
@@ -208,18 +213,24 @@ def decision_create(request, pk):
                 follow_up_date=data.get("follow_up_date", timezone.localdate() + dt.timedelta(days=1)),
                 actor=data.get("actor", "-"),
                 today=timezone.localdate(),
+                child=child,
+                trajectory=data.get("trajectory"),
+                act_by=data.get("act_by"),
+                end_reason=data.get("end_reason", ""),
+                proposed_volume=data.get("proposed_volume"),
             )
             for field, message in errors.items():
                 if field not in form.errors:
                     form.add_error(field, message)
     else:
-        form = DecisionForm(prefix="besluit", initial={"seen_decision": latest_decision_pk(child)})
+        form = DecisionForm(prefix="besluit", child=child, initial={"seen_decision": latest_decision_pk(child)})
     context = {
         "nav": "regie",
         "child": child,
         "form": form,
         "flags": list(Flag.objects.filter(child=child, active=True).order_by("code", "subject_key")),
-        "decisions": list(Decision.objects.filter(child=child).select_related("decided_by")[:5]),
+        "outcomes": decision_outcomes(Decision.objects.filter(child=child).select_related("decided_by")[:5]),
+        "today": timezone.localdate(),
     }
     return render(request, "regie/decision_form.html", context)
 

@@ -28,6 +28,7 @@ from .household import (
     household_update_address,
 )
 from .work import (
+    SCALE_DOWN_KEY_SUFFIX,
     child_close,
     child_set_owner,
     children_reassign,
@@ -40,6 +41,7 @@ from .work import (
 )
 
 __all__ = [
+    "SCALE_DOWN_KEY_SUFFIX",
     "Address",
     "guardian_add",
     "guardian_change",

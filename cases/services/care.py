@@ -22,7 +22,7 @@ from ..models import (
 )
 from ..terms import trajectory_terms, volume_above_norm, volume_impossible
 from .common import as_user, today
-from .work import tasks_done_by_work
+from .work import SCALE_DOWN_KEY_SUFFIX, tasks_done_by_work
 
 
 class ConflictError(Exception):
@@ -154,6 +154,14 @@ def _locked_trajectory(trajectory: Trajectory, version: int) -> Trajectory:
     return locked
 
 
+def _lighter(before: tuple, after: Trajectory) -> bool:
+    """Cheaper per day than before the change (or, without a price per case, less of the same volume)."""
+    daily_cost, volume, frequency = before
+    if daily_cost is not None and after.daily_cost is not None:
+        return after.daily_cost < daily_cost
+    return after.frequency == frequency and after.volume < volume
+
+
 def trajectory_change(
     *,
     user,
@@ -189,6 +197,7 @@ def trajectory_change(
             errors["outside_budget_reason"] = "Geef aan waarom deze zorg buiten het budget valt."
         if errors:
             raise ValidationError(errors)
+        before = (locked.daily_cost, locked.volume, locked.frequency)
         locked.provider = provider
         locked.start_date = start_date
         locked.planned_end_date = planned_end_date
@@ -199,6 +208,11 @@ def trajectory_change(
         locked.outside_budget_reason = outside_budget_reason.strip() if outside_budget else ""
         locked.version += 1
         as_user(locked, user).save()
+        if _lighter(before, locked):
+            # Less volume is the work a regisseur's afschalen decision asked for: its task is done.
+            tasks_done_by_work(
+                user=user, kinds=[TaskKind.DECISION], trajectory=locked, key_suffix=SCALE_DOWN_KEY_SUFFIX
+            )
         request_evaluation([locked.child_id])
     return locked
 

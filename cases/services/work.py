@@ -176,13 +176,22 @@ def task_cancel(*, user, task: Task, reason: str) -> Task:
     return _close(task, user, TaskStatus.CANCELLED, reason.strip()[:300])
 
 
-def tasks_done_by_work(*, user, kinds, child=None, trajectory=None, review=None) -> int:
+# The key of the task a regisseur's afschalen decision gives (regie: "besluit:<id>:afschalen"): a
+# change to a lighter trajectory is the work that closes it, while the decision's other tasks on the
+# same trajectory (ending it) stay open.
+SCALE_DOWN_KEY_SUFFIX = ":afschalen"
+
+
+def tasks_done_by_work(*, user, kinds, child=None, trajectory=None, review=None, key_suffix: str = "") -> int:
     """Close the open tasks that the work just done by `user` answers, with history for each.
 
     Called inside the case services' transactions: recording a review closes the review tasks of its
-    trajectory, an extension request or the end of a trajectory closes its "loopt af" tasks.
+    trajectory, an extension request or the end of a trajectory closes its "loopt af" tasks. With
+    `key_suffix`, only the keyed tasks whose key ends so.
     """
     tasks = Task.objects.open().filter(kind__in=kinds)
+    if key_suffix:
+        tasks = tasks.filter(key__endswith=key_suffix)
     if review is not None:
         tasks = tasks.filter(review=review) | tasks.filter(review__isnull=True, trajectory=review.trajectory_id)
     elif trajectory is not None:

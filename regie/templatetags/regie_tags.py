@@ -5,9 +5,11 @@ the flags, the regisseur's decisions and (for a regisseur) the forms to act on t
 """
 
 from django import template
+from django.utils import timezone
 
 from cases.models import Role
 
+from ..decisions import decision_outcomes
 from ..forms import DecisionForm, ManualFlagForm
 from ..models import DEFAULT_RULES, Decision, Flag, FlagRule
 
@@ -22,6 +24,7 @@ def case_flags(context, child):
     )
     is_regisseur = request.user.role == Role.REGISSEUR
     decisions = list(Decision.objects.filter(child=child).select_related("decided_by")[:10])
+    seen = decisions[0].pk if decisions else 0
     return {
         "child": child,
         "request": request,
@@ -29,8 +32,10 @@ def case_flags(context, child):
         "active_flags": [f for f in flags if f.active],
         "resolved_flags": [f for f in flags if not f.active][:10],
         "decisions": decisions,
+        "outcomes": decision_outcomes(decisions),
+        "today": timezone.localdate(),
         "can_decide": is_regisseur,
-        "decision_form": DecisionForm(prefix="besluit", initial={"seen_decision": decisions[0].pk if decisions else 0})
+        "decision_form": DecisionForm(prefix="besluit", child=child, initial={"seen_decision": seen})
         if is_regisseur
         else None,
         "manual_flag_form": ManualFlagForm(prefix="signaal") if is_regisseur else None,

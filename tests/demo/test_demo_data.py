@@ -308,3 +308,20 @@ def test_households_have_an_address_and_guardians_with_gezag(full_demo, db):
             task = child.tasks.get(kind="overdracht", status="open")
             assert task.key == f"overdracht:{child.pk}" and task.origin == "verhuizing"
     assert not Task.objects.filter(kind="overdracht").exclude(child__household__in=moved).exists()
+
+
+def test_the_regisseurs_decisions_act_with_tasks_and_savings(full_demo, db):
+    from cases.models import Task, TaskStatus
+    from regie.decisions import decision_outcomes
+    from regie.models import Decision, DecisionKind
+
+    acting = list(Decision.objects.filter(kind__in=[DecisionKind.SCALE_DOWN, DecisionKind.END]))
+    assert acting and all(d.trajectory_id and d.act_by and d.expected_monthly_saving for d in acting)
+    outcomes = decision_outcomes(acting)
+    assert all(o.tasks and o.tasks[0].trajectory_id == o.decision.trajectory_id for o in outcomes)
+    realised = [o for o in outcomes if o.realised_monthly_saving is not None]
+    assert len(realised) == 2
+    assert all(o.realised_monthly_saving == o.decision.expected_monthly_saving for o in realised)
+    today = timezone.localdate()
+    assert Task.objects.filter(key__endswith=":afschalen", status=TaskStatus.OPEN).exists()
+    assert Task.objects.filter(key__startswith="besluit:", status=TaskStatus.OPEN, due_date__lt=today).exists()

@@ -46,10 +46,23 @@ def test_regisseur_works_the_queue_and_a_refused_decision_keeps_its_input(page, 
     assert_accessible(page)
     screenshot(page, "regie-decision-refused")
 
-    page.get_by_label("Afschalen").check()
+    page.get_by_label("Afschalen", exact=True).check()
     page.get_by_label("Vervolgdatum").fill((timezone.localdate() + dt.timedelta(days=30)).isoformat())
     page.get_by_label("Wie onderneemt actie").fill("toegangsteam")
     page.get_by_role("button", name="Besluit vastleggen").click()
     page.wait_for_load_state("networkidle")
+    # Afschalen asks for the trajectory, the date and the lighter volume: all three at once.
+    assert page.get_by_text("Kies het traject dat u wilt afschalen.").is_visible()
+    assert page.get_by_text("Geef aan wanneer het uiterlijk gedaan moet zijn.").is_visible()
+    assert page.get_by_text("Geef het lichtere volume dat u voorstelt.").is_visible()
+    assert page.get_by_label("Wie onderneemt actie").input_value() == "toegangsteam"
+    page.get_by_label("Traject (bij afschalen of beëindigen)").select_option(index=1)
+    page.get_by_label("Uitvoeren uiterlijk op").fill((timezone.localdate() + dt.timedelta(days=14)).isoformat())
+    page.get_by_label("Voorgesteld volume (bij afschalen)").fill("4")
+    page.get_by_role("button", name="Besluit vastleggen").click()
+    page.wait_for_load_state("networkidle")
     assert page.get_by_text("Besluit vastgelegd: afschalen").is_visible()
-    assert Decision.objects.get().child == child
+    decision = Decision.objects.get()
+    assert decision.child == child and decision.expected_monthly_saving > 0
+    assert page.get_by_text("Verwachte besparing").first.is_visible()
+    assert_accessible(page)

@@ -77,7 +77,7 @@ def test_queue_row_shows_decision_follow_up_and_flag_chips(client, frozen_today,
     decided, fresh = heavy_case(gemeente_a, hours="30"), heavy_case(gemeente_a)
     flags.evaluate()
     # Decided, and back at once through another regisseur's flag, so it shows with its decision.
-    _decide(regisseur_a, decided, kind=DecisionKind.SCALE_DOWN, follow_up_date=dt.date(2026, 4, 15))
+    _decide(regisseur_a, decided, kind=DecisionKind.CASE_MEETING, follow_up_date=dt.date(2026, 4, 15))
     colleague = UserFactory(username="regisseur_a2", role=Role.REGISSEUR, gemeenten=[gemeente_a])
     with time_machine.travel(dt.datetime(2026, 3, 2, 9, 5, tzinfo=dt.UTC), tick=False):
         regie_services.flag_raise_manual(user=colleague, child=decided, reason="Zorgen")
@@ -85,7 +85,9 @@ def test_queue_row_shows_decision_follow_up_and_flag_chips(client, frozen_today,
         response = client.get(reverse("regie:queue"))
     rows = response.context["rows"]
     assert [r.child for r in rows] == [decided, fresh]
-    assert rows[0].decision_label == "Afschalen" and rows[0].decision["follow_up_date"] == dt.date(2026, 4, 15)
+    assert rows[0].decision_label == "Casusoverleg plannen" and rows[0].decision["follow_up_date"] == dt.date(
+        2026, 4, 15
+    )
     assert rows[1].decision is None
     content = response.content.decode()
     assert "15-04-2026" in content and "nog geen" in content
@@ -141,14 +143,14 @@ def test_second_regisseur_deciding_at_once_sees_the_first(client, frozen_today, 
     child = heavy_case(gemeente_a)
     client.force_login(regisseur_a)
     seen = client.get(reverse("regie:decision_create", args=[child.pk])).context["form"]["seen_decision"].value()
-    _decide(colleague, child, kind=DecisionKind.END)  # the colleague was quicker
+    _decide(colleague, child, kind=DecisionKind.ESCALATE)  # the colleague was quicker
     response = client.post(
         reverse("regie:decision_create", args=[child.pk]), DECIDE | {"besluit-seen_decision": str(seen)}
     )
     assert response.status_code == 200
     assert Decision.objects.count() == 1
     errors = response.context["form"].non_field_errors()
-    assert "Intussen heeft Els" in errors[0] and "beëindigen" in errors[0]
+    assert "Intussen heeft Els" in errors[0] and "bestuurlijk opschalen" in errors[0]
     assert "Behandeling loopt volgens plan" in response.content.decode()  # her input is kept
     # Having seen it, she can decide on top of it.
     latest = Decision.objects.get().pk

@@ -181,8 +181,8 @@ def test_decision_takes_case_out_until_it_gets_worse(client, frozen_today, regis
     response = client.post(
         reverse("regie:decision_create", args=[child.pk]),
         {
-            "besluit-kind": "scale_down",
-            "besluit-reason": "Afschalen naar 1 uur per week",
+            "besluit-kind": "continue",
+            "besluit-reason": "Loopt volgens plan; evaluatie in april",
             "besluit-follow_up_date": "2026-04-01",
             "besluit-actor": "toegangsteam",
         },
