@@ -20,6 +20,7 @@ DEMO_USERS = (
     ("toets", "Joost", "van Dijk", Role.TOETS, ("9901",)),
     ("regisseur", "Marloes", "Verbeek", Role.REGISSEUR, ("9901",)),
     ("beleid", "Ruud", "Hendriks", Role.BELEID, ("9901",)),
+    ("bestuurder", "Henk", "de Wit", Role.BESTUURDER, ("9901",)),  # director / wethouder: escalations only
     ("beheer", "Anouk", "Smit", Role.BEHEER, ("9901", "9902")),
     ("toegang.proefdorp", "Bram", "Kuipers", Role.TOEGANG, ("9902",)),
     # Proefdorp's extensions need a toetser of Proefdorp to decide them.

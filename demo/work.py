@@ -25,10 +25,11 @@ from cases.models import (
     TaskOrigin,
     TaskStatus,
     Trajectory,
+    User,
     daily_cost,
 )
 from demo.history import BATCH, given_timestamps, model_field
-from regie.models import Decision, DecisionKind, QueueVisit
+from regie.models import Decision, DecisionKind, Escalation, EscalationStatus, QueueVisit
 from regie.services import monthly_cost
 from werk.models import WorkWindows
 
@@ -211,6 +212,40 @@ REASONS = {
 }
 
 
+ESCALATION_QUESTIONS = (
+    "Mag de gemeente boven het plafond een passende plek buiten de regio inkopen?",
+    "Wilt u met de aanbieders in de regio een bestuurlijke afspraak maken over een verblijfsplek?",
+)
+
+
+def _write_escalations(gemeente, decisions, today, clock) -> None:
+    """An escalation per escalate decision: the oldest answered by the bestuurder, one besproken, the
+    others open (one of them older than the Mijn werk threshold of 28 days)."""
+    bestuurder = User.objects.filter(role=Role.BESTUURDER, gemeenten=gemeente).first()
+    rows = []
+    for i, decision in enumerate(sorted(decisions, key=lambda d: d.decided_at)):
+        escalation = Escalation(
+            decision=decision,
+            child_id=decision.child_id,
+            gemeente=gemeente,
+            question=ESCALATION_QUESTIONS[i % len(ESCALATION_QUESTIONS)],
+            created_at=decision.decided_at,
+        )
+        if i == 0 and bestuurder is not None:
+            escalation.status = EscalationStatus.DECIDED
+            escalation.answer = "Akkoord: eenmalig maatwerk buiten de regio, evaluatie na drie maanden."
+            escalation.answer_date = min(decision.decided_at.date() + dt.timedelta(days=14), today)
+            escalation.answered_by = bestuurder
+        elif i == 1 and bestuurder is not None:
+            escalation.status = EscalationStatus.DISCUSSED
+            escalation.answer = "Besproken in het portefeuillehoudersoverleg; besluit volgt."
+            escalation.answer_date = min(decision.decided_at.date() + dt.timedelta(days=7), today)
+            escalation.answered_by = bestuurder
+        escalation._history_user, escalation._history_date = decision.decided_by, decision.decided_at
+        rows.append(escalation)
+    bulk_create_with_history(rows, Escalation, batch_size=BATCH)
+
+
 def _write_decisions(gemeente, in_care, regisseur, today, clock, rng) -> None:
     """The regisseur's decisions on the costliest cases, with the tasks they gave the casusregisseur.
 
@@ -308,6 +343,7 @@ def _write_decisions(gemeente, in_care, regisseur, today, clock, rng) -> None:
             task.closed_at = clock.at(decision.act_by - dt.timedelta(days=3), 11)
             task.closed_by = child.owner
         rows.append(task)
+    _write_escalations(gemeente, [d for d in decisions if d.kind == DecisionKind.ESCALATE], today, clock)
     if lighter:
         bulk_update_with_history(
             lighter, Trajectory, ["volume", "daily_cost"], batch_size=BATCH, default_change_reason="afgeschaald"

@@ -12,6 +12,8 @@ def home(request):
         return redirect("cases:extension_queue")
     if role == Role.BEHEER and request.user.is_staff:
         return redirect("admin:index")
+    if role == Role.BESTUURDER:
+        return redirect("regie:escalations")
     if role in (Role.REGISSEUR, Role.TOEGANG):
         return redirect("werk:mine")
     return overview(request)

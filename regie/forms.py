@@ -9,7 +9,7 @@ from cases.formatting import number
 from cases.forms import DATE_INPUT
 from cases.models import Segment, Trajectory
 
-from .models import DecisionKind, FlagCode
+from .models import DecisionKind, EscalationStatus, FlagCode
 
 
 class DecisionForm(forms.Form):
@@ -67,6 +67,13 @@ class DecisionForm(forms.Form):
         choices=[("", "—")] + list(EndReason.choices),
         required=False,
     )
+    question = forms.CharField(
+        label="Vraag aan de bestuurder (bij opschalen)",
+        required=False,
+        max_length=1000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+        help_text="De directeur of wethouder ziet de vraag met alleen het dossiernummer.",
+    )
     # The latest decision on the case when the form was opened (0: none), so a decision recorded by
     # someone else in the meantime is shown rather than overwritten.
     seen_decision = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -123,3 +130,21 @@ class QueueFilterForm(forms.Form):
         self.fields["segment"].choices = everything + [(s.number, str(s)) for s in Segment.objects.order_by("number")]
         self.fields["verwijzer"].choices = everything + list(ReferrerType.choices)
         self.fields["aanbieder"].choices = everything + list(providers)
+
+
+class EscalationAnswerForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Status",
+        choices=EscalationStatus.choices,
+        widget=forms.RadioSelect,
+        error_messages={"required": "Kies de status."},
+    )
+    answer = forms.CharField(
+        label="Antwoord of besluit", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    answer_date = forms.DateField(
+        label="Datum",
+        required=False,
+        widget=DATE_INPUT,
+        error_messages={"invalid": "Geef een geldige datum (dd-mm-jjjj)."},
+    )

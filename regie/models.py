@@ -363,6 +363,69 @@ class Decision(models.Model):
         return self.monthly_cost_before - self.proposed_monthly_cost
 
 
+class EscalationStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    DISCUSSED = "besproken", "Besproken"
+    DECIDED = "besluit", "Besluit genomen"
+
+
+class EscalationQuerySet(models.QuerySet):
+    def for_gemeenten_of(self, user) -> "EscalationQuerySet":
+        """The bestuurder's (and beleid's) view: the escalations of the gemeenten the user serves."""
+        return self.filter(gemeente__in=user.gemeenten.all())
+
+    def unanswered(self) -> "EscalationQuerySet":
+        return self.exclude(status=EscalationStatus.DECIDED)
+
+
+class Escalation(models.Model):
+    """Bestuurlijke opschaling: the question a regisseur's escalate decision puts to the bestuurder
+    (director, wethouder), and the answer. The bestuurder sees it by case number only.
+
+    The states and the moves between them are TRANSITIONS; regie/services.py escalation_answer checks
+    them under a row lock.
+    """
+
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        EscalationStatus.OPEN: (EscalationStatus.DISCUSSED, EscalationStatus.DECIDED),
+        EscalationStatus.DISCUSSED: (EscalationStatus.DECIDED,),
+        EscalationStatus.DECIDED: (),
+    }
+
+    decision = models.OneToOneField(Decision, on_delete=models.PROTECT, related_name="escalation")
+    child = models.ForeignKey("cases.Child", on_delete=models.PROTECT, related_name="+")
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.PROTECT, related_name="+")
+    question = models.CharField("vraag aan de bestuurder", max_length=1000)
+    status = models.CharField("status", max_length=10, choices=EscalationStatus.choices, default="open")
+    answer = models.CharField("antwoord", max_length=2000, blank=True)
+    answer_date = models.DateField("datum antwoord", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField("opgeschaald op")
+    history = HistoricalRecords()
+
+    objects = EscalationQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "opschaling"
+        verbose_name_plural = "opschalingen"
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=~Q(status="besluit") | (~Q(answer="") & Q(answer_date__isnull=False)),
+                name="escalation_decided_has_answer",
+            )
+        ]
+        indexes = [
+            # Mijn werk and the list: a gemeente's escalations not yet decided, oldest first.
+            models.Index(fields=["gemeente", "created_at"], condition=~Q(status="besluit"), name="escalation_open")
+        ]
+
+    def __str__(self):
+        return f"Opschaling {self.child.case_number} ({self.get_status_display().lower()})"
+
+
 class QueueVisit(models.Model):
     """The Top N as the regisseur last saw it, so Mijn werk can show what entered since."""
 

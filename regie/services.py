@@ -18,7 +18,7 @@ from cases import formatting
 from cases.models import Child, Role, TaskKind, TaskOrigin, Trajectory, daily_cost
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
 
-from .models import Decision, DecisionKind, Flag, FlagCode, FlagEvent
+from .models import Decision, DecisionKind, Escalation, EscalationStatus, Flag, FlagCode, FlagEvent
 from .scores import refresh_scores
 
 
@@ -92,6 +92,7 @@ def decision_errors(
     act_by: dt.date | None = None,
     end_reason: str = "",
     proposed_volume: Decimal | None = None,
+    question: str = "",
 ) -> dict[str, str]:
     """What is wrong with this decision, per field (empty: nothing). The form shows them all at once."""
     errors = {}
@@ -121,6 +122,8 @@ def decision_errors(
             errors["act_by"] = (
                 f"Deze datum ligt vóór de start van het traject ({formatting.date(trajectory.start_date)})."
             )
+    if kind == DecisionKind.ESCALATE and not (question or "").strip():
+        errors["question"] = "Stel de vraag aan de bestuurder."
     if kind == DecisionKind.END and not end_reason:
         errors["end_reason"] = "Kies de reden van beëindiging (JZ588)."
     if kind == DecisionKind.SCALE_DOWN:
@@ -152,8 +155,11 @@ def decision_record(
     act_by: dt.date | None = None,
     end_reason: str = "",
     proposed_volume: Decimal | None = None,
+    question: str = "",
 ) -> Decision:
     """Record the regisseur's decision; the case leaves the queue until the follow-up date.
+
+    Bestuurlijk opschalen puts `question` to the bestuurder (an Escalation).
 
     Afschalen and beëindigen act: a task for the casusregisseur (or the gemeente's toegang when the file
     has none) to change or end the trajectory by `act_by`, keyed to the decision so the work itself
@@ -186,6 +192,7 @@ def decision_record(
         act_by=act_by,
         end_reason=end_reason,
         proposed_volume=proposed_volume,
+        question=question,
     )
     if errors:
         raise ValidationError(errors)
@@ -232,6 +239,15 @@ def decision_record(
         as_user(decision, user).save()
         if kind in ACTING_KINDS:
             _decision_tasks(user, decision, child, trajectory)
+        if kind == DecisionKind.ESCALATE:
+            escalation = Escalation(
+                decision=decision,
+                child=child,
+                gemeente_id=child.gemeente_id,
+                question=question.strip(),
+                created_at=decision.decided_at,
+            )
+            as_user(escalation, user).save()
     return decision
 
 
@@ -271,3 +287,38 @@ def _decision_tasks(user, decision: Decision, child: Child, trajectory: Trajecto
     )
     if decision.kind == DecisionKind.END and not trajectory.reviews.filter(done_date__isnull=True).exists():
         review_plan(user=user, trajectory=trajectory, due_date=decision.act_by)
+
+
+def escalation_answer(
+    *, user, escalation: Escalation, status: str, answer: str, answer_date: dt.date | None
+) -> Escalation:
+    """The bestuurder records where an escalation stands: besproken, or besluit genomen with the answer.
+    The move is checked against Escalation.TRANSITIONS under a row lock; a decided one is final."""
+    errors = {}
+    if user.role != Role.BESTUURDER:
+        errors["__all__"] = "Alleen een bestuurder legt het antwoord op een opschaling vast."
+    elif not user.gemeenten.filter(pk=escalation.gemeente_id).exists():
+        errors["__all__"] = "U bent geen bestuurder van deze gemeente."
+    if status not in EscalationStatus.values:
+        errors["status"] = "Kies de status."
+    if status == EscalationStatus.DECIDED and not (answer or "").strip():
+        errors["answer"] = "Geef het antwoord (het besluit) van de bestuurder."
+    if status == EscalationStatus.DECIDED and answer_date is None:
+        errors["answer_date"] = "Geef de datum van het besluit."
+    elif answer_date is not None and answer_date > timezone.localdate():
+        errors["answer_date"] = "De datum ligt in de toekomst."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        locked = Escalation.objects.select_for_update().get(pk=escalation.pk)
+        if status not in Escalation.TRANSITIONS[locked.status]:
+            current = locked.get_status_display().lower()
+            raise ValidationError(
+                {"status": f"Deze opschaling is {current}; {EscalationStatus(status).label.lower()} kan niet."}
+            )
+        locked.status = status
+        locked.answer = (answer or "").strip()
+        locked.answer_date = answer_date
+        locked.answered_by = user
+        as_user(locked, user).save()
+    return locked

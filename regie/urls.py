@@ -11,6 +11,7 @@ urlpatterns = [
     path("regie/jeugdigen/<int:pk>/signaal/", views.flag_create, name="flag_create"),
     path("regie/signalen/<int:pk>/afhandelen/", views.flag_resolve, name="flag_resolve"),
     path("regie/opschalingen/", views.escalations, name="escalations"),
+    path("regie/opschalingen/<int:pk>/antwoord/", views.escalation_answer, name="escalation_answer"),
     path("regie/patronen/", views.patterns, name="patterns"),
     path("wachtlijst/", views.waiting, name="waiting"),
 ]

@@ -9,6 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.db.models import Case, When
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,8 +23,8 @@ from cases.models import Gemeente, Role
 
 from . import services as regie_services
 from .decisions import decision_outcomes
-from .forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
-from .models import Decision, DecisionKind, Flag, FlagCode, QueueVisit, RegieSettings
+from .forms import DecisionForm, EscalationAnswerForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
+from .models import Decision, DecisionKind, Escalation, EscalationStatus, Flag, FlagCode, QueueVisit, RegieSettings
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
 from .waiting import per_provider, waiting_list, waiting_norm_weeks
@@ -195,6 +196,7 @@ def decision_create(request, pk):
                     act_by=data["act_by"],
                     end_reason=data["end_reason"],
                     proposed_volume=data["proposed_volume"],
+                    question=data["question"],
                 ),
             )
             if decision:
@@ -218,6 +220,7 @@ def decision_create(request, pk):
                 act_by=data.get("act_by"),
                 end_reason=data.get("end_reason", ""),
                 proposed_volume=data.get("proposed_volume"),
+                question=data.get("question", ""),
             )
             for field, message in errors.items():
                 if field not in form.errors:
@@ -272,25 +275,55 @@ def flag_resolve(request, pk):
 # --- management views -----------------------------------------------------------------------------
 
 
-@role_required(Role.REGISSEUR, Role.BELEID)
+@role_required(Role.REGISSEUR, Role.BELEID, Role.BESTUURDER)
 def escalations(request):
-    """Bestuurlijke opschalingen, newest first. Beleid sees case numbers only (minimum data)."""
+    """Bestuurlijke opschalingen, open first, then newest. Beleid and the bestuurder see case numbers
+    only (minimum data); the bestuurder records the answer."""
     gemeente, gemeenten = chosen_gemeente(request)
-    decisions = list(
-        Decision.objects.visible_to(request.user)
-        .filter(gemeente=gemeente, kind=DecisionKind.ESCALATE)
-        .select_related("child", "decided_by")
-        .order_by("-decided_at")[:200]
+    rows = list(
+        Escalation.objects.for_gemeenten_of(request.user)
+        .filter(gemeente=gemeente)
+        .select_related("child", "decision__decided_by", "answered_by")
+        .order_by(Case(When(status=EscalationStatus.DECIDED, then=1), default=0), "-created_at")[:200]
     )
     context = {
         "nav": "escalations",
         "gemeente": gemeente,
         "gemeenten": gemeenten,
-        "decisions": decisions,
+        "escalations": rows,
         "today": timezone.localdate(),
         "show_names": request.user.role == Role.REGISSEUR,
+        "can_answer": request.user.role == Role.BESTUURDER,
     }
     return render(request, "regie/escalations.html", context)
+
+
+@role_required(Role.BESTUURDER)
+def escalation_answer(request, pk):
+    escalation = get_object_or_404(
+        Escalation.objects.for_gemeenten_of(request.user).select_related("child", "decision"), pk=pk
+    )
+    initial = {"status": escalation.status, "answer": escalation.answer, "answer_date": escalation.answer_date}
+    form = EscalationAnswerForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        done = run_service(
+            form,
+            lambda: regie_services.escalation_answer(
+                user=request.user,
+                escalation=escalation,
+                status=data["status"],
+                answer=data["answer"],
+                answer_date=data["answer_date"],
+            ),
+        )
+        if done:
+            messages.success(
+                request, f"Opschaling {escalation.child.case_number}: {done.get_status_display().lower()}."
+            )
+            return redirect(reverse("regie:escalations") + f"?gemeente={escalation.gemeente.code}")
+    context = {"nav": "escalations", "escalation": escalation, "form": form}
+    return render(request, "regie/escalation_answer.html", context)
 
 
 @role_required(Role.REGISSEUR)

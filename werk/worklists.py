@@ -31,7 +31,7 @@ from cases.models import (
 )
 from referrals.models import Referral
 from regie.codes import FlagCode
-from regie.models import Decision, DecisionKind, Flag, QueueVisit
+from regie.models import Decision, Escalation, Flag, QueueVisit
 from regie.ranking import top_child_ids
 
 from .windows import Punctuality, due_within, overdue_after, per_window, punctuality, windows_for
@@ -230,15 +230,16 @@ def _follow_ups(scope: Scope, windows):
 
 
 def _escalations(scope: Scope, windows):
-    return _latest_decisions(scope).filter(kind=DecisionKind.ESCALATE)
-
-
-def _escalations_late(scope: Scope, windows) -> Q:
-    return per_window(
-        windows,
-        "escalation_days",
-        "gemeente_id",
-        lambda days: Q(decided_at__lt=_start_of(scope.today - dt.timedelta(days=days))),
+    """Escalations the bestuurder has not decided on (open or besproken), older than the gemeente's
+    threshold: the ones the regisseur should chase."""
+    return Escalation.objects.unanswered().filter(
+        per_window(
+            windows,
+            "escalation_days",
+            "gemeente_id",
+            lambda days: Q(created_at__lt=_start_of(scope.today - dt.timedelta(days=days))),
+        ),
+        gemeente_id__in=scope.gemeente_ids,
     )
 
 
@@ -333,12 +334,12 @@ FOLLOW_UPS = Rule(
 ESCALATIONS = Rule(
     "opschalingen",
     "Open opschalingen",
-    "Bestuurlijk opgeschaalde casussen; te laat na de termijn van de gemeente.",
+    "Bestuurlijk opgeschaald en na de termijn van de gemeente nog zonder besluit van de bestuurder.",
     _escalations,
-    _escalations_late,
+    _all_late,
     child="child",
     gemeente="gemeente",
-    order=("decided_at", "pk"),
+    order=("created_at", "pk"),
 )
 NEW_IN_TOP_TITLE = "Nieuw in de top"
 
@@ -501,19 +502,20 @@ def follow_ups_reached(scope: Scope, windows) -> Section:
 
 
 def open_escalations(scope: Scope, windows) -> Section:
-    """Escalations still standing: the child's latest decision is bestuurlijk opschalen."""
+    """Escalations without the bestuurder's decision, older than the gemeente's threshold."""
     section = ESCALATIONS.section(scope, windows)
-    for decision in ESCALATIONS.first_rows(scope, windows, "child__owner"):
-        window = windows[decision.gemeente_id].escalation_days
-        due = timezone.localtime(decision.decided_at).date() + dt.timedelta(days=window)
+    for escalation in ESCALATIONS.first_rows(scope, windows, "child__owner"):
+        window = windows[escalation.gemeente_id].escalation_days
+        opened = timezone.localtime(escalation.created_at).date()
+        due = opened + dt.timedelta(days=window)
         section.items.append(
             Item(
-                decision.child,
-                f"Opgeschaald op {nl_date(timezone.localtime(decision.decided_at).date())}",
+                escalation.child,
+                f"Opgeschaald op {nl_date(opened)} ({escalation.get_status_display().lower()})",
                 due,
                 punctuality(due, window, scope.today),
-                _file(decision.child, "besluiten"),
-                detail=decision.reason[:80],
+                reverse("regie:escalations"),
+                detail=escalation.question[:80],
             )
         )
     return section

@@ -59,6 +59,7 @@ class Role(models.TextChoices):
     REGISSEUR = "regisseur", "Regisseur"
     BELEID = "beleid", "Beleid / management"
     BEHEER = "beheer", "Functioneel beheerder"
+    BESTUURDER = "bestuurder", "Bestuurder (directeur / wethouder)"
 
 
 # Roles that may open an individual case file. Beleid steers on aggregates only (minimum data).

@@ -53,6 +53,9 @@ COVERED_ELSEWHERE = {
     "imports:run",
     "imports:confirm",
     "imports:report_csv",
+    # Escalations are answered by the bestuurder, not a case reader: tests/regie/test_escalations.py
+    # ::test_bestuurder_of_another_gemeente_gets_404.
+    "regie:escalation_answer",
 }
 
 

@@ -325,3 +325,18 @@ def test_the_regisseurs_decisions_act_with_tasks_and_savings(full_demo, db):
     today = timezone.localdate()
     assert Task.objects.filter(key__endswith=":afschalen", status=TaskStatus.OPEN).exists()
     assert Task.objects.filter(key__startswith="besluit:", status=TaskStatus.OPEN, due_date__lt=today).exists()
+
+
+def test_escalations_with_and_without_an_answer_for_the_bestuurder(full_demo, db, client):
+    from cases.models import User
+    from regie.models import Escalation, EscalationStatus
+
+    statuses = set(Escalation.objects.values_list("status", flat=True))
+    assert {EscalationStatus.OPEN, EscalationStatus.DECIDED} <= statuses
+    bestuurder = User.objects.get(username="bestuurder")
+    client.force_login(bestuurder)
+    response = client.get(reverse("regie:escalations"))
+    assert (
+        response.status_code == 200
+        and len(response.context["escalations"]) == Escalation.objects.filter(gemeente__code="9901").count()
+    )

@@ -143,7 +143,7 @@ def test_second_regisseur_deciding_at_once_sees_the_first(client, frozen_today, 
     child = heavy_case(gemeente_a)
     client.force_login(regisseur_a)
     seen = client.get(reverse("regie:decision_create", args=[child.pk])).context["form"]["seen_decision"].value()
-    _decide(colleague, child, kind=DecisionKind.ESCALATE)  # the colleague was quicker
+    _decide(colleague, child, kind=DecisionKind.ESCALATE, question="Budget?")  # the colleague was quicker
     response = client.post(
         reverse("regie:decision_create", args=[child.pk]), DECIDE | {"besluit-seen_decision": str(seen)}
     )

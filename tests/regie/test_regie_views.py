@@ -275,9 +275,11 @@ def test_escalations_list_for_regisseur_and_beleid(client, frozen_today, regisse
             "besluit-reason": "Kosten boven € 200.000",
             "besluit-follow_up_date": "2026-04-15",
             "besluit-actor": "directeur en wethouder",
+            "besluit-question": "Mag de gemeente boven het plafond inkopen?",
         },
     )
     content = client.get(reverse("regie:escalations")).content.decode()
+    assert "Mag de gemeente boven het plafond inkopen?" in content
     assert child.full_name in content
     assert '<td class="num">€ 10.667</td>' in content  # the open cost at the decision, in Dutch
     client.force_login(beleid_a)

@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from cases.models import ExtensionStatus, Role, Task, TaskKind, TaskOrigin
 from regie.codes import FlagCode
-from regie.models import Decision, DecisionKind, Flag
+from regie.models import Decision, DecisionKind, Escalation, Flag
 from werk.digest import digests_prepare
 from werk.models import DigestDelivery, DigestStatus
 from werk.tasks import retry_failed_digests, send_daily_digest, send_outbox
@@ -153,7 +153,7 @@ def work(frozen_today, gemeente_a, gemeente_b, toegang_a, toegang_b, regisseur_a
         decided_by=regisseur_a,
         decided_at=timezone.now() - dt.timedelta(days=40),
     )
-    Decision.objects.create(
+    escalate = Decision.objects.create(
         child=theirs,
         gemeente=gemeente_a,
         kind=DecisionKind.ESCALATE,
@@ -162,6 +162,9 @@ def work(frozen_today, gemeente_a, gemeente_b, toegang_a, toegang_b, regisseur_a
         actor="Wethouder",
         decided_by=regisseur_a,
         decided_at=timezone.now() - dt.timedelta(days=35),
+    )
+    Escalation.objects.create(
+        decision=escalate, child=theirs, gemeente=gemeente_a, question="?", created_at=escalate.decided_at
     )
     Task.objects.create(
         child=theirs,

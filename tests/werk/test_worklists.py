@@ -9,7 +9,7 @@ from django.urls import reverse
 
 from cases import services
 from cases.models import ExtensionStatus, Role, Task, TaskKind, TaskStatus
-from regie.models import Decision, DecisionKind
+from regie.models import Decision, DecisionKind, Escalation, EscalationStatus
 from tests.conftest import TODAY
 from tests.factories import (
     ChildFactory,
@@ -199,7 +199,7 @@ def test_regisseur_sees_follow_ups_escalations_and_overdue_decision_tasks(
         decided_by=regisseur_a,
         decided_at=now - 40 * DAY,
     )
-    Decision.objects.create(
+    escalate = Decision.objects.create(
         child=other,
         gemeente=gemeente_a,
         kind=DecisionKind.ESCALATE,
@@ -209,6 +209,32 @@ def test_regisseur_sees_follow_ups_escalations_and_overdue_decision_tasks(
         decided_by=regisseur_a,
         decided_at=now - 30 * DAY,
     )
+    Escalation.objects.create(
+        decision=escalate, child=other, gemeente=gemeente_a, question="Budget?", created_at=now - 30 * DAY
+    )
+    # Not shown: an escalation younger than the threshold (28 days), and one the bestuurder decided.
+    for days, status, answer in ((10, EscalationStatus.OPEN, ""), (60, EscalationStatus.DECIDED, "Ja")):
+        young = _owned_child(gemeente_a, toegang_a)
+        decision = Decision.objects.create(
+            child=young,
+            gemeente=gemeente_a,
+            kind=DecisionKind.ESCALATE,
+            reason="r",
+            follow_up_date=TODAY + 60 * DAY,
+            actor="x",
+            decided_by=regisseur_a,
+            decided_at=now - days * DAY,
+        )
+        Escalation.objects.create(
+            decision=decision,
+            child=young,
+            gemeente=gemeente_a,
+            question="?",
+            status=status,
+            answer=answer,
+            answer_date=TODAY if answer else None,
+            created_at=now - days * DAY,
+        )
     Task.objects.create(
         child=other,
         gemeente=gemeente_a,
