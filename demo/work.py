@@ -29,7 +29,16 @@ from cases.models import (
     daily_cost,
 )
 from demo.history import BATCH, given_timestamps, model_field
-from regie.models import Decision, DecisionKind, Escalation, EscalationStatus, QueueVisit
+from regie.models import (
+    CaseMeeting,
+    CaseMeetingItem,
+    CaseMeetingKind,
+    Decision,
+    DecisionKind,
+    Escalation,
+    EscalationStatus,
+    QueueVisit,
+)
 from regie.services import monthly_cost
 from werk.models import WorkWindows
 
@@ -76,6 +85,7 @@ def write_work(gemeente, team: list, lead, regisseur, today: dt.date, clock, *, 
     _write_reads(team, in_care, today, clock, rng)
     if regisseur is not None:
         _write_decisions(gemeente, in_care, regisseur, today, clock, rng)
+        _write_meetings(gemeente, regisseur, team, today)
 
 
 def _assign_owners(gemeente, team, lead, rng) -> list[Child]:
@@ -244,6 +254,39 @@ def _write_escalations(gemeente, decisions, today, clock) -> None:
         escalation._history_user, escalation._history_date = decision.decided_by, decision.decided_at
         rows.append(escalation)
     bulk_create_with_history(rows, Escalation, batch_size=BATCH)
+
+
+def _write_meetings(gemeente, regisseur, team, today) -> None:
+    """Three case meetings: a TCC and an overleg met aanbieder held, whose agendas are the cases the
+    regisseur decided to continue (the outcome recorded there), and a Team8Tien coming, with the cases
+    of her case-meeting decisions on its agenda."""
+    decisions = list(Decision.objects.filter(gemeente=gemeente))
+    continued = sorted((d for d in decisions if d.kind == DecisionKind.CONTINUE), key=lambda d: d.decided_at)
+    planned = [d for d in decisions if d.kind == DecisionKind.CASE_MEETING]
+    plan = (
+        (CaseMeetingKind.TCC, continued[: len(continued) // 2], True, "Jeugdbescherming west, GGD"),
+        (CaseMeetingKind.PROVIDER, continued[len(continued) // 2 :], True, "Ipse de Bruggen, Youz"),
+        (CaseMeetingKind.TEAM8TIEN, planned, False, "Leerplicht, Wijkteam"),
+    )
+    meetings, items = [], []
+    for kind, agenda, held, outside in plan:
+        day = min(d.decided_at.date() for d in agenda) if held and agenda else today + dt.timedelta(days=9)
+        meeting = CaseMeeting(gemeente=gemeente, date=day, kind=kind, outside_parties=outside, created_by=regisseur)
+        meeting._history_user = regisseur
+        meetings.append((meeting, agenda, held))
+    created = bulk_create_with_history([m for m, _, _ in meetings], CaseMeeting, batch_size=BATCH)
+    for meeting, (_, agenda, held) in zip(created, meetings, strict=True):
+        meeting.participants.set([regisseur, *team[:2]])
+        for decision in agenda:
+            items.append(
+                CaseMeetingItem(
+                    meeting=meeting,
+                    child_id=decision.child_id,
+                    decision=None if held else decision,
+                    outcome=decision if held else None,
+                )
+            )
+    bulk_create_with_history(items, CaseMeetingItem, batch_size=BATCH, default_user=regisseur)
 
 
 def _write_decisions(gemeente, in_care, regisseur, today, clock, rng) -> None:

@@ -2,14 +2,15 @@
 
 from django import forms
 from django.forms.utils import flatatt
+from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
 from cases.codes import EndReason, ReferrerType
 from cases.formatting import number
 from cases.forms import DATE_INPUT
-from cases.models import Segment, Trajectory
+from cases.models import Segment, Trajectory, User
 
-from .models import DecisionKind, EscalationStatus, FlagCode
+from .models import CaseMeeting, CaseMeetingKind, DecisionKind, EscalationStatus, FlagCode
 
 
 class DecisionForm(forms.Form):
@@ -74,6 +75,16 @@ class DecisionForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 2}),
         help_text="De directeur of wethouder ziet de vraag met alleen het dossiernummer.",
     )
+    meeting = forms.ModelChoiceField(
+        label="Op de agenda van (bij een casusoverleg)",
+        queryset=CaseMeeting.objects.none(),
+        required=False,
+        empty_label="— nog geen overleg gekozen —",
+        help_text="De casus komt op de agenda van dit overleg. Plan een overleg onder Casusoverleg.",
+        error_messages={"invalid_choice": "Kies een gepland overleg van deze gemeente."},
+    )
+    # The agenda item this decision is the outcome of, when it is recorded from a meeting's minutes.
+    meeting_item = forms.IntegerField(widget=forms.HiddenInput, required=False)
     # The latest decision on the case when the form was opened (0: none), so a decision recorded by
     # someone else in the meantime is shown rather than overwritten.
     seen_decision = forms.IntegerField(widget=forms.HiddenInput, required=False)
@@ -83,6 +94,9 @@ class DecisionForm(forms.Form):
         if child is not None:
             running = child.trajectories.filter(end_date__isnull=True).select_related("product", "provider")
             self.fields["trajectory"].queryset = running.order_by("start_date", "pk")
+            self.fields["meeting"].queryset = CaseMeeting.objects.filter(
+                gemeente_id=child.gemeente_id, date__gte=timezone.localdate()
+            ).order_by("date", "pk")
             self.fields["trajectory"].label_from_instance = lambda t: (
                 f"{t.product.code} {t.product.description} bij {t.provider.name}: "
                 f"{number(t.volume)} {t.get_unit_display().lower()} {t.get_frequency_display().lower()}"
@@ -147,4 +161,31 @@ class EscalationAnswerForm(forms.Form):
         required=False,
         widget=DATE_INPUT,
         error_messages={"invalid": "Geef een geldige datum (dd-mm-jjjj)."},
+    )
+
+
+class CaseMeetingForm(forms.Form):
+    date = forms.DateField(
+        label="Datum", widget=DATE_INPUT, error_messages={"required": "Kies de datum van het overleg."}
+    )
+    kind = forms.ChoiceField(label="Soort overleg", choices=[("", "—")] + list(CaseMeetingKind.choices))
+    participants = forms.ModelMultipleChoiceField(
+        label="Deelnemers (medewerkers)", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+    outside_parties = forms.CharField(label="Deelnemers van buiten", required=False, max_length=500)
+
+    def __init__(self, *args, gemeente, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].error_messages["required"] = "Kies de soort overleg."
+        self.fields["participants"].queryset = User.objects.filter(gemeenten=gemeente, is_active=True).order_by(
+            "last_name", "first_name"
+        )
+        self.fields["participants"].label_from_instance = lambda u: (
+            f"{u.get_full_name() or u.username} ({u.get_role_display().lower()})"
+        )
+
+
+class AgendaCaseForm(forms.Form):
+    case_number = forms.CharField(
+        label="Dossiernummer", max_length=20, error_messages={"required": "Geef het dossiernummer."}
     )

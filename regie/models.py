@@ -426,6 +426,67 @@ class Escalation(models.Model):
         return f"Opschaling {self.child.case_number} ({self.get_status_display().lower()})"
 
 
+class CaseMeetingKind(models.TextChoices):
+    TCC = "tcc", "Trajectberaad Complexe Casuïstiek (TCC)"
+    TEAM8TIEN = "team8tien", "Team8Tien"
+    PROVIDER = "aanbieder", "Overleg met aanbieder"
+    OTHER = "anders", "Anders"
+
+
+class CaseMeeting(models.Model):
+    """Casusoverleg: a dated meeting of one gemeente with its participants (users and named outside
+    parties) and an agenda of cases (CaseMeetingItem); the outcome per case is itself a decision."""
+
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.PROTECT, related_name="+")
+    date = models.DateField("datum")
+    kind = models.CharField("soort overleg", max_length=10, choices=CaseMeetingKind.choices)
+    participants = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, blank=True, related_name="+", verbose_name="deelnemers (medewerkers)"
+    )
+    outside_parties = models.CharField(
+        "deelnemers van buiten",
+        max_length=500,
+        blank=True,
+        help_text="Bijvoorbeeld: Jeugdbescherming west, Ipse de Bruggen.",
+    )
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("aangemaakt op", auto_now_add=True)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "casusoverleg"
+        verbose_name_plural = "casusoverleggen"
+        ordering = ["-date", "-pk"]
+        indexes = [models.Index(fields=["gemeente", "date"], name="case_meeting_by_date")]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} {self.date:%d-%m-%Y}"
+
+
+class CaseMeetingItem(models.Model):
+    """One case on a meeting's agenda: why it is there (the regisseur's case-meeting decision) and the
+    outcome, a decision recorded in or after the meeting."""
+
+    meeting = models.ForeignKey(CaseMeeting, on_delete=models.CASCADE, related_name="items")
+    child = models.ForeignKey("cases.Child", on_delete=models.PROTECT, related_name="+", verbose_name="jeugdige")
+    decision = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="aanleiding"
+    )
+    outcome = models.ForeignKey(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name="uitkomst"
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "agendapunt"
+        verbose_name_plural = "agendapunten"
+        ordering = ["pk"]
+        constraints = [models.UniqueConstraint(fields=["meeting", "child"], name="case_meeting_item_once")]
+
+    def __str__(self):
+        return f"{self.child_id} op {self.meeting}"
+
+
 class QueueVisit(models.Model):
     """The Top N as the regisseur last saw it, so Mijn werk can show what entered since."""
 

@@ -18,7 +18,18 @@ from cases import formatting
 from cases.models import Child, Role, TaskKind, TaskOrigin, Trajectory, daily_cost
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
 
-from .models import Decision, DecisionKind, Escalation, EscalationStatus, Flag, FlagCode, FlagEvent
+from .models import (
+    CaseMeeting,
+    CaseMeetingItem,
+    CaseMeetingKind,
+    Decision,
+    DecisionKind,
+    Escalation,
+    EscalationStatus,
+    Flag,
+    FlagCode,
+    FlagEvent,
+)
 from .scores import refresh_scores
 
 
@@ -93,6 +104,7 @@ def decision_errors(
     end_reason: str = "",
     proposed_volume: Decimal | None = None,
     question: str = "",
+    meeting: "CaseMeeting | None" = None,
 ) -> dict[str, str]:
     """What is wrong with this decision, per field (empty: nothing). The form shows them all at once."""
     errors = {}
@@ -122,6 +134,8 @@ def decision_errors(
             errors["act_by"] = (
                 f"Deze datum ligt vóór de start van het traject ({formatting.date(trajectory.start_date)})."
             )
+    if meeting is not None and child is not None and meeting.gemeente_id != child.gemeente_id:
+        errors["meeting"] = "Dit overleg is van een andere gemeente."
     if kind == DecisionKind.ESCALATE and not (question or "").strip():
         errors["question"] = "Stel de vraag aan de bestuurder."
     if kind == DecisionKind.END and not end_reason:
@@ -156,6 +170,8 @@ def decision_record(
     end_reason: str = "",
     proposed_volume: Decimal | None = None,
     question: str = "",
+    meeting: CaseMeeting | None = None,
+    meeting_item: CaseMeetingItem | None = None,
 ) -> Decision:
     """Record the regisseur's decision; the case leaves the queue until the follow-up date.
 
@@ -193,7 +209,10 @@ def decision_record(
         end_reason=end_reason,
         proposed_volume=proposed_volume,
         question=question,
+        meeting=meeting if kind == DecisionKind.CASE_MEETING else None,
     )
+    if meeting_item is not None and meeting_item.child_id != child.pk:
+        errors["__all__"] = "Dit agendapunt gaat over een andere casus."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -248,6 +267,11 @@ def decision_record(
                 created_at=decision.decided_at,
             )
             as_user(escalation, user).save()
+        if kind == DecisionKind.CASE_MEETING and meeting is not None:
+            case_meeting_add_case(user=user, meeting=meeting, child=child, decision=decision)
+        if meeting_item is not None:
+            # Recorded from the minutes of a meeting: this decision is that agenda item's outcome.
+            case_meeting_record_outcome(user=user, item=meeting_item, decision=decision)
     return decision
 
 
@@ -321,4 +345,73 @@ def escalation_answer(
         locked.answer_date = answer_date
         locked.answered_by = user
         as_user(locked, user).save()
+    return locked
+
+
+# --- case meetings (casusoverleg) -------------------------------------------------------------------
+
+
+def case_meeting_plan(
+    *, user, gemeente, date: dt.date | None, kind: str, participants=(), outside_parties: str = ""
+) -> CaseMeeting:
+    """Plan (or record afterwards) a casusoverleg of one gemeente; its participants work for it."""
+    errors = {}
+    if user.role != Role.REGISSEUR:
+        errors["__all__"] = "Alleen een regisseur plant een casusoverleg."
+    elif not user.gemeenten.filter(pk=gemeente.pk).exists():
+        errors["__all__"] = "U werkt niet voor deze gemeente."
+    if date is None:
+        errors["date"] = "Kies de datum van het overleg."
+    elif abs((date - timezone.localdate()).days) > 366:
+        errors["date"] = "Kies een datum binnen een jaar van vandaag."
+    if kind not in CaseMeetingKind.values:
+        errors["kind"] = "Kies de soort overleg."
+    outsiders = [p for p in participants if not p.gemeenten.filter(pk=gemeente.pk).exists()]
+    if outsiders:
+        names = ", ".join(p.get_full_name() or p.username for p in outsiders)
+        errors["participants"] = f"Werkt niet voor deze gemeente: {names}. Noem externe deelnemers hieronder."
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic():
+        meeting = as_user(
+            CaseMeeting(
+                gemeente=gemeente, date=date, kind=kind, outside_parties=outside_parties.strip(), created_by=user
+            ),
+            user,
+        )
+        meeting.save()
+        meeting.participants.set(participants)
+    return meeting
+
+
+def case_meeting_add_case(
+    *, user, meeting: CaseMeeting, child: Child, decision: Decision | None = None
+) -> CaseMeetingItem:
+    """Put a case on a meeting's agenda: a case of the meeting's own gemeente, once."""
+    _require_regisseur(user, child)
+    if child.gemeente_id != meeting.gemeente_id:
+        raise ValidationError(
+            {"__all__": f"Dossier {child.case_number} hoort bij een andere gemeente dan dit overleg."}
+        )
+    with transaction.atomic():
+        CaseMeeting.objects.select_for_update().filter(pk=meeting.pk).first()
+        existing = CaseMeetingItem.objects.filter(meeting=meeting, child=child).first()
+        if existing is not None:
+            if decision is not None and existing.decision_id is None:
+                existing.decision = decision
+                as_user(existing, user).save(update_fields=["decision"])
+            return existing
+        item = as_user(CaseMeetingItem(meeting=meeting, child=child, decision=decision), user)
+        item.save()
+    return item
+
+
+def case_meeting_record_outcome(*, user, item: CaseMeetingItem, decision: Decision) -> CaseMeetingItem:
+    """The decision taken on an agenda item is its outcome (the minutes link to it)."""
+    if decision.child_id != item.child_id:
+        raise ValidationError({"__all__": "Dit besluit gaat over een andere casus dan dit agendapunt."})
+    with transaction.atomic():
+        locked = CaseMeetingItem.objects.select_for_update().get(pk=item.pk)
+        locked.outcome = decision
+        as_user(locked, user).save(update_fields=["outcome"])
     return locked

@@ -13,5 +13,7 @@ urlpatterns = [
     path("regie/opschalingen/", views.escalations, name="escalations"),
     path("regie/opschalingen/<int:pk>/antwoord/", views.escalation_answer, name="escalation_answer"),
     path("regie/patronen/", views.patterns, name="patterns"),
+    path("regie/overleggen/", views.case_meetings, name="case_meetings"),
+    path("regie/overleggen/<int:pk>/", views.case_meeting, name="case_meeting"),
     path("wachtlijst/", views.waiting, name="waiting"),
 ]

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Case, When
+from django.db.models import Case, Count, Q, When
 from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -18,13 +18,32 @@ from django.utils import timezone
 from cases import formatting
 from cases.access import CASE_READERS, chosen_gemeente, role_required, visible_child_or_404
 from cases.csv_export import csv_response
-from cases.forms import run_service
-from cases.models import Gemeente, Role
+from cases.forms import parse_case_number, run_service
+from cases.models import Child, Gemeente, Role
 
 from . import services as regie_services
 from .decisions import decision_outcomes
-from .forms import DecisionForm, EscalationAnswerForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
-from .models import Decision, DecisionKind, Escalation, EscalationStatus, Flag, FlagCode, QueueVisit, RegieSettings
+from .forms import (
+    AgendaCaseForm,
+    CaseMeetingForm,
+    DecisionForm,
+    EscalationAnswerForm,
+    ManualFlagForm,
+    QueueFilterForm,
+    ResolveFlagForm,
+)
+from .models import (
+    CaseMeeting,
+    CaseMeetingItem,
+    Decision,
+    DecisionKind,
+    Escalation,
+    EscalationStatus,
+    Flag,
+    FlagCode,
+    QueueVisit,
+    RegieSettings,
+)
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
 from .waiting import per_provider, waiting_list, waiting_norm_weeks
@@ -178,6 +197,7 @@ def decision_create(request, pk):
     """The decision form on a page of its own (the case file's panel posts here too). A refused decision
     comes back with everything typed and every error beside its field, none one round at a time."""
     child = visible_child_or_404(request.user, pk)
+    meeting_item = _agenda_item(request, child)
     if request.method == "POST":
         form = DecisionForm(request.POST, prefix="besluit", child=child)
         if form.is_valid():
@@ -197,6 +217,8 @@ def decision_create(request, pk):
                     end_reason=data["end_reason"],
                     proposed_volume=data["proposed_volume"],
                     question=data["question"],
+                    meeting=data["meeting"],
+                    meeting_item=meeting_item,
                 ),
             )
             if decision:
@@ -205,6 +227,8 @@ def decision_create(request, pk):
                     f"Besluit vastgelegd: {decision.get_kind_display().lower()}. De casus staat tot "
                     f"{formatting.date(decision.follow_up_date)} niet in de Top, tenzij hij verslechtert.",
                 )
+                if meeting_item is not None:
+                    return redirect("regie:case_meeting", meeting_item.meeting_id)
                 return _back(child.pk, "besluit")
         else:
             # Also the service's own checks on the fields that did parse: every error at once.
@@ -221,12 +245,17 @@ def decision_create(request, pk):
                 end_reason=data.get("end_reason", ""),
                 proposed_volume=data.get("proposed_volume"),
                 question=data.get("question", ""),
+                meeting=data.get("meeting") if data.get("kind") == DecisionKind.CASE_MEETING else None,
             )
             for field, message in errors.items():
                 if field not in form.errors:
                     form.add_error(field, message)
     else:
-        form = DecisionForm(prefix="besluit", child=child, initial={"seen_decision": latest_decision_pk(child)})
+        initial = {
+            "seen_decision": latest_decision_pk(child),
+            "meeting_item": meeting_item.pk if meeting_item else None,
+        }
+        form = DecisionForm(prefix="besluit", child=child, initial=initial)
     context = {
         "nav": "regie",
         "child": child,
@@ -234,8 +263,17 @@ def decision_create(request, pk):
         "flags": list(Flag.objects.filter(child=child, active=True).order_by("code", "subject_key")),
         "outcomes": decision_outcomes(Decision.objects.filter(child=child).select_related("decided_by")[:5]),
         "today": timezone.localdate(),
+        "meeting_item": meeting_item,
     }
     return render(request, "regie/decision_form.html", context)
+
+
+def _agenda_item(request, child) -> CaseMeetingItem | None:
+    """The agenda item a decision from a meeting's minutes answers (?agendapunt= or the hidden field)."""
+    raw = request.POST.get("besluit-meeting_item") or request.GET.get("agendapunt") or ""
+    if not raw.isdigit():
+        return None
+    return CaseMeetingItem.objects.filter(pk=int(raw), child=child).select_related("meeting").first()
 
 
 @role_required(Role.REGISSEUR)
@@ -365,3 +403,67 @@ def waiting(request):
         "norm_weeks": norm_weeks,
     }
     return render(request, "regie/waiting.html", context)
+
+
+# --- case meetings (casusoverleg) -------------------------------------------------------------------
+
+
+@role_required(Role.REGISSEUR)
+def case_meetings(request):
+    """The gemeente's case meetings, coming first, and a form to plan one."""
+    gemeente, gemeenten = chosen_gemeente(request)
+    form = CaseMeetingForm(request.POST or None, gemeente=gemeente)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        meeting = run_service(
+            form,
+            lambda: regie_services.case_meeting_plan(
+                user=request.user,
+                gemeente=gemeente,
+                date=data["date"],
+                kind=data["kind"],
+                participants=list(data["participants"]),
+                outside_parties=data["outside_parties"],
+            ),
+        )
+        if meeting:
+            messages.success(request, f"Casusoverleg gepland op {formatting.date(meeting.date)}.")
+            return redirect("regie:case_meeting", meeting.pk)
+    today = timezone.localdate()
+    meetings = list(
+        CaseMeeting.objects.filter(gemeente=gemeente)
+        .annotate(agenda=Count("items"), outcomes=Count("items", filter=Q(items__outcome__isnull=False)))
+        .order_by("-date", "-pk")[:100]
+    )
+    context = {
+        "nav": "meetings",
+        "gemeente": gemeente,
+        "gemeenten": gemeenten,
+        "form": form,
+        "coming": sorted((m for m in meetings if m.date >= today), key=lambda m: m.date),
+        "past": [m for m in meetings if m.date < today],
+        "today": today,
+    }
+    return render(request, "regie/case_meetings.html", context)
+
+
+@role_required(Role.REGISSEUR)
+def case_meeting(request, pk):
+    """Agenda and minutes of one meeting: per case why it is there and its outcome (a decision)."""
+    meeting = get_object_or_404(
+        CaseMeeting.objects.filter(gemeente__in=request.user.gemeenten.all()).prefetch_related("participants"), pk=pk
+    )
+    form = AgendaCaseForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        number = parse_case_number(form.cleaned_data["case_number"])
+        child = Child.objects.visible_to(request.user).filter(pk=number).first() if number else None
+        if child is None:
+            form.add_error("case_number", "Onbekend dossiernummer.")
+        elif run_service(
+            form, lambda: regie_services.case_meeting_add_case(user=request.user, meeting=meeting, child=child)
+        ):
+            messages.success(request, f"Dossier {child.case_number} staat op de agenda.")
+            return redirect("regie:case_meeting", meeting.pk)
+    items = list(meeting.items.select_related("child", "decision__decided_by", "outcome__decided_by").order_by("pk"))
+    context = {"nav": "meetings", "meeting": meeting, "items": items, "form": form}
+    return render(request, "regie/case_meeting.html", context)

@@ -56,6 +56,9 @@ COVERED_ELSEWHERE = {
     # Escalations are answered by the bestuurder, not a case reader: tests/regie/test_escalations.py
     # ::test_bestuurder_of_another_gemeente_gets_404.
     "regie:escalation_answer",
+    # Case meetings are a gemeente's, not a case's: tests/regie/test_case_meetings.py
+    # ::test_regisseur_of_another_gemeente_gets_404.
+    "regie:case_meeting",
 }
 
 

@@ -340,3 +340,13 @@ def test_escalations_with_and_without_an_answer_for_the_bestuurder(full_demo, db
         response.status_code == 200
         and len(response.context["escalations"]) == Escalation.objects.filter(gemeente__code="9901").count()
     )
+
+
+def test_three_case_meetings_two_held_with_outcomes_one_coming(full_demo, db):
+    from regie.models import CaseMeeting, CaseMeetingItem
+
+    meetings = list(CaseMeeting.objects.filter(gemeente__code="9901").order_by("date"))
+    assert len(meetings) == 3 and meetings[-1].date > timezone.localdate()
+    items = CaseMeetingItem.objects.filter(meeting__in=meetings)
+    assert items.filter(outcome__isnull=False).exists() and items.filter(meeting=meetings[-1]).exists()
+    assert all(m.participants.exists() for m in meetings)
