@@ -73,7 +73,7 @@ class DecisionForm(forms.Form):
         required=False,
         max_length=1000,
         widget=forms.Textarea(attrs={"rows": 2}),
-        help_text="De directeur of wethouder ziet de vraag met alleen het dossiernummer.",
+        help_text="De bestuurder ziet alleen deze vraag en het dossiernummer: geen namen of BSN in de vraag.",
     )
     meeting = forms.ModelChoiceField(
         label="Op de agenda van (bij een casusoverleg)",

@@ -59,9 +59,11 @@ def test_bestuurder_sees_case_numbers_only_and_answers(client, frozen_today, reg
     content = client.get(reverse("regie:escalations")).content.decode()
     assert child.case_number in content and "Mag maatwerk buiten de regio?" in content
     assert "Noor" not in content and "Visser" not in content and "111222333" not in content
+    # Minimum data: no motivation of the regisseur and no cost per case, only the question put to them.
+    assert "Geen passende plek in de regio" not in content and "Kosten bij besluit" not in content
     url = reverse("regie:escalation_answer", args=[escalation.pk])
     page = client.get(url).content.decode()
-    assert "Noor" not in page and "Visser" not in page
+    assert "Noor" not in page and "Visser" not in page and "Geen passende plek in de regio" not in page
     # The case file stays closed to the bestuurder.
     assert client.get(reverse("cases:child_detail", args=[child.pk])).status_code == 403
 
