@@ -22,13 +22,17 @@ write must go through cases/services/ with its validation and conflict check. A 
 belongs in the app, where it is logged.
 """
 
+import logging
+
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .codes import Financing
@@ -62,6 +66,15 @@ def served_gemeenten(request):
 admin.site.has_permission = lambda request: is_beheerder(request.user)
 # Roles are the permission model of jeugdregie; Django groups would be a second one.
 admin.site.unregister(Group)
+# A user's authenticator secret and recovery codes are theirs alone: no admin page shows them. The
+# beheerder resets 2FA with an action on the user (UserAdmin.reset_two_factor), which is logged.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+# Changes to who may see what (role, gemeenten, admin access) and 2FA resets: a line for the privacy
+# officer's monitoring, besides the admin's own change history.
+audit = logging.getLogger("jeugdregie.audit")
 
 
 class ServedGemeenteFilter(admin.SimpleListFilter):
@@ -227,9 +240,59 @@ class UserAdmin(BeheerAdmin, DjangoUserAdmin):
         ("Persoonlijke gegevens", {"fields": ["first_name", "last_name", "email"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
+    actions = ["reset_two_factor"]
+    # Separation of duties: nobody widens their own access. Another beheerder (or a superuser) does it.
+    own_access_fields = ["role", "gemeenten", "is_staff", "is_active"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("gemeenten")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
+            fields += self.own_access_fields
+        return fields
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        before = getattr(form, "_access_before", None)
+        super().save_related(request, form, formsets, change)
+        after = (user.role, user.is_staff, user.is_active, sorted(user.gemeenten.values_list("code", flat=True)))
+        if before != after:
+            audit.warning(
+                "access of user id %s changed by user id %s: %s -> %s (role, staff, active, gemeenten)",
+                user.pk,
+                request.user.pk,
+                before,
+                after,
+            )
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form_class
+        before = (obj.role, obj.is_staff, obj.is_active, sorted(obj.gemeenten.values_list("code", flat=True)))
+
+        class RememberAccess(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._access_before = before
+
+        return RememberAccess
+
+    @admin.action(description="Tweestapsverificatie opnieuw laten instellen")
+    def reset_two_factor(self, request, queryset):
+        """The user lost their phone: remove their authenticator and recovery codes (logged)."""
+        done = 0
+        for user in queryset:
+            if user.pk == request.user.pk or not self.has_change_permission(request, user):
+                continue
+            TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            self.log_change(request, user, "Tweestapsverificatie opnieuw ingesteld (apparaten verwijderd).")
+            audit.warning("2FA reset for user id %s by user id %s", user.pk, request.user.pk)
+            done += 1
+        messages.info(request, f"Tweestapsverificatie opnieuw in te stellen voor {done} gebruiker(s).")
 
     @admin.display(description="gemeenten")
     def gemeente_list(self, user):
