@@ -30,12 +30,17 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.db.models import Q
 from django.http import Http404
+from django.urls import path
+from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .codes import Financing
+from .csv_export import csv_response
+from .forms import parse_case_number
 from .models import CaseAccessLog, Gemeente, Product, Provider, Role, Segment, SegmentBudget, User, YouthPopulation
 
 
@@ -428,17 +433,112 @@ class GemeenteLogAdmin(admin.ModelAdmin):
 
 @admin.register(CaseAccessLog)
 class CaseAccessLogAdmin(GemeenteLogAdmin):
-    """The inzagelog: visible for the beheerder's gemeenten, never added to, changed or deleted here."""
+    """The inzagelog for the privacy officer: per dossier, per medewerker, per period, and as CSV.
 
-    list_display = ["at", "reader", "case_number", "gemeente", "action"]
-    list_filter = ["at", ("user", LogUserFilter), ServedGemeenteFilter]
+    Per dossier: search for its dossiernummer (JR-000123) — also the lists it appeared in. Per medewerker:
+    the "gebruiker" filter. Per period: the date bar or the "tijdstip" filter. "Exporteren (CSV)" takes
+    the same filters. Refused attempts of the beheerder's own users are here too (they name no gemeente).
+    """
+
+    list_display = [
+        "at",
+        "reader",
+        "role",
+        "action",
+        "result",
+        "case_number",
+        "children_count",
+        "gemeente",
+        "client_address",
+    ]
+    list_filter = ["at", "result", ("user", LogUserFilter), ServedGemeenteFilter, "role"]
     date_hierarchy = "at"
     search_fields = ["case_number", "user__username"]
     list_select_related = ["user", "gemeente"]
+    change_list_template = "admin/cases/caseaccesslog/change_list.html"
     # The child link is left out: the case number says which file, without the child's name.
-    fields = ["at", "user", "case_number", "gemeente", "action"]
+    fields = [
+        "at",
+        "user",
+        "role",
+        "action",
+        "result",
+        "page",
+        "object_ref",
+        "case_number",
+        "child_ids",
+        "gemeente",
+        "client_address",
+        "session",
+    ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        served = served_gemeente_ids(request)
+        if served is None:
+            return queryset
+        # Rows of the served gemeenten, and the refusals (no gemeente) of users who work for them.
+        own_users = User.objects.filter(gemeenten__in=served).values("pk")
+        return queryset.filter(Q(gemeente__in=served) | Q(gemeente__isnull=True, user__in=own_users))
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and obj.gemeente_id is None:
+            return is_beheerder(request.user) and self.get_queryset(request).filter(pk=obj.pk).exists()
+        return super().has_view_permission(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        pk = parse_case_number(search_term.strip())
+        if pk is not None:
+            return queryset.filter(child_ids__contains=f",{pk},"), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="gebruiker", ordering="user__username")
     def reader(self, entry):
         return entry.user
+
+    @admin.display(description="aantal jeugdigen")
+    def children_count(self, entry):
+        return entry.children_count
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_csv)
+        return [path("export.csv", export, name="cases_caseaccesslog_export"), *super().get_urls()]
+
+    def export_csv(self, request):
+        """The rows of the changelist as it is filtered now (period, user, dossier, result), as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = self.get_changelist_instance(request).get_queryset(request).select_related("user", "gemeente")
+        header = [
+            "tijdstip",
+            "gebruiker",
+            "rol",
+            "handeling",
+            "resultaat",
+            "pagina",
+            "gevraagd",
+            "dossiernummer",
+            "jeugdigen (ids)",
+            "gemeente",
+            "adres",
+            "sessie",
+        ]
+        lines = (
+            [
+                timezone.localtime(entry.at).strftime("%d-%m-%Y %H:%M:%S"),
+                entry.user.username,
+                entry.role,
+                entry.action,
+                entry.get_result_display(),
+                entry.page,
+                entry.object_ref,
+                entry.case_number,
+                entry.child_ids.strip(","),
+                entry.gemeente or "",
+                entry.client_address or "",
+                entry.session,
+            ]
+            for entry in rows.iterator()
+        )
+        return csv_response(f"inzagelog-{timezone.localdate():%Y-%m-%d}.csv", header, lines)

@@ -22,6 +22,7 @@ from .forms import (
     run_service,
 )
 from .models import Child, Household, Role, StopReview, Trajectory
+from .readlog import log_read
 
 SEARCH_LIMIT = 50
 
@@ -65,6 +66,7 @@ def search(request):
         .order_by("last_name", "first_name", "birth_date")[: SEARCH_LIMIT + 1]
     )
     results = list(results)
+    log_read(request, results[:SEARCH_LIMIT], event="zoekresultaten")
     context = {
         "query": query,
         "results": results[:SEARCH_LIMIT],
@@ -89,6 +91,7 @@ def child_register(request):
             bsn=data["bsn"],
         )
         duplicates = list(duplicates)
+        log_read(request, duplicates, event="mogelijke dubbele dossiers")
         if duplicates and not data["confirm_new"]:
             form.add_error(
                 "confirm_new",
@@ -138,21 +141,23 @@ def child_duplicates(request):
         birth_date=data.get("birth_date"),
         bsn=data.get("bsn", ""),
     )
-    context = {"duplicates": list(duplicates), "bsn_elsewhere": bsn_elsewhere}
+    duplicates = list(duplicates)
+    log_read(request, duplicates, event="mogelijke dubbele dossiers")
+    context = {"duplicates": duplicates, "bsn_elsewhere": bsn_elsewhere}
     return render(request, "cases/child_register.html#duplicates", context)
 
 
 @role_required(*CASE_READERS)
 def child_detail(request, pk):
     child = visible_child_or_404(request.user, pk, queryset=Child.objects.select_related("gemeente", "household"))
-    services.case_file_read(user=request.user, child=child)
     today = timezone.localdate()
-    siblings = (
+    siblings = list(
         Child.objects.visible_to(request.user)
         .filter(household=child.household)
         .exclude(pk=child.pk)
         .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
     )
+    log_read(request, [child, *siblings], event="inzage dossier")
     context = {"child": child, "siblings": siblings, "today": today, **load_case_file(child, today)}
     return render(request, "cases/child_detail.html", context)
 
@@ -172,6 +177,7 @@ def household_detail(request, pk):
     )
     for child in children:
         child.age = child.age_on(today)
+    log_read(request, children, event="inzage huishouden")
     context = {
         "household": household,
         "children": children,
@@ -196,6 +202,7 @@ def _back_to_file(trajectory_or_child):
 @role_required(Role.TOEGANG)
 def trajectory_start(request, pk):
     child = visible_child_or_404(request.user, pk)
+    log_read(request, [child], event="formulier traject starten")
     form = TrajectoryStartForm(request.POST or None, child=child)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -213,6 +220,7 @@ def trajectory_start(request, pk):
 @role_required(Role.TOEGANG)
 def trajectory_change(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
+    log_read(request, [trajectory.child], event="formulier traject wijzigen")
     initial = {name: getattr(trajectory, name) for name in TrajectoryChangeForm.base_fields}
     form = TrajectoryChangeForm(request.POST or None, initial=initial)
     if request.method == "POST" and form.is_valid():
@@ -245,6 +253,7 @@ def _conflict(request, trajectory, form, conflict, template="cases/trajectory_fo
 @role_required(Role.TOEGANG)
 def trajectory_end(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
+    log_read(request, [trajectory.child], event="formulier traject beëindigen")
     form = TrajectoryEndForm(
         request.POST or None, initial={"version": trajectory.version, "end_date": timezone.localdate()}
     )
@@ -273,6 +282,7 @@ def trajectory_end(request, pk):
 @role_required(Role.TOEGANG)
 def extension_request(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
+    log_read(request, [trajectory.child], event="formulier verlenging aanvragen")
     form = ExtensionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -290,6 +300,7 @@ def extension_request(request, pk):
 @role_required(Role.TOEGANG)
 def review_plan(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
+    log_read(request, [trajectory.child], event="formulier review plannen")
     form = ReviewPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         review = run_service(
@@ -315,6 +326,7 @@ def review_record(request, pk):
         pk=pk,
     )
     trajectory = review.trajectory
+    log_read(request, [trajectory.child], event="formulier review vastleggen")
     form = ReviewRecordForm(request.POST or None, initial={"done_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -89,6 +89,7 @@ MIDDLEWARE = [
     "jeugdregie.middleware.SessionLifetimeMiddleware",
     "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "jeugdregie.middleware.TwoFactorRequiredMiddleware",
+    "cases.readlog.ReadLogMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

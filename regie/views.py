@@ -18,6 +18,7 @@ from cases import formatting
 from cases.access import chosen_gemeente, role_required, visible_child_or_404
 from cases.csv_export import csv_response
 from cases.models import Gemeente, Role
+from cases.readlog import log_read
 
 from . import services as regie_services
 from .forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
@@ -56,6 +57,7 @@ def _queue(request) -> QueuePage:
 @role_required(Role.REGISSEUR)
 def queue(request):
     page = _queue(request)
+    log_read(request, [row.child for row in page.rows], event="Top 32")
     weight_by_code = weights(page.gemeente)
     context = {
         "nav": "regie",
@@ -78,6 +80,7 @@ def queue_csv(request):
     """The queue as CSV: case number (never name or BSN), score, flags and numbers."""
     page = _queue(request)
     gemeente, rows, today = page.gemeente, page.rows, page.today
+    log_read(request, [row.child for row in rows], event="Top 32 CSV")
     header = [
         "rang",
         "dossiernummer",
@@ -192,7 +195,8 @@ def flag_resolve(request, pk):
 
 @role_required(Role.REGISSEUR, Role.BELEID)
 def escalations(request):
-    """Bestuurlijke opschalingen, newest first. Beleid sees case numbers only (minimum data)."""
+    """Bestuurlijke opschalingen, newest first. Beleid sees case numbers only (minimum data): no names,
+    no free-text motivation and no cost per case; the regisseur sees all three."""
     gemeente, gemeenten = chosen_gemeente(request)
     decisions = list(
         Decision.objects.visible_to(request.user)
@@ -200,6 +204,7 @@ def escalations(request):
         .select_related("child", "decided_by")
         .order_by("-decided_at")[:200]
     )
+    log_read(request, [d.child for d in decisions], event="opschalingen")
     context = {
         "nav": "escalations",
         "gemeente": gemeente,

@@ -16,13 +16,12 @@ from .care import (
     trajectory_end,
     trajectory_start,
 )
-from .children import case_file_read, child_possible_duplicates, child_register
+from .children import child_possible_duplicates, child_register
 from .common import as_user
 
 __all__ = [
     "ConflictError",
     "as_user",
-    "case_file_read",
     "child_possible_duplicates",
     "child_register",
     "extension_check_transition",

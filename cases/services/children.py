@@ -1,11 +1,11 @@
-"""Writes on the child and the household, and the inzagelog of a case file."""
+"""Writes on the child and the household. The inzagelog is cases/readlog.py."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ..models import CaseAccessLog, Child, Gemeente, Household
+from ..models import Child, Gemeente, Household
 from ..validators import bsn_is_valid
 from .common import as_user, today
 
@@ -86,10 +86,3 @@ def child_register(
             # Two registrations of the same BSN at once: the unique constraint decides.
             raise ValidationError({"bsn": "Er bestaat al een dossier met dit BSN."}) from None
     return child
-
-
-def case_file_read(*, user, child: Child, action: str = "inzage dossier") -> None:
-    """Log a read of a case file (NEN 7513: who, when, which child, which gemeente)."""
-    CaseAccessLog.objects.create(
-        user=user, child=child, case_number=child.case_number, gemeente_id=child.gemeente_id, action=action
-    )
