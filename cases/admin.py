@@ -451,7 +451,7 @@ class CaseAccessLogAdmin(GemeenteLogAdmin):
         "gemeente",
         "client_address",
     ]
-    list_filter = ["at", "result", ("user", LogUserFilter), ServedGemeenteFilter, "role"]
+    list_filter = ["at", "result", ("user", LogUserFilter), ServedGemeenteFilter]
     date_hierarchy = "at"
     search_fields = ["case_number", "user__username"]
     list_select_related = ["user", "gemeente"]

@@ -65,14 +65,19 @@ def log_read(request, children: Iterable[Child], *, event: str = "inzage dossier
     CaseAccessLog.objects.bulk_create(rows)
 
 
-def log_refused(request, *, event: str) -> None:
-    """Log a refused attempt: the user, what they asked for (the URL's ids, never its query), and from where."""
+def log_refused(request, *, event: str, child_ids: Iterable[int] = ()) -> None:
+    """Log a refused attempt: the user, what they asked for (the URL's ids, never its query), and from where.
+
+    No gemeente: the beheerders of the user's own gemeenten see it (cases.admin), and `child_ids` names
+    the file concerned, if known, for the privacy officer only.
+    """
     match = getattr(request, "resolver_match", None)
     kwargs = match.kwargs if match else {}
     CaseAccessLog.objects.create(
         **_request_fields(request),
         result=CaseAccessLog.Result.REFUSED,
         action=event[:60],
+        child_ids=child_ids_text(child_ids),
         object_ref=" ".join(f"{key}={value}" for key, value in sorted(kwargs.items()))[:80],
     )
 

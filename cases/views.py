@@ -22,7 +22,7 @@ from .forms import (
     run_service,
 )
 from .models import Child, Household, Role, StopReview, Trajectory
-from .readlog import log_read
+from .readlog import log_read, log_refused
 
 SEARCH_LIMIT = 50
 
@@ -80,19 +80,25 @@ def search(request):
 @role_required(Role.TOEGANG)
 def child_register(request):
     form = ChildRegisterForm(request.POST or None, user=request.user, initial=_register_initial(request))
-    duplicates, bsn_elsewhere = [], False
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates, bsn_elsewhere = services.child_possible_duplicates(
-            user=request.user,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            birth_date=data["birth_date"],
-            bsn=data["bsn"],
+        duplicates = list(
+            services.child_possible_duplicates(
+                user=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data["birth_date"],
+                bsn=data["bsn"],
+            )
         )
-        duplicates = list(duplicates)
         log_read(request, duplicates, event="mogelijke dubbele dossiers")
-        if duplicates and not data["confirm_new"]:
+        elsewhere = services.child_bsn_elsewhere(user=request.user, bsn=data["bsn"])
+        if elsewhere is not None:
+            # For the privacy officer: who tried to register a child whose BSN is on another gemeente's file.
+            log_refused(request, event="registratie: BSN bekend bij andere gemeente", child_ids=[elsewhere.pk])
+            form.add_error("bsn", services.BSN_ELSEWHERE)
+        elif duplicates and not data["confirm_new"]:
             form.add_error(
                 "confirm_new",
                 "Er zijn mogelijke dubbele dossiers. Controleer ze en bevestig dat dit een ander kind is.",
@@ -115,7 +121,7 @@ def child_register(request):
             if child:
                 messages.success(request, f"Dossier {child.case_number} is aangemaakt voor {child.full_name}.")
                 return redirect("cases:child_detail", pk=child.pk)
-    context = {"form": form, "duplicates": duplicates, "bsn_elsewhere": bsn_elsewhere, "nav": "register"}
+    context = {"form": form, "duplicates": duplicates, "nav": "register"}
     return render(request, "cases/child_register.html", context)
 
 
@@ -134,16 +140,17 @@ def child_duplicates(request):
     form = ChildRegisterForm(request.POST, user=request.user)
     form.is_valid()  # partial input is normal here; use what parsed
     data = form.cleaned_data
-    duplicates, bsn_elsewhere = services.child_possible_duplicates(
-        user=request.user,
-        first_name=data.get("first_name", ""),
-        last_name=data.get("last_name", ""),
-        birth_date=data.get("birth_date"),
-        bsn=data.get("bsn", ""),
+    duplicates = list(
+        services.child_possible_duplicates(
+            user=request.user,
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            birth_date=data.get("birth_date"),
+            bsn=data.get("bsn", ""),
+        )
     )
-    duplicates = list(duplicates)
     log_read(request, duplicates, event="mogelijke dubbele dossiers")
-    context = {"duplicates": duplicates, "bsn_elsewhere": bsn_elsewhere}
+    context = {"duplicates": duplicates}
     return render(request, "cases/child_register.html#duplicates", context)
 
 

@@ -16,10 +16,12 @@ from .care import (
     trajectory_end,
     trajectory_start,
 )
-from .children import child_possible_duplicates, child_register
+from .children import BSN_ELSEWHERE, child_bsn_elsewhere, child_possible_duplicates, child_register
 from .common import as_user
 
 __all__ = [
+    "BSN_ELSEWHERE",
+    "child_bsn_elsewhere",
     "ConflictError",
     "as_user",
     "child_possible_duplicates",

@@ -15,11 +15,20 @@ def _require_gemeente(user, gemeente: Gemeente) -> None:
         raise ValidationError({"gemeente": "U werkt niet voor deze gemeente."})
 
 
+# A jeugdige is at most a young adult; anything before this is a typing error (0001-01-01, 1015 for 2015).
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+# One neutral answer when a BSN is on a file the user may not see: it says neither where nor whose.
+BSN_ELSEWHERE = (
+    "Dit BSN kan hier niet worden geregistreerd. Neem contact op met de functioneel beheerder; uw poging is vastgelegd."
+)
+
+
 def child_possible_duplicates(*, user, first_name: str, last_name: str, birth_date: dt.date | None, bsn: str = ""):
     """Children this user can see that may be the same child: same name and birth date, or same BSN.
 
-    Returns (visible matches, bsn_elsewhere) where bsn_elsewhere says the BSN is on a file of a
-    gemeente the user does not serve — without revealing anything about that file.
+    Only the user's own gemeenten are searched: the check, run while typing, must not tell whether a
+    BSN is on another gemeente's file (that would tell the youth-care status of a child elsewhere).
     """
     visible = Child.objects.visible_to(user)
     matches = Child.objects.none()
@@ -27,11 +36,16 @@ def child_possible_duplicates(*, user, first_name: str, last_name: str, birth_da
         matches = visible.filter(
             first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), birth_date=birth_date
         )
-    bsn_elsewhere = False
     if bsn:
         matches = matches | visible.filter(bsn=bsn)
-        bsn_elsewhere = Child.objects.filter(bsn=bsn).exclude(pk__in=visible.values("pk")).exists()
-    return matches.select_related("gemeente").distinct(), bsn_elsewhere
+    return matches.select_related("gemeente").distinct()
+
+
+def child_bsn_elsewhere(*, user, bsn: str) -> Child | None:
+    """The file with this BSN in a gemeente the user does not serve, if any — for the inzagelog only."""
+    if not bsn:
+        return None
+    return Child.objects.filter(bsn=bsn).exclude(gemeente__in=user.gemeenten.all()).first()
 
 
 def child_register(
@@ -51,12 +65,16 @@ def child_register(
     errors = {}
     if birth_date > today():
         errors["birth_date"] = "De geboortedatum ligt in de toekomst."
+    elif birth_date < EARLIEST_BIRTH_DATE:
+        errors["birth_date"] = "Deze geboortedatum kan niet kloppen: vul een datum na 1 januari 1900 in."
     if bsn and not bsn_is_valid(bsn):
         errors["bsn"] = "Dit is geen geldig BSN (het voldoet niet aan de elfproef)."
-    elif bsn and Child.objects.filter(bsn=bsn).exists():
+    elif bsn and Child.objects.visible_to(user).filter(bsn=bsn).exists():
         errors["bsn"] = (
             "Er bestaat al een dossier met dit BSN. Zoek het dossier op in plaats van een nieuw aan te maken."
         )
+    elif bsn and Child.objects.filter(bsn=bsn).exists():
+        errors["bsn"] = BSN_ELSEWHERE
     if household is not None and household.gemeente_id != gemeente.pk:
         errors["household"] = "Dit huishouden hoort bij een andere gemeente."
     if household is None and not household_name.strip():
@@ -84,5 +102,5 @@ def child_register(
                 child.save()
         except IntegrityError:
             # Two registrations of the same BSN at once: the unique constraint decides.
-            raise ValidationError({"bsn": "Er bestaat al een dossier met dit BSN."}) from None
+            raise ValidationError({"bsn": BSN_ELSEWHERE}) from None
     return child
