@@ -127,3 +127,19 @@ def test_beleid_sees_escalations_without_motivation_or_cost(client, beleid_a, re
     client.force_login(regisseur_a)
     body = client.get(reverse("regie:escalations")).content.decode()
     assert "Moeder opgenomen" in body and "123.456" in body
+
+
+# --- small counts --------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("value", "shown"), [(0, "0"), (1, "< 5"), (4, "< 5"), (5, "5"), (1234, "1.234")])
+def test_published_counts_below_five_read_less_than_five(value, shown):
+    from reports.figures import format_value
+
+    assert format_value(value, "aantal") == shown
+
+
+def test_small_count_rule_leaves_money_and_percentages(frozen_today):
+    from reports.figures import format_value
+
+    assert format_value(3, "€") == "€ 3" and format_value(3, "%") == "3,0%"
