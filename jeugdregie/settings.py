@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "regie",
     "reports",
     "imports",
+    "retention",
     "demo",
 ]
 
@@ -250,7 +251,11 @@ CELERY_BEAT_SCHEDULE = {
     # while Redis was down.
     "signalering-nachtelijk": {"task": "regie.tasks.evaluate_all", "schedule": crontab(hour=2, minute=30)},
     "signalering-inhalen": {"task": "regie.tasks.drain_outbox", "schedule": crontab(minute="*/5")},
+    # Retention (DOMAIN.md §8): anonymise files closed longer than RETENTION_YEARS, nightly.
+    "bewaartermijn": {"task": "retention.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
+# Jeugdwet art. 7.3.8: the dossier is kept 20 years (DOMAIN.md §8); a gemeente may keep it longer.
+RETENTION_YEARS = env_int("RETENTION_YEARS", 20)
 
 # Children per nightly signalering task (whole gemeenten per task): docs/benchmarks.md has the trade-off.
 FLAG_BATCH_CHILDREN = env_int("FLAG_BATCH_CHILDREN", 100_000)
