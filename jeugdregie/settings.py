@@ -235,12 +235,24 @@ REDIS_URL = env_str("REDIS_URL")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE
+# Tasks are idempotent (STYLE.md §4), so they are acknowledged after they finish, and a task whose worker
+# process was killed goes back on the queue instead of being acknowledged as failed.
 CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+# Redis redelivers an unacknowledged task after the visibility timeout: longer than the longest task
+# (a nightly batch of FLAG_BATCH_CHILDREN children takes minutes; docs/benchmarks.md), or it would run twice.
+BROKER_VISIBILITY_TIMEOUT = env_int("BROKER_VISIBILITY_TIMEOUT", 2 * 3600)
+# A monthly-report delivery still "sending" this long after its claim was lost with its worker.
+DELIVERY_SENDING_TIMEOUT = env_int("DELIVERY_SENDING_TIMEOUT", 15 * 60)
 # Without Redis (the embedded default) tasks run in-process, so `make run` needs no broker.
 CELERY_TASK_ALWAYS_EAGER = env_bool("CELERY_TASK_ALWAYS_EAGER", not REDIS_URL)
 CELERY_BROKER_CONNECTION_TIMEOUT = 2
-CELERY_BROKER_TRANSPORT_OPTIONS = {"socket_connect_timeout": 2, "socket_timeout": 5}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "socket_connect_timeout": 2,
+    "socket_timeout": 5,
+    "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
+}
 CELERY_BEAT_SCHEDULE = {
     # Runs daily; the task itself sends only on the first working day of the month (CELERY_TIMEZONE).
     "kpi-monthly-report": {
@@ -251,6 +263,7 @@ CELERY_BEAT_SCHEDULE = {
     # while Redis was down.
     "signalering-nachtelijk": {"task": "regie.tasks.evaluate_all", "schedule": crontab(hour=2, minute=30)},
     "signalering-inhalen": {"task": "regie.tasks.drain_outbox", "schedule": crontab(minute="*/5")},
+    "maandrapportage-vastgelopen": {"task": "reports.tasks.retry_stuck_deliveries", "schedule": crontab(minute="*/15")},
     # Retention (DOMAIN.md §8): anonymise files closed longer than RETENTION_YEARS, nightly.
     "bewaartermijn": {"task": "retention.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},
 }
