@@ -6,6 +6,7 @@ Their order is in settings.MIDDLEWARE; each class says what it needs from the on
 import logging
 import time
 
+from axes.signals import user_locked_out
 from django.conf import settings
 from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
@@ -16,6 +17,18 @@ from django.utils.cache import add_never_cache_headers
 from django.utils.http import urlencode
 
 logger = logging.getLogger(__name__)
+audit = logging.getLogger("jeugdregie.audit")
+
+
+def _locked_out(sender, request, username, ip_address, **kwargs):
+    """A lockout is a warning for the monitoring (docs/deploy.md): a peak of them is an attack."""
+    from cases.models import User
+
+    user_id = User.objects.filter(username=username).values_list("pk", flat=True).first()
+    audit.warning("login locked out after repeated failures: user id %s, address %s", user_id or "onbekend", ip_address)
+
+
+user_locked_out.connect(_locked_out, dispatch_uid="jeugdregie-locked-out")
 
 
 class SecurityHeadersMiddleware:

@@ -32,7 +32,10 @@ def test_brute_force_locks_out_even_the_right_password(client, toegang_a, thrott
     assert "tijdelijk geblokkeerd" in response.content.decode()
     assert "_auth_user_id" not in client.session
     assert AccessAttempt.objects.get(username="toegang_a").failures_since_start >= settings.AXES_FAILURE_LIMIT
-    assert any("lock" in record.getMessage().lower() for record in caplog.records)
+    audit = [r.getMessage() for r in caplog.records if r.name == "jeugdregie.audit"]
+    assert set(audit) == {
+        f"login locked out after repeated failures: user id {toegang_a.pk}, address 127.0.0.1"
+    }  # at the lockout and at each try during it
 
 
 def test_lockout_ends_after_the_cooloff(client, toegang_a, throttled, settings):
