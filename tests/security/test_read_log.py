@@ -179,8 +179,8 @@ def test_officer_sees_what_an_employee_saw_in_a_period_and_exports_it(
     today = dt.date(2026, 3, 2)
     query = {
         "user__id__exact": toegang_a.pk,
-        "at__gte": today.isoformat(),
-        "at__lt": (today + dt.timedelta(1)).isoformat(),
+        "at__gte": f"{today} 00:00:00+01:00",
+        "at__lt": f"{today + dt.timedelta(1)} 00:00:00+01:00",
     }
     listing = officer.get(reverse("admin:cases_caseaccesslog_changelist"), query)
     assert listing.status_code == 200 and {r.user_id for r in listing.context["cl"].result_list} == {toegang_a.pk}
@@ -191,7 +191,8 @@ def test_officer_sees_what_an_employee_saw_in_a_period_and_exports_it(
     assert lines[0][:3] == ["tijdstip", "gebruiker", "rol"]
     assert {line[1] for line in lines[1:]} == {"toegang_a"} and len(lines) == 3
     empty = officer.get(
-        reverse("admin:cases_caseaccesslog_export"), {**query, "at__gte": "2026-04-01", "at__lt": "2026-05-01"}
+        reverse("admin:cases_caseaccesslog_export"),
+        {**query, "at__gte": "2026-04-01 00:00:00+02:00", "at__lt": "2026-05-01 00:00:00+02:00"},
     )
     assert len(empty.content.decode("utf-8-sig").strip().splitlines()) == 1
 
