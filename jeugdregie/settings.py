@@ -166,6 +166,10 @@ AXES_LOCKOUT_PARAMETERS = ["username"]
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+# Every failure is a row, so a peak across many usernames (password spraying) shows (cases/logins.py).
+AXES_ENABLE_ACCESS_FAILURE_LOG = True
+LOGIN_PEAK_MINUTES = env_int("LOGIN_PEAK_MINUTES", 15)
+LOGIN_PEAK_THRESHOLD = env_int("LOGIN_PEAK_THRESHOLD", 50)
 # Behind a reverse proxy: how many proxies put their address in X-Forwarded-For (0 = none trusted).
 TRUSTED_PROXY_COUNT = env_int("TRUSTED_PROXY_COUNT", 0)
 AXES_IPWARE_PROXY_COUNT = TRUSTED_PROXY_COUNT or None
@@ -263,6 +267,7 @@ CELERY_BEAT_SCHEDULE = {
     # while Redis was down.
     "signalering-nachtelijk": {"task": "regie.tasks.evaluate_all", "schedule": crontab(hour=2, minute=30)},
     "signalering-inhalen": {"task": "regie.tasks.drain_outbox", "schedule": crontab(minute="*/5")},
+    "inlogpogingen-piek": {"task": "cases.tasks.watch_failed_logins", "schedule": crontab(minute="*/15")},
     "maandrapportage-vastgelopen": {"task": "reports.tasks.retry_stuck_deliveries", "schedule": crontab(minute="*/15")},
     # Retention (DOMAIN.md §8): anonymise files closed longer than RETENTION_YEARS, nightly.
     "bewaartermijn": {"task": "retention.tasks.apply_retention", "schedule": crontab(hour=3, minute=30)},

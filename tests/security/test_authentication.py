@@ -137,3 +137,25 @@ def test_check_deploy_is_clean_with_the_documented_production_settings():
     )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
+
+
+def test_a_peak_of_failed_logins_across_usernames_warns_the_beheerders(
+    client, beheer_a, throttled, settings, mailoutbox, caplog
+):
+    settings.LOGIN_PEAK_THRESHOLD = 10
+    for number in range(10):  # password spraying: one try per username, no lockout
+        _login(client, f"medewerker{number}", "Welkom2026!")
+    from cases.tasks import watch_failed_logins
+
+    assert watch_failed_logins.delay().get() == 10
+    assert [m.to for m in mailoutbox] == [[beheer_a.email]]
+    assert "10 mislukte inlogpogingen" in mailoutbox[0].body and "medewerker" not in mailoutbox[0].body
+    assert any("failed-login peak" in r.getMessage() for r in caplog.records if r.name == "jeugdregie.audit")
+
+
+def test_a_few_failed_logins_warn_nobody(client, beheer_a, throttled, mailoutbox):
+    for _ in range(3):
+        _login(client, "toegang_a", "fout-wachtwoord")
+    from cases.tasks import watch_failed_logins
+
+    assert watch_failed_logins.delay().get() == 3 and mailoutbox == []
