@@ -9,6 +9,8 @@ admin (cases.admin, an action that is itself logged); the user then sets it up a
 import base64
 import logging
 
+import segno
+
 from django import forms
 from django.contrib import messages
 from django.db import transaction
@@ -87,6 +89,9 @@ def setup(request):
         "form": form,
         "secret": " ".join(secret[i : i + 4] for i in range(0, len(secret), 4)),
         "config_url": device.config_url,
+        # An <img> with a data: URI (the CSP allows images from data:), made on the server: the key
+        # never leaves jeugdregie for a QR service.
+        "qr_code": segno.make(device.config_url, error="m").svg_data_uri(scale=5),
         "next": _next_url(request),
     }
     return render(request, "registration/two_factor_setup.html", context)

@@ -40,6 +40,7 @@ def test_setup_confirms_a_code_and_shows_ten_recovery_codes_once(client, toegang
     client.force_login(toegang_a)
     page = client.get(reverse("two_factor_setup"))
     assert page.status_code == 200 and "sleutel" in page.content.decode()
+    assert 'src="data:image/svg+xml' in page.content.decode()  # the QR code, made on the server
     device = TOTPDevice.objects.get(user=toegang_a, confirmed=False)
     wrong = client.post(reverse("two_factor_setup"), {"token": "000000" if _code(device) != "000000" else "111111"})
     assert "klopt niet" in wrong.content.decode()
