@@ -29,9 +29,10 @@ from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
-from django.core.exceptions import PermissionDenied
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
 from django.http import Http404
+from django.template.response import TemplateResponse
 from django.urls import path
 from django.utils import timezone
 from django_otp.plugins.otp_static.models import StaticDevice
@@ -41,7 +42,19 @@ from simple_history.admin import SimpleHistoryAdmin
 from .codes import Financing
 from .csv_export import csv_response
 from .forms import parse_case_number
-from .models import CaseAccessLog, Gemeente, Product, Provider, Role, Segment, SegmentBudget, User, YouthPopulation
+from .models import (
+    CaseAccessLog,
+    Child,
+    Gemeente,
+    Product,
+    Provider,
+    Role,
+    Segment,
+    SegmentBudget,
+    User,
+    YouthPopulation,
+)
+from .services import children_reassign
 
 
 def is_beheerder(user) -> bool:
@@ -224,6 +237,17 @@ class GemeenteAdmin(BeheerAdmin):
         return is_beheerder(request.user) and request.user.is_superuser
 
 
+class ReassignAllForm(forms.Form):
+    owner = forms.ModelChoiceField(queryset=User.objects.none(), label="Nieuwe casusregisseur")
+    reason = forms.CharField(label="Reden", max_length=100)
+
+    def __init__(self, *args, served, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = (
+            User.objects.filter(role=Role.TOEGANG, is_active=True, gemeenten__in=served).distinct().order_by("username")
+        )
+
+
 @admin.register(User)
 class UserAdmin(BeheerAdmin, DjangoUserAdmin):
     gemeente_path = "gemeenten"
@@ -245,7 +269,7 @@ class UserAdmin(BeheerAdmin, DjangoUserAdmin):
         ("Persoonlijke gegevens", {"fields": ["first_name", "last_name", "email"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
-    actions = ["reset_two_factor"]
+    actions = ["reassign_children", "reset_two_factor"]
     # Separation of duties: nobody widens their own access. Another beheerder (or a superuser) does it.
     own_access_fields = ["role", "gemeenten", "is_staff", "is_active"]
 
@@ -298,6 +322,39 @@ class UserAdmin(BeheerAdmin, DjangoUserAdmin):
             audit.warning("2FA reset for user id %s by user id %s", user.pk, request.user.pk)
             done += 1
         messages.info(request, f"Tweestapsverificatie opnieuw in te stellen voor {done} gebruiker(s).")
+
+    @admin.action(description="Dossiers overdragen aan een andere casusregisseur")
+    def reassign_children(self, request, queryset):
+        """For a worker who leaves: hand all their files (of the beheerder's gemeenten) to a colleague,
+        with a reason; one history row per file. The beheerder sees counts only, never the files."""
+        served = served_gemeente_ids(request)
+        children = Child.objects.filter(owner__in=queryset)
+        if served is not None:
+            children = children.filter(gemeente_id__in=served)
+        form = ReassignAllForm(request.POST if "apply" in request.POST else None, served=served_gemeenten(request))
+        if form.is_valid():
+            try:
+                moved = children_reassign(
+                    user=request.user,
+                    children=children.select_related("gemeente"),
+                    owner=form.cleaned_data["owner"],
+                    reason=form.cleaned_data["reason"],
+                )
+            except ValidationError as exc:
+                self.message_user(request, " ".join(exc.messages), level="error")
+                return None
+            self.message_user(request, f"{moved} dossier(s) overgedragen aan {form.cleaned_data['owner']}.")
+            return None
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Dossiers overdragen",
+            "users": queryset,
+            "count": children.count(),
+            "form": form,
+            "opts": self.model._meta,
+            "action": "reassign_children",
+        }
+        return TemplateResponse(request, "admin/reassign_children.html", context)
 
     @admin.display(description="gemeenten")
     def gemeente_list(self, user):

@@ -9,9 +9,10 @@ from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
 from django.db.models import Count, ForeignKey, Prefetch, Q
+from django.utils import timezone
 
 from . import formatting
-from .models import Child, Extension, ExtensionStatus, StopReview, Trajectory
+from .models import Child, Extension, ExtensionStatus, StopReview, Task, TaskStatus, Trajectory
 
 HISTORY_LIMIT = 40
 HIDDEN_FIELDS = {
@@ -68,20 +69,29 @@ def load_case_file(child: Child, today: dt.date) -> dict:
             (e for e in trajectory.extensions.all() if e.status == ExtensionStatus.PENDING), None
         )
     open_trajectories = [t for t in trajectories if t.is_open]
+    journal = list(child.journal.select_related("author", "corrects").order_by("-event_date", "-created_at"))
+    tasks = list(
+        Task.objects.filter(child=child)
+        .filter(Q(status=TaskStatus.OPEN) | Q(closed_at__gte=timezone.now() - dt.timedelta(days=30)))
+        .select_related("owner", "gemeente", "closed_by")
+        .order_by("status", "due_date", "pk")
+    )
     return {
+        "journal": journal,
+        "tasks": tasks,
         "referrals": referrals,
         "trajectories": trajectories,
         "open_trajectories": open_trajectories,
         "cost_to_date": sum((t.cost_to_date or 0) for t in trajectories),
         "committed": sum((t.committed or 0) for t in open_trajectories),
         "has_task_financed": any(t.cost_to_date is None for t in trajectories),
-        "timeline": build_timeline(referrals, trajectories),
+        "timeline": build_timeline(referrals, trajectories, journal),
         "changes": build_history(child, referrals, trajectories),
         "age": child.age_on(today),
     }
 
 
-def build_timeline(referrals, trajectories) -> list[Event]:
+def build_timeline(referrals, trajectories, journal=()) -> list[Event]:
     events = [
         Event(
             r.date,
@@ -122,6 +132,9 @@ def build_timeline(referrals, trajectories) -> list[Event]:
                 )
             else:
                 events.append(Event(r.due_date, "review", f"Review gepland ({t.product.code})", "nog niet uitgevoerd"))
+    for note in journal:
+        label = f"Journaal: {note.get_kind_display().lower()}" + (" (correctie)" if note.corrects_id else "")
+        events.append(Event(note.event_date, "journaal", label, f"{_user_name(note.author)}: {note.text[:140]}"))
     return sorted(events, key=lambda e: e.date, reverse=True)
 
 

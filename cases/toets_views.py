@@ -9,9 +9,10 @@ from django.utils import timezone
 from . import services
 from .access import role_required
 from .case_file import describe_changes
-from .forms import ExtensionDecisionForm, run_service
+from .forms import ExtensionDecisionForm, parse_case_number, run_service
 from .models import Extension, ExtensionStatus, Role, Trajectory, whole_months
 from .readlog import log_read
+from .toets_forms import QueueFilterForm
 
 QUEUE_PAGE_SIZE = 25
 HISTORY_PER_TRAJECTORY = 5
@@ -38,8 +39,35 @@ def _pending_extensions(user):
             )
         )
         .prefetch_related(Prefetch("trajectory__extensions", queryset=decided, to_attr="decided_extensions"))
-        .order_by("requested_at", "pk")
+        # Most urgent first: the request whose trajectory runs out soonest (or already has), then the oldest.
+        .order_by("trajectory__planned_end_date", "requested_at", "pk")
     )
+
+
+SEARCH_KEY = "toets_zoek"  # the search term lives in the session: names never go into a URL
+
+
+def _narrowed(extensions, request, form):
+    """Apply the filters (product, provider, segment: ids in the URL) and the search (in the session)."""
+    if form.is_valid():
+        data = form.cleaned_data
+        if data["product"]:
+            extensions = extensions.filter(trajectory__product=data["product"])
+        if data["provider"]:
+            extensions = extensions.filter(trajectory__provider=data["provider"])
+        if data["segment"]:
+            extensions = extensions.filter(trajectory__product__segment__number=data["segment"])
+    term = request.session.get(SEARCH_KEY, "")
+    if term:
+        case_pk = parse_case_number(term)
+        if case_pk is not None:
+            extensions = extensions.filter(trajectory__child_id=case_pk)
+        else:
+            for word in term.split():
+                extensions = extensions.filter(
+                    Q(trajectory__child__first_name__icontains=word) | Q(trajectory__child__last_name__icontains=word)
+                )
+    return extensions, term
 
 
 def _weigh(extension: Extension, today) -> Extension:
@@ -50,6 +78,7 @@ def _weigh(extension: Extension, today) -> Extension:
     extension.total_months_if_granted = months
     extension.beyond_norm = months > trajectory.norm_months
     extension.waiting_days = (today - timezone.localtime(extension.requested_at).date()).days
+    extension.days_left = (trajectory.planned_end_date - today).days
     return extension
 
 
@@ -71,13 +100,30 @@ def _attach_history(extensions) -> None:
 
 @role_required(Role.TOETS)
 def extension_queue(request):
+    if request.method == "POST":
+        # Search by case number or name: kept in the session and redirected, so no name is in a URL.
+        request.session[SEARCH_KEY] = "" if "wissen" in request.POST else request.POST.get("zoek", "").strip()[:80]
+        return redirect(request.get_full_path())
     today = timezone.localdate()
-    paginator = Paginator(_pending_extensions(request.user), QUEUE_PAGE_SIZE)
+    pending = _pending_extensions(request.user)
+    form = QueueFilterForm(request.GET or None, pending=pending)
+    extensions, term = _narrowed(pending, request, form)
+    paginator = Paginator(extensions, QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("pagina"))
     extensions = [_weigh(e, today) for e in page.object_list]
     _attach_history(extensions)
     log_read(request, [e.trajectory.child for e in extensions], event="wachtrij verlengingen")
-    context = {"page": page, "extensions": extensions, "today": today, "nav": "toets"}
+    query = request.GET.copy()
+    query.pop("pagina", None)
+    context = {
+        "page": page,
+        "extensions": extensions,
+        "today": today,
+        "nav": "toets",
+        "form": form,
+        "term": term,
+        "filter_query": query.urlencode(),
+    }
     return render(request, "cases/toets/queue.html", context)
 
 

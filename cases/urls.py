@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import toets_views, views
+from . import toets_views, views, work_views
 
 app_name = "cases"
 
@@ -10,6 +10,11 @@ urlpatterns = [
     path("jeugdigen/nieuw/dubbelen/", views.child_duplicates, name="child_duplicates"),
     path("jeugdigen/<int:pk>/", views.child_detail, name="child_detail"),
     path("jeugdigen/<int:pk>/trajecten/nieuw/", views.trajectory_start, name="trajectory_start"),
+    path("jeugdigen/<int:pk>/casusregisseur/", work_views.owner_change, name="owner_change"),
+    path("jeugdigen/<int:pk>/taken/nieuw/", work_views.task_add, name="task_add"),
+    path("jeugdigen/<int:pk>/journaal/nieuw/", work_views.journal_add, name="journal_add"),
+    path("taken/<int:pk>/gedaan/", work_views.task_done, name="task_done"),
+    path("taken/<int:pk>/vervallen/", work_views.task_cancel, name="task_cancel"),
     path("huishoudens/<int:pk>/", views.household_detail, name="household_detail"),
     path("trajecten/<int:pk>/wijzigen/", views.trajectory_change, name="trajectory_change"),
     path("trajecten/<int:pk>/beeindigen/", views.trajectory_end, name="trajectory_end"),

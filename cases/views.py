@@ -156,7 +156,9 @@ def child_duplicates(request):
 
 @role_required(*CASE_READERS)
 def child_detail(request, pk):
-    child = visible_child_or_404(request.user, pk, queryset=Child.objects.select_related("gemeente", "household"))
+    child = visible_child_or_404(
+        request.user, pk, queryset=Child.objects.select_related("gemeente", "household", "owner")
+    )
     today = timezone.localdate()
     siblings = list(
         Child.objects.visible_to(request.user)

@@ -60,7 +60,8 @@ from demo.history import Clock
 from demo.plan import DemoPlan, GemeentePlan
 from demo.reference import write_budgets, write_gemeenten, write_products, write_providers, write_youth_population
 from demo.report import format_report, measure
-from demo.users import DEMO_PASSWORD, DEMO_USERS, format_logins, give_gemeenten, write_users
+from demo.users import DEMO_PASSWORD, DEMO_USERS, TEAM_VOORBEELDSTAD, format_logins, give_gemeenten, write_users
+from demo.work import write_work
 
 # What the command and the tests use, from here as before the split.
 __all__ = [
@@ -134,6 +135,25 @@ def write_demo(plan: DemoPlan) -> dict:
             "toets": users["toets" if gemeente_plan.code == VOORBEELDSTAD[0] else "toets.proefdorp"],
         }
         write_cases(gemeente_plan, gemeenten[gemeente_plan.code], products, providers, staff, clock)
+    voorbeeldstad_team = [users[name] for name in TEAM_VOORBEELDSTAD]
+    write_work(
+        gemeenten[VOORBEELDSTAD[0]],
+        voorbeeldstad_team,
+        users["toegang"],
+        users["regisseur"],
+        plan.today,
+        clock,
+        seed=plan.seed + 1,
+    )
+    write_work(
+        gemeenten[PROEFDORP[0]],
+        [users["toegang.proefdorp"]],
+        users["toegang.proefdorp"],
+        None,
+        plan.today,
+        clock,
+        seed=plan.seed + 2,
+    )
     return users
 
 

@@ -13,7 +13,10 @@ DEMO_PASSWORD = "demo-jeugdregie"
 
 # username, first name, last name, role, gemeente codes
 DEMO_USERS = (
-    ("toegang", "Fatima", "El Idrissi", Role.TOEGANG, ("9901",)),
+    ("toegang", "Fatima", "El Idrissi", Role.TOEGANG, ("9901",)),  # team lead of the toegang team
+    ("toegang.jansen", "Peter", "Jansen", Role.TOEGANG, ("9901",)),
+    ("toegang.bakker", "Sanne", "Bakker", Role.TOEGANG, ("9901",)),
+    ("toegang.ozturk", "Emre", "Öztürk", Role.TOEGANG, ("9901",)),
     ("toets", "Joost", "van Dijk", Role.TOETS, ("9901",)),
     ("regisseur", "Marloes", "Verbeek", Role.REGISSEUR, ("9901",)),
     ("beleid", "Ruud", "Hendriks", Role.BELEID, ("9901",)),
@@ -22,6 +25,7 @@ DEMO_USERS = (
     # Proefdorp's extensions need a toetser of Proefdorp to decide them.
     ("toets.proefdorp", "Esra", "Yıldız", Role.TOETS, ("9902",)),
 )
+TEAM_VOORBEELDSTAD = ("toegang", "toegang.jansen", "toegang.bakker", "toegang.ozturk")
 # The beheerder's admin permissions: the reference data (DOMAIN.md §2), the read-only access log.
 # Case data (children, referrals, trajectories) is not a beheerder's to read (minimum data, §8).
 BEHEER_PERMISSIONS = {
@@ -57,6 +61,8 @@ def write_users() -> dict:
     permissions = Permission.objects.filter(wanted, content_type__app_label="cases")
     PermThrough = User.user_permissions.through
     PermThrough.objects.bulk_create([PermThrough(user_id=users["beheer"].pk, permission_id=p.pk) for p in permissions])
+    reassign = Permission.objects.get(content_type__app_label="cases", codename="reassign_children")
+    PermThrough.objects.create(user_id=users["toegang"].pk, permission_id=reassign.pk)  # the team lead
     return users
 
 

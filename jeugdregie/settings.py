@@ -70,6 +70,7 @@ INSTALLED_APPS = [
     "regie",
     "reports",
     "imports",
+    "werk",
     "retention",
     "demo",
 ]

@@ -29,4 +29,5 @@ urlpatterns = [
     path("", include("regie.urls")),
     path("", include("reports.urls")),
     path("", include("imports.urls")),
+    path("", include("werk.urls")),
 ]

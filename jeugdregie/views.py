@@ -17,10 +17,8 @@ def home(request):
         return redirect("cases:extension_queue")
     if role == Role.BEHEER and request.user.is_staff:
         return redirect("admin:index")
-    if role == Role.REGISSEUR:
-        return redirect("regie:queue")
-    if role == Role.TOEGANG:
-        return redirect("cases:search")
+    if role in (Role.REGISSEUR, Role.TOEGANG):
+        return redirect("werk:mine")
     return overview(request)
 
 

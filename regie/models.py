@@ -328,3 +328,20 @@ class Decision(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.decided_at:%d-%m-%Y})"
+
+
+class QueueVisit(models.Model):
+    """The Top N as the regisseur last saw it, so Mijn werk can show what entered since."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField("laatst bekeken")
+    child_ids = models.JSONField("dossiers in de top", default=list)
+
+    class Meta:
+        verbose_name = "bezoek top N"
+        verbose_name_plural = "bezoeken top N"
+        constraints = [models.UniqueConstraint(fields=["user", "gemeente"], name="queue_visit_once_per_user")]
+
+    def __str__(self):
+        return f"{self.user} {self.gemeente} {self.seen_at:%d-%m-%Y %H:%M}"

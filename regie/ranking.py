@@ -127,6 +127,27 @@ class QueueRow:
         return sorted({flag.code for flag in self.flags})
 
 
+def _top_scores(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters, limit: int, settings: RegieSettings):
+    """The top `limit` scores of the queue (a queryset) and the latest decision per decided child."""
+    scores = ChildScore.objects.filter(gemeente=gemeente)
+    decisions = _latest_decisions(gemeente)
+    waiting = [pk for pk, decision in decisions.items() if decision["follow_up_date"] > today]
+    held_out = {
+        score.child_id
+        for score in scores.filter(child_id__in=waiting)
+        if not _queue_state(score, decisions[score.child_id], today, settings.cost_jump_percent)[0]
+    }
+    top = _filtered(scores, filters, today).exclude(child_id__in=held_out).order_by("-score", "child_id")[:limit]
+    return top, decisions
+
+
+def top_child_ids(gemeente: Gemeente, *, today: dt.date) -> list[int]:
+    """The children in the unfiltered top N today, in rank order (what the queue page shows)."""
+    settings = regie_settings(gemeente)
+    top, _ = _top_scores(gemeente, today=today, filters=QueueFilters(), limit=settings.top_n, settings=settings)
+    return list(top.values_list("child_id", flat=True))
+
+
 def top_cases(
     gemeente: Gemeente,
     *,
@@ -142,20 +163,8 @@ def top_cases(
     """
     settings = settings or regie_settings(gemeente)
     limit = limit or settings.top_n
-    scores = ChildScore.objects.filter(gemeente=gemeente)
-    decisions = _latest_decisions(gemeente)
-    waiting = [pk for pk, decision in decisions.items() if decision["follow_up_date"] > today]
-    held_out = {
-        score.child_id
-        for score in scores.filter(child_id__in=waiting)
-        if not _queue_state(score, decisions[score.child_id], today, settings.cost_jump_percent)[0]
-    }
-    top = list(
-        _filtered(scores, filters, today)
-        .exclude(child_id__in=held_out)
-        .select_related("child")
-        .order_by("-score", "child_id")[:limit]
-    )
+    top, decisions = _top_scores(gemeente, today=today, filters=filters, limit=limit, settings=settings)
+    top = list(top.select_related("child"))
     children = []
     for score in top:
         child = score.child

@@ -22,7 +22,7 @@ from cases.readlog import log_read
 
 from . import services as regie_services
 from .forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
-from .models import Decision, DecisionKind, Flag, FlagCode, RegieSettings
+from .models import Decision, DecisionKind, Flag, FlagCode, QueueVisit, RegieSettings
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
 
@@ -58,6 +58,17 @@ def _queue(request) -> QueuePage:
 def queue(request):
     page = _queue(request)
     log_read(request, [row.child for row in page.rows], event="Top 32")
+    if not page.filters.any:
+        # What the regisseur saw, so Mijn werk can show which cases entered the top N since.
+        visit = QueueVisit(
+            user=request.user, gemeente=page.gemeente, seen_at=timezone.now(), child_ids=[r.child.pk for r in page.rows]
+        )
+        QueueVisit.objects.bulk_create(
+            [visit],
+            update_conflicts=True,
+            unique_fields=["user", "gemeente"],
+            update_fields=["seen_at", "child_ids"],
+        )
     weight_by_code = weights(page.gemeente)
     context = {
         "nav": "regie",

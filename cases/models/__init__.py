@@ -17,7 +17,7 @@ from .catalogue import (
     User,
     YouthPopulation,
 )
-from .children import CaseAccessLog, Child, ChildQuerySet, FlagOutbox, Household
+from .children import CaseAccessLog, Child, ChildQuerySet, FlagOutbox, Guardian, GuardianRelation, Household
 from .trajectories import (
     Extension,
     ExtensionStatus,
@@ -28,6 +28,7 @@ from .trajectories import (
     daily_cost,
     whole_months,
 )
+from .work import JournalEntry, JournalKind, Task, TaskKind, TaskOrigin, TaskQuerySet, TaskStatus
 
 __all__ = [
     "CASE_READER_ROLES",
@@ -38,7 +39,11 @@ __all__ = [
     "ExtensionStatus",
     "FlagOutbox",
     "Gemeente",
+    "Guardian",
+    "GuardianRelation",
     "Household",
+    "JournalEntry",
+    "JournalKind",
     "Product",
     "Provider",
     "ReviewOutcome",
@@ -46,6 +51,11 @@ __all__ = [
     "Segment",
     "SegmentBudget",
     "StopReview",
+    "Task",
+    "TaskKind",
+    "TaskOrigin",
+    "TaskQuerySet",
+    "TaskStatus",
     "Trajectory",
     "TrajectoryQuerySet",
     "User",

@@ -62,6 +62,11 @@ class User(AbstractUser):
 
     role = models.CharField("rol", max_length=20, choices=Role.choices, default=Role.TOEGANG)
     gemeenten = models.ManyToManyField(Gemeente, verbose_name="gemeenten", related_name="users", blank=True)
+    daily_digest = models.BooleanField(
+        "dagelijkse samenvatting per e-mail",
+        default=True,
+        help_text="Elke werkdag om 07:00 een e-mail met de aantallen openstaand werk (alleen dossiernummers).",
+    )
     history = HistoricalRecords(excluded_fields=["password", "last_login"])
 
     class Meta:

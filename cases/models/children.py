@@ -31,6 +31,28 @@ class Household(models.Model):
 
     gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="households")
     name = models.CharField("naam huishouden", max_length=120, help_text="Bijvoorbeeld 'Gezin De Vries'.")
+    # The address tells two households of the same name apart; its gemeente decides who pays
+    # (woonplaatsbeginsel, see cases/residence.py).
+    postcode = models.CharField("postcode", max_length=7, blank=True)
+    house_number = models.CharField("huisnummer", max_length=12, blank=True)
+    city = models.CharField("woonplaats", max_length=80, blank=True)
+    residence_gemeente = models.ForeignKey(
+        Gemeente,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="gemeente van het adres",
+    )
+    lead_worker = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="regisseur van het gezin",
+        help_text="1 gezin, 1 plan, 1 regisseur: de toegangsmedewerker die het gezin leidt.",
+    )
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -42,6 +64,53 @@ class Household(models.Model):
 
     def __str__(self):
         return self.name
+
+    @property
+    def address(self) -> str:
+        street = " ".join(part for part in (self.postcode, self.house_number) if part)
+        return ", ".join(part for part in (street, self.city) if part)
+
+
+class GuardianRelation(models.TextChoices):
+    MOTHER = "moeder", "Moeder"
+    FATHER = "vader", "Vader"
+    PARENT = "ouder", "Ouder"
+    FOSTER = "pleegouder", "Pleegouder"
+    GUARDIAN = "voogd", "Voogd (gecertificeerde instelling)"
+    OTHER = "anders", "Anders"
+
+
+class Guardian(models.Model):
+    """A parent or other adult of the household, with or without gezag (parental authority).
+
+    The address is the household's unless this person lives elsewhere (separated parents, a voogd).
+    """
+
+    household = models.ForeignKey(Household, on_delete=models.CASCADE, related_name="guardians")
+    name = models.CharField("naam", max_length=120)
+    relation = models.CharField("relatie", max_length=12, choices=GuardianRelation.choices)
+    has_gezag = models.BooleanField("heeft gezag", default=True)
+    lives_in_household = models.BooleanField("woont op het adres van het huishouden", default=True)
+    postcode = models.CharField("postcode", max_length=7, blank=True)
+    house_number = models.CharField("huisnummer", max_length=12, blank=True)
+    city = models.CharField("woonplaats", max_length=80, blank=True)
+    residence_gemeente = models.ForeignKey(
+        Gemeente,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        blank=True,
+        verbose_name="gemeente van het adres",
+    )
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "ouder of gezaghebbende"
+        verbose_name_plural = "ouders en gezaghebbenden"
+        ordering = ["-has_gezag", "name"]
+
+    def __str__(self):
+        return f"{self.name} ({self.get_relation_display()})"
 
 
 class Child(models.Model):
@@ -64,6 +133,17 @@ class Child(models.Model):
         blank=True,
         help_text="Het kenmerk in het systeem waaruit is geïmporteerd.",
     )
+    # Casusregisseur: the toegangsmedewerker responsible for this file. NULL = not yet assigned
+    # (an imported child), which the team's Mijn werk shows.
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="owned_children",
+        null=True,
+        blank=True,
+        verbose_name="casusregisseur",
+    )
+    closed_on = models.DateField("dossier gesloten op", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     history = HistoricalRecords()
 
@@ -73,6 +153,8 @@ class Child(models.Model):
         verbose_name = "jeugdige"
         verbose_name_plural = "jeugdigen"
         ordering = ["last_name", "first_name"]
+        # The team lead's right to hand many files to another casusregisseur at once (Mijn werk, team).
+        permissions = [("reassign_children", "Dossiers in bulk overdragen")]
         constraints = [
             models.UniqueConstraint(fields=["bsn"], condition=Q(bsn__isnull=False), name="child_bsn_unique_when_known"),
         ]
@@ -80,6 +162,7 @@ class Child(models.Model):
             # The toegang search: by name within the user's gemeenten, and by birth date.
             models.Index(fields=["gemeente", "last_name"], name="child_gemeente_lastname"),
             models.Index(fields=["gemeente", "birth_date"], name="child_gemeente_birthdate"),
+            models.Index(fields=["gemeente", "owner"], name="child_gemeente_owner"),
         ]
 
     def __str__(self):
@@ -93,6 +176,10 @@ class Child(models.Model):
     def case_number(self) -> str:
         """Dossiernummer: derived from the primary key, so it never needs to be kept in step."""
         return f"JR-{self.pk:06d}" if self.pk else ""
+
+    @property
+    def is_closed(self) -> bool:
+        return self.closed_on is not None
 
     @property
     def masked_bsn(self) -> str:

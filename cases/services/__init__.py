@@ -18,10 +18,30 @@ from .care import (
 )
 from .children import BSN_ELSEWHERE, child_bsn_elsewhere, child_possible_duplicates, child_register
 from .common import as_user
+from .work import (
+    child_close,
+    child_set_owner,
+    children_reassign,
+    journal_add,
+    journal_errors,
+    task_cancel,
+    task_create,
+    task_done,
+    tasks_done_by_work,
+)
 
 __all__ = [
     "BSN_ELSEWHERE",
     "child_bsn_elsewhere",
+    "child_close",
+    "child_set_owner",
+    "children_reassign",
+    "journal_add",
+    "journal_errors",
+    "task_cancel",
+    "task_create",
+    "task_done",
+    "tasks_done_by_work",
     "ConflictError",
     "as_user",
     "child_possible_duplicates",

@@ -9,9 +9,20 @@ from django.utils import timezone
 
 from .. import formatting
 from ..evaluation import request_evaluation
-from ..models import Child, Extension, ExtensionStatus, Product, Provider, ReviewOutcome, StopReview, Trajectory
+from ..models import (
+    Child,
+    Extension,
+    ExtensionStatus,
+    Product,
+    Provider,
+    ReviewOutcome,
+    StopReview,
+    TaskKind,
+    Trajectory,
+)
 from ..terms import trajectory_terms
 from .common import as_user, today
+from .work import tasks_done_by_work
 
 
 class ConflictError(Exception):
@@ -151,6 +162,9 @@ def trajectory_end(*, user, trajectory: Trajectory, version: int, end_date: dt.d
         locked.end_reason = end_reason
         locked.version += 1
         as_user(locked, user).save()
+        tasks_done_by_work(
+            user=user, kinds=[TaskKind.TRAJECTORY_END, TaskKind.DECISION, TaskKind.REVIEW], trajectory=locked
+        )
         request_evaluation([locked.child_id])
     return locked
 
@@ -201,6 +215,7 @@ def extension_request(
             # A writer that takes no lock (the iJw import) inserted a pending request after our check:
             # the constraint extension_one_pending_per_trajectory decides, with the same message.
             raise ValidationError({"__all__": PENDING_EXTENSION_EXISTS}) from None
+        tasks_done_by_work(user=user, kinds=[TaskKind.TRAJECTORY_END], trajectory=locked)
     return extension
 
 
@@ -316,5 +331,6 @@ def review_record(*, user, review: StopReview, done_date: dt.date, outcome: str,
         locked.note = note.strip()
         locked.done_by = user
         as_user(locked, user).save()
+        tasks_done_by_work(user=user, kinds=[TaskKind.REVIEW], review=locked)
         request_evaluation([locked.trajectory.child_id])
     return locked

@@ -5,7 +5,7 @@ import datetime as dt
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ..models import Child, Gemeente, Household
+from ..models import Child, Gemeente, Household, Role
 from ..validators import bsn_is_valid
 from .common import as_user, today
 
@@ -48,6 +48,9 @@ def child_bsn_elsewhere(*, user, bsn: str) -> Child | None:
     return Child.objects.filter(bsn=bsn).exclude(gemeente__in=user.gemeenten.all()).first()
 
 
+_REGISTRAR = object()  # default owner: the user who registers, if a toegangsmedewerker
+
+
 def child_register(
     *,
     user,
@@ -59,8 +62,13 @@ def child_register(
     bsn: str = "",
     household: Household | None = None,
     household_name: str = "",
+    owner=_REGISTRAR,
 ) -> Child:
-    """Register a child, with an existing household of the same gemeente or a new one."""
+    """Register a child, with an existing household of the same gemeente or a new one.
+
+    The casusregisseur is whoever registers (a toegangsmedewerker) unless `owner` names another, or
+    None to leave the child unassigned (imports do).
+    """
     _require_gemeente(user, gemeente)
     errors = {}
     if birth_date > today():
@@ -79,11 +87,17 @@ def child_register(
         errors["household"] = "Dit huishouden hoort bij een andere gemeente."
     if household is None and not household_name.strip():
         errors["household_name"] = "Kies een bestaand huishouden of geef het nieuwe huishouden een naam."
+    if owner is _REGISTRAR:
+        owner = user if user.role == Role.TOEGANG else None
+    elif owner is not None and (
+        owner.role != Role.TOEGANG or not owner.is_active or not owner.gemeenten.filter(pk=gemeente.pk).exists()
+    ):
+        errors["owner"] = "De casusregisseur moet een toegangsmedewerker van deze gemeente zijn."
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
         if household is None:
-            household = as_user(Household(gemeente=gemeente, name=household_name.strip()), user)
+            household = as_user(Household(gemeente=gemeente, name=household_name.strip(), lead_worker=owner), user)
             household.save()
         child = as_user(
             Child(
@@ -94,6 +108,7 @@ def child_register(
                 last_name=last_name.strip(),
                 birth_date=birth_date,
                 bsn=bsn or None,
+                owner=owner,
             ),
             user,
         )

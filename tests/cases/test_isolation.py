@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
-from cases.models import CaseAccessLog, Role
+from cases.models import CaseAccessLog, Role, Task
 from referrals.models import Referral
 from regie.models import Flag
 
@@ -28,6 +28,11 @@ OBJECT_FOR = {
     "cases:review_plan": "trajectory",
     "cases:review_record": "review",
     "cases:extension_decide": "extension",
+    "cases:owner_change": "child",
+    "cases:task_add": "child",
+    "cases:journal_add": "child",
+    "cases:task_done": "task",
+    "cases:task_cancel": "task",
     "referrals:referral_add": "child",
     "referrals:referral_outcome": "referral",
     "regie:decision_create": "child",
@@ -70,6 +75,14 @@ def case_of_gemeente_a(gemeente_a):
         "review": StopReviewFactory(trajectory=trajectory),
         "extension": ExtensionFactory(trajectory=trajectory),
         "referral": trajectory.referral,
+        "task": Task.objects.create(
+            child=trajectory.child,
+            gemeente=gemeente_a,
+            kind="contact",
+            title="Bellen",
+            due_date=timezone.localdate(),
+            owner_role=Role.TOEGANG,
+        ),
         "flag": Flag.objects.create(
             gemeente=gemeente_a,
             child=trajectory.child,
@@ -88,11 +101,24 @@ def test_user_of_another_gemeente_never_sees_or_changes_the_case(client, gemeent
     client.force_login(outsider)
     url = reverse(name, args=[case_of_gemeente_a[OBJECT_FOR[name]].pk])
     trajectory = case_of_gemeente_a["trajectory"]
-    before = (trajectory.history.count(), Referral.objects.count(), trajectory.extensions.count())
+    before = (
+        trajectory.history.count(),
+        Referral.objects.count(),
+        trajectory.extensions.count(),
+        Task.history.count(),
+        trajectory.child.journal.count(),
+    )
     for response in (client.get(url), client.post(url, {"version": trajectory.version, "reason": "x"})):
         assert response.status_code in (403, 404), (name, role, response.status_code)
         assert case_of_gemeente_a["child"].last_name not in response.content.decode()
-    assert (trajectory.history.count(), Referral.objects.count(), trajectory.extensions.count()) == before
+    after = (
+        trajectory.history.count(),
+        Referral.objects.count(),
+        trajectory.extensions.count(),
+        Task.history.count(),
+        trajectory.child.journal.count(),
+    )
+    assert after == before
     # Nothing was shown; both attempts are in the inzagelog as refusals, with the outsider's name.
     refusals = CaseAccessLog.objects.filter(user=outsider, result=CaseAccessLog.Result.REFUSED)
     assert not CaseAccessLog.objects.filter(result=CaseAccessLog.Result.ALLOWED).exists()
@@ -103,7 +129,8 @@ def test_user_of_another_gemeente_never_sees_or_changes_the_case(client, gemeent
 def test_the_same_role_of_the_right_gemeente_gets_in(client, gemeente_a, case_of_gemeente_a, name):
     """The counterpart: the 404s above come from the gemeente rule, not from a broken page."""
     role = Role.TOETS if name == "cases:extension_decide" else Role.TOEGANG
-    regie = name.startswith("regie:")  # the regisseur's POST-only actions: 405 means "past the rule"
-    client.force_login(UserFactory(role=Role.REGISSEUR if regie else role, gemeenten=[gemeente_a]))
+    # POST-only actions: 405 means "past the rule"
+    regie = name.startswith("regie:") or name == "cases:task_done"
+    client.force_login(UserFactory(role=Role.REGISSEUR if name.startswith("regie:") else role, gemeenten=[gemeente_a]))
     url = reverse(name, args=[case_of_gemeente_a[OBJECT_FOR[name]].pk])
     assert client.get(url).status_code == (405 if regie else 200)

@@ -91,6 +91,11 @@ def test_demo_top_32_flags_are_true_of_their_cases():
 def test_regisseur_works_the_queue_in_the_browser(page):
     call_command("demo_data", "--scale", "0.1", stdout=StringIO())
     login(page, "regisseur", "demo-jeugdregie")
+    page.wait_for_url("**/werk/")  # the regisseur starts on Mijn werk, the queue is one click away
+    assert page.get_by_role("heading", name="Nieuw in de top", exact=False).is_visible()
+    assert_accessible(page)
+    screenshot(page, "mijn-werk-regisseur-demo")
+    page.get_by_role("link", name="Top 32").click()
     page.wait_for_url("**/regie/")
     assert page.get_by_role("heading", name="Top 32 · Voorbeeldstad").is_visible()
     assert_accessible(page)

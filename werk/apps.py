@@ -1,0 +1,6 @@
+from django.apps import AppConfig
+
+
+class WerkConfig(AppConfig):
+    name = "werk"
+    verbose_name = "Mijn werk"
