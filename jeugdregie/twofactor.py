@@ -10,7 +10,6 @@ import base64
 import logging
 
 import segno
-
 from django import forms
 from django.contrib import messages
 from django.db import transaction
