@@ -74,6 +74,11 @@ MATRIX = [
     ("regisseur_a", "regie:queue_csv", lambda c: ([], {})),
     ("regisseur_a", "regie:escalations", lambda c: ([], {})),
     ("beleid_a", "regie:escalations", lambda c: ([], {})),
+    # Mijn werk (issue 10): the regisseur's list (the escalation's follow-up date is reached) and the forms.
+    ("regisseur_a", "werk:mine", lambda c: ([], {})),
+    ("toegang_a", "cases:task_add", lambda c: ([c["child"].pk], {})),
+    ("toegang_a", "cases:journal_add", lambda c: ([c["child"].pk], {})),
+    ("toegang_a", "cases:owner_change", lambda c: ([c["child"].pk], {})),
 ]
 
 
