@@ -8,10 +8,11 @@ from django.db.models import Q
 
 from . import formatting
 from .codes import EndReason, Financing, Frequency
-from .models import Child, Product, Provider, ReviewOutcome
+from .models import Child, Gemeente, GuardianRelation, Product, Provider, ReviewOutcome
+from .services import Address
 
 DATE_INPUT = forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
-CASE_NUMBER = re.compile(r"^\s*(?:jr-?)?0*(\d{1,9})\s*$", re.IGNORECASE)
+CASE_NUMBER = re.compile(r"^\s*(?:jr[\s-]?)?0*(\d{1,9})\s*$", re.IGNORECASE)
 
 
 def run_service(form: forms.Form, call):
@@ -56,6 +57,17 @@ class ChildRegisterForm(forms.Form):
     household_name = forms.CharField(
         label="Naam nieuw huishouden", max_length=120, required=False, help_text="Bijvoorbeeld 'Gezin De Vries'."
     )
+    household_postcode = forms.CharField(
+        label="Postcode (optioneel)", max_length=20, required=False, help_text="Van het nieuwe huishouden, als 1234 AB."
+    )
+    household_house_number = forms.CharField(label="Huisnummer (optioneel)", max_length=20, required=False)
+    household_city = forms.CharField(label="Woonplaats (optioneel)", max_length=80, required=False)
+    household_residence_gemeente = forms.ModelChoiceField(
+        queryset=Gemeente.objects.order_by("name"),
+        label="Gemeente van het adres (optioneel)",
+        required=False,
+        empty_label="— kies —",
+    )
     confirm_new = forms.BooleanField(
         label="Ik heb de mogelijke dubbele dossiers bekeken: dit is een ander kind.", required=False
     )
@@ -65,6 +77,15 @@ class ChildRegisterForm(forms.Form):
         self.user = user
         self.fields["gemeente"].queryset = user.gemeenten.all()
         self.household = None
+
+    def household_address(self) -> Address:
+        data = self.cleaned_data
+        return Address(
+            postcode=data.get("household_postcode", ""),
+            house_number=data.get("household_house_number", ""),
+            city=data.get("household_city", ""),
+            residence_gemeente=data.get("household_residence_gemeente"),
+        )
 
     def clean_bsn(self):
         return re.sub(r"\D", "", self.cleaned_data["bsn"] or "")
@@ -182,3 +203,52 @@ class ExtensionDecisionForm(forms.Form):
         help_text="Leeg: het gevraagde volume (of het huidige, als er geen volume is gevraagd).",
     )
     reason = forms.CharField(label="Motivering", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class AddressForm(forms.Form):
+    """An address; the service checks it (Dutch postcode, huisnummer) and says what is wrong beside each field."""
+
+    postcode = forms.CharField(label="Postcode", max_length=20, required=False, help_text="Bijvoorbeeld 1234 AB.")
+    house_number = forms.CharField(
+        label="Huisnummer", max_length=20, required=False, help_text="Met toevoeging als die er is: 12a of 12-2."
+    )
+    city = forms.CharField(label="Woonplaats", max_length=80, required=False)
+    residence_gemeente = forms.ModelChoiceField(
+        queryset=Gemeente.objects.order_by("name"),
+        label="Gemeente van het adres",
+        required=False,
+        empty_label="— kies —",
+    )
+
+    def address(self) -> Address:
+        data = self.cleaned_data
+        return Address(
+            postcode=data.get("postcode", ""),
+            house_number=data.get("house_number", ""),
+            city=data.get("city", ""),
+            residence_gemeente=data.get("residence_gemeente"),
+        )
+
+
+class GuardianForm(AddressForm):
+    name = forms.CharField(label="Naam", max_length=120, required=False)
+    relation = forms.ChoiceField(
+        label="Relatie tot het kind", choices=[("", "— kies —"), *GuardianRelation.choices], required=False
+    )
+    has_gezag = forms.BooleanField(label="Heeft gezag", required=False, initial=True)
+    lives_in_household = forms.BooleanField(
+        label="Woont op het adres van het huishouden",
+        required=False,
+        initial=True,
+        help_text="Zo niet: vul hieronder het eigen adres in.",
+    )
+    field_order = ["name", "relation", "has_gezag", "lives_in_household"]
+
+
+class GuardianRemoveForm(forms.Form):
+    reason = forms.CharField(
+        label="Reden",
+        max_length=100,
+        required=False,
+        help_text="Bijvoorbeeld: gezag beëindigd, overleden, ten onrechte vastgelegd.",
+    )

@@ -5,72 +5,85 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import formatting, services
+from . import search as search_rules
 from .access import CASE_READERS, role_required, visible_child_or_404
 from .case_file import load_case_file
 from .forms import (
+    AddressForm,
     ChildRegisterForm,
     ExtensionRequestForm,
+    GuardianForm,
+    GuardianRemoveForm,
     ReviewPlanForm,
     ReviewRecordForm,
     TrajectoryChangeForm,
     TrajectoryEndForm,
     TrajectoryStartForm,
-    parse_case_number,
     run_service,
 )
-from .models import Child, Household, Role, StopReview, Trajectory
+from .models import Child, Guardian, Household, Role, StopReview, Trajectory
 from .readlog import log_read, log_refused
+from .residence import paying_gemeente
 
-SEARCH_LIMIT = 50
-
-
-def _search(user, query: str):
-    children = Child.objects.visible_to(user).select_related("gemeente", "household")
-    query = query.strip()
-    if not query:
-        return children.none()
-    case_pk = parse_case_number(query)
-    if case_pk is not None and query.lower().startswith("jr"):
-        return children.filter(pk=case_pk)
-    for word in query.split():
-        date = _parse_date(word)
-        if date:
-            children = children.filter(birth_date=date)
-        else:
-            children = children.filter(
-                Q(first_name__istartswith=word) | Q(last_name__istartswith=word) | Q(name_prefix__iexact=word)
-            )
-    return children
+SEARCH_SESSION_KEY = "case_search"  # the last search, so Back from a file shows its results again
 
 
-def _parse_date(text: str):
-    import datetime as dt
-
-    for fmt in ("%d-%m-%Y", "%Y-%m-%d", "%d/%m/%Y"):
-        try:
-            return dt.datetime.strptime(text, fmt).date()
-        except ValueError:
-            continue
-    return None
+def _search(user, query: search_rules.Query):
+    children = (
+        Child.objects.visible_to(user)
+        .select_related("gemeente", "household", "owner")
+        .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
+    )
+    if query.kind == "case_number":
+        return list(children.filter(pk=query.case_pk))
+    if query.kind == "name":
+        return search_rules.find_by_name(children, query)
+    return []
 
 
 @role_required(*CASE_READERS)
+@never_cache
 def search(request):
-    query = request.GET.get("q", "")
-    results = (
-        _search(request.user, query)
-        .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
-        .order_by("last_name", "first_name", "birth_date")[: SEARCH_LIMIT + 1]
-    )
-    results = list(results)
-    log_read(request, results[:SEARCH_LIMIT], event="zoekresultaten")
+    """Search by POST, so no name, birth date or BSN ends up in a URL, a browser history or a server log.
+
+    A BSN opens the one file it belongs to (logged as a search by BSN) and is never kept; any other
+    search is kept in the session and shown after a redirect (post/redirect/get), so the browser's
+    Back button returns to the results without asking to send the form again.
+    """
+    message = ""
+    if request.method == "POST":
+        text = request.POST.get("q", "")[:200]
+        query = search_rules.parse_query(text)
+        if query.kind in ("bsn", "bsn_invalid"):
+            if request.htmx:
+                return render(request, "cases/search.html#results", {"query": text, "bsn_pending": True})
+            if query.kind == "bsn":
+                child = Child.objects.visible_to(request.user).filter(bsn=query.bsn).first()
+                if child is not None:
+                    log_read(request, [child], event="zoeken op BSN")
+                    return redirect("cases:child_detail", pk=child.pk)
+                # The same answer whether the BSN is unknown or on a file of another gemeente.
+                message = "Geen dossier gevonden met dit BSN in uw gemeenten."
+            else:
+                message = "Dit is geen geldig BSN (het voldoet niet aan de elfproef)."
+            context = {"query": text, "message": message, "results": [], "nav": "search"}
+            return render(request, "cases/search.html", context)
+        request.session[SEARCH_SESSION_KEY] = text
+        if not request.htmx:
+            return redirect("cases:search")
+    else:
+        text = request.session.get(SEARCH_SESSION_KEY, "")
+        query = search_rules.parse_query(text)
+    results = _search(request.user, query)
+    log_read(request, results[: search_rules.SEARCH_LIMIT], event="zoekresultaten")
     context = {
-        "query": query,
-        "results": results[:SEARCH_LIMIT],
-        "truncated": len(results) > SEARCH_LIMIT,
+        "query": text,
+        "results": results[: search_rules.SEARCH_LIMIT],
+        "truncated": len(results) > search_rules.SEARCH_LIMIT,
         "nav": "search",
     }
     template = "cases/search.html#results" if request.htmx else "cases/search.html"
@@ -116,6 +129,7 @@ def child_register(request):
                     bsn=data["bsn"],
                     household=form.household,
                     household_name=data["household_name"],
+                    household_address=form.household_address(),
                 ),
             )
             if child:
@@ -157,7 +171,9 @@ def child_duplicates(request):
 @role_required(*CASE_READERS)
 def child_detail(request, pk):
     child = visible_child_or_404(
-        request.user, pk, queryset=Child.objects.select_related("gemeente", "household", "owner")
+        request.user,
+        pk,
+        queryset=Child.objects.select_related("gemeente", "household__residence_gemeente", "owner"),
     )
     today = timezone.localdate()
     siblings = list(
@@ -166,14 +182,23 @@ def child_detail(request, pk):
         .exclude(pk=child.pk)
         .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
     )
-    log_read(request, [child, *siblings], event="inzage dossier")
-    context = {"child": child, "siblings": siblings, "today": today, **load_case_file(child, today)}
+    log_read(request, [child, *siblings], event="inzage dossier", opened=child)
+    context = {
+        "child": child,
+        "siblings": siblings,
+        "today": today,
+        "paying": paying_gemeente(child.household),
+        **load_case_file(child, today),
+    }
     return render(request, "cases/child_detail.html", context)
 
 
 @role_required(*CASE_READERS)
 def household_detail(request, pk):
-    household = get_object_or_404(Household.objects.visible_to(request.user), pk=pk)
+    household = get_object_or_404(
+        Household.objects.visible_to(request.user).select_related("gemeente", "residence_gemeente", "lead_worker"),
+        pk=pk,
+    )
     today = timezone.localdate()
     open_trajectories = (
         Trajectory.objects.open_on(today).select_related("provider", "product__segment").with_costs(today)
@@ -181,20 +206,125 @@ def household_detail(request, pk):
     children = list(
         Child.objects.visible_to(request.user)
         .filter(household=household)
+        .select_related("owner")
         .prefetch_related(Prefetch("trajectories", queryset=open_trajectories, to_attr="open_trajectories"))
         .order_by("birth_date")
     )
     for child in children:
         child.age = child.age_on(today)
     log_read(request, children, event="inzage huishouden")
+    guardians = list(household.guardians.select_related("residence_gemeente").order_by("-has_gezag", "pk"))
     context = {
         "household": household,
         "children": children,
+        "guardians": guardians,
+        "paying": paying_gemeente(household, guardians),
         "open_total": sum(len(c.open_trajectories) for c in children),
         "children_in_care": sum(1 for c in children if c.open_trajectories),
         "today": today,
     }
     return render(request, "cases/household_detail.html", context)
+
+
+def _visible_household_or_404(user, pk) -> Household:
+    return get_object_or_404(Household.objects.visible_to(user), pk=pk)
+
+
+def _visible_guardian_or_404(user, pk) -> Guardian:
+    households = Household.objects.visible_to(user)
+    return get_object_or_404(Guardian.objects.filter(household__in=households).select_related("household"), pk=pk)
+
+
+def _household_form_page(request, household, form, title, **extra):
+    context = {"household": household, "form": form, "title": title, **extra}
+    return render(request, "cases/household_form.html", context)
+
+
+@role_required(Role.TOEGANG)
+def household_address(request, pk):
+    household = _visible_household_or_404(request.user, pk)
+    initial = {f: getattr(household, f) for f in ("postcode", "house_number", "city", "residence_gemeente")}
+    form = AddressForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            form,
+            lambda: services.household_update_address(user=request.user, household=household, address=form.address()),
+        )
+        if saved:
+            messages.success(request, _handover_message(saved, "Het adres is opgeslagen."))
+            return redirect("cases:household_detail", pk=household.pk)
+    return _household_form_page(request, household, form, "Adres van het huishouden")
+
+
+def _handover_message(household, text: str) -> str:
+    paying = paying_gemeente(household)
+    if paying.pk != household.gemeente_id:
+        return f"{text} De betalende gemeente is nu {paying.name}: er staat een overdrachtstaak klaar voor elk kind."
+    return text
+
+
+def _guardian_arguments(form) -> dict:
+    data = form.cleaned_data
+    return {
+        "name": data["name"],
+        "relation": data["relation"],
+        "has_gezag": data["has_gezag"],
+        "lives_in_household": data["lives_in_household"],
+        "address": form.address(),
+    }
+
+
+@role_required(Role.TOEGANG)
+def guardian_add(request, pk):
+    household = _visible_household_or_404(request.user, pk)
+    form = GuardianForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        guardian = run_service(
+            form,
+            lambda: services.guardian_add(user=request.user, household=household, **_guardian_arguments(form)),
+        )
+        if guardian:
+            messages.success(request, _handover_message(household, f"{guardian.name} is toegevoegd."))
+            return redirect("cases:household_detail", pk=household.pk)
+    return _household_form_page(request, household, form, "Ouder of gezaghebbende toevoegen")
+
+
+@role_required(Role.TOEGANG)
+def guardian_change(request, pk):
+    guardian = _visible_guardian_or_404(request.user, pk)
+    household = guardian.household
+    fields = ("name", "relation", "has_gezag", "lives_in_household", "postcode", "house_number", "city")
+    initial = {f: getattr(guardian, f) for f in fields} | {"residence_gemeente": guardian.residence_gemeente_id}
+    form = GuardianForm(request.POST or None, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        saved = run_service(
+            form,
+            lambda: services.guardian_change(user=request.user, guardian=guardian, **_guardian_arguments(form)),
+        )
+        if saved:
+            messages.success(request, _handover_message(household, "De gegevens zijn opgeslagen."))
+            return redirect("cases:household_detail", pk=household.pk)
+    return _household_form_page(request, household, form, f"{guardian.name} wijzigen")
+
+
+@role_required(Role.TOEGANG)
+def guardian_remove(request, pk):
+    guardian = _visible_guardian_or_404(request.user, pk)
+    household = guardian.household
+    form = GuardianRemoveForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        done = run_service(
+            form,
+            lambda: (
+                services.guardian_remove(user=request.user, guardian=guardian, reason=form.cleaned_data["reason"])
+                or True
+            ),
+        )
+        if done:
+            messages.success(request, _handover_message(household, f"{guardian.name} is verwijderd."))
+            return redirect("cases:household_detail", pk=household.pk)
+    title = f"{guardian.name} verwijderen"
+    return _household_form_page(request, household, form, title, submit="Verwijderen", guardian=guardian)
 
 
 def _visible_trajectory_or_404(user, pk) -> Trajectory:

@@ -25,8 +25,9 @@ The modules, in the order a build uses them:
 - `figures` (the 2024 council figures and the calendar), `catalogue` (products and providers),
   `distributions` (shares, weights and texts the draws use) and `names`: data;
 - `plan` (the plan's dataclasses), `generator` (the draws), `calibration` (prices and the factors);
-- `history` (writing rows with their history), `users`, `reference` (what a beheerder enters) and
-  `case_files` (households, children, referrals, trajectories, extensions, reviews);
+- `history` (writing rows with their history), `users`, `reference` (what a beheerder enters),
+  `case_files` (households, children, referrals, trajectories, extensions, reviews) and `households`
+  (addresses, parents and voogden with gezag, the moves and their handover tasks);
 - `report`: the achieved figures, measured from the database, beside the targets.
 
 This module puts them together (`plan_demo`, `write_demo`, `build_demo`) and is what the command and
@@ -57,6 +58,7 @@ from demo.figures import (
 )
 from demo.generator import Generator
 from demo.history import Clock
+from demo.households import write_guardians
 from demo.plan import DemoPlan, GemeentePlan
 from demo.reference import write_budgets, write_gemeenten, write_products, write_providers, write_youth_population
 from demo.report import format_report, measure
@@ -154,6 +156,8 @@ def write_demo(plan: DemoPlan) -> dict:
         clock,
         seed=plan.seed + 2,
     )
+    toegang = {VOORBEELDSTAD[0]: users["toegang"], PROEFDORP[0]: users["toegang.proefdorp"]}
+    write_guardians(gemeenten, toegang, clock, plan.today)
     return users
 
 

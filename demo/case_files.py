@@ -8,6 +8,7 @@ from simple_history.utils import bulk_create_with_history
 
 from cases.models import Child, Extension, ExtensionStatus, Household, StopReview, Trajectory, daily_cost
 from demo.history import BATCH, given_timestamps, mark, model_field, store_as_logged
+from demo.households import give_addresses
 from demo.plan import GemeentePlan, TrajectoryPlan
 from referrals.models import Referral
 
@@ -27,6 +28,7 @@ def write_cases(plan: GemeentePlan, gemeente, products, providers, staff, clock)
             households[id(household_plan)] = mark(
                 Household(gemeente=gemeente, name=household_plan.name, created_at=when), toegang, when
             )
+        give_addresses(list(households.values()), gemeente)
         bulk_create_with_history(list(households.values()), Household, batch_size=BATCH)
 
         children = {}

@@ -26,13 +26,10 @@ class ChildQuerySet(models.QuerySet):
         return self.filter(gemeente__in=user.gemeenten.all())
 
 
-class Household(models.Model):
-    """Gezin / huishouden: siblings are seen together (1 gezin, 1 plan, 1 regisseur)."""
+class AddressFields(models.Model):
+    """A Dutch address and the gemeente it lies in: that gemeente decides who pays (woonplaatsbeginsel,
+    cases/residence.py). The household's tells two households of the same name apart."""
 
-    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="households")
-    name = models.CharField("naam huishouden", max_length=120, help_text="Bijvoorbeeld 'Gezin De Vries'.")
-    # The address tells two households of the same name apart; its gemeente decides who pays
-    # (woonplaatsbeginsel, see cases/residence.py).
     postcode = models.CharField("postcode", max_length=7, blank=True)
     house_number = models.CharField("huisnummer", max_length=12, blank=True)
     city = models.CharField("woonplaats", max_length=80, blank=True)
@@ -44,6 +41,21 @@ class Household(models.Model):
         blank=True,
         verbose_name="gemeente van het adres",
     )
+
+    class Meta:
+        abstract = True
+
+    @property
+    def address(self) -> str:
+        street = " ".join(part for part in (self.postcode, self.house_number) if part)
+        return ", ".join(part for part in (street, self.city) if part)
+
+
+class Household(AddressFields):
+    """Gezin / huishouden: siblings are seen together (1 gezin, 1 plan, 1 regisseur)."""
+
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="households")
+    name = models.CharField("naam huishouden", max_length=120, help_text="Bijvoorbeeld 'Gezin De Vries'.")
     lead_worker = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -65,11 +77,6 @@ class Household(models.Model):
     def __str__(self):
         return self.name
 
-    @property
-    def address(self) -> str:
-        street = " ".join(part for part in (self.postcode, self.house_number) if part)
-        return ", ".join(part for part in (street, self.city) if part)
-
 
 class GuardianRelation(models.TextChoices):
     MOTHER = "moeder", "Moeder"
@@ -80,7 +87,7 @@ class GuardianRelation(models.TextChoices):
     OTHER = "anders", "Anders"
 
 
-class Guardian(models.Model):
+class Guardian(AddressFields):
     """A parent or other adult of the household, with or without gezag (parental authority).
 
     The address is the household's unless this person lives elsewhere (separated parents, a voogd).
@@ -91,17 +98,6 @@ class Guardian(models.Model):
     relation = models.CharField("relatie", max_length=12, choices=GuardianRelation.choices)
     has_gezag = models.BooleanField("heeft gezag", default=True)
     lives_in_household = models.BooleanField("woont op het adres van het huishouden", default=True)
-    postcode = models.CharField("postcode", max_length=7, blank=True)
-    house_number = models.CharField("huisnummer", max_length=12, blank=True)
-    city = models.CharField("woonplaats", max_length=80, blank=True)
-    residence_gemeente = models.ForeignKey(
-        Gemeente,
-        on_delete=models.PROTECT,
-        related_name="+",
-        null=True,
-        blank=True,
-        verbose_name="gemeente van het adres",
-    )
     history = HistoricalRecords()
 
     class Meta:

@@ -18,6 +18,14 @@ from .care import (
 )
 from .children import BSN_ELSEWHERE, child_bsn_elsewhere, child_possible_duplicates, child_register
 from .common import as_user
+from .household import (
+    Address,
+    guardian_add,
+    guardian_change,
+    guardian_remove,
+    household_handover,
+    household_update_address,
+)
 from .work import (
     child_close,
     child_set_owner,
@@ -33,6 +41,12 @@ from .work import (
 __all__ = [
     "BSN_ELSEWHERE",
     "child_bsn_elsewhere",
+    "Address",
+    "guardian_add",
+    "guardian_change",
+    "guardian_remove",
+    "household_handover",
+    "household_update_address",
     "child_close",
     "child_set_owner",
     "children_reassign",

@@ -8,6 +8,7 @@ from django.db import IntegrityError, transaction
 from ..models import Child, Gemeente, Household, Role
 from ..validators import bsn_is_valid
 from .common import as_user, today
+from .household import Address, address_clean, household_handover
 
 
 def _require_gemeente(user, gemeente: Gemeente) -> None:
@@ -62,6 +63,7 @@ def child_register(
     bsn: str = "",
     household: Household | None = None,
     household_name: str = "",
+    household_address: Address | None = None,
     owner=_REGISTRAR,
 ) -> Child:
     """Register a child, with an existing household of the same gemeente or a new one.
@@ -87,6 +89,14 @@ def child_register(
         errors["household"] = "Dit huishouden hoort bij een andere gemeente."
     if household is None and not household_name.strip():
         errors["household_name"] = "Kies een bestaand huishouden of geef het nieuwe huishouden een naam."
+    address = Address()
+    if household_address is not None and not household_address.is_empty:
+        if household is not None:
+            errors["household_postcode"] = (
+                "Het adres hoort bij een nieuw huishouden; wijzig een bestaand adres op de pagina van het huishouden."
+            )
+        else:
+            address = address_clean(household_address, errors, prefix="household_")
     if owner is _REGISTRAR:
         owner = user if user.role == Role.TOEGANG else None
     elif owner is not None and (
@@ -95,9 +105,19 @@ def child_register(
         errors["owner"] = "De casusregisseur moet een toegangsmedewerker van deze gemeente zijn."
     if errors:
         raise ValidationError(errors)
+    joins_household = household is not None
     with transaction.atomic():
         if household is None:
-            household = as_user(Household(gemeente=gemeente, name=household_name.strip(), lead_worker=owner), user)
+            household = Household(
+                gemeente=gemeente,
+                name=household_name.strip(),
+                lead_worker=owner,
+                postcode=address.postcode,
+                house_number=address.house_number,
+                city=address.city,
+                residence_gemeente=address.residence_gemeente,
+            )
+            as_user(household, user)
             household.save()
         child = as_user(
             Child(
@@ -118,4 +138,7 @@ def child_register(
         except IntegrityError:
             # Two registrations of the same BSN at once: the unique constraint decides.
             raise ValidationError({"bsn": BSN_ELSEWHERE}) from None
+        if joins_household:
+            # A child joining a household whose gezaghebbende lives in another gemeente is handed over too.
+            household_handover(user=user, household=Household.objects.get(pk=household.pk), before=gemeente)
     return child

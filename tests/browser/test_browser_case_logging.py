@@ -17,6 +17,8 @@ def test_toegangsmedewerker_logs_child_referral_and_trajectory(page, toegang_a, 
     ambulant_product()
     today = dt.date.today()
     login(page, "toegang_a")
+    assert page.get_by_role("heading", name="Mijn werk", exact=False).first.is_visible()
+    page.get_by_role("link", name="Dossiers zoeken").click()
     assert page.get_by_role("heading", name="Dossiers zoeken").is_visible()
     assert_accessible(page)
 

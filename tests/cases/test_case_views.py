@@ -25,24 +25,10 @@ def test_search_finds_by_name_birth_date_and_case_number_within_own_gemeenten(
     ChildFactory(gemeente=gemeente_b, first_name="Noor", last_name="Visser")
     client.force_login(toegang_a)
     for query in ("noor vis", "03-09-2012", mine.case_number):
-        response = client.get(reverse("cases:search"), {"q": query})
+        response = client.post(reverse("cases:search"), {"q": query}, follow=True)
         assert list(response.context["results"]) == [mine], query
-    page = client.get(reverse("cases:search"), {"q": "Visser"}).content.decode()
+    page = client.post(reverse("cases:search"), {"q": "Visser"}, follow=True).content.decode()
     assert "999900006" not in page and "Proefdorp" not in page
-
-
-def test_search_by_bsn_finds_nothing_in_a_list(client, toegang_a, gemeente_a):
-    ChildFactory(gemeente=gemeente_a, bsn="999900006")
-    client.force_login(toegang_a)
-    assert list(client.get(reverse("cases:search"), {"q": "999900006"}).context["results"]) == []
-
-
-def test_htmx_search_returns_only_the_results_fragment(client, toegang_a, gemeente_a):
-    ChildFactory(gemeente=gemeente_a, last_name="Mulder")
-    client.force_login(toegang_a)
-    response = client.get(reverse("cases:search"), {"q": "Mulder"}, HTTP_HX_REQUEST="true")
-    body = response.content.decode()
-    assert "Mulder" in body and "<html" not in body
 
 
 def test_case_file_shows_the_timeline_and_logs_the_read(client, toegang_a, gemeente_a, frozen_today):

@@ -9,7 +9,7 @@ import pytest
 from django.urls import URLPattern, get_resolver, reverse
 from django.utils import timezone
 
-from cases.models import CaseAccessLog, Role, Task
+from cases.models import CaseAccessLog, Guardian, Role, Task
 from referrals.models import Referral
 from regie.models import Flag
 
@@ -22,6 +22,10 @@ OBJECT_FOR = {
     "cases:child_detail": "child",
     "cases:trajectory_start": "child",
     "cases:household_detail": "household",
+    "cases:household_address": "household",
+    "cases:guardian_add": "household",
+    "cases:guardian_change": "guardian",
+    "cases:guardian_remove": "guardian",
     "cases:trajectory_change": "trajectory",
     "cases:trajectory_end": "trajectory",
     "cases:extension_request": "trajectory",
@@ -83,6 +87,7 @@ def case_of_gemeente_a(gemeente_a):
             due_date=timezone.localdate(),
             owner_role=Role.TOEGANG,
         ),
+        "guardian": Guardian.objects.create(household=trajectory.child.household, name="Ouder A", relation="moeder"),
         "flag": Flag.objects.create(
             gemeente=gemeente_a,
             child=trajectory.child,
@@ -107,6 +112,7 @@ def test_user_of_another_gemeente_never_sees_or_changes_the_case(client, gemeent
         trajectory.extensions.count(),
         Task.history.count(),
         trajectory.child.journal.count(),
+        Guardian.objects.count(),
     )
     for response in (client.get(url), client.post(url, {"version": trajectory.version, "reason": "x"})):
         assert response.status_code in (403, 404), (name, role, response.status_code)
@@ -117,6 +123,7 @@ def test_user_of_another_gemeente_never_sees_or_changes_the_case(client, gemeent
         trajectory.extensions.count(),
         Task.history.count(),
         trajectory.child.journal.count(),
+        Guardian.objects.count(),
     )
     assert after == before
     # Nothing was shown; both attempts are in the inzagelog as refusals, with the outsider's name.

@@ -22,10 +22,12 @@ from cases.models import (
     Extension,
     ExtensionStatus,
     Gemeente,
+    Guardian,
     Household,
     Product,
     SegmentBudget,
     StopReview,
+    Task,
     Trajectory,
     User,
     YouthPopulation,
@@ -148,7 +150,8 @@ def test_proefdorp_user_sees_only_proefdorp(full_demo, db, client):
     voorbeeldstad_child = Child.objects.filter(gemeente__code="9901", trajectories__isnull=False).first()
     client.force_login(user)
     assert client.get(reverse("cases:child_detail", args=[voorbeeldstad_child.pk])).status_code == 404
-    results = client.get(reverse("cases:search"), {"q": voorbeeldstad_child.last_name}).context["results"]
+    search = client.post(reverse("cases:search"), {"q": voorbeeldstad_child.last_name}, follow=True)
+    results = search.context["results"]
     assert all(child.gemeente.code == "9902" for child in results)
     # And the other way round.
     assert not Child.objects.visible_to(User.objects.get(username="toegang")).filter(gemeente__code="9902").exists()
@@ -177,7 +180,8 @@ def test_pending_extensions_wait_in_the_toets_queue(full_demo, db, client):
 
 
 def test_every_row_has_history_with_the_user_who_logged_it(full_demo, db):
-    for model in (Household, Child, Referral, Trajectory, Extension, StopReview, SegmentBudget, YouthPopulation):
+    models = (Household, Child, Referral, Trajectory, Extension, StopReview, SegmentBudget, YouthPopulation, Guardian)
+    for model in models:
         created = model.history.filter(history_type="+")
         assert created.count() == model.objects.count() > 0, model
         assert not created.filter(history_user__isnull=True).exists(), model
@@ -278,3 +282,29 @@ def test_if_empty_does_nothing_the_second_time(full_demo, db):
     ) == counts
     with pytest.raises(CommandError, match="bestaat al"):
         call_command("demo_data", stdout=StringIO())
+
+
+def test_households_have_an_address_and_guardians_with_gezag(full_demo, db):
+    from cases.residence import paying_gemeente
+
+    households = Household.objects.all()
+    assert not households.filter(Q(postcode="") | Q(house_number="") | Q(city="")).exists()
+    assert not households.exclude(postcode__regex=r"^[1-9][0-9]{3} [A-Z]{2}$").exists()
+    voorbeeldstad = households.filter(gemeente__code="9901")
+    assert not voorbeeldstad.exclude(postcode__gte="2261", postcode__lt="2276").exists()
+    assert not households.annotate(n=Count("guardians", filter=Q(guardians__has_gezag=True))).filter(n=0).exists()
+    assert Guardian.objects.filter(relation="voogd", has_gezag=True).exists()
+    assert Guardian.objects.filter(has_gezag=True, lives_in_household=False, residence_gemeente__code="9901").exists()
+    # Households of the same name are told apart by their address.
+    same_name = (
+        voorbeeldstad.values("name").annotate(n=Count("pk"), places=Count("postcode", distinct=True)).filter(n__gt=1)
+    )
+    assert same_name.count() > 10 and all(row["places"] > 1 for row in same_name)
+    # A handful moved to the other demo gemeente: each open child has its one handover task.
+    moved = [h for h in households.prefetch_related("guardians") if paying_gemeente(h).pk != h.gemeente_id]
+    assert 4 <= len(moved) <= 12
+    for household in moved:
+        for child in household.children.filter(closed_on__isnull=True):
+            task = child.tasks.get(kind="overdracht", status="open")
+            assert task.key == f"overdracht:{child.pk}" and task.origin == "verhuizing"
+    assert not Task.objects.filter(kind="overdracht").exclude(child__household__in=moved).exists()
