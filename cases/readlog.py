@@ -41,8 +41,12 @@ def child_ids_text(ids: Iterable[int]) -> str:
     return "," + ",".join(str(pk) for pk in ids) + "," if ids else ""
 
 
-def log_read(request, children: Iterable[Child], *, event: str = "inzage dossier") -> None:
-    """Log that this request shows these children's data. Nothing is written for an empty list."""
+def log_read(request, children: Iterable[Child], *, event: str = "inzage dossier", opened: Child | None = None) -> None:
+    """Log that this request shows these children's data. Nothing is written for an empty list.
+
+    `opened` is the file the page is about (the case file with its siblings listed): its row names
+    that child, so "the files this user opened" reads the child column; a plain list names none.
+    """
     by_gemeente: dict[int, list[Child]] = {}
     for child in children:
         by_gemeente.setdefault(child.gemeente_id, []).append(child)
@@ -52,6 +56,8 @@ def log_read(request, children: Iterable[Child], *, event: str = "inzage dossier
     rows = []
     for gemeente_id, shown in by_gemeente.items():
         single = shown[0] if len(shown) == 1 else None
+        if opened is not None and opened.gemeente_id == gemeente_id:
+            single = opened
         rows.append(
             CaseAccessLog(
                 **common,

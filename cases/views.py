@@ -164,7 +164,7 @@ def child_detail(request, pk):
         .exclude(pk=child.pk)
         .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
     )
-    log_read(request, [child, *siblings], event="inzage dossier")
+    log_read(request, [child, *siblings], event="inzage dossier", opened=child)
     context = {"child": child, "siblings": siblings, "today": today, **load_case_file(child, today)}
     return render(request, "cases/child_detail.html", context)
 

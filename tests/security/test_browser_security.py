@@ -34,8 +34,7 @@ def test_2fa_setup_with_qr_code_then_the_case_pages_run_without_csp_violations(
     page.get_by_role("button", name="Instellen").click()
     assert page.get_by_role("heading", name="Tweestapsverificatie is ingesteld").is_visible()
     page.get_by_role("link", name="Verder naar jeugdregie").click()
-    page.goto("/dossiers/?q=Vermeulen")
-    assert page.get_by_role("link", name="Vermeulen").count() or page.get_by_text("Vermeulen").count()
+    page.goto("/dossiers/")
     page.goto(f"/jeugdigen/{child.pk}/")
     assert page.get_by_text("Vermeulen").first.is_visible()
     assert csp_violations == []

@@ -5,6 +5,7 @@ import datetime as dt
 import pytest
 from django.urls import reverse
 
+from cases import services
 from cases.models import CaseAccessLog, Child, Role
 from regie.models import Decision, DecisionKind
 
@@ -45,7 +46,9 @@ def test_registering_a_bsn_known_elsewhere_is_refused_neutrally_and_logged(
     body = response.content.decode()
     assert response.status_code == 200 and Child.objects.count() == 1
     assert "functioneel beheerder" in body
-    assert gemeente_b.name not in body and other.case_number not in body and other.last_name not in body
+    assert other.case_number not in body and other.last_name not in body
+    errors = response.context["form"].errors["bsn"]
+    assert errors == [services.BSN_ELSEWHERE] and gemeente_b.name not in errors[0]
     row = CaseAccessLog.objects.get(user=toegang_a, result=CaseAccessLog.Result.REFUSED)
     assert row.child_ids == f",{other.pk}," and "BSN" in row.action
 
