@@ -18,6 +18,7 @@ from cases import formatting
 from cases.access import CASE_READERS, chosen_gemeente, role_required, visible_child_or_404
 from cases.csv_export import csv_response
 from cases.models import Gemeente, Role
+from cases.readlog import log_read
 
 from . import services as regie_services
 from .forms import DecisionForm, ManualFlagForm, QueueFilterForm, ResolveFlagForm
@@ -57,6 +58,7 @@ def _queue(request) -> QueuePage:
 @role_required(Role.REGISSEUR)
 def queue(request):
     page = _queue(request)
+    log_read(request, [row.child for row in page.rows], event="Top 32")
     if not page.filters.any:
         # What the regisseur saw, so Mijn werk can show which cases entered the top N since.
         visit = QueueVisit(
@@ -90,6 +92,7 @@ def queue_csv(request):
     """The queue as CSV: case number (never name or BSN), score, flags and numbers."""
     page = _queue(request)
     gemeente, rows, today = page.gemeente, page.rows, page.today
+    log_read(request, [row.child for row in rows], event="Top 32 CSV")
     header = [
         "rang",
         "dossiernummer",
@@ -204,7 +207,8 @@ def flag_resolve(request, pk):
 
 @role_required(Role.REGISSEUR, Role.BELEID)
 def escalations(request):
-    """Bestuurlijke opschalingen, newest first. Beleid sees case numbers only (minimum data)."""
+    """Bestuurlijke opschalingen, newest first. Beleid sees case numbers only (minimum data): no names,
+    no free-text motivation and no cost per case; the regisseur sees all three."""
     gemeente, gemeenten = chosen_gemeente(request)
     decisions = list(
         Decision.objects.visible_to(request.user)
@@ -212,6 +216,7 @@ def escalations(request):
         .select_related("child", "decided_by")
         .order_by("-decided_at")[:200]
     )
+    log_read(request, [d.child for d in decisions], event="opschalingen")
     context = {
         "nav": "escalations",
         "gemeente": gemeente,
@@ -249,6 +254,7 @@ def waiting(request):
     gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
     rows = waiting_list(gemeente, today)
+    log_read(request, [row.child for row in rows], event="wachtlijst")
     norm_weeks = waiting_norm_weeks(gemeente)
     for row in rows:
         row.over_norm = row.days > 7 * norm_weeks  # in days, as the wachttijd rule compares
