@@ -478,7 +478,8 @@ class TaskContractAdmin(BeheerAdmin):
     list_filter = ["year", "segment", ServedGemeenteFilter]
     search_fields = ["provider__name", "provider__agb_code"]
     list_select_related = ["provider", "segment", "gemeente"]
-    autocomplete_fields = ["provider"]
+    # A plain select: the admin's autocomplete widget (select2) renders a combobox without an
+    # accessible name (axe: aria-input-field-name, serious).
     history_list_display = ["amount", "payment_schedule", "cost_basis"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
