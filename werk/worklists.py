@@ -173,7 +173,10 @@ def _referrals_without_outcome(scope: Scope, windows):
 
 
 def _children_waiting(scope: Scope, windows):
-    return Flag.objects.filter(scope.children("child__"), code=FlagCode.WAITING, active=True)
+    # The flag's own gemeente column first: its index, not a join over the gemeente's children.
+    return Flag.objects.filter(
+        scope.children("child__"), gemeente_id__in=scope.gemeente_ids, code=FlagCode.WAITING, active=True
+    )
 
 
 def _start_of(day: dt.date) -> dt.datetime:
