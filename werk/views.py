@@ -121,7 +121,7 @@ def team(request):
 
 
 @require_POST
-@role_required(Role.TOEGANG, Role.REGISSEUR)
+@role_required(Role.TOEGANG, Role.REGISSEUR, Role.TOETS)
 def digest_setting(request):
     """The small form at the bottom of Mijn werk: the daily email on or off (the value, not a toggle,
     so a double click does not switch it back)."""
@@ -130,4 +130,5 @@ def digest_setting(request):
         return HttpResponseBadRequest("Kies aan of uit.")
     daily_digest_set(user=request.user, on=value == "1")
     messages.success(request, "Dagelijkse e-mail " + ("aangezet." if value == "1" else "uitgezet."))
-    return redirect(reverse("werk:mine") + "#s-digest")
+    home = reverse("cases:extension_queue") if request.user.role == Role.TOETS else reverse("werk:mine")
+    return redirect(home + "#s-digest")
