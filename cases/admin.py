@@ -25,11 +25,13 @@ belongs in the app, where it is logged.
 import logging
 
 from django import forms
+from django.conf import settings
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
 from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
@@ -250,6 +252,29 @@ class ReassignAllForm(forms.Form):
         )
 
 
+def report_access_change(*, user, by, before, after) -> None:
+    """Tell the privacy officer (PRIVACY_OFFICER_EMAILS) who changed whose access: a second pair of eyes
+    on every role or gemeente change, as the separation of duties asks. Usernames only, no case data."""
+    if not settings.PRIVACY_OFFICER_EMAILS:
+        return
+    labels = ("rol", "beheerder", "actief", "gemeenten")
+    lines = [f"- {label}: {old} → {new}" for label, old, new in zip(labels, before, after, strict=True) if old != new]
+    body = (
+        f"De toegang van gebruiker {user.username} is gewijzigd door {by.username}:\n"
+        + "\n".join(lines)
+        + "\n\nControleer of deze wijziging klopt; de volledige historie staat in de admin (Gebruikers → Geschiedenis)."
+    )
+    try:
+        send_mail(
+            f"jeugdregie: toegang van {user.username} gewijzigd",
+            body,
+            None,
+            settings.PRIVACY_OFFICER_EMAILS,
+        )
+    except OSError:
+        audit.error("could not mail the privacy officer about the access change of user id %s", user.pk)
+
+
 @admin.register(User)
 class UserAdmin(BeheerAdmin, DjangoUserAdmin):
     gemeente_path = "gemeenten"
@@ -297,6 +322,7 @@ class UserAdmin(BeheerAdmin, DjangoUserAdmin):
                 before,
                 after,
             )
+            report_access_change(user=user, by=request.user, before=before, after=after)
 
     def get_form(self, request, obj=None, **kwargs):
         form_class = super().get_form(request, obj, **kwargs)

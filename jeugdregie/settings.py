@@ -295,13 +295,25 @@ EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
 EMAIL_TIMEOUT = env_int("EMAIL_TIMEOUT", 10)
 DEFAULT_FROM_EMAIL = env_str("DEFAULT_FROM_EMAIL", "jeugdregie <noreply@jeugdregie.local>")
 
+# Structured logs (one JSON object per line) in production, for the log collector; plain text under
+# DEBUG. Log lines name users and files by id only, never by name or BSN (docs/deploy.md).
+LOG_FORMAT = env_str("LOG_FORMAT", "plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"},
+        "json": {
+            "()": "pythonjsonlogger.json.JsonFormatter",
+            "fmt": "%(asctime)s %(levelname)s %(name)s %(message)s",
+            "rename_fields": {"asctime": "time", "levelname": "level", "name": "logger"},
+        },
+    },
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": LOG_FORMAT}},
     "root": {"handlers": ["console"], "level": env_str("LOG_LEVEL", "INFO")},
 }
+# Changes of a user's role, gemeenten, staff or active flag are mailed here (separation of duties).
+PRIVACY_OFFICER_EMAILS = [a.strip() for a in env_str("PRIVACY_OFFICER_EMAILS", "").split(",") if a.strip()]
 
 # History rows record who changed what; they are never shown to users outside their gemeenten.
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False

@@ -146,3 +146,36 @@ def test_small_count_rule_leaves_money_and_percentages(frozen_today):
     from reports.figures import format_value
 
     assert format_value(3, "€") == "€ 3" and format_value(3, "%") == "3,0%"
+
+
+def test_a_role_change_is_mailed_to_the_privacy_officer(client, beheer_a, toegang_a, gemeente_a, settings, mailoutbox):
+    settings.PRIVACY_OFFICER_EMAILS = ["privacy@voorbeeldstad.example"]
+    client.force_login(beheer_a)
+    url = reverse("admin:cases_user_change", args=[toegang_a.pk])
+    assert client.post(url, _user_form(toegang_a, [gemeente_a], role=Role.REGISSEUR)).status_code == 302
+    [mail] = mailoutbox
+    assert mail.to == ["privacy@voorbeeldstad.example"]
+    assert "rol: toegang → regisseur" in mail.body and beheer_a.username in mail.body
+
+
+def test_logs_are_json_lines_in_production_format():
+    """The settings' "json" formatter (the default without DEBUG) writes one JSON object per line."""
+    import copy
+    import io
+    import json
+    import logging
+    import logging.config
+
+    from django.conf import settings
+
+    stream = io.StringIO()
+    config = copy.deepcopy(settings.LOGGING)
+    config["handlers"]["console"] = {"class": "logging.StreamHandler", "formatter": "json", "stream": stream}
+    logging.config.dictConfig(config)
+    try:
+        logging.getLogger("jeugdregie.audit").warning("access of user id %s changed", 7)
+    finally:
+        logging.config.dictConfig(settings.LOGGING)
+    record = json.loads(stream.getvalue().strip().splitlines()[-1])
+    assert record["message"] == "access of user id 7 changed"
+    assert (record["level"], record["logger"]) == ("WARNING", "jeugdregie.audit") and record["time"]
