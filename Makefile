@@ -5,6 +5,8 @@ VENV := .venv
 PY := $(VENV)/bin/python
 HOST ?= 127.0.0.1
 PORT ?= 8000
+# The demo: DEBUG on, and 2FA off so a newcomer logs in with a password only (production refuses both).
+DEMO_ENV := DEBUG=1 TWO_FACTOR_REQUIRED=0
 
 .PHONY: run test lint benchmark clean
 
@@ -17,11 +19,11 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt | $(VENV)/bin/python
 	touch $@
 
 run: $(VENV)/.installed
-	DEBUG=1 $(PY) manage.py migrate --noinput
-	DEBUG=1 $(PY) manage.py demo_data --if-empty
-	DEBUG=1 $(PY) manage.py evaluate_flags
+	$(DEMO_ENV) $(PY) manage.py migrate --noinput
+	$(DEMO_ENV) $(PY) manage.py demo_data --if-empty
+	$(DEMO_ENV) $(PY) manage.py evaluate_flags
 	@echo "jeugdregie draait op http://$(HOST):$(PORT)/ (stoppen met Ctrl+C)"
-	DEBUG=1 $(PY) manage.py runserver $(HOST):$(PORT)
+	$(DEMO_ENV) $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: $(VENV)/.installed
 	$(PY) -m pytest $(PYTEST_ARGS)

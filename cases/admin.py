@@ -22,18 +22,29 @@ write must go through cases/services/ with its validation and conflict check. A 
 belongs in the app, where it is logged.
 """
 
+import logging
+
 from django import forms
-from django.contrib import admin
+from django.conf import settings
+from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.mail import send_mail
+from django.db.models import Q
 from django.http import Http404
 from django.template.response import TemplateResponse
+from django.urls import path
+from django.utils import timezone
+from django_otp.plugins.otp_static.models import StaticDevice
+from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
 from .codes import Financing
+from .csv_export import csv_response
 from .evaluation import request_gemeente_evaluation
+from .forms import parse_case_number
 from .models import (
     CaseAccessLog,
     Child,
@@ -77,6 +88,15 @@ def served_gemeenten(request):
 admin.site.has_permission = lambda request: is_beheerder(request.user)
 # Roles are the permission model of jeugdregie; Django groups would be a second one.
 admin.site.unregister(Group)
+# A user's authenticator secret and recovery codes are theirs alone: no admin page shows them. The
+# beheerder resets 2FA with an action on the user (UserAdmin.reset_two_factor), which is logged.
+for _model in (TOTPDevice, StaticDevice):
+    if admin.site.is_registered(_model):
+        admin.site.unregister(_model)
+
+# Changes to who may see what (role, gemeenten, admin access) and 2FA resets: a line for the privacy
+# officer's monitoring, besides the admin's own change history.
+audit = logging.getLogger("jeugdregie.audit")
 
 
 class ServedGemeenteFilter(admin.SimpleListFilter):
@@ -232,6 +252,29 @@ class ReassignAllForm(forms.Form):
         )
 
 
+def report_access_change(*, user, by, before, after) -> None:
+    """Tell the privacy officer (PRIVACY_OFFICER_EMAILS) who changed whose access: a second pair of eyes
+    on every role or gemeente change, as the separation of duties asks. Usernames only, no case data."""
+    if not settings.PRIVACY_OFFICER_EMAILS:
+        return
+    labels = ("rol", "beheerder", "actief", "gemeenten")
+    lines = [f"- {label}: {old} → {new}" for label, old, new in zip(labels, before, after, strict=True) if old != new]
+    body = (
+        f"De toegang van gebruiker {user.username} is gewijzigd door {by.username}:\n"
+        + "\n".join(lines)
+        + "\n\nControleer of deze wijziging klopt; de volledige historie staat in de admin (Gebruikers → Geschiedenis)."
+    )
+    try:
+        send_mail(
+            f"jeugdregie: toegang van {user.username} gewijzigd",
+            body,
+            None,
+            settings.PRIVACY_OFFICER_EMAILS,
+        )
+    except OSError:
+        audit.error("could not mail the privacy officer about the access change of user id %s", user.pk)
+
+
 @admin.register(User)
 class UserAdmin(BeheerAdmin, DjangoUserAdmin):
     gemeente_path = "gemeenten"
@@ -253,10 +296,60 @@ class UserAdmin(BeheerAdmin, DjangoUserAdmin):
         ("Persoonlijke gegevens", {"fields": ["first_name", "last_name", "email"]}),
     ]
     readonly_fields = ["last_login", "date_joined"]
-    actions = ["reassign_children"]
+    actions = ["reassign_children", "reset_two_factor"]
+    # Separation of duties: nobody widens their own access. Another beheerder (or a superuser) does it.
+    own_access_fields = ["role", "gemeenten", "is_staff", "is_active"]
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("gemeenten")
+
+    def get_readonly_fields(self, request, obj=None):
+        fields = list(super().get_readonly_fields(request, obj))
+        if obj is not None and obj.pk == request.user.pk and not request.user.is_superuser:
+            fields += self.own_access_fields
+        return fields
+
+    def save_related(self, request, form, formsets, change):
+        user = form.instance
+        before = getattr(form, "_access_before", None)
+        super().save_related(request, form, formsets, change)
+        after = (user.role, user.is_staff, user.is_active, sorted(user.gemeenten.values_list("code", flat=True)))
+        if before != after:
+            audit.warning(
+                "access of user id %s changed by user id %s: %s -> %s (role, staff, active, gemeenten)",
+                user.pk,
+                request.user.pk,
+                before,
+                after,
+            )
+            report_access_change(user=user, by=request.user, before=before, after=after)
+
+    def get_form(self, request, obj=None, **kwargs):
+        form_class = super().get_form(request, obj, **kwargs)
+        if obj is None:
+            return form_class
+        before = (obj.role, obj.is_staff, obj.is_active, sorted(obj.gemeenten.values_list("code", flat=True)))
+
+        class RememberAccess(form_class):
+            def __init__(self, *args, **kwargs):
+                super().__init__(*args, **kwargs)
+                self._access_before = before
+
+        return RememberAccess
+
+    @admin.action(description="Tweestapsverificatie opnieuw laten instellen")
+    def reset_two_factor(self, request, queryset):
+        """The user lost their phone: remove their authenticator and recovery codes (logged)."""
+        done = 0
+        for user in queryset:
+            if user.pk == request.user.pk or not self.has_change_permission(request, user):
+                continue
+            TOTPDevice.objects.filter(user=user).delete()
+            StaticDevice.objects.filter(user=user).delete()
+            self.log_change(request, user, "Tweestapsverificatie opnieuw ingesteld (apparaten verwijderd).")
+            audit.warning("2FA reset for user id %s by user id %s", user.pk, request.user.pk)
+            done += 1
+        messages.info(request, f"Tweestapsverificatie opnieuw in te stellen voor {done} gebruiker(s).")
 
     @admin.action(description="Dossiers overdragen aan een andere casusregisseur")
     def reassign_children(self, request, queryset):
@@ -411,7 +504,8 @@ class TaskContractAdmin(BeheerAdmin):
     list_filter = ["year", "segment", ServedGemeenteFilter]
     search_fields = ["provider__name", "provider__agb_code"]
     list_select_related = ["provider", "segment", "gemeente"]
-    autocomplete_fields = ["provider"]
+    # A plain select: the admin's autocomplete widget (select2) renders a combobox without an
+    # accessible name (axe: aria-input-field-name, serious).
     history_list_display = ["amount", "payment_schedule", "cost_basis"]
 
     def formfield_for_foreignkey(self, db_field, request, **kwargs):
@@ -462,17 +556,112 @@ class GemeenteLogAdmin(admin.ModelAdmin):
 
 @admin.register(CaseAccessLog)
 class CaseAccessLogAdmin(GemeenteLogAdmin):
-    """The inzagelog: visible for the beheerder's gemeenten, never added to, changed or deleted here."""
+    """The inzagelog for the privacy officer: per dossier, per medewerker, per period, and as CSV.
 
-    list_display = ["at", "reader", "case_number", "gemeente", "action"]
-    list_filter = ["at", ("user", LogUserFilter), ServedGemeenteFilter]
+    Per dossier: search for its dossiernummer (JR-000123) — also the lists it appeared in. Per medewerker:
+    the "gebruiker" filter. Per period: the date bar or the "tijdstip" filter. "Exporteren (CSV)" takes
+    the same filters. Refused attempts of the beheerder's own users are here too (they name no gemeente).
+    """
+
+    list_display = [
+        "at",
+        "reader",
+        "role",
+        "action",
+        "result",
+        "case_number",
+        "children_count",
+        "gemeente",
+        "client_address",
+    ]
+    list_filter = ["at", "result", ("user", LogUserFilter), ServedGemeenteFilter]
     date_hierarchy = "at"
     search_fields = ["case_number", "user__username"]
     list_select_related = ["user", "gemeente"]
+    change_list_template = "admin/cases/caseaccesslog/change_list.html"
     # The child link is left out: the case number says which file, without the child's name.
-    fields = ["at", "user", "case_number", "gemeente", "action"]
+    fields = [
+        "at",
+        "user",
+        "role",
+        "action",
+        "result",
+        "page",
+        "object_ref",
+        "case_number",
+        "child_ids",
+        "gemeente",
+        "client_address",
+        "session",
+    ]
     readonly_fields = fields
+
+    def get_queryset(self, request):
+        queryset = admin.ModelAdmin.get_queryset(self, request)
+        served = served_gemeente_ids(request)
+        if served is None:
+            return queryset
+        # Rows of the served gemeenten, and the refusals (no gemeente) of users who work for them.
+        own_users = User.objects.filter(gemeenten__in=served).values("pk")
+        return queryset.filter(Q(gemeente__in=served) | Q(gemeente__isnull=True, user__in=own_users))
+
+    def has_view_permission(self, request, obj=None):
+        if obj is not None and obj.gemeente_id is None:
+            return is_beheerder(request.user) and self.get_queryset(request).filter(pk=obj.pk).exists()
+        return super().has_view_permission(request, obj)
+
+    def get_search_results(self, request, queryset, search_term):
+        pk = parse_case_number(search_term.strip())
+        if pk is not None:
+            return queryset.filter(child_ids__contains=f",{pk},"), False
+        return super().get_search_results(request, queryset, search_term)
 
     @admin.display(description="gebruiker", ordering="user__username")
     def reader(self, entry):
         return entry.user
+
+    @admin.display(description="aantal jeugdigen")
+    def children_count(self, entry):
+        return entry.children_count
+
+    def get_urls(self):
+        export = self.admin_site.admin_view(self.export_csv)
+        return [path("export.csv", export, name="cases_caseaccesslog_export"), *super().get_urls()]
+
+    def export_csv(self, request):
+        """The rows of the changelist as it is filtered now (period, user, dossier, result), as CSV."""
+        if not self.has_view_permission(request):
+            raise PermissionDenied
+        rows = self.get_changelist_instance(request).get_queryset(request).select_related("user", "gemeente")
+        header = [
+            "tijdstip",
+            "gebruiker",
+            "rol",
+            "handeling",
+            "resultaat",
+            "pagina",
+            "gevraagd",
+            "dossiernummer",
+            "jeugdigen (ids)",
+            "gemeente",
+            "adres",
+            "sessie",
+        ]
+        lines = (
+            [
+                timezone.localtime(entry.at).strftime("%d-%m-%Y %H:%M:%S"),
+                entry.user.username,
+                entry.role,
+                entry.action,
+                entry.get_result_display(),
+                entry.page,
+                entry.object_ref,
+                entry.case_number,
+                entry.child_ids.strip(","),
+                entry.gemeente or "",
+                entry.client_address or "",
+                entry.session,
+            ]
+            for entry in rows.iterator()
+        )
+        return csv_response(f"inzagelog-{timezone.localdate():%Y-%m-%d}.csv", header, lines)

@@ -11,6 +11,7 @@ from .access import role_required
 from .case_file import describe_changes
 from .forms import ExtensionDecisionForm, parse_case_number, run_service
 from .models import Extension, ExtensionStatus, Role, Trajectory, whole_months
+from .readlog import log_read
 from .toets_forms import QueueFilterForm
 
 QUEUE_PAGE_SIZE = 25
@@ -111,6 +112,7 @@ def extension_queue(request):
     page = paginator.get_page(request.GET.get("pagina"))
     extensions = [_weigh(e, today) for e in page.object_list]
     _attach_history(extensions)
+    log_read(request, [e.trajectory.child for e in extensions], event="wachtrij verlengingen")
     query = request.GET.copy()
     query.pop("pagina", None)
     context = {
@@ -141,8 +143,7 @@ def extension_decide(request, pk):
     )
     trajectory = extension.trajectory
     child = trajectory.child
-    if request.method == "GET":
-        services.case_file_read(user=request.user, child=child, action="inzage verlengingsaanvraag")
+    log_read(request, [child], event="inzage verlengingsaanvraag")
     today = timezone.localdate()
     _weigh(extension, today)
     form = ExtensionDecisionForm(request.POST or None)

@@ -1,3 +1,4 @@
+from django.contrib.auth.password_validation import MinimumLengthValidator
 from django.core.exceptions import ValidationError
 
 
@@ -18,3 +19,32 @@ def validate_bsn(value: str) -> None:
 def validate_agb(value: str) -> None:
     if len(value) != 8 or not value.isdigit():
         raise ValidationError("Een AGB-code bestaat uit 8 cijfers.", code="agb")
+
+
+class NoAppNamePasswordValidator:
+    """Refuse a password that contains the name of the app (AUTH_PASSWORD_VALIDATORS).
+
+    'jeugdregie2026' is the first guess of anyone who knows where they are logging in.
+    """
+
+    words = ("jeugdregie", "jeugd-regie", "jeugd regie")
+
+    def validate(self, password: str, user=None) -> None:
+        lowered = password.lower()
+        if any(word in lowered for word in self.words):
+            raise ValidationError(
+                "Het wachtwoord mag de naam van de applicatie niet bevatten.", code="password_app_name"
+            )
+
+    def get_help_text(self) -> str:
+        return "Uw wachtwoord mag de naam van de applicatie (jeugdregie) niet bevatten."
+
+
+class DutchMinimumLengthValidator(MinimumLengthValidator):
+    """Django's length rule with its message in Dutch: Django 5.2's Dutch catalogue misses this text."""
+
+    def get_error_message(self):
+        return f"Dit wachtwoord is te kort. Het moet minstens {self.min_length} tekens bevatten."
+
+    def get_help_text(self):
+        return f"Uw wachtwoord moet minstens {self.min_length} tekens bevatten."

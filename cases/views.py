@@ -28,6 +28,7 @@ from .forms import (
     run_service,
 )
 from .models import Child, Guardian, Household, Role, StopReview, Trajectory
+from .readlog import log_read, log_refused
 from .residence import paying_gemeente
 from .terms import cost_preview, trajectory_terms
 
@@ -66,7 +67,7 @@ def search(request):
             if query.kind == "bsn":
                 child = Child.objects.visible_to(request.user).filter(bsn=query.bsn).first()
                 if child is not None:
-                    services.case_file_read(user=request.user, child=child, action="zoeken op BSN")
+                    log_read(request, [child], event="zoeken op BSN")
                     return redirect("cases:child_detail", pk=child.pk)
                 # The same answer whether the BSN is unknown or on a file of another gemeente.
                 message = "Geen dossier gevonden met dit BSN in uw gemeenten."
@@ -81,6 +82,7 @@ def search(request):
         text = request.session.get(SEARCH_SESSION_KEY, "")
         query = search_rules.parse_query(text)
     results = _search(request.user, query)
+    log_read(request, results[: search_rules.SEARCH_LIMIT], event="zoekresultaten")
     context = {
         "query": text,
         "results": results[: search_rules.SEARCH_LIMIT],
@@ -94,18 +96,25 @@ def search(request):
 @role_required(Role.TOEGANG)
 def child_register(request):
     form = ChildRegisterForm(request.POST or None, user=request.user, initial=_register_initial(request))
-    duplicates, bsn_elsewhere = [], False
+    duplicates = []
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
-        duplicates, bsn_elsewhere = services.child_possible_duplicates(
-            user=request.user,
-            first_name=data["first_name"],
-            last_name=data["last_name"],
-            birth_date=data["birth_date"],
-            bsn=data["bsn"],
+        duplicates = list(
+            services.child_possible_duplicates(
+                user=request.user,
+                first_name=data["first_name"],
+                last_name=data["last_name"],
+                birth_date=data["birth_date"],
+                bsn=data["bsn"],
+            )
         )
-        duplicates = list(duplicates)
-        if duplicates and not data["confirm_new"]:
+        log_read(request, duplicates, event="mogelijke dubbele dossiers")
+        elsewhere = services.child_bsn_elsewhere(user=request.user, bsn=data["bsn"])
+        if elsewhere is not None:
+            # For the privacy officer: who tried to register a child whose BSN is on another gemeente's file.
+            log_refused(request, event="registratie: BSN bekend bij andere gemeente", child_ids=[elsewhere.pk])
+            form.add_error("bsn", services.BSN_ELSEWHERE)
+        elif duplicates and not data["confirm_new"]:
             form.add_error(
                 "confirm_new",
                 "Er zijn mogelijke dubbele dossiers. Controleer ze en bevestig dat dit een ander kind is.",
@@ -129,7 +138,7 @@ def child_register(request):
             if child:
                 messages.success(request, f"Dossier {child.case_number} is aangemaakt voor {child.full_name}.")
                 return redirect("cases:child_detail", pk=child.pk)
-    context = {"form": form, "duplicates": duplicates, "bsn_elsewhere": bsn_elsewhere, "nav": "register"}
+    context = {"form": form, "duplicates": duplicates, "nav": "register"}
     return render(request, "cases/child_register.html", context)
 
 
@@ -148,14 +157,17 @@ def child_duplicates(request):
     form = ChildRegisterForm(request.POST, user=request.user)
     form.is_valid()  # partial input is normal here; use what parsed
     data = form.cleaned_data
-    duplicates, bsn_elsewhere = services.child_possible_duplicates(
-        user=request.user,
-        first_name=data.get("first_name", ""),
-        last_name=data.get("last_name", ""),
-        birth_date=data.get("birth_date"),
-        bsn=data.get("bsn", ""),
+    duplicates = list(
+        services.child_possible_duplicates(
+            user=request.user,
+            first_name=data.get("first_name", ""),
+            last_name=data.get("last_name", ""),
+            birth_date=data.get("birth_date"),
+            bsn=data.get("bsn", ""),
+        )
     )
-    context = {"duplicates": list(duplicates), "bsn_elsewhere": bsn_elsewhere}
+    log_read(request, duplicates, event="mogelijke dubbele dossiers")
+    context = {"duplicates": duplicates}
     return render(request, "cases/child_register.html#duplicates", context)
 
 
@@ -166,14 +178,14 @@ def child_detail(request, pk):
         pk,
         queryset=Child.objects.select_related("gemeente", "household__residence_gemeente", "owner"),
     )
-    services.case_file_read(user=request.user, child=child)
     today = timezone.localdate()
-    siblings = (
+    siblings = list(
         Child.objects.visible_to(request.user)
         .filter(household=child.household)
         .exclude(pk=child.pk)
         .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
     )
+    log_read(request, [child, *siblings], event="inzage dossier", opened=child)
     context = {
         "child": child,
         "siblings": siblings,
@@ -201,9 +213,9 @@ def household_detail(request, pk):
         .prefetch_related(Prefetch("trajectories", queryset=open_trajectories, to_attr="open_trajectories"))
         .order_by("birth_date")
     )
-    services.case_files_listed(user=request.user, children=children, action="inzage huishouden")
     for child in children:
         child.age = child.age_on(today)
+    log_read(request, children, event="inzage huishouden")
     guardians = list(household.guardians.select_related("residence_gemeente").order_by("-has_gezag", "pk"))
     context = {
         "household": household,
@@ -332,6 +344,7 @@ def _back_to_file(trajectory_or_child):
 @role_required(Role.TOEGANG)
 def trajectory_start(request, pk):
     child = visible_child_or_404(request.user, pk)
+    log_read(request, [child], event="formulier traject starten")
     form = TrajectoryStartForm(request.POST or None, child=child)
     if request.htmx and PREVIEW in request.POST:
         form.is_valid()  # partial input is normal while typing; use what parsed
@@ -364,6 +377,7 @@ def trajectory_start(request, pk):
 @role_required(Role.TOEGANG)
 def trajectory_change(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
+    log_read(request, [trajectory.child], event="formulier traject wijzigen")
     initial = {name: getattr(trajectory, name) for name in TrajectoryChangeForm.base_fields}
     form = TrajectoryChangeForm(request.POST or None, initial=initial)
     if request.htmx and PREVIEW in request.POST:
@@ -420,6 +434,7 @@ def _conflict(request, trajectory, form, conflict, template="cases/trajectory_fo
 @role_required(Role.TOEGANG)
 def trajectory_record_start(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
+    log_read(request, [trajectory.child], event="formulier start zorg")
     initial = {name: getattr(trajectory, name) for name in TrajectoryRecordStartForm.base_fields}
     form = TrajectoryRecordStartForm(request.POST or None, initial=initial)
     title = "Start zorg en wachten"
@@ -441,6 +456,7 @@ def trajectory_record_start(request, pk):
 @role_required(Role.TOEGANG)
 def trajectory_end(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
+    log_read(request, [trajectory.child], event="formulier traject beëindigen")
     form = TrajectoryEndForm(
         request.POST or None, initial={"version": trajectory.version, "end_date": timezone.localdate()}
     )
@@ -469,6 +485,7 @@ def trajectory_end(request, pk):
 @role_required(Role.TOEGANG)
 def extension_request(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
+    log_read(request, [trajectory.child], event="formulier verlenging aanvragen")
     form = ExtensionRequestForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -486,6 +503,7 @@ def extension_request(request, pk):
 @role_required(Role.TOEGANG)
 def review_plan(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
+    log_read(request, [trajectory.child], event="formulier review plannen")
     form = ReviewPlanForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         review = run_service(
@@ -511,6 +529,7 @@ def review_record(request, pk):
         pk=pk,
     )
     trajectory = review.trajectory
+    log_read(request, [trajectory.child], event="formulier review vastleggen")
     form = ReviewRecordForm(request.POST or None, initial={"done_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data

@@ -12,6 +12,7 @@ from . import formatting, services
 from .access import CASE_READERS, role_required, visible_child_or_404
 from .forms import run_service
 from .models import Child, Role, Task
+from .readlog import log_read
 from .work_forms import JournalForm, OwnerForm, TaskCancelForm, TaskForm
 
 
@@ -26,6 +27,7 @@ def _visible_task_or_404(user, pk) -> Task:
 @role_required(Role.TOEGANG)
 def owner_change(request, pk):
     child = visible_child_or_404(request.user, pk, queryset=Child.objects.select_related("owner", "household"))
+    log_read(request, [child], event="formulier casusregisseur")
     form = OwnerForm(request.POST or None, gemeente_id=child.gemeente_id, initial={"owner": child.owner})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -45,6 +47,7 @@ def owner_change(request, pk):
 @role_required(*CASE_READERS)
 def task_add(request, pk):
     child = visible_child_or_404(request.user, pk)
+    log_read(request, [child], event="formulier taak")
     form = TaskForm(request.POST or None, gemeente_id=child.gemeente_id)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -83,6 +86,7 @@ def task_done(request, pk):
 @role_required(*CASE_READERS)
 def task_cancel(request, pk):
     task = _visible_task_or_404(request.user, pk)
+    log_read(request, [task.child], event="formulier taak laten vervallen")
     form = TaskCancelForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         if run_service(
@@ -97,6 +101,7 @@ def task_cancel(request, pk):
 @role_required(*CASE_READERS)
 def journal_add(request, pk):
     child = visible_child_or_404(request.user, pk)
+    log_read(request, [child], event="formulier journaal")
     initial = {"event_date": timezone.localdate()}
     if request.GET.get("correctie"):
         initial["corrects"] = request.GET["correctie"]

@@ -4,19 +4,41 @@ The page's writes live here (STYLE.md §1), so the view only reads the form and 
 itself runs in the Celery task (tasks.import_run), enqueued once the run row is committed.
 """
 
+import logging
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
+from kombu.exceptions import OperationalError as BrokerError
 
 from .models import ImportKind, ImportRun, ImportStatus
 from .tasks import import_run
 from .uploads import store_upload
 
+log = logging.getLogger(__name__)
+
 SHOWN_NAMES = 3
+BROKER_DOWN = (
+    "De achtergrondverwerking is nu niet bereikbaar, dus deze import is niet gestart en er is niets "
+    "opgeslagen. Probeer het over enkele minuten opnieuw; blijft dit gebeuren, meld het dan aan de "
+    "technisch beheerder."
+)
 
 
 def _start(run: ImportRun) -> None:
     # Eager (no Redis): runs now, in this request. With a worker: after the run row is committed.
-    transaction.on_commit(lambda: import_run.delay(run.pk))
+    def enqueue():
+        try:
+            # retry=False: with the broker down, say so now instead of holding the page for minutes.
+            import_run.apply_async((run.pk,), retry=False)
+        except (BrokerError, OSError) as exc:
+            # Never a 500 and never a run left "pending" for ever: the run ends with a Dutch reason.
+            log.warning("import run %s not queued, broker unreachable: %s", run.pk, type(exc).__name__)
+            ImportRun.objects.filter(pk=run.pk, status=ImportStatus.PENDING).update(
+                status=ImportStatus.FAILED, finished_at=timezone.now(), report={"notes": [BROKER_DOWN]}
+            )
+
+    transaction.on_commit(enqueue)
 
 
 def import_check(*, user, kind: str, files: list) -> ImportRun:

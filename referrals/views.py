@@ -5,6 +5,7 @@ from django.utils import timezone
 from cases.access import role_required, visible_child_or_404
 from cases.forms import run_service
 from cases.models import Role
+from cases.readlog import log_read
 
 from . import services
 from .forms import ReferralForm, ReferralOutcomeForm
@@ -14,6 +15,7 @@ from .models import Referral
 @role_required(Role.TOEGANG)
 def referral_add(request, child_pk):
     child = visible_child_or_404(request.user, child_pk)
+    log_read(request, [child], event="formulier verwijzing toevoegen")
     form = ReferralForm(request.POST or None, initial={"date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -27,6 +29,7 @@ def referral_add(request, child_pk):
 @role_required(Role.TOEGANG)
 def referral_outcome(request, pk):
     referral = get_object_or_404(Referral.objects.visible_to(request.user).select_related("child"), pk=pk)
+    log_read(request, [referral.child], event="formulier uitkomst verwijzing")
     form = ReferralOutcomeForm(request.POST or None, initial={"outcome_date": timezone.localdate()})
     if request.method == "POST" and form.is_valid():
         done = run_service(

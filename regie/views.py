@@ -20,6 +20,7 @@ from cases.access import CASE_READERS, chosen_gemeente, role_required, visible_c
 from cases.csv_export import csv_response
 from cases.forms import parse_case_number, run_service
 from cases.models import Child, Gemeente, Role
+from cases.readlog import log_read
 
 from . import services as regie_services
 from .decisions import decision_outcomes
@@ -95,6 +96,7 @@ def queue(request):
     if sort not in SORTS:
         sort = "score"
     page.rows.sort(key=SORTS[sort][1])
+    log_read(request, [row.child for row in page.rows], event="Top 32")
     if not page.filters.any:
         # What the regisseur saw, so Mijn werk can show which cases entered the top N since.
         visit = QueueVisit(
@@ -140,6 +142,7 @@ def queue_csv(request):
     """The queue as CSV: case number (never name or BSN), score, flags and numbers."""
     page = _queue(request)
     gemeente, rows, today = page.gemeente, page.rows, page.today
+    log_read(request, [row.child for row in rows], event="Top 32 CSV")
     header = [
         "rang",
         "dossiernummer",
@@ -256,6 +259,7 @@ def decision_create(request, pk):
             "meeting_item": meeting_item.pk if meeting_item else None,
         }
         form = DecisionForm(prefix="besluit", child=child, initial=initial)
+    log_read(request, [child], event="besluit", opened=child)
     context = {
         "nav": "regie",
         "child": child,
@@ -316,7 +320,8 @@ def flag_resolve(request, pk):
 @role_required(Role.REGISSEUR, Role.BELEID, Role.BESTUURDER)
 def escalations(request):
     """Bestuurlijke opschalingen, open first, then newest. Beleid and the bestuurder see case numbers
-    only (minimum data); the bestuurder records the answer."""
+    only (minimum data): no names, no free-text motivation and no cost per case, only the question put
+    to the bestuurder; the regisseur sees all. The bestuurder records the answer."""
     gemeente, gemeenten = chosen_gemeente(request)
     rows = list(
         Escalation.objects.for_gemeenten_of(request.user)
@@ -324,6 +329,7 @@ def escalations(request):
         .select_related("child", "decision__decided_by", "answered_by")
         .order_by(Case(When(status=EscalationStatus.DECIDED, then=1), default=0), "-created_at")[:200]
     )
+    log_read(request, [e.child for e in rows], event="opschalingen")
     context = {
         "nav": "escalations",
         "gemeente": gemeente,
@@ -360,6 +366,7 @@ def escalation_answer(request, pk):
                 request, f"Opschaling {escalation.child.case_number}: {done.get_status_display().lower()}."
             )
             return redirect(reverse("regie:escalations") + f"?gemeente={escalation.gemeente.code}")
+    log_read(request, [escalation.child], event="opschaling")
     context = {"nav": "escalations", "escalation": escalation, "form": form}
     return render(request, "regie/escalation_answer.html", context)
 
@@ -390,6 +397,7 @@ def waiting(request):
     gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
     rows = waiting_list(gemeente, today)
+    log_read(request, [row.child for row in rows], event="wachtlijst")
     norm_weeks = waiting_norm_weeks(gemeente)
     for row in rows:
         row.over_norm = row.days > 7 * norm_weeks  # in days, as the wachttijd rule compares
@@ -465,5 +473,6 @@ def case_meeting(request, pk):
             messages.success(request, f"Dossier {child.case_number} staat op de agenda.")
             return redirect("regie:case_meeting", meeting.pk)
     items = list(meeting.items.select_related("child", "decision__decided_by", "outcome__decided_by").order_by("pk"))
+    log_read(request, [item.child for item in items], event="casusoverleg")
     context = {"nav": "meetings", "meeting": meeting, "items": items, "form": form}
     return render(request, "regie/case_meeting.html", context)

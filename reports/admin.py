@@ -69,11 +69,13 @@ class ReportDeliveryAdmin(GemeenteLogAdmin):
     def month_label(self, delivery):
         return f"{delivery.month:%m-%Y}"
 
-    @admin.action(description="Mislukte verzendingen opnieuw proberen")
+    @admin.action(description="Mislukte en vastgelopen verzendingen opnieuw proberen")
     def retry_failed(self, request, queryset):
+        from .delivery import sendable
         from .tasks import retry_report_delivery
 
-        failed = list(queryset.filter(status=DeliveryStatus.FAILED).values_list("pk", flat=True))
+        retryable = queryset.filter(sendable()).exclude(status=DeliveryStatus.PENDING)
+        failed = list(retryable.values_list("pk", flat=True))
         for pk in failed:
             retry_report_delivery.delay(pk)
         self.message_user(request, f"{len(failed)} mislukte verzending(en) opnieuw in de wachtrij gezet.")

@@ -10,9 +10,10 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
+from django.conf import settings
 from django.core.mail import get_connection
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Q
 from django.utils import timezone
 
 from cases.models import Gemeente
@@ -26,6 +27,21 @@ from .report import KpiReport
 log = logging.getLogger(__name__)
 
 SENDABLE = [DeliveryStatus.PENDING, DeliveryStatus.FAILED]
+
+
+def sendable() -> Q:
+    """Pending or failed rows, and rows stuck in "sending": claimed longer than DELIVERY_SENDING_TIMEOUT
+    ago, so the worker that claimed them died mid-send (a send takes seconds: EMAIL_TIMEOUT)."""
+    stale = timezone.now() - dt.timedelta(seconds=settings.DELIVERY_SENDING_TIMEOUT)
+    # Rows claimed before claimed_at existed have none: their creation time stands in for it.
+    claimed_long_ago = Q(claimed_at__lt=stale) | Q(claimed_at__isnull=True, created_at__lt=stale)
+    stuck = Q(status=DeliveryStatus.SENDING) & claimed_long_ago
+    return Q(status__in=SENDABLE) | stuck
+
+
+def stuck_deliveries():
+    """Deliveries lost in "sending" with their worker; the beat task `retry_stuck_deliveries` retries them."""
+    return ReportDelivery.objects.filter(sendable(), status=DeliveryStatus.SENDING)
 
 
 def active_subscriptions(gemeente: Gemeente):
@@ -54,7 +70,7 @@ def deliveries_prepare(*, gemeente: Gemeente, period: Period, force: bool = Fals
         ours = ReportDelivery.objects.filter(gemeente=gemeente, month=period.start, recipient__in=recipients)
         if force:
             ours.update(status=DeliveryStatus.PENDING, last_error="")
-        return list(ours.filter(status__in=SENDABLE).order_by("pk").values_list("pk", flat=True))
+        return list(ours.filter(sendable()).order_by("pk").values_list("pk", flat=True))
 
 
 def delivery_send(*, delivery_id: int, report: KpiReport, figures=None, charts=None, connection=None) -> bool:
@@ -63,8 +79,8 @@ def delivery_send(*, delivery_id: int, report: KpiReport, figures=None, charts=N
     SMTP errors are recorded on the row (status "failed", last_error) and raised, so the caller can
     retry this recipient and go on with the others.
     """
-    claimed = ReportDelivery.objects.filter(pk=delivery_id, status__in=SENDABLE).update(
-        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1
+    claimed = ReportDelivery.objects.filter(sendable(), pk=delivery_id).update(
+        status=DeliveryStatus.SENDING, attempts=F("attempts") + 1, claimed_at=timezone.now()
     )
     if not claimed:
         return False

@@ -15,7 +15,7 @@ from cases import csv_export
 from cases.formatting import NVT
 
 from . import kpis
-from .figures import Figure, report_figures
+from .figures import Figure, published, report_figures
 from .report import KpiReport
 
 CSV_HEADER = ["gemeentecode", "gemeente", "maand", "sectie", "figuur", "uitsplitsing", "eenheid", "waarde"]
@@ -33,7 +33,7 @@ def csv_rows(report: KpiReport, figures: list[Figure]):
                 figure.label,
                 figure.breakdown,
                 figure.unit,
-                NVT if value is None else value,
+                NVT if value is None else published(value, figure.unit),
             )
 
 
@@ -51,9 +51,10 @@ def report_csv_response(report: KpiReport, figures: list[Figure], suffix: str = 
     return csv_export.csv_response(csv_filename(report, suffix), CSV_HEADER, csv_rows(report, figures))
 
 
-def _json_value(value):
+def _json_value(value, unit: str):
     if value is None:
         return NVT
+    value = published(value, unit)
     if isinstance(value, Decimal):
         return float(value)
     return value
@@ -72,10 +73,10 @@ def report_json(report: KpiReport) -> str:
                 "figuur": f.label,
                 "uitsplitsing": f.breakdown,
                 "eenheid": f.unit,
-                "waarde": _json_value(f.current),
-                "vorige_maand": _json_value(f.previous),
+                "waarde": _json_value(f.current, f.unit),
+                "vorige_maand": _json_value(f.previous, f.unit),
                 "trend": f.trend,
-                "reeks": {p.key: _json_value(v) for p, v in zip(report.periods, f.values, strict=True)},
+                "reeks": {p.key: _json_value(v, f.unit) for p, v in zip(report.periods, f.values, strict=True)},
             }
             for f in figures
         ],

@@ -195,11 +195,26 @@ def _source(month: MonthFigures, value: str) -> kpis.SourceReferrals:
 
 # --- Dutch display ---------------------------------------------------------------------------
 
+# Published counts of 1 to 4 children or trajectories are shown as "< 5" (dashboard, CSV, JSON, email):
+# in a small gemeente "2 jeugdigen uit zorg" can point at a family. The rule is in docs/kpis.md.
+SMALL_COUNT = 5
+SMALL_COUNT_TEXT = f"< {SMALL_COUNT}"
+
+
+def published(value, unit: str):
+    """The value as it may be published: a count of 1-4 becomes "< 5"; 0 and everything else stay."""
+    if unit == "aantal" and _is_number(value) and 0 < value < SMALL_COUNT:
+        return SMALL_COUNT_TEXT
+    return value
+
 
 def format_value(value, unit: str) -> str:
     """A figure in its unit: '€ 1.234', '12,5%', '1 op 8,2', '3,5 mnd', '12 dagen', 'n.v.t.'."""
     if value is None or value == NVT:
         return NVT
+    value = published(value, unit)
+    if value == SMALL_COUNT_TEXT:
+        return value
     if unit == "€":
         return formatting.euro(value)
     if unit == "%":

@@ -49,6 +49,8 @@ class ReportDelivery(models.Model):
     last_error = models.CharField("laatste fout", max_length=500, blank=True)
     created_at = models.DateTimeField("aangemaakt", auto_now_add=True)
     sent_at = models.DateTimeField("verstuurd op", null=True, blank=True)
+    # When the row was claimed for sending: a row still "sending" long after this was lost with its worker.
+    claimed_at = models.DateTimeField("geclaimd op", null=True, blank=True)
 
     class Meta:
         db_table = "cases_reportdelivery"

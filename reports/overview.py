@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from cases.models import Segment, SegmentBudget, Trajectory
 
+from .figures import published
 from .kpis.money import contract_payments, covered_by_contract
 
 
@@ -59,8 +60,9 @@ def gemeente_overview(user) -> list[dict]:
         overviews.append(
             {
                 "gemeente": gemeente,
-                "youths": counts.get("youths", 0),
-                "trajectories": counts.get("trajectories", 0),
+                # Published like every count: 1-4 as "< 5" (docs/kpis.md).
+                "youths": published(counts.get("youths", 0), "aantal"),
+                "trajectories": published(counts.get("trajectories", 0), "aantal"),
                 "segments": rows,
                 "spent_total": sum(r["spent"] for r in rows),
                 "year": today.year,

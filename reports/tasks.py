@@ -16,7 +16,7 @@ from cases.models import Gemeente
 from cases.task_names import keep_old_name
 
 from .charts import report_charts
-from .delivery import deliveries_prepare, delivery_send, first_working_day
+from .delivery import deliveries_prepare, delivery_send, first_working_day, stuck_deliveries
 from .figures import report_figures
 from .kpis import Period
 from .models import ReportDelivery
@@ -77,6 +77,15 @@ def retry_report_delivery(delivery_id: int) -> bool:
     delivery = ReportDelivery.objects.select_related("gemeente").get(pk=delivery_id)
     report = report_build(delivery.gemeente, Period.month(delivery.month.year, delivery.month.month))
     return delivery_send(delivery_id=delivery_id, report=report)
+
+
+@shared_task
+def retry_stuck_deliveries() -> int:
+    """Every quarter of an hour: a delivery left in "sending" by a killed worker is sent again."""
+    ids = list(stuck_deliveries().values_list("pk", flat=True))
+    for delivery_id in ids:
+        retry_report_delivery.delay(delivery_id)
+    return len(ids)
 
 
 # The names before the app split (issue 9), kept for one release so queued messages still run.

@@ -27,7 +27,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings_test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jr_import_bench")
 
 PRODUCTS = [

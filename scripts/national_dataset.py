@@ -19,7 +19,7 @@ import time
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings")
+os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings_test")
 
 import django  # noqa: E402
 

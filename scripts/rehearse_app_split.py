@@ -234,7 +234,7 @@ def run(args, *, cwd, env=None, check=True, quiet=False):
 def manage(code_dir, db_url, *args, **kwargs):
     if args[0] == "shell":
         args = ("shell", "--no-imports", *args[1:])  # Django 5.2's automatic imports only add noise
-    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "jeugdregie.settings"}
+    env = {**os.environ, "DATABASE_URL": db_url, "DJANGO_SETTINGS_MODULE": "jeugdregie.settings_test"}
     return run([sys.executable, "manage.py", *args], cwd=code_dir, env=env, **kwargs)
 
 

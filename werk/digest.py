@@ -34,7 +34,8 @@ from .worklists import DigestPage, digest_counts
 
 log = logging.getLogger(__name__)
 
-DIGEST_ROLES = (Role.TOEGANG, Role.REGISSEUR)  # the roles whose home page is Mijn werk
+# The roles whose home page is a worklist: Mijn werk, or for the toetsing the queue of extensions.
+DIGEST_ROLES = (Role.TOEGANG, Role.REGISSEUR, Role.TOETS)
 # Made and not yet taken, or failed: what a run may claim. "sending" with attempts ≥ 1 is being sent.
 SENDABLE = Q(status=DigestStatus.SENDING, attempts=0) | Q(status=DigestStatus.FAILED)
 
@@ -88,7 +89,7 @@ def digest_subject(day: dt.date, pages: list[DigestPage]) -> str:
 def digest_email(user: User, pages: list[DigestPage], day: dt.date) -> EmailMultiAlternatives:
     """The email for one user: plain text and HTML with the same counts and links, case numbers only."""
     gemeenten = Gemeente.objects.in_bulk([p.gemeente_id for p in pages if p.gemeente_id])
-    mine = reverse("werk:mine")
+    mine = reverse("cases:extension_queue") if user.role == Role.TOETS else reverse("werk:mine")
     blocks = []
     for page in pages:
         gemeente = gemeenten.get(page.gemeente_id)
@@ -110,6 +111,7 @@ def digest_email(user: User, pages: list[DigestPage], day: dt.date) -> EmailMult
         "day": day,
         "blocks": blocks,
         "mine_url": _absolute(mine),
+        "home_title": "de toetsing" if user.role == Role.TOETS else "Mijn werk",
         "setting_url": _absolute(mine) + "#s-digest",
     }
     email = EmailMultiAlternatives(

@@ -12,6 +12,7 @@ from cases import services
 from cases.access import chosen_gemeente, role_required
 from cases.forms import run_service
 from cases.models import Child, Role
+from cases.readlog import log_read
 from cases.work_forms import team_of
 
 from .digest import daily_digest_set
@@ -24,8 +25,7 @@ TEAM_FILES_SHOWN = 200
 
 def _log_listed(request, sections, extra=()) -> None:
     children = [item.child for section in sections for item in section.items] + list(extra)
-    if children:
-        services.case_files_listed(user=request.user, children=children, action="inzage werklijst")
+    log_read(request, {child.pk: child for child in children}.values(), event="inzage werklijst")
 
 
 @role_required(Role.TOEGANG, Role.REGISSEUR)
@@ -121,7 +121,7 @@ def team(request):
 
 
 @require_POST
-@role_required(Role.TOEGANG, Role.REGISSEUR)
+@role_required(Role.TOEGANG, Role.REGISSEUR, Role.TOETS)
 def digest_setting(request):
     """The small form at the bottom of Mijn werk: the daily email on or off (the value, not a toggle,
     so a double click does not switch it back)."""
@@ -130,4 +130,5 @@ def digest_setting(request):
         return HttpResponseBadRequest("Kies aan of uit.")
     daily_digest_set(user=request.user, on=value == "1")
     messages.success(request, "Dagelijkse e-mail " + ("aangezet." if value == "1" else "uitgezet."))
-    return redirect(reverse("werk:mine") + "#s-digest")
+    home = reverse("cases:extension_queue") if request.user.role == Role.TOETS else reverse("werk:mine")
+    return redirect(home + "#s-digest")

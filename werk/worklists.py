@@ -173,7 +173,10 @@ def _referrals_without_outcome(scope: Scope, windows):
 
 
 def _children_waiting(scope: Scope, windows):
-    return Flag.objects.filter(scope.children("child__"), code=FlagCode.WAITING, active=True)
+    # The flag's own gemeente column first: its index, not a join over the gemeente's children.
+    return Flag.objects.filter(
+        scope.children("child__"), gemeente_id__in=scope.gemeente_ids, code=FlagCode.WAITING, active=True
+    )
 
 
 def _start_of(day: dt.date) -> dt.datetime:
@@ -300,6 +303,26 @@ RETURNED = Rule(
 )
 # The requester of an extension sees its decision too, also on a file they do not own.
 RETURNED_REQUESTER = "requested_by"
+
+
+def _extensions_pending(scope: Scope, windows):
+    return Extension.objects.filter(
+        trajectory__child__gemeente_id__in=scope.gemeente_ids, status=ExtensionStatus.PENDING
+    )
+
+
+# The toetsmedewerker's work: the queue (cases:extension_queue), the most urgent first. Late: the
+# trajectory has already passed its current end.
+EXTENSIONS_PENDING = Rule(
+    "verlengingen",
+    "Verlengingen te toetsen",
+    "Aanvragen die op een besluit wachten; te laat als het traject al over zijn einddatum is.",
+    _extensions_pending,
+    _late("trajectory__planned_end_date"),
+    child="trajectory__child",
+    gemeente="trajectory__child__gemeente",
+    order=("trajectory__planned_end_date", "requested_at", "pk"),
+)
 TASKS = Rule(
     "taken",
     "Taken",
@@ -697,12 +720,13 @@ def _line(rule_key: str, title: str, tally: Tally) -> DigestLine:
 
 
 def digest_counts(users, today: dt.date) -> dict[int, list[DigestPage]]:
-    """For each toegangsmedewerker and regisseur in `users`: the counts of their Mijn werk page(s).
+    """For each toegangsmedewerker, regisseur and toetsmedewerker in `users`: the counts of their home
+    page (Mijn werk; for the toetsmedewerker the queue of extensions and the tasks of the toets role).
 
     A fixed number of queries for any number of users, plus two per gemeente of a regisseur (that
     gemeente's top N and when the regisseur last saw it).
     """
-    users = [u for u in users if u.role in (Role.TOEGANG, Role.REGISSEUR)]
+    users = [u for u in users if u.role in (Role.TOEGANG, Role.REGISSEUR, Role.TOETS)]
     links = User.gemeenten.through.objects.filter(user__in=[u.pk for u in users]).values_list("user_id", "gemeente_id")
     gemeenten_of: dict[int, list[int]] = {}
     for user_id, gemeente_id in links:
@@ -748,6 +772,18 @@ def digest_counts(users, today: dt.date) -> dict[int, list[DigestPage]]:
                     tally = tally + _sum(requested, [(user.pk, g) for g in ids])
                 lines.append(_line(rule.key, rule.title, tally))
             lines.append(_line(TASKS.key, TASKS.title, tasks_for(user, ids)))
+            result[user.pk] = [DigestPage(None, lines)]
+
+    toetsers = [u for u in users if u.role == Role.TOETS and gemeenten_of.get(u.pk)]
+    if toetsers:
+        rule = EXTENSIONS_PENDING
+        pending = _tally(rule, rule.rows(scope, windows), rule.overdue(scope, windows), {"where": rule.gemeente})
+        for user in toetsers:
+            ids = gemeenten_of[user.pk]
+            lines = [
+                _line(rule.key, rule.title, _sum(pending, [(g,) for g in ids])),
+                _line(TASKS.key, TASKS.title, tasks_for(user, ids)),
+            ]
             result[user.pk] = [DigestPage(None, lines)]
 
     regisseurs = [u for u in users if u.role == Role.REGISSEUR and gemeenten_of.get(u.pk)]

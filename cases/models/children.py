@@ -189,26 +189,53 @@ class Child(models.Model):
 
 
 class CaseAccessLog(models.Model):
-    """Inzagelog (NEN 7513): who read which case file, when, for which gemeente.
+    """Inzagelog (NEN 7513): who read which case files, when, from where, in which capacity, and the result.
 
-    Written by the case views only; read-only in the admin and never editable from the app.
+    Written only through `cases.readlog` (one row per page view and gemeente: a list of 50 children is
+    one row with their ids, written in one INSERT); refused attempts are rows too. Read-only in the
+    admin; on PostgreSQL a trigger refuses UPDATE and DELETE (migration 0012). Kept at least 5 years.
     """
+
+    class Result(models.TextChoices):
+        ALLOWED = "toegestaan", "Toegestaan"
+        REFUSED = "geweigerd", "Geweigerd"
 
     at = models.DateTimeField("tijdstip", auto_now_add=True, db_index=True)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
-    child = models.ForeignKey(Child, on_delete=models.SET_NULL, null=True, related_name="+")
+    # The capacity the user acted in (NEN 7513 "namens wie"), as it was at the time of the read.
+    role = models.CharField("rol", max_length=20, blank=True)
+    # No database constraint: the log keeps the id, even if a file is ever removed (retention).
+    child = models.ForeignKey(
+        Child, on_delete=models.DO_NOTHING, db_constraint=False, null=True, blank=True, related_name="+"
+    )
+    # Every child shown, as ",12,345," so that "who saw file 12" is one LIKE on every database.
+    child_ids = models.TextField("jeugdigen (ids)", blank=True, default="")
     # Kept as text too, so the log still says which file was read if the file is ever destroyed.
-    case_number = models.CharField("dossiernummer", max_length=20)
-    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="+")
-    action = models.CharField("handeling", max_length=40, default="inzage dossier")
+    case_number = models.CharField("dossiernummer", max_length=20, blank=True)
+    gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, null=True, blank=True, related_name="+")
+    action = models.CharField("handeling", max_length=60, default="inzage dossier")
+    result = models.CharField("resultaat", max_length=12, choices=Result.choices, default=Result.ALLOWED)
+    page = models.CharField("pagina", max_length=80, blank=True)
+    object_ref = models.CharField("gevraagd object", max_length=80, blank=True)
+    client_address = models.GenericIPAddressField("adres", null=True, blank=True)
+    # A hash of the session key: ties the reads of one session together without storing a way into it.
+    session = models.CharField("sessie", max_length=16, blank=True)
 
     class Meta:
         verbose_name = "inzage"
         verbose_name_plural = "inzagelog"
         ordering = ["-at"]
+        indexes = [
+            # The privacy officer's "which files did this employee see" over a period.
+            models.Index(fields=["user", "at"], name="accesslog_user_at"),
+        ]
 
     def __str__(self):
-        return f"{formatting.date(self.at)} {self.user} {self.case_number}"
+        return f"{formatting.date(self.at)} {self.user} {self.case_number or self.action}"
+
+    @property
+    def children_count(self) -> int:
+        return len([part for part in self.child_ids.split(",") if part])
 
 
 class FlagOutbox(models.Model):

@@ -17,7 +17,7 @@ from .care import (
     trajectory_record_start,
     trajectory_start,
 )
-from .children import case_file_read, case_files_listed, child_possible_duplicates, child_register
+from .children import BSN_ELSEWHERE, child_bsn_elsewhere, child_possible_duplicates, child_register
 from .common import as_user
 from .household import (
     Address,
@@ -42,6 +42,8 @@ from .work import (
 
 __all__ = [
     "SCALE_DOWN_KEY_SUFFIX",
+    "BSN_ELSEWHERE",
+    "child_bsn_elsewhere",
     "Address",
     "guardian_add",
     "guardian_change",
@@ -59,8 +61,6 @@ __all__ = [
     "tasks_done_by_work",
     "ConflictError",
     "as_user",
-    "case_file_read",
-    "case_files_listed",
     "child_possible_duplicates",
     "child_register",
     "extension_check_transition",

@@ -1,11 +1,11 @@
-"""Writes on the child and the household, and the inzagelog of a case file."""
+"""Writes on the child and the household. The inzagelog is cases/readlog.py."""
 
 import datetime as dt
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from ..models import CaseAccessLog, Child, Gemeente, Household, Role
+from ..models import Child, Gemeente, Household, Role
 from ..validators import bsn_is_valid
 from .common import as_user, today
 from .household import Address, address_clean, household_handover
@@ -16,11 +16,20 @@ def _require_gemeente(user, gemeente: Gemeente) -> None:
         raise ValidationError({"gemeente": "U werkt niet voor deze gemeente."})
 
 
+# A jeugdige is at most a young adult; anything before this is a typing error (0001-01-01, 1015 for 2015).
+EARLIEST_BIRTH_DATE = dt.date(1900, 1, 1)
+
+# One neutral answer when a BSN is on a file the user may not see: it says neither where nor whose.
+BSN_ELSEWHERE = (
+    "Dit BSN kan hier niet worden geregistreerd. Neem contact op met de functioneel beheerder; uw poging is vastgelegd."
+)
+
+
 def child_possible_duplicates(*, user, first_name: str, last_name: str, birth_date: dt.date | None, bsn: str = ""):
     """Children this user can see that may be the same child: same name and birth date, or same BSN.
 
-    Returns (visible matches, bsn_elsewhere) where bsn_elsewhere says the BSN is on a file of a
-    gemeente the user does not serve — without revealing anything about that file.
+    Only the user's own gemeenten are searched: the check, run while typing, must not tell whether a
+    BSN is on another gemeente's file (that would tell the youth-care status of a child elsewhere).
     """
     visible = Child.objects.visible_to(user)
     matches = Child.objects.none()
@@ -28,11 +37,16 @@ def child_possible_duplicates(*, user, first_name: str, last_name: str, birth_da
         matches = visible.filter(
             first_name__iexact=first_name.strip(), last_name__iexact=last_name.strip(), birth_date=birth_date
         )
-    bsn_elsewhere = False
     if bsn:
         matches = matches | visible.filter(bsn=bsn)
-        bsn_elsewhere = Child.objects.filter(bsn=bsn).exclude(pk__in=visible.values("pk")).exists()
-    return matches.select_related("gemeente").distinct(), bsn_elsewhere
+    return matches.select_related("gemeente").distinct()
+
+
+def child_bsn_elsewhere(*, user, bsn: str) -> Child | None:
+    """The file with this BSN in a gemeente the user does not serve, if any — for the inzagelog only."""
+    if not bsn:
+        return None
+    return Child.objects.filter(bsn=bsn).exclude(gemeente__in=user.gemeenten.all()).first()
 
 
 _REGISTRAR = object()  # default owner: the user who registers, if a toegangsmedewerker
@@ -61,12 +75,16 @@ def child_register(
     errors = {}
     if birth_date > today():
         errors["birth_date"] = "De geboortedatum ligt in de toekomst."
+    elif birth_date < EARLIEST_BIRTH_DATE:
+        errors["birth_date"] = "Deze geboortedatum kan niet kloppen: vul een datum na 1 januari 1900 in."
     if bsn and not bsn_is_valid(bsn):
         errors["bsn"] = "Dit is geen geldig BSN (het voldoet niet aan de elfproef)."
-    elif bsn and Child.objects.filter(bsn=bsn).exists():
+    elif bsn and Child.objects.visible_to(user).filter(bsn=bsn).exists():
         errors["bsn"] = (
             "Er bestaat al een dossier met dit BSN. Zoek het dossier op in plaats van een nieuw aan te maken."
         )
+    elif bsn and Child.objects.filter(bsn=bsn).exists():
+        errors["bsn"] = BSN_ELSEWHERE
     if household is not None and household.gemeente_id != gemeente.pk:
         errors["household"] = "Dit huishouden hoort bij een andere gemeente."
     if household is None and not household_name.strip():
@@ -119,25 +137,8 @@ def child_register(
                 child.save()
         except IntegrityError:
             # Two registrations of the same BSN at once: the unique constraint decides.
-            raise ValidationError({"bsn": "Er bestaat al een dossier met dit BSN."}) from None
+            raise ValidationError({"bsn": BSN_ELSEWHERE}) from None
         if joins_household:
             # A child joining a household whose gezaghebbende lives in another gemeente is handed over too.
             household_handover(user=user, household=Household.objects.get(pk=household.pk), before=gemeente)
     return child
-
-
-def case_file_read(*, user, child: Child, action: str = "inzage dossier") -> None:
-    """Log a read of a case file (NEN 7513: who, when, which child, which gemeente)."""
-    CaseAccessLog.objects.create(
-        user=user, child=child, case_number=child.case_number, gemeente_id=child.gemeente_id, action=action
-    )
-
-
-def case_files_listed(*, user, children, action: str) -> None:
-    """Log that a page listed these children (names, case numbers): one insert for the whole list."""
-    CaseAccessLog.objects.bulk_create(
-        CaseAccessLog(
-            user=user, child_id=child.pk, case_number=child.case_number, gemeente_id=child.gemeente_id, action=action
-        )
-        for child in {child.pk: child for child in children}.values()
-    )

@@ -9,7 +9,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0020_bestuurder_role'),
+        ('cases', '0021_bestuurder_role'),
         ('regie', '0007_escalation'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]

@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from playwright.sync_api import expect
 
 from cases.models import Child, Trajectory
 
@@ -53,7 +54,8 @@ def test_toegangsmedewerker_logs_child_referral_and_trajectory(page, toegang_a, 
     page.get_by_label("Geplande einddatum").fill((today + dt.timedelta(days=180)).isoformat())
     page.get_by_label("Volume").fill("2")
     page.get_by_role("button", name="Opslaan").click()
-    assert page.get_by_text("kan niet starten vóór de verwijzing").is_visible()
+    # The form also asks for a cost preview (htmx) while it is filled in: wait for the refusal itself.
+    expect(page.get_by_text("kan niet starten vóór de verwijzing")).to_be_visible()
     assert Trajectory.objects.count() == 0
     assert_accessible(page)
     page.get_by_label("Startdatum").fill((today - dt.timedelta(days=10)).isoformat())

@@ -50,7 +50,8 @@ def test_outsider_gets_404_for_another_gemeentes_child(client, toegang_b, gemeen
     client.force_login(toegang_b)
     pk = child.household_id if name == "cases:household_detail" else child.pk
     assert client.get(reverse(name, args=[pk])).status_code == 404
-    assert CaseAccessLog.objects.count() == 0
+    refused = CaseAccessLog.objects.get()  # the refusal, with who tried, and nothing of the child
+    assert (refused.user, refused.result, refused.child_ids) == (toegang_b, CaseAccessLog.Result.REFUSED, "")
 
 
 @pytest.mark.parametrize(

@@ -133,7 +133,10 @@ def test_user_of_another_gemeente_never_sees_or_changes_the_case(client, gemeent
         Guardian.objects.count(),
     )
     assert after == before
-    assert not CaseAccessLog.objects.exists()
+    # Nothing was shown; both attempts are in the inzagelog as refusals, with the outsider's name.
+    refusals = CaseAccessLog.objects.filter(user=outsider, result=CaseAccessLog.Result.REFUSED)
+    assert not CaseAccessLog.objects.filter(result=CaseAccessLog.Result.ALLOWED).exists()
+    assert refusals.count() == 2 and refusals.filter(page=name).count() == 2
 
 
 @pytest.mark.parametrize("name", sorted(OBJECT_FOR))

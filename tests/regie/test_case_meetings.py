@@ -121,3 +121,16 @@ def test_regisseur_of_another_gemeente_gets_404(client, frozen_today, regisseur_
     client.force_login(UserFactory(role=Role.REGISSEUR, gemeenten=[gemeente_b]))
     assert client.get(reverse("regie:case_meeting", args=[meeting.pk])).status_code == 404
     assert client.post(reverse("regie:case_meeting", args=[meeting.pk]), {"case_number": "1"}).status_code == 404
+
+
+def test_pages_with_the_cases_write_the_read_log(client, frozen_today, regisseur_a, gemeente_a):
+    from cases.models import CaseAccessLog
+
+    meeting = _meeting(regisseur_a, gemeente_a)
+    child = ChildFactory(gemeente=gemeente_a)
+    regie_services.case_meeting_add_case(user=regisseur_a, meeting=meeting, child=child)
+    client.force_login(regisseur_a)
+    for url in (reverse("regie:case_meeting", args=[meeting.pk]), reverse("regie:decision_create", args=[child.pk])):
+        before = CaseAccessLog.objects.count()
+        assert client.get(url).status_code == 200
+        assert CaseAccessLog.objects.count() > before

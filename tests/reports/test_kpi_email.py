@@ -101,7 +101,7 @@ def test_report_arrives_with_both_parts_inline_charts_and_csv(data, gemeente_a, 
     text = message.get_body(preferencelist=("plain",)).get_content()
     html = message.get_body(preferencelist=("html",)).get_content()
     # Hand-computed figures (tests/kpi_data.py) in both parts, with the trend against January.
-    assert "- Gestarte trajecten: 4" in text
+    assert "- Gestarte trajecten: < 5" in text  # 4, published as "< 5" (docs/kpis.md)
     assert "- 1 op N jeugdigen (0-17) in zorg: 1 op 10,0" in text
     assert "- Signalen afgegeven: 0" in text and "- Top 32 op tijd besproken: n.v.t." in text
     assert "Prognose jaareinde = uitgegeven" in text
@@ -231,7 +231,7 @@ def test_command_prints_json_and_csv(data, gemeente_a):
     call_command("kpi_report", gemeente="9901", month="2026-02", stdout=out)
     data = json.loads(out.getvalue())
     figures = {f["sleutel"]: f for f in data["figuren"]}
-    assert figures["inflow.trajectories"]["waarde"] == 4
+    assert figures["inflow.trajectories"]["waarde"] == "< 5"  # 4: a small count is not published
     assert figures["in_care.one_in_n"]["waarde"] == 10.0
     assert figures["flags.raised"]["waarde"] == 0 and figures["top.reviewed_on_time"]["waarde"] == "n.v.t."
     assert figures["spend.forecast"]["waarde"] == 23466.0

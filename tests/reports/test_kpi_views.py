@@ -76,8 +76,9 @@ def test_csv_export_has_every_figure_for_13_months(client, data, beleid_a):
     rows = list(csv.reader(io.StringIO(response.content.decode("utf-8-sig")), delimiter=";"))
     assert len({r[2] for r in rows[1:]}) == 13
     inflow = [r for r in rows if r[2] == "2026-02" and r[4] == "Gestarte trajecten"]
-    assert inflow == [["9901", "Voorbeeldstad", "2026-02", "Instroom en uitstroom", "Gestarte trajecten", "", "aantal",
-                       "4"]]  # fmt: skip
+    assert inflow == [
+        ["9901", "Voorbeeldstad", "2026-02", "Instroom en uitstroom", "Gestarte trajecten", "", "aantal", "< 5"]
+    ]  # fmt: skip  (4: a small count is published as "< 5")
 
 
 def test_csv_of_one_chart_has_only_its_figures(client, data, beleid_a):

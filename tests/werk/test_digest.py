@@ -512,12 +512,18 @@ def test_switching_it_off_after_a_failure_stops_the_retry(work, smtp, client, to
     assert smtp.to(toegang_a.email) == []
 
 
-def test_the_setting_is_post_only_and_for_roles_with_mijn_werk(client, toegang_a, toets_a):
+def test_the_setting_is_post_only_and_for_roles_with_a_worklist(client, toegang_a, toets_a, beleid_a):
     client.force_login(toegang_a)
     assert client.get(reverse("werk:digest_setting")).status_code == 405
     assert client.post(reverse("werk:digest_setting"), {"daily_digest": "ja"}).status_code == 400
 
-    client.force_login(toets_a)
+    client.force_login(toets_a)  # the toetsing gets the digest of its queue and switches it off there
+    response = client.post(reverse("werk:digest_setting"), {"daily_digest": "0"})
+    assert response.status_code == 302 and response.url.startswith(reverse("cases:extension_queue"))
+    toets_a.refresh_from_db()
+    assert toets_a.daily_digest is False
+
+    client.force_login(beleid_a)
     assert client.post(reverse("werk:digest_setting"), {"daily_digest": "0"}).status_code == 403
 
 
@@ -572,3 +578,35 @@ def test_an_error_in_one_digest_stops_nobody_else(work, smtp, toegang_a, monkeyp
     monkeypatch.setattr(digest_module, "digest_email", real)
     assert retry_failed_digests(DAY) == {"sent": 1, "skipped": 0, "failed": 0}
     assert len(smtp.to(toegang_a.email)) == 1
+
+
+def test_the_toetsmedewerker_gets_the_queue_and_the_toets_tasks(gemeente_a, toets_a, toegang_a, frozen_today):
+    """Toetsing has open work too: the pending requests of its gemeenten (late when the trajectory is
+    already past its end) and the tasks for the toets role. Case numbers only, linking to the queue."""
+    import datetime as dt
+
+    from cases.models import Role, Task
+    from tests.factories import ChildFactory, ExtensionFactory, TrajectoryFactory
+    from werk.digest import digest_email
+    from werk.worklists import digest_counts
+
+    child = ChildFactory(gemeente=gemeente_a, owner=toegang_a, last_name="Achterhuis")
+    late = TrajectoryFactory(child=child, planned_end_date=frozen_today - dt.timedelta(days=3))
+    soon = TrajectoryFactory(child=child, planned_end_date=frozen_today + dt.timedelta(days=20))
+    ExtensionFactory(trajectory=late)
+    ExtensionFactory(trajectory=soon)
+    Task.objects.create(
+        child=child,
+        gemeente=gemeente_a,
+        kind="anders",
+        title="Code controleren",
+        due_date=frozen_today,
+        owner_role=Role.TOETS,
+    )
+    pages = digest_counts([toets_a], frozen_today)[toets_a.pk]
+    lines = {line.key: line for line in pages[0].lines}
+    assert (lines["verlengingen"].count, lines["verlengingen"].overdue) == (2, 1)
+    assert lines["taken"].count == 1
+    email = digest_email(toets_a, pages, frozen_today)
+    assert child.case_number in email.body and "/toetsing/" in email.body
+    assert "Achterhuis" not in email.body and "Code controleren" not in email.body

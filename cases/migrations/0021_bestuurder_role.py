@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('cases', '0019_one_in_n_target'),
+        ('cases', '0020_access_log_nen7513'),
     ]
 
     operations = [
