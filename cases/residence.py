@@ -22,7 +22,3 @@ def paying_gemeente(household: Household, guardians: Iterable[Guardian] | None =
     elif with_gezag and with_gezag[0].residence_gemeente_id is not None:
         return with_gezag[0].residence_gemeente
     return household.gemeente
-
-
-def paying_gemeente_id(household: Household, guardians: Iterable[Guardian] | None = None) -> int:
-    return paying_gemeente(household, guardians).pk

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from . import formatting
 from .codes import Financing, Frequency, Unit
-from .models import daily_cost
+from .models import daily_cost, units_per_day
 
 NOT_CONTRACTED_REASON = "Niet-gecontracteerde aanbieder"
 
@@ -63,22 +63,16 @@ def trajectory_terms(
     )
 
 
+def monthly_cost(per_day: Decimal | None) -> Decimal | None:
+    """Cost per month of a daily cost, as daily_cost spreads monthly volumes (12 months = 365 days)."""
+    return None if per_day is None else (per_day * 365 / 12).quantize(Decimal("0.01"))
+
+
 # --- volume: what is physically possible, and the product's norm ---------------------------------------
 
 # The most of a unit one child can receive in one day (24 hours). Pieces and euros have no such limit.
 MOST_PER_DAY = {Unit.MINUTE: Decimal(1440), Unit.HOUR: Decimal(24), Unit.DAY: Decimal(1), Unit.DAY_PART: Decimal(6)}
 PER_DAY_TEXT = {Unit.MINUTE: "minuten", Unit.HOUR: "uur", Unit.DAY: "etmaal", Unit.DAY_PART: "dagdelen"}
-
-
-def units_per_day(*, volume: Decimal, frequency: str, start: dt.date, planned_end: dt.date) -> Decimal:
-    """Volume per calendar day, by the rule of the daily cost (12 months = 365 days; a total over the period)."""
-    if frequency == Frequency.PER_DAY:
-        return volume
-    if frequency == Frequency.PER_WEEK:
-        return volume / 7
-    if frequency == Frequency.PER_MONTH:
-        return volume * 12 / 365
-    return volume / max((planned_end - start).days + 1, 1)
 
 
 def _volume_text(volume: Decimal, unit: str, frequency: str) -> str:
@@ -160,7 +154,7 @@ def cost_preview(
     days = (planned_end - start).days + 1
     return CostPreview(
         basis=basis,
-        per_month=(per_day * 365 / 12).quantize(Decimal("0.01")),
+        per_month=monthly_cost(per_day),
         until_end=(per_day * days).quantize(Decimal("0.01")),
         impossible=impossible,
         above_norm=above_norm,

@@ -5,7 +5,6 @@ from django.db.models import Count, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_POST
 
 from . import formatting, services
@@ -49,7 +48,6 @@ def _search(user, query: search_rules.Query):
 
 
 @role_required(*CASE_READERS)
-@never_cache
 def search(request):
     """Search by POST, so no name, birth date or BSN ends up in a URL, a browser history or a server log.
 

@@ -28,6 +28,7 @@ from cases.models import (
     User,
     daily_cost,
 )
+from cases.readlog import child_ids_text
 from demo.history import BATCH, given_timestamps, model_field
 from regie.models import (
     CaseMeeting,
@@ -195,7 +196,9 @@ def _write_reads(team, in_care, today, clock, rng) -> None:
             reads.append(
                 CaseAccessLog(
                     user=worker,
+                    role=worker.role,
                     child=child,
+                    child_ids=child_ids_text([child.pk]),
                     case_number=child.case_number,
                     gemeente_id=child.gemeente_id,
                     at=clock.at(today - dt.timedelta(days=days_ago + 1), 10 + days_ago % 6),

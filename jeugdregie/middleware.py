@@ -143,7 +143,7 @@ class SessionLifetimeMiddleware:
                 logger.info("session ended by lifetime for user id %s", request.user.pk)
                 logout(request)
                 login_url = reverse(settings.LOGIN_URL) + "?" + urlencode({"verlopen": 1})
-                if getattr(request, "htmx", False) or request.headers.get("HX-Request"):
+                if request.headers.get("HX-Request"):
                     response = HttpResponseRedirect(login_url)
                     response["HX-Redirect"] = login_url
                     return response

@@ -20,3 +20,7 @@ class FlagCode(models.TextChoices):
     RESIDENTIAL = "verblijf", "Verblijf"
     VOLUME = "volume", "Volume boven norm"
     MANUAL = "handmatig", "Handmatig"
+
+
+# The detail of a cost flag whose sum is partly an indicative (taakgericht) cost.
+INDICATIVE_DETAIL = "indicatief"

@@ -9,9 +9,9 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 from cases.models import Task, TaskStatus, Trajectory
+from cases.terms import monthly_cost
 
 from .models import Decision
-from .services import monthly_cost
 
 
 @dataclass

@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from cases.formatting import date as _date
 from cases.formatting import euro, number
 
-from .codes import FlagCode
+from .codes import INDICATIVE_DETAIL, FlagCode
 
 
 def eighteenth_birthday(birth_date: dt.date) -> dt.date:
@@ -22,7 +22,7 @@ def flag_sentence(flag) -> str:
     if code == FlagCode.DURATION:
         return f"{detail} loopt {number(value)} maanden; norm voor dit product {number(norm)}"
     if code == FlagCode.COST:
-        indicative = "; deels indicatief (taakgerichte zorg)" if detail == "indicatief" else ""
+        indicative = "; deels indicatief (taakgerichte zorg)" if detail == INDICATIVE_DETAIL else ""
         return (
             f"lopende zorg kost {euro(value)} (tot nu plus verplicht tot geplande einde){indicative}; "
             f"drempel {euro(norm)}"

@@ -295,11 +295,6 @@ class DecisionKind(models.TextChoices):
     CASE_MEETING = "case_meeting", "Casusoverleg plannen"
 
 
-class DecisionQuerySet(models.QuerySet):
-    def visible_to(self, user) -> "DecisionQuerySet":
-        return self.filter(child__in=Child.objects.visible_to(user))
-
-
 class Decision(models.Model):
     """Besluit of the regisseur on a flagged case, with a follow-up date and who acts.
 
@@ -334,8 +329,6 @@ class Decision(models.Model):
         "voorgestelde kosten per maand (€)", max_digits=12, decimal_places=2, null=True, blank=True
     )
     history = HistoricalRecords(table_name="cases_historicaldecision")
-
-    objects = DecisionQuerySet.as_manager()
 
     class Meta:
         db_table = "cases_decision"

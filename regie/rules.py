@@ -17,9 +17,8 @@ from cases.dbfuncs import AddDays, AddMonths, DaysBetween
 from cases.models import Child, Extension, ExtensionStatus, StopReview, Trajectory
 from referrals.models import Referral
 
-from .codes import FlagCode
+from .codes import INDICATIVE_DETAIL, FlagCode
 
-INDICATIVE_DETAIL = "indicatief"
 COLUMNS = (
     "gemeente_id",
     "child_id",
@@ -275,7 +274,7 @@ def rule_residential(today, threshold, scope):
 
 
 def _per_day(volume, frequency: str, allocated_days) -> models.Case:
-    """Units per calendar day, by the rule of cases.terms.units_per_day, as a float in the database."""
+    """Units per calendar day, by the rule of cases.models.units_per_day, as a float in the database."""
     real = models.FloatField()
 
     def rate(factor):

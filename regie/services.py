@@ -15,8 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import formatting
-from cases.models import Child, Role, TaskKind, TaskOrigin, Trajectory, daily_cost
+from cases.models import Child, Role, TaskKind, TaskOrigin, Trajectory, User, daily_cost
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
+from cases.terms import monthly_cost
 
 from .models import (
     CaseMeeting,
@@ -82,13 +83,6 @@ def flag_resolve(*, user, flag: Flag, note: str) -> Flag:
         locked.save(update_fields=["firing", "active", "resolved_at", "resolved_by", "resolution_note"])
         refresh_scores(today=timezone.localdate(), child_ids=[locked.child_id])
     return locked
-
-
-MONTH = Decimal(365) / Decimal(12)  # days in a month, as daily_cost spreads monthly volumes
-
-
-def monthly_cost(per_day: Decimal | None) -> Decimal | None:
-    return None if per_day is None else (per_day * MONTH).quantize(Decimal("0.01"))
 
 
 def decision_errors(
@@ -366,7 +360,10 @@ def case_meeting_plan(
         errors["date"] = "Kies een datum binnen een jaar van vandaag."
     if kind not in CaseMeetingKind.values:
         errors["kind"] = "Kies de soort overleg."
-    outsiders = [p for p in participants if not p.gemeenten.filter(pk=gemeente.pk).exists()]
+    serving = set(
+        User.objects.filter(pk__in=[p.pk for p in participants], gemeenten=gemeente).values_list("pk", flat=True)
+    )
+    outsiders = [p for p in participants if p.pk not in serving]
     if outsiders:
         names = ", ".join(p.get_full_name() or p.username for p in outsiders)
         errors["participants"] = f"Werkt niet voor deze gemeente: {names}. Noem externe deelnemers hieronder."

@@ -87,5 +87,7 @@ def per_provider(rows: list[WaitingRow]) -> list[ProviderLine]:
 
 def waiting_norm_weeks(gemeente: Gemeente) -> int:
     """The gemeente's wachttijd threshold (Beheer › Signaalregels), so the list marks what the flag fires on."""
-    rule = FlagRule.objects.filter(gemeente=gemeente, code=FlagCode.WAITING).values_list("threshold", flat=True)
-    return int(rule.first() if rule.exists() else DEFAULT_RULES[FlagCode.WAITING][0])
+    threshold = (
+        FlagRule.objects.filter(gemeente=gemeente, code=FlagCode.WAITING).values_list("threshold", flat=True).first()
+    )
+    return int(DEFAULT_RULES[FlagCode.WAITING][0] if threshold is None else threshold)

@@ -459,10 +459,8 @@ def extensions_returned(scope: Scope, windows) -> Section:
 
 
 def open_tasks(scope: Scope, windows, *, for_user=None, origin: str = "", overdue_only: bool = False) -> Section:
-    if origin == TaskOrigin.DECISION and overdue_only and for_user is None:
-        rule, rows = DECISION_TASKS, DECISION_TASKS.rows(scope, windows)
-    else:
-        rule, rows = TASKS, _tasks(scope, windows, for_user=for_user, origin=origin, overdue_only=overdue_only)
+    rule = DECISION_TASKS if origin == TaskOrigin.DECISION and overdue_only and for_user is None else TASKS
+    rows = _tasks(scope, windows, for_user=for_user, origin=origin, overdue_only=overdue_only)
     section = Section(rule.key, rule.title, rule.explanation)
     section.count, section.overdue = _counts(rows, rule.overdue(scope, windows))
     for task in rows.select_related("child__owner", "owner", "gemeente").order_by(*rule.order)[:ROWS_PER_SECTION]:
@@ -606,21 +604,15 @@ def caseloads(gemeente_id: int, today: dt.date, workers) -> list[Caseload]:
     loads = {w.pk: Caseload(w) for w in workers}
     loads[None] = Caseload(None)
 
-    def add(rows, attr):
-        for row in rows:
-            load = loads.get(row["owner"])
-            if load is not None:
-                setattr(load, attr, getattr(load, attr) + row["n"])
-
     open_children = Child.objects.filter(gemeente_id=gemeente_id, closed_on__isnull=True)
-    add(open_children.values("owner").annotate(n=Count("pk")).order_by(), "children")
+    for row in open_children.values("owner").annotate(n=Count("pk")).order_by():
+        if row["owner"] in loads:
+            loads[row["owner"]].children = row["n"]
     tasks = Task.objects.open().filter(gemeente_id=gemeente_id)
     counted = tasks.values("owner").annotate(n=Count("pk"), late=Count("pk", filter=Q(due_date__lt=today)))
     for row in counted.order_by():
-        load = loads.get(row["owner"])
-        if load is not None:
-            load.tasks += row["n"]
-            load.overdue += row["late"]
+        if row["owner"] in loads:
+            loads[row["owner"]].tasks, loads[row["owner"]].overdue = row["n"], row["late"]
     return list(loads.values())
 
 

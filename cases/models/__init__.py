@@ -33,6 +33,7 @@ from .trajectories import (
     Trajectory,
     TrajectoryQuerySet,
     daily_cost,
+    units_per_day,
     whole_months,
 )
 from .work import JournalEntry, JournalKind, Task, TaskKind, TaskOrigin, TaskQuerySet, TaskStatus
@@ -75,5 +76,6 @@ __all__ = [
     "User",
     "YouthPopulation",
     "daily_cost",
+    "units_per_day",
     "whole_months",
 ]

@@ -43,15 +43,20 @@ def daily_cost(
     """
     if tariff is None:
         return None
+    per_day = units_per_day(volume=volume, frequency=frequency, start=start, planned_end=planned_end)
+    return (tariff * per_day).quantize(Decimal("0.0001"))
+
+
+def units_per_day(*, volume: Decimal, frequency: str, start: dt.date, planned_end: dt.date) -> Decimal:
+    """Volume per calendar day: per week and per month spread evenly (12 months = 365 days), a total
+    over the allocated period. The daily cost and the volume checks (cases/terms.py) both use it."""
     if frequency == Frequency.PER_DAY:
-        units_per_day = volume
-    elif frequency == Frequency.PER_WEEK:
-        units_per_day = volume / 7
-    elif frequency == Frequency.PER_MONTH:
-        units_per_day = volume * 12 / 365
-    else:
-        units_per_day = volume / max((planned_end - start).days + 1, 1)
-    return (tariff * units_per_day).quantize(Decimal("0.0001"))
+        return volume
+    if frequency == Frequency.PER_WEEK:
+        return volume / 7
+    if frequency == Frequency.PER_MONTH:
+        return volume * 12 / 365
+    return volume / max((planned_end - start).days + 1, 1)
 
 
 # The daily cost the case-level figures use: the P × Q price, else the indicative one (taakgericht).

@@ -29,7 +29,6 @@ from .household import (
 )
 from .work import (
     SCALE_DOWN_KEY_SUFFIX,
-    child_close,
     child_set_owner,
     children_reassign,
     journal_add,
@@ -50,7 +49,6 @@ __all__ = [
     "guardian_remove",
     "household_handover",
     "household_update_address",
-    "child_close",
     "child_set_owner",
     "children_reassign",
     "journal_add",

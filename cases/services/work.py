@@ -252,21 +252,3 @@ def journal_add(
     return JournalEntry.objects.create(
         child=child, kind=kind, text=text.strip(), event_date=event_date, corrects=corrects, author=user
     )
-
-
-def child_close(*, user, child: Child, closed_on: dt.date) -> Child:
-    """Close the file: no open care, no open tasks. Closed files take no new notes or tasks."""
-    errors = {}
-    if not _serves(user, child.gemeente_id):
-        errors["__all__"] = "U werkt niet voor de gemeente van deze jeugdige."
-    elif child.trajectories.filter(end_date__isnull=True).exists():
-        errors["__all__"] = "Beëindig eerst de lopende trajecten."
-    elif Task.objects.open().filter(child=child).exists():
-        errors["__all__"] = "Rond eerst de open taken af."
-    if closed_on > today():
-        errors["closed_on"] = "De datum ligt in de toekomst."
-    if errors:
-        raise ValidationError(errors)
-    child.closed_on = closed_on
-    as_user(child, user).save(update_fields=["closed_on"])
-    return child
