@@ -124,13 +124,14 @@ STEPS = [
             FROM referrals_referral r)
         INSERT INTO cases_trajectory (child_id, referral_id, provider_id, product_id, start_date, planned_end_date,
             end_date, end_reason, volume, unit, frequency, tariff, financing, norm_months, daily_cost,
-            outside_budget, outside_budget_reason, allocation_number, version, created_at)
+            outside_budget, outside_budget_reason, allocation_number, version, created_at,
+            above_norm_reason, bridging_care, actual_start_date)
         SELECT d.child_id, d.referral_id, pv.id, p.id, d.start_date, d.start_date + d.planned_days,
                CASE WHEN ended THEN d.start_date + d.actual_days END, CASE WHEN ended THEN '02' ELSE '' END,
                d.volume, p.unit, '2', p.tariff, p.financing, coalesce(p.norm_months, sg.norm_months),
                round(p.tariff * d.volume / 7, 4),
                NOT pv.contracted, CASE WHEN pv.contracted THEN '' ELSE 'Niet-gecontracteerde aanbieder' END,
-               '', 1, now()
+               '', 1, now(), '', '', d.start_date
         FROM drawn d
         CROSS JOIN LATERAL (SELECT d.may_end AND d.start_date + d.actual_days < current_date AS ended) e
         JOIN cases_provider pv ON pv.id = d.provider_id
