@@ -232,12 +232,12 @@ WORK_STEPS = [
         "besluiten",
         """
         INSERT INTO cases_decision (child_id, gemeente_id, kind, reason, follow_up_date, actor, decided_by_id,
-                                    decided_at, cost_at_decision, flag_codes)
+                                    decided_at, cost_at_decision, flag_codes, end_reason)
         SELECT c.id, c.gemeente_id,
                (ARRAY['continue', 'scale_down', 'end', 'wlz', 'escalate', 'case_meeting'])
                    [1 + floor(random() * 6)::int],
                'Besproken in het regieoverleg', current_date - 30 + floor(random() * 120)::int, 'Toegang',
-               u.id, now() - make_interval(days => floor(random() * 120)::int + 30 * v), 0, ''
+               u.id, now() - make_interval(days => floor(random() * 120)::int + 30 * v), 0, '', ''
         FROM (SELECT id, gemeente_id FROM cases_child WHERE random() < 0.01) c
         CROSS JOIN LATERAL generate_series(0, CASE WHEN random() < 0.2 THEN 1 ELSE 0 END) v
         JOIN cases_user u ON u.username = 'nl-regisseur-' || c.gemeente_id || '-1'""",
