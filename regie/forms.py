@@ -10,6 +10,7 @@ from cases.formatting import number
 from cases.forms import DATE_INPUT
 from cases.models import Role, Segment, Trajectory, User
 
+from .codes import WlzStep
 from .models import CaseMeeting, CaseMeetingKind, DecisionKind, EscalationStatus, FlagCode
 
 
@@ -229,3 +230,7 @@ class WlzStepForm(forms.Form):
             gemeenten=route.gemeente_id, role=Role.TOEGANG, is_active=True
         ).order_by("last_name", "first_name")
         self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if WlzStep.GRANTED not in route.next_steps:
+            del self.fields["owner"]  # only the indication gives the ending tasks
+        if route.step == WlzStep.GRANTED:
+            del self.fields["expected_end"]  # the indication fixed the transfer date

@@ -96,8 +96,8 @@ def wlz_route(request, pk):
                     route=route,
                     step=data["step"],
                     date=data["date"],
-                    expected_end=data["expected_end"],
-                    owner=data["owner"],
+                    expected_end=data.get("expected_end"),
+                    owner=data.get("owner"),
                     note=data["note"],
                 ),
             )
