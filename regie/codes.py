@@ -36,3 +36,8 @@ class WlzStep(models.TextChoices):
     GRANTED = "indicatie", "Indicatie afgegeven"
     REFUSED = "afgewezen", "Indicatie afgewezen"
     TRANSFERRED = "overgang", "Overgang naar de Wlz"
+
+    @property
+    def phrase(self) -> str:
+        """The label inside a sentence: 'aanvraag CIZ ingediend', 'overgang naar de Wlz'."""
+        return self.label[0].lower() + self.label[1:]

@@ -63,7 +63,7 @@ def flag_sentence(flag) -> str:
     if code == FlagCode.VOLUME:
         return f"{detail}: volume is {number(value)}% van het normvolume van dit product ({number(norm, -2)})"
     if code == FlagCode.WLZ_STALLED:
-        step = WlzStep(detail).label.lower() if detail in WlzStep.values else detail
+        step = WlzStep(detail).phrase if detail in WlzStep.values else detail
         weeks = int(value or 0) // 7
         return (
             f"Wlz-route staat sinds {_date(flag.reference_date)} stil op '{step}' ({weeks} weken zonder nieuwe stap); "

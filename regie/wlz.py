@@ -33,7 +33,7 @@ WLZ_END_REASON = EndReason.OTHER_DOMAIN
 def open_route_message(route: WlzRoute) -> str:
     return (
         f"Voor dossier {route.child.case_number} loopt al een Wlz-route (stap "
-        f"'{route.get_step_display().lower()}' sinds {formatting.date(route.last_step_on)}). "
+        f"'{WlzStep(route.step).phrase}' sinds {formatting.date(route.last_step_on)}). "
         "Leg de volgende stap vast op die route."
     )
 
@@ -84,10 +84,10 @@ def _step_errors(
     if step not in WlzStep.values:
         errors["step"] = "Kies de volgende stap."
     elif step not in allowed:
-        wanted = WlzStep(step).label.lower()
-        now = route.get_step_display().lower()
+        wanted = WlzStep(step).phrase
+        now = WlzStep(route.step).phrase
         if allowed:
-            options = " of ".join(f"'{WlzStep(s).label.lower()}'" for s in allowed)
+            options = " of ".join(f"'{WlzStep(s).phrase}'" for s in allowed)
             errors["step"] = f"'{wanted}' kan niet na '{now}': eerst {options}."
         else:
             errors["step"] = f"Deze route is afgesloten ({now}); '{wanted}' kan niet meer."

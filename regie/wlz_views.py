@@ -102,7 +102,7 @@ def wlz_route(request, pk):
                 ),
             )
             if done:
-                message = f"Wlz-route {route.child.case_number}: {done.get_step_display().lower()} vastgelegd."
+                message = f"Wlz-route {route.child.case_number}: {WlzStep(done.step).phrase} vastgelegd."
                 if done.step == WlzStep.GRANTED:
                     message += (
                         f" De trajecten worden per {formatting.date(done.expected_end)} beëindigd; "

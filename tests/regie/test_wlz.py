@@ -101,7 +101,7 @@ def test_an_indication_before_an_application_is_refused(frozen_today, route, reg
             expected_end=dt.date(2026, 3, 16),
         )
     assert refused.value.message_dict["step"] == [
-        "'indicatie afgegeven' kan niet na 'voorbereiding': eerst 'aanvraag ciz ingediend'."
+        "'indicatie afgegeven' kan niet na 'voorbereiding': eerst 'aanvraag CIZ ingediend'."
     ]
     route.refresh_from_db()
     assert route.step == WlzStep.PREPARING and route.history.count() == 1 and not Task.objects.exists()
@@ -151,7 +151,7 @@ def test_a_closed_route_takes_no_more_steps(frozen_today, route, regisseur_a):
     with pytest.raises(ValidationError) as refused:
         wlz_route_step(user=regisseur_a, route=route, step=WlzStep.TRANSFERRED, date=dt.date(2026, 2, 3))
     assert refused.value.message_dict["step"] == [
-        "Deze route is afgesloten (indicatie afgewezen); 'overgang naar de wlz' kan niet meer."
+        "Deze route is afgesloten (indicatie afgewezen); 'overgang naar de Wlz' kan niet meer."
     ]
 
 
@@ -211,7 +211,8 @@ def test_a_quiet_route_is_flagged_since_the_day_it_stalled_and_the_next_step_lap
     assert (flag.subject_key, flag.value, flag.norm) == (route.pk, Decimal("91"), Decimal("8"))
     assert flag.since == dt.date(2026, 1, 27)  # 8 weeks (56 days) passed on 26 January
     assert flag.sentence == (
-        "Wlz-route staat sinds 01-12-2025 stil op 'aanvraag ciz ingediend' (13 weken zonder nieuwe stap); drempel 8 weken"
+        "Wlz-route staat sinds 01-12-2025 stil op 'aanvraag CIZ ingediend' (13 weken zonder nieuwe stap); "
+        "drempel 8 weken"
     )
     assert flag.key_number == "13 wk"
     # The indication, with a transfer date ahead: the route waits for that day and is not quiet.
