@@ -67,6 +67,7 @@ def write_wlz_routes(gemeente, regisseur, today: dt.date, clock) -> None:
     )
     if len(candidates) < len(plan):
         return
+    cost = Trajectory.objects.filter(child_id__in=[c["child_id"] for c in candidates]).open_cost_by_child(today)
     decisions, routes = [], []
     for spec, row in zip(plan, candidates, strict=True):
         prepared = spec["prepared_on"]
@@ -82,6 +83,7 @@ def write_wlz_routes(gemeente, regisseur, today: dt.date, clock) -> None:
             actor="regisseur en casusregisseur",
             decided_by=regisseur,
             decided_at=when,
+            cost_at_decision=cost.get(row["child_id"], 0),
         )
         decision._history_user, decision._history_date = regisseur, when
         decisions.append(decision)
