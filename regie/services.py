@@ -173,6 +173,7 @@ def decision_record(
     """Record the regisseur's decision; the case leaves the queue until the follow-up date.
 
     Bestuurlijk opschalen puts `question` to the bestuurder (an Escalation).
+    Route naar Wlz opens the child's Wlz route (regie/wlz.py); a second open route is refused.
 
     Afschalen and beëindigen act: a task for the casusregisseur (or the gemeente's toegang when the file
     has none) to change or end the trajectory by `act_by`, keyed to the decision so the work itself
