@@ -66,6 +66,7 @@ SECTIONS = [
     "Wachttijd",
     "Afsluiting en herinstroom",
     "Signalen en Top 32",
+    "Gedeclareerd vs toegewezen",
 ]
 
 
@@ -177,6 +178,16 @@ def report_figures(report: KpiReport) -> list[Figure]:
     add("flags.resolved", s[10], "Signalen afgehandeld", "aantal", lambda m: m.flags.resolved, key_figure=True)
     add("top.reviewed_on_time", s[10], "Top 32 op tijd besproken", "%", lambda m: m.top_reviewed,
         key_figure=True)  # fmt: skip
+
+    # Declarations (issue 12): over the segments and providers that declared in the month.
+    add("declared.allocated", s[11], "Toegewezen (P × Q) bij aanbieders die declareerden", "€",
+        lambda m: m.declared.allocated)  # fmt: skip
+    add("declared.declared", s[11], "Gedeclareerd", "€", lambda m: m.declared.declared, key_figure=True)
+    add("declared.pct", s[11], "Gedeclareerd als deel van toegewezen", "%", lambda m: m.declared.declared_pct,
+        key_figure=True)  # fmt: skip
+    add("declared.approved", s[11], "Toegekend (JW325)", "€", lambda m: m.declared.approved)
+    add("declared.rejected", s[11], "Afgewezen (JW325)", "€", lambda m: m.declared.rejected)
+    add("declared.open", s[11], "Nog niet beantwoord", "€", lambda m: m.declared.open)
     return rows
 
 
