@@ -31,7 +31,9 @@ def line(allocation, begin, end, volume, tariff_cents, *, ref, bsn="999900006", 
 def _prestatie(item, *, answer=False):
     codes = ""
     if answer:
-        codes = "<m:RetourCodes>" + "".join(f"<m:RetourCode>{c}</m:RetourCode>" for c in item["codes"]) + "</m:RetourCodes>"
+        codes = (
+            "<m:RetourCodes>" + "".join(f"<m:RetourCode>{c}</m:RetourCode>" for c in item["codes"]) + "</m:RetourCodes>"
+        )
     return f"""<m:Prestatie>
       <m:ProductReferentie><ijw:ReferentieNummer>{item["ref"]}</ijw:ReferentieNummer></m:ProductReferentie>
       <m:ToewijzingNummer>{item["allocation"]}</m:ToewijzingNummer>
