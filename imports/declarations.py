@@ -41,7 +41,7 @@ class DeclarationLine:
     begin: dt.date
     end: dt.date
     volume: Decimal
-    unit: str
+    unit: str  # "" when the source does not state it (CSV): the allocation's unit
     tariff: Decimal | None  # per unit, when stated
     debit_credit: str
     amount: Decimal  # euros, signed: a credit is negative
@@ -254,7 +254,7 @@ def declarations_import(
                 line.product_code,
                 f"Toewijzing {line.allocation_number} is voor product {trajectory.product.code} (TR340).",
             )
-        if line.unit != trajectory.unit:
+        if line.unit and line.unit != trajectory.unit:
             problem(
                 line.where,
                 "Eenheid",
@@ -368,7 +368,7 @@ def declarations_import(
                 period_start=line.begin,
                 period_end=line.end,
                 volume=line.volume,
-                unit=line.unit,
+                unit=line.unit or trajectory.unit,
                 debit_credit=line.debit_credit,
                 amount=line.amount,
                 reference=line.reference,

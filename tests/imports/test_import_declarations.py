@@ -195,7 +195,9 @@ def test_a_credit_without_its_debit_is_refused(user, trajectory, tmp_path):
 def test_a_second_debit_for_a_declared_period_and_a_changed_line_are_refused(user, trajectory, tmp_path):
     do_import(tmp_path, {"a.xml": msg.jw323([hours(MARCH, 30, "R3")], period=MARCH, number="DN1")}, user)
 
-    problems = refused(tmp_path, user, msg.jw323([hours(MARCH, 30, "R3x"), hours(MARCH, 31, "R3")], period=MARCH, number="DN2"))
+    problems = refused(
+        tmp_path, user, msg.jw323([hours(MARCH, 30, "R3x"), hours(MARCH, 31, "R3")], period=MARCH, number="DN2")
+    )
 
     assert [(field, value) for field, value, _ in problems] == [
         ("ReferentieNummer", "R3"),  # the same reference with another amount (TR314)
