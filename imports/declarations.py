@@ -70,6 +70,15 @@ def _month_end(day: dt.date) -> dt.date:
     return next_month - dt.timedelta(days=1)
 
 
+IN_CHUNK = 5000  # values per IN (...): SQLite allows 32,766 parameters, and a large CSV has more lines
+
+
+def _in_chunks(make_queryset, values) -> list:
+    """The rows of make_queryset(chunk) for every chunk of `values`: a fixed number of queries per 5,000."""
+    values = sorted(values)
+    return [row for i in range(0, len(values), IN_CHUNK) for row in make_queryset(values[i : i + IN_CHUNK])]
+
+
 def _overlap(a_start, a_end, b_start, b_end) -> bool:
     return a_start <= b_end and b_start <= a_end
 
@@ -169,35 +178,45 @@ def declarations_import(
     numbers = {line.allocation_number for line in lines}
     trajectories = {
         t.allocation_number: t
-        for t in Trajectory.objects.select_related("child__gemeente", "product", "provider", "ijw_allocation").filter(
-            allocation_number__in=numbers
+        for t in _in_chunks(
+            lambda chunk: Trajectory.objects.select_related(
+                "child__gemeente", "product", "provider", "ijw_allocation"
+            ).filter(allocation_number__in=chunk),
+            numbers,
         )
     }
     references = {line.reference for line in lines}
     existing = {
         (d.provider.agb_code, d.reference, d.debit_credit): d
-        for d in Declaration.objects.select_related("provider").filter(
-            provider__agb_code__in={line.provider_agb for line in lines}, reference__in=references
+        for d in _in_chunks(
+            lambda chunk: Declaration.objects.select_related("provider").filter(
+                provider__agb_code__in={line.provider_agb for line in lines}, reference__in=chunk
+            ),
+            references,
         )
     }
     trajectory_ids = [t.pk for t in trajectories.values()]
     months = [line.begin for line in lines]
     booked = []  # debits of these trajectories in these months, with whether they were credited
     if trajectory_ids and months:
-        debits = list(
-            Declaration.objects.select_related("provider").filter(
-                trajectory_id__in=trajectory_ids,
+        debits = _in_chunks(
+            lambda chunk: Declaration.objects.select_related("provider").filter(
+                trajectory_id__in=chunk,
                 debit_credit=DebitCredit.DEBIT,
                 period_end__gte=min(months).replace(day=1),
                 period_start__lte=_month_end(max(line.end for line in lines)),
-            )
+            ),
+            trajectory_ids,
         )
         credited = set(
-            Declaration.objects.filter(
-                debit_credit=DebitCredit.CREDIT,
-                provider_id__in={d.provider_id for d in debits},
-                reference__in={d.reference for d in debits},
-            ).values_list("provider_id", "reference")
+            _in_chunks(
+                lambda chunk: Declaration.objects.filter(
+                    debit_credit=DebitCredit.CREDIT,
+                    provider_id__in={d.provider_id for d in debits},
+                    reference__in=chunk,
+                ).values_list("provider_id", "reference"),
+                {d.reference for d in debits},
+            )
         )
         booked = [d for d in debits if (d.provider_id, d.reference) not in credited]
 
@@ -329,20 +348,17 @@ def declarations_import(
             )
             continue
         credited_now.add((line.provider_agb, line.reference))
-    standing = [
-        (d.trajectory_id, d.period_start, d.period_end, d.reference)
-        for d in booked
-        if (d.provider.agb_code, d.reference) not in credited_now
-    ]
+    # Standing (uncredited) debits per trajectory, so each new debit is compared with its own trajectory's only.
+    standing: dict[int, list] = {}
+    for d in booked:
+        if (d.provider.agb_code, d.reference) not in credited_now:
+            standing.setdefault(d.trajectory_id, []).append((d.period_start, d.period_end, d.reference))
     for line, trajectory in new:
         if line.debit_credit != DebitCredit.DEBIT or (line.provider_agb, line.reference) in credited_now:
             continue
-        for trajectory_id, start, end, reference in standing:
-            if (
-                trajectory_id == trajectory.pk
-                and reference != line.reference
-                and _overlap(start, end, line.begin, line.end)
-            ):
+        periods = standing.setdefault(trajectory.pk, [])
+        for start, end, reference in periods:
+            if reference != line.reference and _overlap(start, end, line.begin, line.end):
                 problem(
                     line.where,
                     "ProductPeriode",
@@ -351,7 +367,7 @@ def declarations_import(
                     "en niet gecrediteerd (TR389).",
                 )
                 break
-        standing.append((trajectory.pk, line.begin, line.end, line.reference))
+        periods.append((line.begin, line.end, line.reference))
 
     if problems:
         raise MessageError(problems)
