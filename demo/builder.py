@@ -189,7 +189,7 @@ def write_demo(plan: DemoPlan) -> dict:
     )
     toegang = {VOORBEELDSTAD[0]: users["toegang"], PROEFDORP[0]: users["toegang.proefdorp"]}
     write_guardians(gemeenten, toegang, clock, plan.today)
-    write_declarations(gemeenten, plan.today, seed=plan.seed + 3)
+    write_declarations(gemeenten, plan.today, seed=plan.seed + 3, user=beheer)
     return users
 
 

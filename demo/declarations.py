@@ -33,8 +33,9 @@ def _months_before(today: dt.date, n: int) -> list[tuple[dt.date, dt.date]]:
     return months[::-1]
 
 
-def write_declarations(gemeenten: dict, today: dt.date, *, seed: int) -> int:
-    """Declaration lines for the demo gemeenten's P × Q care of the last MONTHS months; returns how many."""
+def write_declarations(gemeenten: dict, today: dt.date, *, seed: int, user=None) -> int:
+    """Declaration lines for the demo gemeenten's P × Q care of the last MONTHS months, imported by `user`
+    (the beheerder); returns how many."""
     rng = random.Random(seed)
     months = _months_before(today, MONTHS)
     first, last = months[0][0], months[-1][1]
@@ -99,6 +100,11 @@ def write_declarations(gemeenten: dict, today: dt.date, *, seed: int) -> int:
                 )
             )
     bulk_create_with_history(
-        rows, Declaration, batch_size=1000, default_change_reason="demo", default_date=timezone.now()
+        rows,
+        Declaration,
+        batch_size=1000,
+        default_user=user,
+        default_change_reason="demo: declaraties (JW323)",
+        default_date=timezone.now(),
     )
     return len(rows)
