@@ -119,7 +119,8 @@ def write_csv(path: Path, allocations, months: int) -> int:
             first = dt.date(2026, m, 1)
             last = (first + dt.timedelta(days=32)).replace(day=1) - dt.timedelta(days=1)
             for number, client in allocations:
-                out.write(f"{PROVIDER};{number};{client};C{number}-{m:02d};{first:%d-%m-%Y};{last:%d-%m-%Y};30;04;95,00;2.850,00\n")  # fmt: skip
+                period = f"{first:%d-%m-%Y};{last:%d-%m-%Y}"
+                out.write(f"{PROVIDER};{number};{client};C{number}-{m:02d};{period};30;04;95,00;2.850,00\n")
                 n += 1
     return n
 
@@ -162,9 +163,8 @@ def main() -> None:
             )
         answers = write_answers(folder, sent)
         seconds, _ = timed("ijw", answers)
-        print(
-            f"{'JW325 answers':26} {seconds:7.1f} s  {lines / seconds:8,.0f} lines/s  {len(answers) / seconds:6.1f} messages/s"
-        )
+        rate = f"{lines / seconds:8,.0f} lines/s  {len(answers) / seconds:6.1f} messages/s"
+        print(f"{'JW325 answers':26} {seconds:7.1f} s  {rate}")
         csv_path = folder / "declaraties.csv"
         rows = write_csv(csv_path, allocations, args.months)
         seconds, _ = timed("csv", [csv_path])

@@ -244,12 +244,21 @@ def test_the_command_fails_on_a_refused_file_also_as_a_dry_run(user, trajectory,
 
 def test_official_examples_are_refused_with_their_reasons(user, tmp_path):
     provider = ProviderFactory(agb_code="65656055", name="Zorggroep West")
-    for number, bsn, code in (("10072", "999900006", "45A03"), ("10073", "999900018", "45A04"), ("10074", "999900018", "45A03")):  # fmt: skip
+    allocations = (("10072", "999900006", "45A03"), ("10073", "999900018", "45A04"), ("10074", "999900018", "45A03"))
+    for number, bsn, code in allocations:
         child = Trajectory.objects.filter(child__bsn=bsn).first()
         child = child.child if child else ChildFactory(gemeente=user.gemeenten.get(), bsn=bsn)
         product = Product.objects.get(code=code)
-        TrajectoryFactory(child=child, provider=provider, product=product, allocation_number=number,
-                          start_date=D(2026, 1, 1), planned_end_date=D(2026, 12, 31), unit="04", tariff=None)  # fmt: skip
+        TrajectoryFactory(
+            child=child,
+            provider=provider,
+            product=product,
+            allocation_number=number,
+            start_date=D(2026, 1, 1),
+            planned_end_date=D(2026, 12, 31),
+            unit="04",
+            tariff=None,
+        )
 
     run, report = do_import(tmp_path, {"JW323.xml": (EXAMPLES / "JW323.xml").read_bytes()}, user)
 
