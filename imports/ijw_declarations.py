@@ -13,7 +13,6 @@ from .ijw import Message, iso_date
 from .ijw_base import LABEL, MessageHandlers
 
 DECLARATION_KINDS = ("JW323", "JW325")
-LABEL.update({"JW323": "declaratieregel (JW323)", "JW325": "declaratie-antwoord (JW325)"})
 
 
 def _euros(cents) -> Decimal:
