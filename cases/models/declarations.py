@@ -7,8 +7,6 @@ line: importing the same message twice finds every line already there and change
 `amount` is signed (a credit is negative), so a sum over lines is the net declared amount.
 """
 
-import datetime as dt
-
 from django.db import models
 from django.db.models import F, Q
 from simple_history.models import HistoricalRecords
@@ -101,7 +99,3 @@ class Declaration(models.Model):
 
     def __str__(self):
         return f"Declaratie {self.reference} ({self.get_debit_credit_display()}) {self.month:%m-%Y}"
-
-    @staticmethod
-    def month_of(day: dt.date) -> dt.date:
-        return day.replace(day=1)
