@@ -48,6 +48,7 @@ from cases.models import Gemeente, Product, Segment
 from cases.product_catalogue import load_catalogue
 from demo.calibration import calibrate, current_tariffs, reference_tariffs
 from demo.case_files import write_cases
+from demo.declarations import write_declarations
 from demo.figures import (
     CALIBRATION_YEAR,
     DEFAULT_SEED,
@@ -190,6 +191,7 @@ def write_demo(plan: DemoPlan) -> dict:
     )
     toegang = {VOORBEELDSTAD[0]: users["toegang"], PROEFDORP[0]: users["toegang.proefdorp"]}
     write_guardians(gemeenten, toegang, clock, plan.today)
+    write_declarations(gemeenten, plan.today, seed=plan.seed + 3, user=beheer)
     return users
 
 

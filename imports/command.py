@@ -43,3 +43,12 @@ def run_command(command, *, kind: str, paths: list[Path], display_name: str, opt
         command.stdout.write(line)
     if run.status == ImportStatus.REFUSED:
         raise CommandError("Het bestand is geweigerd; er is niets geïmporteerd. Los de problemen hierboven op.")
+    # Whenever a file is (or, in a proefimport, would be) refused the command fails, so a script notices.
+    if report.refused_files:
+        done = "zou worden geweigerd" if run.dry_run else "is geweigerd"
+        raise CommandError(
+            f"{len(report.refused_files)} bestand(en) {done}: {', '.join(report.refused_files[:5])}. "
+            "Los de problemen hierboven op."
+        )
+    if report.problem_count:
+        raise CommandError("Het bestand zou worden geweigerd; los de problemen hierboven op.")

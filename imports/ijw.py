@@ -19,7 +19,7 @@ from .report import Problem
 XSD_DIR = Path(__file__).resolve().parent / "data" / "ijw" / "xsd"
 IJW = "http://www.istandaarden.nl/ijw/3_2/basisschema/schema"
 NAMESPACE = re.compile(r"^http://www\.istandaarden\.nl/ijw/3_2/(jw\d{3})/schema$")
-IMPORTED = ("JW301", "JW305", "JW307", "JW315", "JW317")
+IMPORTED = ("JW301", "JW305", "JW307", "JW315", "JW317", "JW323", "JW325")
 MAX_SCHEMA_ERRORS = 20
 
 
@@ -51,8 +51,12 @@ class Message:
     # One dict per product line (JSON-friendly: dates as ISO text, so a waiting message can be stored).
     items: list = field(default_factory=list)
     notes: list = field(default_factory=list)
+    # JW323/JW325: the declaration's own fields (number, period, totals; the answered message).
+    declaration: dict = field(default_factory=dict)
 
     def where(self, item: dict | None = None) -> str:
+        if item and item.get("reference"):
+            return f"{self.kind} prestatie {item['reference']}"
         if item and item.get("allocation_number"):
             return f"{self.kind} toewijzing {item['allocation_number']}"
         if item and item.get("provider_reference"):
@@ -135,7 +139,8 @@ def read_message(path: Path, display_name: str) -> Message:
             kind,
             "Bericht",
             kind,
-            f"Berichttype {kind} wordt niet geïmporteerd; jeugdregie leest JW301, JW305, JW307, JW315 en JW317.",
+            f"Berichttype {kind} wordt niet geïmporteerd; jeugdregie leest JW301, JW305, JW307, JW315, JW317, "
+            "JW323 en JW325.",
         )
     return _READERS[kind](_Reader(root, kind.lower()), kind, display_name)
 
@@ -279,10 +284,77 @@ def _read_jw317(r: _Reader, kind: str, name: str) -> Message:
     return message
 
 
+def _signed_cents(r: _Reader, node, path: str) -> int:
+    """A CDT_BedragMetDC or CDT_TotaalBedragMetDC as signed eurocents (COD043: C is negative)."""
+    amount = int(r.text(f"{path}/ijw:Bedrag", node) or r.text(f"{path}/ijw:TotaalBedrag", node) or 0)
+    return -amount if r.text(f"{path}/ijw:DebetCredit", node) == "C" else amount
+
+
+def _prestatie(r: _Reader, node, bsn: str) -> dict:
+    return {
+        "bsn": bsn,
+        "reference": r.text("ProductReferentie/ijw:ReferentieNummer", node),
+        "previous_reference": r.text("ProductReferentie/ijw:VorigReferentieNummer", node),
+        "allocation_number": r.text("ToewijzingNummer", node),
+        "category": r.text("ProductCategorie", node),
+        "product_code": r.text("ProductCode", node),
+        "begin": r.text("ProductPeriode/ijw:Begindatum", node),
+        "end": r.text("ProductPeriode/ijw:Einddatum", node),
+        "volume": r.text("GeleverdVolume", node),
+        "unit": r.text("Eenheid", node),
+        "tariff_cents": r.text("ProductTarief", node),
+        "debit_credit": r.text("IngediendBedrag/ijw:DebetCredit", node),
+        "amount_cents": _signed_cents(r, node, "IngediendBedrag"),
+        "codes": [code.text for code in r.all("RetourCodes/RetourCode", node)],
+    }
+
+
+def _read_jw323(r: _Reader, kind: str, name: str) -> Message:
+    """Declaratie: one message for many clients, so each line carries its own BSN."""
+    message = _header(r, kind, name, gemeente_is_sender=False)
+    message.declaration = {
+        "number": r.text("Declaratie/DeclaratieNummer"),
+        "begin": r.text("Declaratie/DeclaratiePeriode/ijw:Begindatum"),
+        "end": r.text("Declaratie/DeclaratiePeriode/ijw:Einddatum"),
+        "total_cents": _signed_cents(r, r.root, "Declaratie/TotaalIngediendBedrag"),
+    }
+    for client in r.all("Declaratie/Clienten/Client"):
+        bsn = r.text("Bsn", client)
+        message.items.extend(_prestatie(r, node, bsn) for node in r.all("Prestaties/Prestatie", client))
+    return message
+
+
+def _read_jw325(r: _Reader, kind: str, name: str) -> Message:
+    """Declaratie-antwoord: only the lines with a remark are listed; the rest of the declaration is approved."""
+    message = _header(r, kind, name, gemeente_is_sender=True)
+    answer = r.all("DeclaratieAntwoord")
+    message.declaration = {
+        "answers_message_id": r.text("Header/DeclaratieIdentificatie/ijw:Identificatie"),
+        "header_codes": [code.text for code in r.all("Header/RetourCodes/RetourCode")],
+        "has_answer": bool(answer),
+    }
+    if answer:
+        node = answer[0]
+        message.declaration.update(
+            {
+                "number": r.text("DeclaratieNummer", node),
+                "total_cents": _signed_cents(r, node, "TotaalIngediendBedrag"),
+                "approved_cents": _signed_cents(r, node, "TotaalToegekendBedrag"),
+                "codes": [code.text for code in r.all("RetourCodes/RetourCode", node)],
+            }
+        )
+        for client in r.all("Clienten/Client", node):
+            bsn = r.text("Bsn", client)
+            message.items.extend(_prestatie(r, line, bsn) for line in r.all("Prestaties/Prestatie", client))
+    return message
+
+
 _READERS = {
     "JW301": _read_jw301,
     "JW305": _read_jw305,
     "JW307": _read_jw307,
     "JW315": _read_jw315,
     "JW317": _read_jw317,
+    "JW323": _read_jw323,
+    "JW325": _read_jw325,
 }

@@ -21,6 +21,8 @@ LABEL = {
     "JW307": "stop zorg (JW307)",
     "JW315": "verzoek om toewijzing (JW315)",
     "JW317": "verzoek om wijziging (JW317)",
+    "JW323": "declaratieregel (JW323)",
+    "JW325": "declaratie-antwoord (JW325)",
 }
 
 

@@ -23,6 +23,7 @@ from .ijw_allocations import AllocationMessages
 from .ijw_base import LABEL
 from .ijw_care import CareMessages
 from .ijw_check import check_message
+from .ijw_declarations import DECLARATION_KINDS, DeclarationMessages
 from .ijw_referrals import ReferralMessages
 from .lookups import Lookups
 from .report import Report
@@ -44,7 +45,7 @@ def message_files(paths: list[Path]) -> list[tuple[Path, str]]:
     return files
 
 
-class IjwImport(AllocationMessages, CareMessages, ReferralMessages):
+class IjwImport(AllocationMessages, CareMessages, ReferralMessages, DeclarationMessages):
     """Runs the files; the handlers per message type (`_jw301`, `_jw305`, ...) come from the mixed-in classes."""
 
     def __init__(self, paths, *, user, report: Report, progress, reason: str, run=None):
@@ -73,7 +74,8 @@ class IjwImport(AllocationMessages, CareMessages, ReferralMessages):
     def _file(self, path: Path, name: str) -> None:
         try:
             message = read_message(path, name)
-            check_message(message, self.lookups)
+            if message.kind not in DECLARATION_KINDS:  # declarations check their many clients themselves
+                check_message(message, self.lookups)
             self.counts: list = []
             self.notes: list = []
             try:
@@ -94,6 +96,9 @@ class IjwImport(AllocationMessages, CareMessages, ReferralMessages):
             self.report.note(f"{name}: {note}")
 
     def _apply(self, message: Message) -> None:
+        if message.kind in DECLARATION_KINDS:
+            self._declaration(message)
+            return
         self.gemeente = self.lookups.gemeenten[message.gemeente_code]
         self.provider = self.lookups.providers[message.provider_agb]
         self.referrals_made: dict = {}

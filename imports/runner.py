@@ -9,6 +9,7 @@ from django.utils import timezone
 from cases.models import Child, Extension, Trajectory
 
 from .after import after_import
+from .csv_declarations import CsvDeclarationImport, is_declaration_csv
 from .csv_import import CsvImport
 from .ijw_import import IjwImport
 from .models import ImportKind, ImportRun, ImportStatus
@@ -33,7 +34,8 @@ def run_import(run: ImportRun, paths: list[Path], *, echo=None) -> Report:
     try:
         if run.kind == ImportKind.CSV:
             for path in paths:
-                CsvImport(
+                importer = CsvDeclarationImport if is_declaration_csv(path) else CsvImport
+                importer(
                     path,
                     user=run.started_by,
                     report=report,

@@ -67,6 +67,7 @@ SECTIONS = [
     "Afsluiting en herinstroom",
     "Signalen en Top 32",
     "Wlz",
+    "Gedeclareerd vs toegewezen",
 ]
 
 
@@ -186,6 +187,16 @@ def report_figures(report: KpiReport) -> list[Figure]:
         lambda m: m.wlz.median_weeks, key_figure=True)  # fmt: skip
     add("wlz.cost_off", s[wlz], "Jeugdwet-kosten per maand naar de Wlz", "€", lambda m: m.wlz.cost_off,
         key_figure=True)  # fmt: skip
+    # Declarations (issue 12): over the segments and providers that declared in the month.
+    declared = SECTIONS.index("Gedeclareerd vs toegewezen")
+    add("declared.allocated", s[declared], "Toegewezen (P × Q) bij aanbieders die declareerden", "€",
+        lambda m: m.declared.allocated)  # fmt: skip
+    add("declared.declared", s[declared], "Gedeclareerd", "€", lambda m: m.declared.declared, key_figure=True)
+    add("declared.pct", s[declared], "Gedeclareerd als deel van toegewezen", "%", lambda m: m.declared.declared_pct,
+        key_figure=True)  # fmt: skip
+    add("declared.approved", s[declared], "Toegekend (JW325)", "€", lambda m: m.declared.approved)
+    add("declared.rejected", s[declared], "Afgewezen (JW325)", "€", lambda m: m.declared.rejected)
+    add("declared.open", s[declared], "Nog niet beantwoord", "€", lambda m: m.declared.open)
     return rows
 
 

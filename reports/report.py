@@ -38,6 +38,7 @@ class MonthFigures:
     flags: kpis.FlagCounts
     top_reviewed: float | None
     wlz: kpis.WlzFigures
+    declared: kpis.Declared | None = None  # declared vs allocated per segment and provider (issue 12)
 
 
 def figures_by_month(gemeente: Gemeente, periods: list[Period]) -> list[MonthFigures]:
@@ -56,6 +57,7 @@ def figures_by_month(gemeente: Gemeente, periods: list[Period]) -> list[MonthFig
         "end_reasons": kpis.end_reasons_series(gemeente, periods),
         "re_entry": kpis.re_entry_series(gemeente, periods),
         "wlz": kpis.wlz_series(gemeente, periods),
+        "declared": kpis.declared_vs_allocated_series(gemeente, periods),
     }
     return [
         MonthFigures(

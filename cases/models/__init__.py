@@ -22,6 +22,7 @@ from .catalogue import (
     YouthPopulation,
 )
 from .children import CaseAccessLog, Child, ChildQuerySet, FlagOutbox, Guardian, GuardianRelation, Household
+from .declarations import DebitCredit, Declaration, DeclarationQuerySet, DeclarationSource, DeclarationStatus
 from .trajectories import (
     CASE_DAILY_COST,
     CostBasisLabel,
@@ -48,6 +49,11 @@ __all__ = [
     "PaymentSchedule",
     "TaskContract",
     "CaseAccessLog",
+    "DebitCredit",
+    "Declaration",
+    "DeclarationQuerySet",
+    "DeclarationSource",
+    "DeclarationStatus",
     "Child",
     "ChildQuerySet",
     "Extension",

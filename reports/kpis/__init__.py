@@ -21,6 +21,7 @@ ended, re-entry) and flags (signalen, Top 32); query holds the pieces they share
 names below: `from reports import kpis; kpis.inflow(gemeente, period)`.
 """
 
+from .declarations import Declared, DeclaredRow, declared_vs_allocated, declared_vs_allocated_series
 from .durations import DURATION_BINS, Durations, durations, durations_series
 from .extensions import Extensions, Stacking, extensions, extensions_series, stacking, stacking_series
 from .flags import FlagCounts, flags_raised_resolved, top_reviewed_on_time
@@ -58,6 +59,10 @@ from .referrals import (
 from .wlz import WlzFigures, wlz_series
 
 __all__ = [
+    "Declared",
+    "DeclaredRow",
+    "declared_vs_allocated",
+    "declared_vs_allocated_series",
     "DURATION_BINS",
     "Durations",
     "EndReasons",

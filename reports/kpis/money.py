@@ -13,6 +13,7 @@ from django.db.models.functions import Greatest, Least
 from cases.dbfuncs import DaysBetween
 from cases.models import Gemeente, Segment, SegmentBudget, TaskContract
 
+from .declarations import realised_adjustments
 from .period import Period
 from .query import MONEY, active_in, cost_in, date_value, in_period, money, pct, span_of, trajectories_of
 
@@ -133,7 +134,9 @@ FORECAST_METHOD = (
     "(uiterlijk 31 december). Nieuwe instroom en verlengingen na die datum zitten er niet in; de "
     "prognose is dus een ondergrens, die vroeg in het jaar ver onder de uitkomst ligt. Daarom staat "
     "ernaast de prognose bij gelijkblijvend tempo: uitgegeven tot nu plus de uitgaven van deze maand "
-    "voor elke resterende maand. De uitkomst ligt meestal tussen die twee. Taakgericht ingekochte zorg "
+    "voor elke resterende maand. De uitkomst ligt meestal tussen die twee. Voor een maand waarin de "
+    "aanbieder voor een traject heeft gedeclareerd (JW323 of CSV, niet afgewezen) telt het gedeclareerde "
+    "bedrag in plaats van P × Q (gerealiseerde maand). Taakgericht ingekochte zorg "
     "telt met de betalingen van het contract (betaalschema), nooit daarnaast nog per traject: de "
     "prognose neemt de hele contractsom van het jaar mee. Trajecten zonder prijs en zonder contract "
     "('prijs ontbreekt') tellen niet mee en staan apart vermeld."
@@ -223,6 +226,8 @@ def spend_series(gemeente: Gemeente, periods: list[Period]) -> list[Spend]:
         ).values_list("year", "segment", "amount")
     }
     segments = list(Segment.objects.order_by("number"))
+    # Realised months (declarations, issue 12): their declared amount instead of the P × Q accrual.
+    realised = realised_adjustments(gemeente, periods)
     result = []
     for i, p in enumerate(periods):
         result.append(
@@ -232,9 +237,12 @@ def spend_series(gemeente: Gemeente, periods: list[Period]) -> list[Spend]:
                     SegmentSpend(
                         number=segment.number,
                         name=segment.name,
-                        month=money(rows.get(segment.pk, {}).get(f"m{i}")) + paid(segment.pk, p.start, p.end),
+                        month=money(rows.get(segment.pk, {}).get(f"m{i}"))
+                        + paid(segment.pk, p.start, p.end)
+                        + realised.get((i, segment.pk, "m"), 0),
                         year_to_date=money(rows.get(segment.pk, {}).get(f"y{i}"))
-                        + paid(segment.pk, dt.date(p.end.year, 1, 1), p.end),
+                        + paid(segment.pk, dt.date(p.end.year, 1, 1), p.end)
+                        + realised.get((i, segment.pk, "y"), 0),
                         committed=money(rows.get(segment.pk, {}).get(f"c{i}"))
                         + contract_sum(segment.pk, p.end.year)
                         - paid(segment.pk, dt.date(p.end.year, 1, 1), p.end),

@@ -7,7 +7,7 @@ from imports.models import ImportKind
 
 
 class Command(BaseCommand):
-    help = "Importeer een CSV-bestand met trajecten (kolommen: docs/import.md). Alles of niets."
+    help = "Importeer een CSV-bestand met trajecten of declaraties (kolommen: docs/import.md). Alles of niets."
 
     def add_arguments(self, parser):
         parser.add_argument("path", type=Path)

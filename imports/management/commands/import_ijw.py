@@ -7,7 +7,7 @@ from imports.models import ImportKind
 
 
 class Command(BaseCommand):
-    help = "Importeer iJw 3.2-berichten (JW315, JW301, JW305, JW307, JW317): bestanden of mappen."
+    help = "Importeer iJw 3.2-berichten (JW315, JW301, JW305, JW307, JW317, JW323, JW325): bestanden of mappen."
 
     def add_arguments(self, parser):
         parser.add_argument("paths", nargs="+", type=Path)

@@ -1,0 +1,201 @@
+"""Declarations (issue 12): declared against allocated spend per segment and provider, and the realised
+months the spend and forecast use instead of P × Q (the rule is in docs/kpis.md, "Declaraties").
+
+Two queries per report whatever the data: one over the declaration lines, one over the trajectories;
+each holds a column per period (conditional aggregates), as every KPI family here does.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import models
+from django.db.models import Exists, F, OuterRef, Q, Sum, Value
+from django.db.models.functions import Coalesce, Greatest, Least
+
+from cases.dbfuncs import DaysBetween
+from cases.models import Declaration, DeclarationStatus, Gemeente, TaskContract
+
+from .period import Period
+from .query import MONEY, active_in, cost_in, date_value, money, pct, span_of, trajectories_of
+
+
+@dataclass
+class DeclaredRow:
+    """One segment and provider in a period: P × Q allocated, and what was declared and answered."""
+
+    segment_number: int
+    segment: str
+    provider: str
+    allocated: Decimal = Decimal("0.00")  # P × Q of the provider's trajectories in the segment, in the period
+    declared: Decimal = Decimal("0.00")  # net: debit minus credit
+    approved: Decimal = Decimal("0.00")
+    rejected: Decimal = Decimal("0.00")
+    open: Decimal = Decimal("0.00")  # declared, no answer (JW325) yet
+
+    @property
+    def difference(self) -> Decimal:
+        return self.declared - self.allocated
+
+    @property
+    def declared_pct(self) -> float | None:
+        return pct(self.declared, self.allocated)
+
+
+@dataclass
+class Declared:
+    rows: list[DeclaredRow] = field(default_factory=list)  # only pairs with a declaration in the period
+
+    def _total(self, name: str) -> Decimal:
+        return sum((getattr(r, name) for r in self.rows), Decimal("0.00"))
+
+    @property
+    def allocated(self) -> Decimal:
+        return self._total("allocated")
+
+    @property
+    def declared(self) -> Decimal:
+        return self._total("declared")
+
+    @property
+    def approved(self) -> Decimal:
+        return self._total("approved")
+
+    @property
+    def rejected(self) -> Decimal:
+        return self._total("rejected")
+
+    @property
+    def open(self) -> Decimal:
+        return self._total("open")
+
+    @property
+    def difference(self) -> Decimal:
+        return self.declared - self.allocated
+
+    @property
+    def declared_pct(self) -> float | None:
+        return pct(self.declared, self.allocated)
+
+
+def _lines_of(gemeente: Gemeente):
+    return Declaration.objects.filter(trajectory__child__gemeente=gemeente)
+
+
+def _in_months(period: Period) -> Q:
+    return Q(month__gte=period.start, month__lte=period.end)
+
+
+SEGMENT, SEGMENT_NAME, PROVIDER = "product__segment__number", "product__segment__name", "provider__name"
+
+
+def declared_vs_allocated_series(gemeente: Gemeente, periods: list[Period]) -> list[Declared]:
+    """Per period, per segment and provider with a declaration in it: declared (net), approved, rejected and
+    still open, against the P × Q allocated spend of that provider's trajectories in the segment."""
+    span = span_of(periods)
+    lines = {}
+    aggregates = {}
+    for i, p in enumerate(periods):
+        months = _in_months(p)
+        aggregates[f"d{i}"] = Sum("amount", filter=months)
+        aggregates[f"a{i}"] = Sum("approved_amount", filter=months & Q(status=DeclarationStatus.APPROVED))
+        aggregates[f"r{i}"] = Sum("amount", filter=months & Q(status=DeclarationStatus.REJECTED))
+        aggregates[f"o{i}"] = Sum("amount", filter=months & Q(status=DeclarationStatus.SUBMITTED))
+        aggregates[f"n{i}"] = models.Count("pk", filter=months)
+    for row in (
+        _lines_of(gemeente)
+        .filter(_in_months(span))
+        .values(f"trajectory__{SEGMENT}", f"trajectory__{SEGMENT_NAME}", PROVIDER)
+        .annotate(**aggregates)
+        .order_by()
+    ):
+        lines[(row[f"trajectory__{SEGMENT}"], row[PROVIDER])] = row
+    allocated = {}
+    if lines:
+        providers = {provider for _segment, provider in lines}
+        for row in (
+            trajectories_of(gemeente)
+            .filter(active_in(span), provider__name__in=providers, daily_cost__isnull=False)
+            .values(SEGMENT, PROVIDER)
+            .annotate(**{f"c{i}": Sum(cost_in(p), filter=active_in(p)) for i, p in enumerate(periods)})
+            .order_by()
+        ):
+            allocated[(row[SEGMENT], row[PROVIDER])] = row
+    result = []
+    for i, _p in enumerate(periods):
+        rows = [
+            DeclaredRow(
+                segment_number=segment,
+                segment=f"{segment}. {row[f'trajectory__{SEGMENT_NAME}']}",
+                provider=provider,
+                allocated=money(allocated.get((segment, provider), {}).get(f"c{i}")),
+                declared=money(row[f"d{i}"]),
+                approved=money(row[f"a{i}"]),
+                rejected=money(row[f"r{i}"]),
+                open=money(row[f"o{i}"]),
+            )
+            for (segment, provider), row in sorted(lines.items())
+            if row[f"n{i}"]
+        ]
+        result.append(Declared(rows=rows))
+    return result
+
+
+def declared_vs_allocated(gemeente: Gemeente, period: Period) -> Declared:
+    return declared_vs_allocated_series(gemeente, [period])[0]
+
+
+# --- realised months in spend and forecast ----------------------------------------------------------------
+
+
+def _covered(year: int) -> Exists:
+    """The line's trajectory is paid by a taakgericht contract that year (as money.covered_by_contract)."""
+    return Exists(
+        TaskContract.objects.filter(
+            gemeente_id=OuterRef("trajectory__child__gemeente_id"),
+            provider_id=OuterRef("trajectory__provider_id"),
+            segment_id=OuterRef("trajectory__product__segment_id"),
+            year=year,
+        )
+    )
+
+
+def _replaced(period: Period) -> models.ExpressionWrapper:
+    """The P × Q accrual the line replaces: the trajectory's daily cost over the days of the line's period
+    on which it accrues (from its start, to its end or the period's end); negative for a credit."""
+    first = Greatest(F("period_start"), F("trajectory__start_date"), date_value(period.start))
+    last = Least(F("period_end"), Coalesce(F("trajectory__end_date"), date_value(period.end)), date_value(period.end))
+    days = Greatest(DaysBetween(first, last) + 1, Value(0))
+    sign = models.Case(models.When(debit_credit="C", then=Value(-1)), default=Value(1))
+    per_day = Coalesce(F("trajectory__daily_cost"), Value(Decimal("0")), output_field=MONEY)
+    return models.ExpressionWrapper(F("amount") - sign * per_day * days, output_field=MONEY)
+
+
+def realised_adjustments(gemeente: Gemeente, periods: list[Period]) -> dict[tuple[int, int, str], Decimal]:
+    """(period index, segment_id, "m" or "y") -> what the realised months change in the month's and the year
+    to date's spend: for every line not rejected, its amount instead of the P × Q it replaces. Lines of
+    trajectories paid by a taakgericht contract are left out (the contract's payments count). One query."""
+    years = sorted({p.end.year for p in periods})
+    aggregates = {}
+    for i, p in enumerate(periods):
+        per_case = Q(**{f"covered_{p.end.year}": False})
+        year_to_date = Period(p.end.replace(month=1, day=1), p.end)
+        aggregates[f"m{i}"] = Sum(_replaced(p), filter=_in_months(p) & per_case)
+        aggregates[f"y{i}"] = Sum(_replaced(year_to_date), filter=_in_months(year_to_date) & per_case)
+    first = min(p.end.replace(month=1, day=1) for p in periods)
+    rows = (
+        _lines_of(gemeente)
+        .realised()
+        .filter(_in_months(Period(first, max(p.end for p in periods))))
+        .annotate(**{f"covered_{year}": _covered(year) for year in years})
+        .values("trajectory__product__segment")
+        .annotate(**aggregates)
+        .order_by()
+    )
+    result = {}
+    for row in rows:
+        for i in range(len(periods)):
+            for kind in ("m", "y"):
+                result[(i, row["trajectory__product__segment"], kind)] = money(row[f"{kind}{i}"])
+    return result
