@@ -43,6 +43,7 @@ from .outcomes import (
     re_entry,
     re_entry_series,
 )
+from .lead_time import LeadTime, allocation_lead_time, allocation_lead_time_series
 from .period import Period
 from .referrals import (
     ProviderWaiting,
@@ -58,6 +59,9 @@ from .referrals import (
 
 __all__ = [
     "DURATION_BINS",
+    "LeadTime",
+    "allocation_lead_time",
+    "allocation_lead_time_series",
     "Durations",
     "EndReasons",
     "Extensions",
