@@ -96,17 +96,25 @@ def volume_impossible(
     )
 
 
-def volume_above_norm(
+def volume_norm_exceeded(
     product, *, volume: Decimal, unit: str, frequency: str, start: dt.date, planned_end: dt.date
-) -> str | None:
-    """What to tell the worker when the volume is above the product's norm (in the product's unit); else None."""
+) -> bool:
+    """The volume is above the product's norm (compared per day, in the product's unit; equal is within)."""
     if product.norm_volume is None or volume is None or unit != product.unit or planned_end < start:
-        return None
+        return False
     per_day = units_per_day(volume=volume, frequency=frequency, start=start, planned_end=planned_end)
     norm = units_per_day(
         volume=product.norm_volume, frequency=product.norm_frequency, start=start, planned_end=planned_end
     )
-    if per_day <= norm:
+    return per_day > norm
+
+
+def volume_above_norm(
+    product, *, volume: Decimal, unit: str, frequency: str, start: dt.date, planned_end: dt.date
+) -> str | None:
+    """What to tell the worker when the volume is above the product's norm (in the product's unit); else None."""
+    checks = {"volume": volume, "unit": unit, "frequency": frequency, "start": start, "planned_end": planned_end}
+    if not volume_norm_exceeded(product, **checks):
         return None
     return (
         f"Het volume ({_volume_text(volume, unit, frequency)}) ligt boven de norm voor {product.code} "
@@ -125,6 +133,13 @@ class CostPreview:
     until_end: Decimal | None = None
     impossible: str | None = None
     above_norm: str | None = None
+
+
+def norm_text(product) -> str:
+    """The product's volume norm as the toets reads it: '2,5 uur per week'; '' without a norm."""
+    if product.norm_volume is None:
+        return ""
+    return _volume_text(product.norm_volume, product.unit, product.norm_frequency)
 
 
 def cost_preview(

@@ -20,7 +20,7 @@ from ..models import (
     TaskKind,
     Trajectory,
 )
-from ..terms import trajectory_terms, volume_above_norm, volume_impossible
+from ..terms import trajectory_terms, volume_above_norm, volume_impossible, volume_norm_exceeded
 from .common import as_user, today
 from .work import SCALE_DOWN_KEY_SUFFIX, tasks_done_by_work
 
@@ -289,8 +289,16 @@ PENDING_EXTENSION_EXISTS = "Er loopt al een verlengingsaanvraag voor dit traject
 
 
 def extension_request(
-    *, user, trajectory: Trajectory, requested_end_date: dt.date, reason: str, requested_volume: Decimal | None = None
+    *,
+    user,
+    trajectory: Trajectory,
+    requested_end_date: dt.date,
+    reason: str,
+    requested_volume: Decimal | None = None,
+    above_norm_reason: str = "",
 ) -> Extension:
+    """Ask for a later end (and perhaps another volume); the volume rules of start and change apply to the
+    volume that would run until the new end: impossible is refused, above the norm needs a reason."""
     with transaction.atomic():
         # Two quick clicks: without the lock both would see no pending request and both insert. The
         # second now waits here until the first commits, then reads its request and is refused.
@@ -317,6 +325,18 @@ def extension_request(
             )
             if impossible:
                 errors["requested_volume"] = impossible
+        if "requested_volume" not in errors and requested_end_date > locked.planned_end_date:
+            above = volume_above_norm(
+                locked.product,
+                volume=requested_volume or locked.volume,
+                unit=locked.unit,
+                frequency=locked.frequency,
+                start=locked.start_date,
+                planned_end=requested_end_date,
+            )
+            if above and not above_norm_reason.strip():
+                errors["above_norm_reason"] = above
+            above_norm_reason = above_norm_reason.strip() if above else ""
         if not reason.strip():
             errors["reason"] = "Geef de reden van de verlenging."
         if errors:
@@ -327,6 +347,7 @@ def extension_request(
                 requested_end_date=requested_end_date,
                 requested_volume=requested_volume,
                 reason=reason.strip(),
+                above_norm_reason=above_norm_reason,
                 requested_by=user,
             ),
             user,
@@ -416,6 +437,16 @@ def extension_decide(
             trajectory.planned_end_date = granted_end_date
             if granted_volume is not None:
                 trajectory.volume = granted_volume
+            if volume_norm_exceeded(
+                trajectory.product,
+                volume=trajectory.volume,
+                unit=trajectory.unit,
+                frequency=trajectory.frequency,
+                start=trajectory.start_date,
+                planned_end=granted_end_date,
+            ):
+                # Above the norm: the request's reason, else the toets's own motivation, is why.
+                trajectory.above_norm_reason = (locked.above_norm_reason or locked.decision_reason)[:300]
             trajectory.version += 1
             as_user(trajectory, user).save()
         request_evaluation([trajectory.child_id])
