@@ -123,6 +123,35 @@ def volume_above_norm(
     )
 
 
+# --- the actual start of care -----------------------------------------------------------------------------
+
+
+def actual_start_problem(
+    *,
+    actual_start: dt.date,
+    referral_date: dt.date | None,
+    planned_end: dt.date | None,
+    end: dt.date | None,
+    today: dt.date | None,
+) -> str | None:
+    """A Dutch refusal naming the value when the actual start of care (JW305, the toegang's first contact, a CSV
+    column) cannot be: before the referral, after the end (or the allocation's planned end), in the future.
+    The one rule of the form, the CSV import and the JW305 import; `today` None skips the future check."""
+    shown = formatting.date(actual_start)
+    if referral_date is not None and actual_start < referral_date:
+        return f"De start van de zorg ({shown}) ligt vóór de verwijzing van {formatting.date(referral_date)}."
+    if end is not None and actual_start > end:
+        return f"De start van de zorg ({shown}) ligt na het einde ({formatting.date(end)})."
+    if planned_end is not None and actual_start > planned_end:
+        return (
+            f"De start van de zorg ({shown}) ligt na de geplande einddatum van de toewijzing "
+            f"({formatting.date(planned_end)})."
+        )
+    if today is not None and actual_start > today:
+        return f"De start van de zorg ({shown}) ligt in de toekomst; leg die vast als de zorg begonnen is."
+    return None
+
+
 # --- the cost a form shows before saving ---------------------------------------------------------------
 
 

@@ -20,7 +20,7 @@ from ..models import (
     TaskKind,
     Trajectory,
 )
-from ..terms import trajectory_terms, volume_above_norm, volume_impossible, volume_norm_exceeded
+from ..terms import actual_start_problem, trajectory_terms, volume_above_norm, volume_impossible, volume_norm_exceeded
 from .common import as_user, today
 from .work import SCALE_DOWN_KEY_SUFFIX, tasks_done_by_work
 
@@ -37,21 +37,19 @@ class ConflictError(Exception):
 # --- trajectories -------------------------------------------------------------------------
 
 
-def _check_actual_start(*, actual_start, referral, end, errors: dict) -> None:
+def _check_actual_start(*, actual_start, referral, planned_end, end, errors: dict) -> None:
     """The actual start of care (JW305 or the toegang's first contact) lies between the referral and the end."""
     if actual_start is None:
         return
-    shown = formatting.date(actual_start)
-    if referral is not None and actual_start < referral.date:
-        errors["actual_start_date"] = (
-            f"De start van de zorg ({shown}) ligt vóór de verwijzing van {formatting.date(referral.date)}."
-        )
-    elif end is not None and actual_start > end:
-        errors["actual_start_date"] = f"De start van de zorg ({shown}) ligt na het einde ({formatting.date(end)})."
-    elif actual_start > today():
-        errors["actual_start_date"] = (
-            f"De start van de zorg ({shown}) ligt in de toekomst; leg die vast als de zorg begonnen is."
-        )
+    problem = actual_start_problem(
+        actual_start=actual_start,
+        referral_date=referral.date if referral is not None else None,
+        planned_end=planned_end,
+        end=end,
+        today=today(),
+    )
+    if problem:
+        errors["actual_start_date"] = problem
 
 
 def _check_volume(*, product, volume, unit, frequency, start, planned_end, above_norm_reason: str, errors) -> str:
@@ -116,7 +114,9 @@ def trajectory_start(
         above_norm_reason=above_norm_reason,
         errors=errors,
     )
-    _check_actual_start(actual_start=actual_start_date, referral=referral, end=None, errors=errors)
+    _check_actual_start(
+        actual_start=actual_start_date, referral=referral, planned_end=planned_end_date, end=None, errors=errors
+    )
     terms = trajectory_terms(
         product, provider, outside_budget=outside_budget, outside_budget_reason=outside_budget_reason
     )
@@ -183,6 +183,15 @@ def trajectory_change(
         if locked.end_date is not None:
             errors["__all__"] = "Dit traject is beëindigd en kan niet meer worden gewijzigd."
         _check_trajectory_dates(start=start_date, planned_end=planned_end_date, referral=locked.referral, errors=errors)
+        if (
+            locked.actual_start_date
+            and planned_end_date < locked.actual_start_date
+            and "planned_end_date" not in errors
+        ):
+            errors["planned_end_date"] = (
+                f"De geplande einddatum ({formatting.date(planned_end_date)}) ligt vóór de start van de zorg "
+                f"({formatting.date(locked.actual_start_date)})."
+            )
         above_norm_reason = _check_volume(
             product=locked.product,
             volume=volume,
@@ -232,7 +241,11 @@ def trajectory_record_start(
         locked = _locked_trajectory(trajectory, version)
         errors: dict = {}
         _check_actual_start(
-            actual_start=actual_start_date, referral=locked.referral, end=locked.end_date, errors=errors
+            actual_start=actual_start_date,
+            referral=locked.referral,
+            planned_end=locked.planned_end_date,
+            end=locked.end_date,
+            errors=errors,
         )
         if family_informed_date is not None and family_informed_date > today():
             errors["family_informed_date"] = (
