@@ -43,3 +43,9 @@ def run_command(command, *, kind: str, paths: list[Path], display_name: str, opt
         command.stdout.write(line)
     if run.status == ImportStatus.REFUSED:
         raise CommandError("Het bestand is geweigerd; er is niets geïmporteerd. Los de problemen hierboven op.")
+    # A refused file fails the command also in a dry run and when other files of the folder went in (issue 12),
+    # so a script that checks the exit code never misses one.
+    if not report.ok and run.dry_run:
+        raise CommandError("De proefimport vond problemen: zo wordt het niet (helemaal) geïmporteerd. Zie hierboven.")
+    if not report.ok:
+        raise CommandError("Niet elk bestand is geïmporteerd; de geweigerde staan hierboven.")

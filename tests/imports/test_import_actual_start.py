@@ -2,9 +2,11 @@
 before the referral or after the end is refused with a Dutch message naming the value, nothing written."""
 
 import datetime as dt
+from io import StringIO
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.core.management import CommandError, call_command
 
 from cases import services
 from cases.models import Trajectory
@@ -145,3 +147,17 @@ def test_moving_the_planned_end_before_the_start_of_care_is_refused(frozen_today
     assert error.value.message_dict["planned_end_date"] == [
         "De geplande einddatum (14-02-2025) ligt vóór de start van de zorg (20-02-2025)."
     ]
+
+
+def test_the_cli_fails_on_a_refused_file_also_in_a_dry_run_and_a_partial_folder(setup, user, tmp_path):  # noqa: F811
+    bad = _csv(tmp_path, {"n": 1, "end": "", "reason": "", "start": "02-01-2025"})
+    for extra in (["--dry-run"], []):
+        with pytest.raises(CommandError, match="proefimport vond problemen" if extra else "Het bestand is geweigerd"):
+            call_command("import_csv", str(bad), *extra, stdout=StringIO(), stderr=StringIO())
+    assert not Trajectory.objects.exists()
+    folder = files(tmp_path, [("1", msg.jw301("1001")), ("2", msg.jw305("1002", begin=dt.date(2025, 1, 1)))], "map")
+    folder = folder[0].parent
+    (folder / "3.xml").write_text("geen xml")
+    with pytest.raises(CommandError, match="Niet elk bestand is geïmporteerd"):
+        call_command("import_ijw", str(folder), "--user", user.username, stdout=StringIO(), stderr=StringIO())
+    assert Trajectory.objects.filter(allocation_number="1001").exists()  # the good file went in
