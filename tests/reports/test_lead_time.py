@@ -3,6 +3,7 @@
 import datetime as dt
 
 import pytest
+from django.urls import reverse
 
 from cases.working_days import working_days_between
 from referrals.models import AllocationRequest
@@ -75,3 +76,12 @@ def test_lead_time_in_the_report_and_its_key_figure(requests, gemeente_a):
 def test_an_answer_before_the_request_counts_as_the_same_day(gemeente_a):
     request = _request(ChildFactory(gemeente=gemeente_a), "R7", dt.date(2026, 2, 10), dt.date(2026, 2, 5))
     assert (request.allocated_on, request.working_days) == (dt.date(2026, 2, 10), 0)
+
+
+def test_the_dashboard_shows_the_lead_time_and_says_how_it_and_herhaald_beroep_are_counted(client, requests, beleid_a):
+    client.force_login(beleid_a)
+    html = client.get(reverse("reports:dashboard"), {"maand": "2026-02"}).text
+    assert "Verzoeken binnen 5 werkdagen toegewezen" in html and "50,0%" in html
+    assert "Mediane doorlooptijd verzoek tot toewijzing (werkdagen)" in html and "5 werkdagen" in html
+    assert "<dt>Doorlooptijd verzoek om toewijzing</dt>" in html
+    assert 'CBS-outcomecriterium 3.2 "geen nieuwe start jeugdhulp na beëindiging"' in html
