@@ -73,6 +73,7 @@ from demo.reference import (
 )
 from demo.report import format_report, measure
 from demo.users import DEMO_PASSWORD, DEMO_USERS, TEAM_VOORBEELDSTAD, format_logins, give_gemeenten, write_users
+from demo.wlz import write_wlz_routes
 from demo.work import write_work
 
 # What the command and the tests use, from here as before the split.
@@ -178,6 +179,7 @@ def write_demo(plan: DemoPlan) -> dict:
         clock,
         seed=plan.seed + 1,
     )
+    write_wlz_routes(gemeenten[VOORBEELDSTAD[0]], users["regisseur"], plan.today, clock)
     write_work(
         gemeenten[PROEFDORP[0]],
         [users["toegang.proefdorp"]],

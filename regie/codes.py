@@ -19,8 +19,25 @@ class FlagCode(models.TextChoices):
     OUTSIDE_BUDGET = "buiten_budget", "Buiten budget"
     RESIDENTIAL = "verblijf", "Verblijf"
     VOLUME = "volume", "Volume boven norm"
+    WLZ_STALLED = "wlz_stil", "Wlz-route stil"
     MANUAL = "handmatig", "Handmatig"
 
 
 # The detail of a cost flag whose sum is partly an indicative (taakgericht) cost.
 INDICATIVE_DETAIL = "indicatief"
+
+
+class WlzStep(models.TextChoices):
+    """The steps of a Wlz route (issue 11), in order. The allowed moves between them are
+    regie.models.WlzRoute.TRANSITIONS; regie/wlz.py wlz_route_step enforces them."""
+
+    PREPARING = "voorbereiding", "Voorbereiding"
+    APPLIED = "aanvraag", "Aanvraag CIZ ingediend"
+    GRANTED = "indicatie", "Indicatie afgegeven"
+    REFUSED = "afgewezen", "Indicatie afgewezen"
+    TRANSFERRED = "overgang", "Overgang naar de Wlz"
+
+    @property
+    def phrase(self) -> str:
+        """The label inside a sentence: 'aanvraag CIZ ingediend', 'overgang naar de Wlz'."""
+        return self.label[0].lower() + self.label[1:]

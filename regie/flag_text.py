@@ -10,7 +10,7 @@ from dateutil.relativedelta import relativedelta
 from cases.formatting import date as _date
 from cases.formatting import euro, number
 
-from .codes import INDICATIVE_DETAIL, FlagCode
+from .codes import INDICATIVE_DETAIL, FlagCode, WlzStep
 
 
 def eighteenth_birthday(birth_date: dt.date) -> dt.date:
@@ -62,6 +62,13 @@ def flag_sentence(flag) -> str:
         return f"{detail}: verblijf sinds {_date(flag.reference_date)} ({number(value)} maanden)"
     if code == FlagCode.VOLUME:
         return f"{detail}: volume is {number(value)}% van het normvolume van dit product ({number(norm, -2)})"
+    if code == FlagCode.WLZ_STALLED:
+        step = WlzStep(detail).phrase if detail in WlzStep.values else detail
+        weeks = int(value or 0) // 7
+        return (
+            f"Wlz-route staat sinds {_date(flag.reference_date)} stil op '{step}' ({weeks} weken zonder nieuwe stap); "
+            f"drempel {number(norm)} weken"
+        )
     if code == FlagCode.MANUAL:
         return flag.reason
     return detail
@@ -81,6 +88,7 @@ CHIP_LABELS = {
     FlagCode.OUTSIDE_BUDGET: "Buiten budget",
     FlagCode.RESIDENTIAL: "Verblijf",
     FlagCode.VOLUME: "Volume",
+    FlagCode.WLZ_STALLED: "Wlz stil",
     FlagCode.MANUAL: "Handmatig",
 }
 
@@ -99,7 +107,7 @@ def flag_key_number(flag) -> str:
         return f"{number(value)}×"
     if code in (FlagCode.STACKING, FlagCode.HOUSEHOLD_STACKING):
         return number(value)
-    if code == FlagCode.WAITING:
+    if code in (FlagCode.WAITING, FlagCode.WLZ_STALLED):
         return f"{int(value) // 7} wk"
     if code in (FlagCode.PAST_END, FlagCode.REVIEW_LATE):
         return f"+{number(value)} d"

@@ -8,8 +8,9 @@ from django.utils.html import format_html, format_html_join
 from cases.codes import EndReason, ReferrerType
 from cases.formatting import number
 from cases.forms import DATE_INPUT
-from cases.models import Segment, Trajectory, User
+from cases.models import Role, Segment, Trajectory, User
 
+from .codes import WlzStep
 from .models import CaseMeeting, CaseMeetingKind, DecisionKind, EscalationStatus, FlagCode
 
 
@@ -189,3 +190,47 @@ class AgendaCaseForm(forms.Form):
     case_number = forms.CharField(
         label="Dossiernummer", max_length=20, error_messages={"required": "Geef het dossiernummer."}
     )
+
+
+class WlzStepForm(forms.Form):
+    """The next step of a Wlz route; the choices are the moves the route allows (WlzRoute.TRANSITIONS)."""
+
+    step = forms.ChoiceField(
+        label="Volgende stap",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Kies de volgende stap.", "invalid_choice": "Kies de volgende stap."},
+    )
+    date = forms.DateField(
+        label="Datum van de stap",
+        widget=DATE_INPUT,
+        error_messages={"required": "Geef de datum van deze stap.", "invalid": "Geef een geldige datum (dd-mm-jjjj)."},
+    )
+    expected_end = forms.DateField(
+        label="Einde Jeugdwet-zorg (overgangsdatum)",
+        widget=DATE_INPUT,
+        required=False,
+        help_text="Verplicht bij 'indicatie afgegeven': vanaf deze datum worden de Jeugdwet-trajecten beëindigd.",
+        error_messages={"invalid": "Geef een geldige datum (dd-mm-jjjj)."},
+    )
+    owner = forms.ModelChoiceField(
+        label="Taak beëindigen voor (bij indicatie afgegeven)",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="— de casusregisseur van het dossier —",
+        error_messages={"invalid_choice": "Kies een toegangsmedewerker van deze gemeente."},
+    )
+    note = forms.CharField(
+        label="Toelichting", required=False, max_length=500, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+    def __init__(self, *args, route, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["step"].choices = [(s.value, s.label) for s in route.next_steps]
+        self.fields["owner"].queryset = User.objects.filter(
+            gemeenten=route.gemeente_id, role=Role.TOEGANG, is_active=True
+        ).order_by("last_name", "first_name")
+        self.fields["owner"].label_from_instance = lambda u: u.get_full_name() or u.username
+        if WlzStep.GRANTED not in route.next_steps:
+            del self.fields["owner"]  # only the indication gives the ending tasks
+        if route.step == WlzStep.GRANTED:
+            del self.fields["expected_end"]  # the indication fixed the transfer date

@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from cases.codes import EndReason
 from cases.models import Child
 
-from .codes import FlagCode
+from .codes import FlagCode, WlzStep
 from .flag_text import flag_key_number, flag_sentence
 
 # code: (default threshold, default weight, what the threshold means). Defaults from DOMAIN.md §6.
@@ -34,6 +34,7 @@ DEFAULT_RULES: dict[str, tuple[Decimal, int, str]] = {
     FlagCode.OUTSIDE_BUDGET: (Decimal("0"), 10, "geen drempel: elke lopende buiten-budgettaire inzet"),
     FlagCode.RESIDENTIAL: (Decimal("0"), 15, "geen drempel: elk lopend verblijf"),
     FlagCode.VOLUME: (Decimal("0"), 10, "procent boven het normvolume van het product (meer dan)"),
+    FlagCode.WLZ_STALLED: (Decimal("8"), 5, "weken zonder nieuwe stap in een lopende Wlz-route (meer dan)"),
 }
 MANUAL_WEIGHT = 20
 # Points per active flag where a gemeente has no rule of its own (a manual flag always weighs MANUAL_WEIGHT).
@@ -518,3 +519,102 @@ class TopMembership(models.Model):
 
     def __str__(self):
         return f"{self.child_id} in de Top van {self.month:%m-%Y}"
+
+
+class WlzRouteQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "WlzRouteQuerySet":
+        return self.filter(child__in=Child.objects.visible_to(user))
+
+    def open(self) -> "WlzRouteQuerySet":
+        return self.filter(step__in=WlzRoute.OPEN_STEPS)
+
+
+class WlzRoute(models.Model):
+    """Route naar de Wlz (issue 11): a Wlz decision opens it; the regisseur records each next step with its
+    date: voorbereiding, aanvraag CIZ ingediend, indicatie afgegeven or afgewezen, overgang.
+
+    One workflow: the steps are WlzStep, the moves between them TRANSITIONS, and regie/wlz.py
+    wlz_route_step enforces them under a row lock. Each step's date is its own column, so the route reads
+    as a timeline and the report measures weeks from aanvraag to indicatie without a history walk.
+    """
+
+    TRANSITIONS: dict[str, tuple[str, ...]] = {
+        WlzStep.PREPARING: (WlzStep.APPLIED,),
+        WlzStep.APPLIED: (WlzStep.GRANTED, WlzStep.REFUSED),
+        WlzStep.GRANTED: (WlzStep.TRANSFERRED,),
+        WlzStep.REFUSED: (),
+        WlzStep.TRANSFERRED: (),
+    }
+    OPEN_STEPS = (WlzStep.PREPARING, WlzStep.APPLIED, WlzStep.GRANTED)
+
+    child = models.ForeignKey("cases.Child", on_delete=models.PROTECT, related_name="+", verbose_name="jeugdige")
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.PROTECT, related_name="+")
+    decision = models.OneToOneField(
+        Decision, on_delete=models.PROTECT, null=True, blank=True, related_name="wlz_route", verbose_name="besluit"
+    )
+    step = models.CharField("stap", max_length=14, choices=WlzStep.choices, default=WlzStep.PREPARING)
+    prepared_on = models.DateField("voorbereiding sinds")
+    applied_on = models.DateField("aanvraag CIZ ingediend op", null=True, blank=True)
+    granted_on = models.DateField("indicatie afgegeven op", null=True, blank=True)
+    refused_on = models.DateField("indicatie afgewezen op", null=True, blank=True)
+    transferred_on = models.DateField("overgegaan naar de Wlz op", null=True, blank=True)
+    # The expected end of Jeugdwet care; with the indication it is the transfer date the ending tasks use.
+    expected_end = models.DateField("verwacht einde Jeugdwet-zorg", null=True, blank=True)
+    last_step_on = models.DateField("laatste stap op")
+    note = models.CharField("toelichting bij de laatste stap", max_length=500, blank=True)
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    history = HistoricalRecords()
+
+    objects = WlzRouteQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "Wlz-route"
+        verbose_name_plural = "Wlz-routes"
+        ordering = ["-prepared_on", "-pk"]
+        constraints = [
+            # A second open route for the same child is refused (regie/wlz.py says so in Dutch; this is the
+            # backstop for two regisseurs at once).
+            models.UniqueConstraint(
+                fields=["child"],
+                condition=Q(step__in=["voorbereiding", "aanvraag", "indicatie"]),
+                name="wlz_route_one_open",
+            ),
+            models.CheckConstraint(
+                condition=Q(step="voorbereiding") | Q(applied_on__isnull=False), name="wlz_route_applied_has_date"
+            ),
+            models.CheckConstraint(
+                condition=~Q(step__in=["indicatie", "overgang"])
+                | (Q(granted_on__isnull=False) & Q(expected_end__isnull=False)),
+                name="wlz_route_granted_has_dates",
+            ),
+        ]
+        indexes = [models.Index(fields=["gemeente", "step"], name="wlz_route_by_step")]
+
+    def __str__(self):
+        return f"Wlz-route {self.child_id} ({self.get_step_display().lower()})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.step in self.OPEN_STEPS
+
+    @property
+    def next_steps(self) -> list[WlzStep]:
+        return [WlzStep(s) for s in self.TRANSITIONS[self.step]]
+
+    @property
+    def weeks_to_indication(self) -> Decimal | None:
+        if self.applied_on is None or self.granted_on is None:
+            return None
+        return (Decimal((self.granted_on - self.applied_on).days) / 7).quantize(Decimal("0.1"))
+
+    @property
+    def timeline(self) -> list[tuple[str, object]]:
+        """The steps taken, in order, with their dates."""
+        steps = [
+            (WlzStep.PREPARING.label, self.prepared_on),
+            (WlzStep.APPLIED.label, self.applied_on),
+            (WlzStep.GRANTED.label, self.granted_on),
+            (WlzStep.REFUSED.label, self.refused_on),
+            (WlzStep.TRANSFERRED.label, self.transferred_on),
+        ]
+        return [(label, day) for label, day in steps if day is not None]

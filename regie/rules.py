@@ -17,7 +17,8 @@ from cases.dbfuncs import AddDays, AddMonths, DaysBetween
 from cases.models import Child, Extension, ExtensionStatus, StopReview, Trajectory
 from referrals.models import Referral
 
-from .codes import INDICATIVE_DETAIL, FlagCode
+from .codes import INDICATIVE_DETAIL, FlagCode, WlzStep
+from .models import WlzRoute
 
 COLUMNS = (
     "gemeente_id",
@@ -311,6 +312,33 @@ def rule_volume(today, threshold, scope):
     )
 
 
+def rule_wlz_stalled(today, threshold, scope):
+    """Wlz-route stil: an open route with no step for more than `threshold` weeks. A route with its
+    indication waits for the transfer date, so it is quiet from that day on, not from the indication."""
+    quiet_from = models.Case(
+        models.When(step=WlzStep.GRANTED, then=F("expected_end")),
+        default=F("last_step_on"),
+        output_field=models.DateField(),
+    )
+    days = int(threshold * 7)
+    return (
+        WlzRoute.objects.filter(scope, step__in=WlzRoute.OPEN_STEPS)
+        .annotate(quiet_from=quiet_from)
+        .filter(quiet_from__lt=today - dt.timedelta(days=days))
+        .order_by()
+        .annotate(
+            c_gemeente_id=F("gemeente_id"),
+            c_child_id=F("child_id"),
+            c_subject_key=F("id"),
+            c_value=DaysBetween(F("quiet_from"), _date(today)),
+            c_norm=Value(threshold, output_field=models.DecimalField()),
+            c_reference_date=F("quiet_from"),
+            c_detail=F("step"),
+            c_since=AddDays(F("quiet_from"), days + 1),
+        )
+    )
+
+
 RULES = {
     FlagCode.DURATION: rule_duration,
     FlagCode.COST: rule_cost,
@@ -324,6 +352,7 @@ RULES = {
     FlagCode.OUTSIDE_BUDGET: rule_outside_budget,
     FlagCode.RESIDENTIAL: rule_residential,
     FlagCode.VOLUME: rule_volume,
+    FlagCode.WLZ_STALLED: rule_wlz_stalled,
 }
 
 

@@ -32,6 +32,7 @@ from .models import (
     FlagEvent,
 )
 from .scores import refresh_scores
+from .wlz import open_route_message, open_route_of, wlz_route_open
 
 
 def _require_regisseur(user, child: Child) -> None:
@@ -130,6 +131,8 @@ def decision_errors(
             )
     if meeting is not None and child is not None and meeting.gemeente_id != child.gemeente_id:
         errors["meeting"] = "Dit overleg is van een andere gemeente."
+    if kind == DecisionKind.WLZ and child is not None and (route := open_route_of(child)) is not None:
+        errors["kind"] = open_route_message(route)
     if kind == DecisionKind.ESCALATE and not (question or "").strip():
         errors["question"] = "Stel de vraag aan de bestuurder."
     if kind == DecisionKind.END and not end_reason:
@@ -170,6 +173,7 @@ def decision_record(
     """Record the regisseur's decision; the case leaves the queue until the follow-up date.
 
     Bestuurlijk opschalen puts `question` to the bestuurder (an Escalation).
+    Route naar Wlz opens the child's Wlz route (regie/wlz.py); a second open route is refused.
 
     Afschalen and beëindigen act: a task for the casusregisseur (or the gemeente's toegang when the file
     has none) to change or end the trajectory by `act_by`, keyed to the decision so the work itself
@@ -252,6 +256,8 @@ def decision_record(
         as_user(decision, user).save()
         if kind in ACTING_KINDS:
             _decision_tasks(user, decision, child, trajectory)
+        if kind == DecisionKind.WLZ:
+            wlz_route_open(user=user, decision=decision)
         if kind == DecisionKind.ESCALATE:
             escalation = Escalation(
                 decision=decision,

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import views, wlz_views
 
 app_name = "regie"
 
@@ -16,4 +16,9 @@ urlpatterns = [
     path("regie/overleggen/", views.case_meetings, name="case_meetings"),
     path("regie/overleggen/<int:pk>/", views.case_meeting, name="case_meeting"),
     path("wachtlijst/", views.waiting, name="waiting"),
+]
+
+urlpatterns += [
+    path("regie/wlz/", wlz_views.wlz_routes, name="wlz_routes"),
+    path("regie/wlz/<int:pk>/", wlz_views.wlz_route, name="wlz_route"),
 ]

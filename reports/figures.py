@@ -22,7 +22,7 @@ class Figure:
     key: str
     section: str
     label: str
-    unit: str  # "aantal", "%", "€", "dagen", "werkdagen", "maanden", "1 op N"
+    unit: str  # "aantal", "%", "€", "dagen", "werkdagen", "weken", "maanden", "1 op N"
     values: list  # per month, oldest first; None or NVT where a figure cannot be computed
     breakdown: str = ""
     key_figure: bool = False  # shown in the email's key-figure table
@@ -66,6 +66,7 @@ SECTIONS = [
     "Wachttijd",
     "Afsluiting en herinstroom",
     "Signalen en Top 32",
+    "Wlz",
 ]
 
 
@@ -182,6 +183,14 @@ def report_figures(report: KpiReport) -> list[Figure]:
     add("flags.resolved", s[10], "Signalen afgehandeld", "aantal", lambda m: m.flags.resolved, key_figure=True)
     add("top.reviewed_on_time", s[10], "Top 32 op tijd besproken", "%", lambda m: m.top_reviewed,
         key_figure=True)  # fmt: skip
+
+    wlz = SECTIONS.index("Wlz")
+    add("wlz.open", s[wlz], "Wlz-routes open", "aantal", lambda m: m.wlz.routes_open, key_figure=True)
+    add("wlz.granted", s[wlz], "Wlz-indicaties afgegeven", "aantal", lambda m: m.wlz.granted, key_figure=True)
+    add("wlz.median_weeks", s[wlz], "Mediane tijd van aanvraag CIZ tot indicatie", "weken",
+        lambda m: m.wlz.median_weeks, key_figure=True)  # fmt: skip
+    add("wlz.cost_off", s[wlz], "Jeugdwet-kosten per maand naar de Wlz", "€", lambda m: m.wlz.cost_off,
+        key_figure=True)  # fmt: skip
     return rows
 
 
@@ -226,10 +235,8 @@ def format_value(value, unit: str) -> str:
         return formatting.percent(value, 1)
     if unit == "1 op N":
         return f"1 op {formatting.number(value, 1)}"
-    if unit in ("maanden", "dagen"):
-        return f"{formatting.number(value)} {'mnd' if unit == 'maanden' else 'dagen'}"
-    if unit == "werkdagen":
-        return f"{formatting.number(value)} werkdagen"
+    if unit in ("maanden", "dagen", "werkdagen", "weken"):
+        return f"{formatting.number(value)} {'mnd' if unit == 'maanden' else unit}"
     return formatting.number(value, 0)
 
 

@@ -37,6 +37,7 @@ class MonthFigures:
     re_entry: kpis.ReEntry
     flags: kpis.FlagCounts
     top_reviewed: float | None
+    wlz: kpis.WlzFigures
     lead_time: kpis.LeadTime | None = None  # JW315 -> JW301 (issue 12)
 
 
@@ -55,6 +56,7 @@ def figures_by_month(gemeente: Gemeente, periods: list[Period]) -> list[MonthFig
         "waiting": kpis.waiting_time_series(gemeente, periods),
         "end_reasons": kpis.end_reasons_series(gemeente, periods),
         "re_entry": kpis.re_entry_series(gemeente, periods),
+        "wlz": kpis.wlz_series(gemeente, periods),
         "lead_time": kpis.allocation_lead_time_series(gemeente, periods),
     }
     return [

@@ -124,13 +124,14 @@ STEPS = [
             FROM referrals_referral r)
         INSERT INTO cases_trajectory (child_id, referral_id, provider_id, product_id, start_date, planned_end_date,
             end_date, end_reason, volume, unit, frequency, tariff, financing, norm_months, daily_cost,
-            outside_budget, outside_budget_reason, allocation_number, version, created_at)
+            outside_budget, outside_budget_reason, allocation_number, version, created_at,
+            above_norm_reason, bridging_care, actual_start_date)
         SELECT d.child_id, d.referral_id, pv.id, p.id, d.start_date, d.start_date + d.planned_days,
                CASE WHEN ended THEN d.start_date + d.actual_days END, CASE WHEN ended THEN '02' ELSE '' END,
                d.volume, p.unit, '2', p.tariff, p.financing, coalesce(p.norm_months, sg.norm_months),
                round(p.tariff * d.volume / 7, 4),
                NOT pv.contracted, CASE WHEN pv.contracted THEN '' ELSE 'Niet-gecontracteerde aanbieder' END,
-               '', 1, now()
+               '', 1, now(), '', '', d.start_date
         FROM drawn d
         CROSS JOIN LATERAL (SELECT d.may_end AND d.start_date + d.actual_days < current_date AS ended) e
         JOIN cases_provider pv ON pv.id = d.provider_id
@@ -140,9 +141,9 @@ STEPS = [
     (
         "verlengingen",
         """
-        INSERT INTO cases_extension (trajectory_id, requested_end_date, reason, requested_at, status,
-                                     granted_end_date, decision_reason, decided_at)
-        SELECT t.id, t.planned_end_date + 180, 'Doelen nog niet bereikt', (t.planned_end_date - 30)::timestamptz,
+        INSERT INTO cases_extension (trajectory_id, requested_end_date, reason, above_norm_reason, requested_at,
+                                     status, granted_end_date, decision_reason, decided_at)
+        SELECT t.id, t.planned_end_date + 180, 'Doelen nog niet bereikt', '', (t.planned_end_date - 30)::timestamptz,
                CASE WHEN pending THEN 'pending' ELSE 'approved' END,
                CASE WHEN pending THEN NULL ELSE t.planned_end_date + 180 END,
                CASE WHEN pending THEN '' ELSE 'Onderbouwd' END,
@@ -231,12 +232,12 @@ WORK_STEPS = [
         "besluiten",
         """
         INSERT INTO cases_decision (child_id, gemeente_id, kind, reason, follow_up_date, actor, decided_by_id,
-                                    decided_at, cost_at_decision, flag_codes)
+                                    decided_at, cost_at_decision, flag_codes, end_reason)
         SELECT c.id, c.gemeente_id,
                (ARRAY['continue', 'scale_down', 'end', 'wlz', 'escalate', 'case_meeting'])
                    [1 + floor(random() * 6)::int],
                'Besproken in het regieoverleg', current_date - 30 + floor(random() * 120)::int, 'Toegang',
-               u.id, now() - make_interval(days => floor(random() * 120)::int + 30 * v), 0, ''
+               u.id, now() - make_interval(days => floor(random() * 120)::int + 30 * v), 0, '', ''
         FROM (SELECT id, gemeente_id FROM cases_child WHERE random() < 0.01) c
         CROSS JOIN LATERAL generate_series(0, CASE WHEN random() < 0.2 THEN 1 ELSE 0 END) v
         JOIN cases_user u ON u.username = 'nl-regisseur-' || c.gemeente_id || '-1'""",

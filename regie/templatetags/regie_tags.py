@@ -11,7 +11,7 @@ from cases.models import Role
 
 from ..decisions import decision_outcomes
 from ..forms import DecisionForm, ManualFlagForm
-from ..models import DEFAULT_RULES, Decision, Flag, FlagRule
+from ..models import DEFAULT_RULES, Decision, Flag, FlagRule, WlzRoute
 
 register = template.Library()
 
@@ -39,6 +39,7 @@ def case_flags(context, child):
         if is_regisseur
         else None,
         "manual_flag_form": ManualFlagForm(prefix="signaal") if is_regisseur else None,
+        "wlz_route": WlzRoute.objects.filter(child=child).order_by("-prepared_on", "-pk").first(),
     }
 
 

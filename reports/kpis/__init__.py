@@ -56,6 +56,7 @@ from .referrals import (
     waiting_time,
     waiting_time_series,
 )
+from .wlz import WlzFigures, wlz_series
 
 __all__ = [
     "DURATION_BINS",
@@ -106,4 +107,6 @@ __all__ = [
     "waiting_time_series",
     "youths_in_care",
     "youths_in_care_series",
+    "WlzFigures",
+    "wlz_series",
 ]

@@ -59,6 +59,8 @@ COVERED_ELSEWHERE = {
     # Case meetings are a gemeente's, not a case's: tests/regie/test_case_meetings.py
     # ::test_regisseur_of_another_gemeente_gets_404.
     "regie:case_meeting",
+    # A Wlz route is the regisseur's page: tests/regie/test_wlz.py::test_outsider_gets_404_and_other_roles_403.
+    "regie:wlz_route",
 }
 
 

@@ -350,3 +350,28 @@ def test_three_case_meetings_two_held_with_outcomes_one_coming(full_demo, db):
     items = CaseMeetingItem.objects.filter(meeting__in=meetings)
     assert items.filter(outcome__isnull=False).exists() and items.filter(meeting=meetings[-1]).exists()
     assert all(m.participants.exists() for m in meetings)
+
+
+def test_wlz_routes_at_every_step_one_transferred_last_month_with_its_tasks_done(full_demo, db):
+    from cases.models import Gemeente, Task, TaskStatus, Trajectory
+    from regie.codes import FlagCode, WlzStep
+    from regie.models import Flag, WlzRoute
+    from reports.kpis import Period, wlz_series
+
+    routes = WlzRoute.objects.filter(gemeente__code="9901")
+    assert set(routes.values_list("step", flat=True)) == set(WlzStep.values)
+    assert all(r.decision.kind == "wlz" and r.history.exists() for r in routes)
+    quiet = routes.get(step=WlzStep.APPLIED)
+    assert Flag.objects.get(code=FlagCode.WLZ_STALLED, active=True).subject_key == quiet.pk
+    for route in routes.filter(step=WlzStep.TRANSFERRED):
+        tasks = Task.objects.filter(key__startswith=f"wlz:{route.pk}:")
+        assert tasks.exists() and set(tasks.values_list("status", flat=True)) == {TaskStatus.DONE}
+        ended = Trajectory.objects.filter(child=route.child, end_reason="39", end_date=route.transferred_on)
+        assert ended.count() == tasks.count()
+    assert Task.objects.filter(key__startswith="wlz:", status=TaskStatus.OPEN).exists()
+    last_month = Period.month(*(timezone.localdate().replace(day=1) - dt.timedelta(days=1)).timetuple()[:2])
+    (figures,) = wlz_series(Gemeente.objects.get(code="9901"), [last_month])
+    # Open at the end of last month: the quiet application and the indication (and, early in a month, the
+    # route begun 20 days ago); the route transferred last month had its indication then too.
+    assert figures.routes_open >= 2 and figures.granted >= 1
+    assert figures.median_weeks and figures.cost_off > 0
