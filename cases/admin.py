@@ -41,7 +41,7 @@ from django_otp.plugins.otp_static.models import StaticDevice
 from django_otp.plugins.otp_totp.models import TOTPDevice
 from simple_history.admin import SimpleHistoryAdmin
 
-from .codes import Financing
+from .codes import Financing, Frequency
 from .csv_export import csv_response
 from .evaluation import request_gemeente_evaluation
 from .forms import parse_case_number
@@ -447,11 +447,20 @@ class ProductForm(forms.ModelForm):
             "tariff",
             "reference_tariff",
             "norm_months",
+            "norm_volume",
+            "norm_frequency",
             "active",
         ]
 
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Without a norm volume its period does not matter: left out, it stays "per week".
+        self.fields["norm_frequency"].required = False
+
     def clean(self):
         cleaned = super().clean()
+        if not cleaned.get("norm_frequency"):
+            cleaned["norm_frequency"] = Frequency.PER_WEEK
         if cleaned.get("financing") == Financing.TASK and cleaned.get("tariff") is not None:
             self.add_error("tariff", "Taakgerichte bekostiging kent geen prijs per casus: laat het tarief leeg.")
         return cleaned
@@ -475,13 +484,15 @@ class ProductAdmin(BeheerAdmin):
     search_fields = ["code", "description"]
     list_select_related = ["segment"]
     # Each version's own values, so even the first change (catalogue rows have no history) is clear.
-    history_list_display = ["tariff", "reference_tariff", "norm_months"]
+    history_list_display = ["tariff", "reference_tariff", "norm_months", "norm_volume", "norm_frequency"]
     fieldsets = [
         (None, {"fields": ["code", "description", "category", "execution_variant", "with_stay"]}),
         (
             "Inkoop",
             {"fields": ["segment", "financing", "unit", "tariff", "reference_tariff", "norm_months", "active"]},
         ),
+        # The normenkader's Q (issue 12): above it the toegang gives a reason and the flag "volume" fires.
+        ("Volumenorm", {"fields": ["norm_volume", "norm_frequency"]}),
     ]
 
     @admin.display(description="normduur (mnd)")

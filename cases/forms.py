@@ -194,6 +194,12 @@ class ExtensionRequestForm(forms.Form):
         help_text="Leeg laten als het volume gelijk blijft.",
     )
     reason = forms.CharField(label="Reden", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    above_norm_reason = forms.CharField(
+        label="Reden boven de norm",
+        max_length=300,
+        required=False,
+        help_text="Alleen nodig als het volume boven het normvolume van het product ligt.",
+    )
 
 
 class ReviewPlanForm(forms.Form):

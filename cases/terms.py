@@ -96,23 +96,60 @@ def volume_impossible(
     )
 
 
-def volume_above_norm(
+def volume_norm_exceeded(
     product, *, volume: Decimal, unit: str, frequency: str, start: dt.date, planned_end: dt.date
-) -> str | None:
-    """What to tell the worker when the volume is above the product's norm (in the product's unit); else None."""
+) -> bool:
+    """The volume is above the product's norm (compared per day, in the product's unit; equal is within)."""
     if product.norm_volume is None or volume is None or unit != product.unit or planned_end < start:
-        return None
+        return False
     per_day = units_per_day(volume=volume, frequency=frequency, start=start, planned_end=planned_end)
     norm = units_per_day(
         volume=product.norm_volume, frequency=product.norm_frequency, start=start, planned_end=planned_end
     )
-    if per_day <= norm:
+    return per_day > norm
+
+
+def volume_above_norm(
+    product, *, volume: Decimal, unit: str, frequency: str, start: dt.date, planned_end: dt.date
+) -> str | None:
+    """What to tell the worker when the volume is above the product's norm (in the product's unit); else None."""
+    checks = {"volume": volume, "unit": unit, "frequency": frequency, "start": start, "planned_end": planned_end}
+    if not volume_norm_exceeded(product, **checks):
         return None
     return (
         f"Het volume ({_volume_text(volume, unit, frequency)}) ligt boven de norm voor {product.code} "
         f"({_volume_text(product.norm_volume, product.unit, product.norm_frequency)}). "
         "Geef een reden om het toch zo vast te leggen."
     )
+
+
+# --- the actual start of care -----------------------------------------------------------------------------
+
+
+def actual_start_problem(
+    *,
+    actual_start: dt.date,
+    referral_date: dt.date | None,
+    planned_end: dt.date | None,
+    end: dt.date | None,
+    today: dt.date | None,
+) -> str | None:
+    """A Dutch refusal naming the value when the actual start of care (JW305, the toegang's first contact, a CSV
+    column) cannot be: before the referral, after the end (or the allocation's planned end), in the future.
+    The one rule of the form, the CSV import and the JW305 import; `today` None skips the future check."""
+    shown = formatting.date(actual_start)
+    if referral_date is not None and actual_start < referral_date:
+        return f"De start van de zorg ({shown}) ligt vóór de verwijzing van {formatting.date(referral_date)}."
+    if end is not None and actual_start > end:
+        return f"De start van de zorg ({shown}) ligt na het einde ({formatting.date(end)})."
+    if planned_end is not None and actual_start > planned_end:
+        return (
+            f"De start van de zorg ({shown}) ligt na de geplande einddatum van de toewijzing "
+            f"({formatting.date(planned_end)})."
+        )
+    if today is not None and actual_start > today:
+        return f"De start van de zorg ({shown}) ligt in de toekomst; leg die vast als de zorg begonnen is."
+    return None
 
 
 # --- the cost a form shows before saving ---------------------------------------------------------------
@@ -125,6 +162,13 @@ class CostPreview:
     until_end: Decimal | None = None
     impossible: str | None = None
     above_norm: str | None = None
+
+
+def norm_text(product) -> str:
+    """The product's volume norm as the toets reads it: '2,5 uur per week'; '' without a norm."""
+    if product.norm_volume is None:
+        return ""
+    return _volume_text(product.norm_volume, product.unit, product.norm_frequency)
 
 
 def cost_preview(

@@ -12,6 +12,7 @@ from .case_file import describe_changes
 from .forms import ExtensionDecisionForm, parse_case_number, run_service
 from .models import Extension, ExtensionStatus, Role, Trajectory, whole_months
 from .readlog import log_read
+from .terms import norm_text, volume_norm_exceeded
 from .toets_forms import QueueFilterForm
 
 QUEUE_PAGE_SIZE = 25
@@ -79,6 +80,17 @@ def _weigh(extension: Extension, today) -> Extension:
     extension.beyond_norm = months > trajectory.norm_months
     extension.waiting_days = (today - timezone.localtime(extension.requested_at).date()).days
     extension.days_left = (trajectory.planned_end_date - today).days
+    # Volume against the product's norm, over the period the extension would run (the rule the forms apply).
+    extension.volume_if_granted = extension.requested_volume or trajectory.volume
+    extension.norm_volume_text = norm_text(trajectory.product)
+    extension.volume_above_norm = volume_norm_exceeded(
+        trajectory.product,
+        volume=extension.volume_if_granted,
+        unit=trajectory.unit,
+        frequency=trajectory.frequency,
+        start=trajectory.start_date,
+        planned_end=max(extension.requested_end_date, trajectory.start_date),
+    )
     return extension
 
 

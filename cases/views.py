@@ -484,7 +484,8 @@ def trajectory_end(request, pk):
 def extension_request(request, pk):
     trajectory = _visible_trajectory_or_404(request.user, pk)
     log_read(request, [trajectory.child], event="formulier verlenging aanvragen")
-    form = ExtensionRequestForm(request.POST or None)
+    # Above the norm already: the reason given at the start stands until the worker changes it.
+    form = ExtensionRequestForm(request.POST or None, initial={"above_norm_reason": trajectory.above_norm_reason})
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         extension = run_service(

@@ -46,6 +46,7 @@ from django.utils import timezone
 
 from cases.models import Gemeente, Product, Segment
 from cases.product_catalogue import load_catalogue
+from demo.allocation_requests import write_allocation_requests
 from demo.calibration import calibrate, current_tariffs, reference_tariffs
 from demo.case_files import write_cases
 from demo.declarations import write_declarations
@@ -192,6 +193,7 @@ def write_demo(plan: DemoPlan) -> dict:
     toegang = {VOORBEELDSTAD[0]: users["toegang"], PROEFDORP[0]: users["toegang.proefdorp"]}
     write_guardians(gemeenten, toegang, clock, plan.today)
     write_declarations(gemeenten, plan.today, seed=plan.seed + 3, user=beheer)
+    write_allocation_requests(plan.today, seed=plan.seed + 3)
     return users
 
 

@@ -43,12 +43,10 @@ def run_command(command, *, kind: str, paths: list[Path], display_name: str, opt
         command.stdout.write(line)
     if run.status == ImportStatus.REFUSED:
         raise CommandError("Het bestand is geweigerd; er is niets geïmporteerd. Los de problemen hierboven op.")
-    # Whenever a file is (or, in a proefimport, would be) refused the command fails, so a script notices.
-    if report.refused_files:
-        done = "zou worden geweigerd" if run.dry_run else "is geweigerd"
-        raise CommandError(
-            f"{len(report.refused_files)} bestand(en) {done}: {', '.join(report.refused_files[:5])}. "
-            "Los de problemen hierboven op."
-        )
-    if report.problem_count:
-        raise CommandError("Het bestand zou worden geweigerd; los de problemen hierboven op.")
+    # A refused file fails the command also in a dry run and when other files of the folder went in (issue 12),
+    # so a script that checks the exit code never misses one.
+    if not report.ok or report.refused_files:
+        files = f" ({', '.join(report.refused_files[:5])})" if report.refused_files else ""
+        if run.dry_run:
+            raise CommandError(f"De proefimport vond problemen{files}: zo wordt het niet (helemaal) geïmporteerd.")
+        raise CommandError(f"Niet elk bestand is geïmporteerd{files}; de geweigerde staan hierboven.")

@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from cases.codes import EndReason, Frequency, ReferrerType, Unit
 from cases.formatting import date as dutch_date
-from cases.terms import volume_impossible
+from cases.terms import actual_start_problem, volume_impossible
 from cases.validators import bsn_is_valid
 
 from .common import mask_bsn, parse_date, parse_decimal
@@ -42,6 +42,7 @@ COLUMNS = {
     "tussenvoegsel": False,
     "achternaam": False,
     "bsn": False,
+    "werkelijke_start": False,
 }
 
 # TextChoices.values rebuilds its list on every call: these run for every row.
@@ -76,6 +77,7 @@ class Row:
     frequency: str
     tariff: Decimal | None
     allocation_number: str
+    actual_start: dt.date | None = None
 
     @property
     def child_key(self) -> tuple:
@@ -205,6 +207,17 @@ class RowChecker:
                 get("startdatum"),
                 f"Het traject start vóór de verwijzing van {dutch_date(referral_date)}.",
             )
+        actual_start = date("werkelijke_start", needed=False)
+        if actual_start and start and planned_end:
+            # The rule of the toegang's form and the JW305 import (cases.terms).
+            if message := actual_start_problem(
+                actual_start=actual_start,
+                referral_date=referral_date,
+                planned_end=planned_end,
+                end=end,
+                today=self.today,
+            ):
+                problem("werkelijke_start", get("werkelijke_start"), message)
         if end and not end_reason:
             problem("reden_einde", "", "Bij een einddatum hoort een reden van beëindiging (JZ588).")
         if end_reason and end_reason not in END_REASONS:
@@ -269,4 +282,5 @@ class RowChecker:
             frequency=frequency,
             tariff=tariff,
             allocation_number=allocation_number,
+            actual_start=actual_start,
         )

@@ -214,18 +214,14 @@ class ChunkWriter:
                 "frequency": row.frequency,
                 "referral_id": referral.pk if referral else None,
             }
+            if row.actual_start is not None:
+                values["actual_start_date"] = row.actual_start
             if current is None:
                 terms = trajectory_terms(product, provider, tariff=row.tariff).as_fields()
-                # An export of running care: it started on its start date (the rules read the actual start).
-                new.append(
-                    Trajectory(
-                        child_id=child.pk,
-                        allocation_number=row.allocation_number,
-                        actual_start_date=row.start if row.start <= timezone.localdate() else None,
-                        **terms,
-                        **values,
-                    )
-                )
+                # Without the column werkelijke_start, an export of running care started on its start date
+                # (the rules read the actual start); an empty cell never clears a start already known.
+                values.setdefault("actual_start_date", row.start if row.start <= timezone.localdate() else None)
+                new.append(Trajectory(child_id=child.pk, allocation_number=row.allocation_number, **terms, **values))
                 continue
             if referral is None:
                 values["referral_id"] = current.referral_id  # a row without referrer keeps the link

@@ -8,6 +8,7 @@ from django.utils import timezone
 from cases.codes import Frequency, Unit
 from cases.models import Trajectory
 from cases.terms import trajectory_terms, volume_impossible
+from referrals.models import AllocationRequest
 
 from .common import bsn_digest, mask_bsn
 from .ijw import Message, MessageError, iso_date
@@ -46,6 +47,7 @@ class AllocationMessages(ExtensionMessages):
             raise MessageError.one(message.file, where, "Volume", item["volume"], impossible)
         link = None
         if item["provider_reference"]:
+            self._answer_request(item["provider_reference"], allocated_at.date())
             link = (
                 IjwReferral.objects.select_related("referral")
                 .filter(provider=self.provider, provider_reference=item["provider_reference"])
@@ -120,6 +122,13 @@ class AllocationMessages(ExtensionMessages):
         self.counts.append((LABEL["JW301"], "gewijzigd" if fields else "ongewijzigd"))
         if item["change_reason"] == EXTENSION_CODE and end > old_end:
             self._granted_extension(message, item, trajectory, volume, allocated_at)
+
+    def _answer_request(self, reference: str, allocated_on: dt.date) -> None:
+        """The allocation answers the provider's verzoek om toewijzing (JW315): its first (earliest) answer counts."""
+        request = AllocationRequest.objects.filter(provider=self.provider, provider_reference=reference).first()
+        if request is not None and (request.allocated_on is None or allocated_on < request.allocated_on):
+            request.answer(allocated_on)
+            request.save(update_fields=["allocated_on", "working_days"])
 
     def _new_allocation(self, message, item, product, start, end, volume, allocated_at, link) -> None:
         child = self._child(message)

@@ -1,6 +1,9 @@
 """JW305 start zorg and JW307 stop zorg: the actual start and end of a trajectory (StatusAanlevering 3 undoes them)."""
 
+from django.utils import timezone
+
 from cases.formatting import date
+from cases.terms import actual_start_problem
 
 from .ijw import Message, MessageError, iso_date
 from .ijw_base import LABEL, MessageHandlers
@@ -24,31 +27,17 @@ class CareMessages(MessageHandlers):
         else:
             allocation.actual_start = new_start = begin
         where = message.where(item)
-        if new_start > trajectory.planned_end_date:
-            raise MessageError.one(
-                message.file,
-                where,
-                "Begindatum",
-                item["begin"],
-                f"De zorg start na de einddatum van de toewijzing ({date(trajectory.planned_end_date)}).",
-            )
-        if trajectory.end_date and new_start > trajectory.end_date:
-            raise MessageError.one(
-                message.file,
-                where,
-                "Begindatum",
-                item["begin"],
-                f"De zorg start na de stop van {date(trajectory.end_date)}.",
-            )
         referral = trajectory.referral
-        if allocation.actual_start and referral is not None and allocation.actual_start < referral.date:
-            raise MessageError.one(
-                message.file,
-                where,
-                "Begindatum",
-                item["begin"],
-                f"De zorg start vóór de verwijzing van {date(referral.date)}.",
-            )
+        # The rule of the toegang's form and the CSV import (cases.terms); an undo checks the allocated start.
+        problem = actual_start_problem(
+            actual_start=new_start,
+            referral_date=referral.date if referral is not None and allocation.actual_start else None,
+            planned_end=trajectory.planned_end_date,
+            end=trajectory.end_date,
+            today=timezone.localdate(),
+        )
+        if problem:
+            raise MessageError.one(message.file, where, "Begindatum", item["begin"], problem)
         allocation.save(update_fields=["actual_start"])
         # The start of care the rules read (issue 12); start_date follows it as before, the allocated start
         # stays on the IjwAllocation.

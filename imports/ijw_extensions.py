@@ -7,6 +7,7 @@ from django.core.exceptions import ValidationError
 from cases.formatting import date
 from cases.models import Extension, ExtensionStatus, Trajectory
 from cases.services import extension_check_transition
+from cases.terms import volume_impossible
 
 from .ijw import Message, MessageError, iso_date
 from .ijw_base import LABEL, MessageHandlers
@@ -42,6 +43,17 @@ class ExtensionMessages(MessageHandlers):
             )
             return
         volume = Decimal(item["volume"]) if item.get("volume") else None
+        if volume is not None:
+            # The toegang's extension form and the JW301 refuse the same: one rule (cases.terms).
+            impossible = volume_impossible(
+                volume=volume,
+                unit=item.get("unit") or trajectory.unit,
+                frequency=item.get("frequency") or trajectory.frequency,
+                start=trajectory.start_date,
+                planned_end=end,
+            )
+            if impossible:
+                raise MessageError.one(message.file, message.where(item), "Volume", item["volume"], impossible)
         reason_label = {"1": "verandering cliëntsituatie", "2": "wijziging zorgplan"}.get(item["request_reason"], "")
         extension = Extension(
             trajectory=trajectory,

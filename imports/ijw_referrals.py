@@ -1,6 +1,8 @@
 """JW315 verzoek om toewijzing: the referral (COD327 verwijzer), linked to its allocation by ReferentieAanbieder."""
 
-from referrals.models import Referral, RequestCategory
+from django.utils import timezone
+
+from referrals.models import AllocationRequest, Referral, RequestCategory
 
 from .ijw import Message, iso_date
 from .ijw_base import LABEL, MessageHandlers
@@ -39,6 +41,13 @@ class ReferralMessages(MessageHandlers):
             .filter(provider_reference=reference, trajectory__provider=self.provider, trajectory__child=child)
             .first()
         )
+        # The doorlooptijd from this request to the allocation (KPI); the JW301 may have come first.
+        request = AllocationRequest(
+            child=child, provider=self.provider, provider_reference=reference, requested_on=message.message_date
+        )
+        if allocation is not None:
+            request.answer(timezone.localdate(allocation.allocated_at))
+        request.save()
         if allocation is not None and allocation.trajectory.referral_id is None:
             trajectory = allocation.trajectory
             trajectory.referral = referral

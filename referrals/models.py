@@ -6,6 +6,7 @@ from simple_history.models import HistoricalRecords
 from cases import formatting
 from cases.codes import ReferrerType
 from cases.models import Child
+from cases.working_days import working_days_between
 
 
 class RequestCategory(models.TextChoices):
@@ -68,3 +69,43 @@ class Referral(models.Model):
 
     def __str__(self):
         return f"Verwijzing {self.get_source_display()} {formatting.date(self.date)}"
+
+
+ANSWER_WORKING_DAYS = 5  # iJw: the gemeente answers a verzoek om toewijzing (JW315) within 5 working days
+
+
+class AllocationRequest(models.Model):
+    """A provider's verzoek om toewijzing (iJw JW315) and the day the gemeente allocated (JW301).
+
+    Written by the iJw import only (no user changes it, so no history): the KPI "doorlooptijd verzoek om
+    toewijzing" reads `working_days`, counted once when the first allocation answers the request
+    (cases.working_days.working_days_between), so the report counts in the database.
+    """
+
+    child = models.ForeignKey(Child, on_delete=models.CASCADE, related_name="allocation_requests")
+    provider = models.ForeignKey("cases.Provider", on_delete=models.PROTECT, related_name="+")
+    provider_reference = models.CharField("referentie aanbieder", max_length=36)
+    requested_on = models.DateField("datum verzoek (JW315)")
+    allocated_on = models.DateField("toegewezen op (JW301)", null=True, blank=True)
+    working_days = models.PositiveSmallIntegerField("doorlooptijd (werkdagen)", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "verzoek om toewijzing"
+        verbose_name_plural = "verzoeken om toewijzing"
+        constraints = [
+            models.UniqueConstraint(fields=["provider", "provider_reference"], name="allocation_request_once"),
+            models.CheckConstraint(
+                condition=models.Q(allocated_on__isnull=True, working_days__isnull=True)
+                | models.Q(allocated_on__gte=models.F("requested_on"), working_days__isnull=False),
+                name="allocation_request_answered_after_request",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Verzoek om toewijzing {self.provider_reference}"
+
+    def answer(self, allocated_on) -> None:
+        """Record the first allocation that answers this request (an allocation dated before the request
+        answered it on the request's day: 0 working days)."""
+        self.allocated_on = max(allocated_on, self.requested_on)
+        self.working_days = working_days_between(self.requested_on, self.allocated_on)

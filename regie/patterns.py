@@ -61,7 +61,11 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date) -> dict[str, list[Patte
         .order_by()
         .with_costs(today)
         .annotate(
-            days=DaysBetween(F("start_date"), Value(today, output_field=DateField())),
+            # Running time from the actual start of care, as the duur flag reads it; still waiting: 0 days.
+            days=DaysBetween(
+                Coalesce(F("actual_start_date"), Value(today, output_field=DateField())),
+                Value(today, output_field=DateField()),
+            ),
             extensions_granted=Coalesce(Subquery(granted, output_field=IntegerField()), 0),
         )
         .values(

@@ -22,7 +22,7 @@ class Figure:
     key: str
     section: str
     label: str
-    unit: str  # "aantal", "%", "€", "dagen", "weken", "maanden", "1 op N"
+    unit: str  # "aantal", "%", "€", "dagen", "werkdagen", "weken", "maanden", "1 op N"
     values: list  # per month, oldest first; None or NVT where a figure cannot be computed
     breakdown: str = ""
     key_figure: bool = False  # shown in the email's key-figure table
@@ -170,6 +170,11 @@ def report_figures(report: KpiReport) -> list[Figure]:
     weeks = report.current.waiting.norm_weeks  # the gemeente's wachttijd threshold, as the flag
     add("waiting.over_norm_pct", s[8], f"Langer dan {weeks} weken gewacht", "%", lambda m: m.waiting.over_norm_pct,
         key_figure=True)  # fmt: skip
+    add("lead_time.requests", s[8], "Verzoeken om toewijzing (JW315)", "aantal", lambda m: m.lead_time.requests)
+    add("lead_time.median", s[8], "Mediane doorlooptijd verzoek tot toewijzing (werkdagen)", "werkdagen",
+        lambda m: m.lead_time.median_working_days)  # fmt: skip
+    add("lead_time.within_norm_pct", s[8], "Verzoeken binnen 5 werkdagen toegewezen", "%",
+        lambda m: m.lead_time.within_norm_pct, key_figure=True)  # fmt: skip
 
     add("end.as_planned_pct", s[9], "Volgens plan beëindigd", "%", lambda m: m.end_reasons.as_planned_pct)
     add("end.premature_pct", s[9], "Voortijdig beëindigd", "%", lambda m: m.end_reasons.premature_pct)
@@ -241,7 +246,7 @@ def format_value(value, unit: str) -> str:
         return formatting.percent(value, 1)
     if unit == "1 op N":
         return f"1 op {formatting.number(value, 1)}"
-    if unit in ("maanden", "dagen", "weken"):
+    if unit in ("maanden", "dagen", "werkdagen", "weken"):
         return f"{formatting.number(value)} {'mnd' if unit == 'maanden' else unit}"
     return formatting.number(value, 0)
 

@@ -39,6 +39,7 @@ class MonthFigures:
     top_reviewed: float | None
     wlz: kpis.WlzFigures
     declared: kpis.Declared | None = None  # declared vs allocated per segment and provider (issue 12)
+    lead_time: kpis.LeadTime | None = None  # JW315 -> JW301 (issue 12)
 
 
 def figures_by_month(gemeente: Gemeente, periods: list[Period]) -> list[MonthFigures]:
@@ -58,6 +59,7 @@ def figures_by_month(gemeente: Gemeente, periods: list[Period]) -> list[MonthFig
         "re_entry": kpis.re_entry_series(gemeente, periods),
         "wlz": kpis.wlz_series(gemeente, periods),
         "declared": kpis.declared_vs_allocated_series(gemeente, periods),
+        "lead_time": kpis.allocation_lead_time_series(gemeente, periods),
     }
     return [
         MonthFigures(

@@ -141,9 +141,9 @@ STEPS = [
     (
         "verlengingen",
         """
-        INSERT INTO cases_extension (trajectory_id, requested_end_date, reason, requested_at, status,
-                                     granted_end_date, decision_reason, decided_at)
-        SELECT t.id, t.planned_end_date + 180, 'Doelen nog niet bereikt', (t.planned_end_date - 30)::timestamptz,
+        INSERT INTO cases_extension (trajectory_id, requested_end_date, reason, above_norm_reason, requested_at,
+                                     status, granted_end_date, decision_reason, decided_at)
+        SELECT t.id, t.planned_end_date + 180, 'Doelen nog niet bereikt', '', (t.planned_end_date - 30)::timestamptz,
                CASE WHEN pending THEN 'pending' ELSE 'approved' END,
                CASE WHEN pending THEN NULL ELSE t.planned_end_date + 180 END,
                CASE WHEN pending THEN '' ELSE 'Onderbouwd' END,

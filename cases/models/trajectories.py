@@ -372,6 +372,12 @@ class Extension(models.Model):
         help_text="Leeg: volume blijft gelijk.",
     )
     reason = models.CharField("reden van de aanvraag", max_length=500)
+    above_norm_reason = models.CharField(
+        "reden boven de norm",
+        max_length=300,
+        blank=True,
+        help_text="Verplicht als het volume na de verlenging boven het normvolume van het product ligt.",
+    )
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,

@@ -20,7 +20,7 @@ from ..models import (
     TaskKind,
     Trajectory,
 )
-from ..terms import trajectory_terms, volume_above_norm, volume_impossible
+from ..terms import actual_start_problem, trajectory_terms, volume_above_norm, volume_impossible, volume_norm_exceeded
 from .common import as_user, today
 from .work import SCALE_DOWN_KEY_SUFFIX, tasks_done_by_work
 
@@ -37,21 +37,19 @@ class ConflictError(Exception):
 # --- trajectories -------------------------------------------------------------------------
 
 
-def _check_actual_start(*, actual_start, referral, end, errors: dict) -> None:
+def _check_actual_start(*, actual_start, referral, planned_end, end, errors: dict) -> None:
     """The actual start of care (JW305 or the toegang's first contact) lies between the referral and the end."""
     if actual_start is None:
         return
-    shown = formatting.date(actual_start)
-    if referral is not None and actual_start < referral.date:
-        errors["actual_start_date"] = (
-            f"De start van de zorg ({shown}) ligt vóór de verwijzing van {formatting.date(referral.date)}."
-        )
-    elif end is not None and actual_start > end:
-        errors["actual_start_date"] = f"De start van de zorg ({shown}) ligt na het einde ({formatting.date(end)})."
-    elif actual_start > today():
-        errors["actual_start_date"] = (
-            f"De start van de zorg ({shown}) ligt in de toekomst; leg die vast als de zorg begonnen is."
-        )
+    problem = actual_start_problem(
+        actual_start=actual_start,
+        referral_date=referral.date if referral is not None else None,
+        planned_end=planned_end,
+        end=end,
+        today=today(),
+    )
+    if problem:
+        errors["actual_start_date"] = problem
 
 
 def _check_volume(*, product, volume, unit, frequency, start, planned_end, above_norm_reason: str, errors) -> str:
@@ -116,7 +114,9 @@ def trajectory_start(
         above_norm_reason=above_norm_reason,
         errors=errors,
     )
-    _check_actual_start(actual_start=actual_start_date, referral=referral, end=None, errors=errors)
+    _check_actual_start(
+        actual_start=actual_start_date, referral=referral, planned_end=planned_end_date, end=None, errors=errors
+    )
     terms = trajectory_terms(
         product, provider, outside_budget=outside_budget, outside_budget_reason=outside_budget_reason
     )
@@ -183,6 +183,15 @@ def trajectory_change(
         if locked.end_date is not None:
             errors["__all__"] = "Dit traject is beëindigd en kan niet meer worden gewijzigd."
         _check_trajectory_dates(start=start_date, planned_end=planned_end_date, referral=locked.referral, errors=errors)
+        if (
+            locked.actual_start_date
+            and planned_end_date < locked.actual_start_date
+            and "planned_end_date" not in errors
+        ):
+            errors["planned_end_date"] = (
+                f"De geplande einddatum ({formatting.date(planned_end_date)}) ligt vóór de start van de zorg "
+                f"({formatting.date(locked.actual_start_date)})."
+            )
         above_norm_reason = _check_volume(
             product=locked.product,
             volume=volume,
@@ -232,7 +241,11 @@ def trajectory_record_start(
         locked = _locked_trajectory(trajectory, version)
         errors: dict = {}
         _check_actual_start(
-            actual_start=actual_start_date, referral=locked.referral, end=locked.end_date, errors=errors
+            actual_start=actual_start_date,
+            referral=locked.referral,
+            planned_end=locked.planned_end_date,
+            end=locked.end_date,
+            errors=errors,
         )
         if family_informed_date is not None and family_informed_date > today():
             errors["family_informed_date"] = (
@@ -289,8 +302,16 @@ PENDING_EXTENSION_EXISTS = "Er loopt al een verlengingsaanvraag voor dit traject
 
 
 def extension_request(
-    *, user, trajectory: Trajectory, requested_end_date: dt.date, reason: str, requested_volume: Decimal | None = None
+    *,
+    user,
+    trajectory: Trajectory,
+    requested_end_date: dt.date,
+    reason: str,
+    requested_volume: Decimal | None = None,
+    above_norm_reason: str = "",
 ) -> Extension:
+    """Ask for a later end (and perhaps another volume); the volume rules of start and change apply to the
+    volume that would run until the new end: impossible is refused, above the norm needs a reason."""
     with transaction.atomic():
         # Two quick clicks: without the lock both would see no pending request and both insert. The
         # second now waits here until the first commits, then reads its request and is refused.
@@ -317,6 +338,18 @@ def extension_request(
             )
             if impossible:
                 errors["requested_volume"] = impossible
+        if "requested_volume" not in errors and requested_end_date > locked.planned_end_date:
+            above = volume_above_norm(
+                locked.product,
+                volume=requested_volume or locked.volume,
+                unit=locked.unit,
+                frequency=locked.frequency,
+                start=locked.start_date,
+                planned_end=requested_end_date,
+            )
+            if above and not above_norm_reason.strip():
+                errors["above_norm_reason"] = above
+            above_norm_reason = above_norm_reason.strip() if above else ""
         if not reason.strip():
             errors["reason"] = "Geef de reden van de verlenging."
         if errors:
@@ -327,6 +360,7 @@ def extension_request(
                 requested_end_date=requested_end_date,
                 requested_volume=requested_volume,
                 reason=reason.strip(),
+                above_norm_reason=above_norm_reason,
                 requested_by=user,
             ),
             user,
@@ -416,6 +450,16 @@ def extension_decide(
             trajectory.planned_end_date = granted_end_date
             if granted_volume is not None:
                 trajectory.volume = granted_volume
+            if volume_norm_exceeded(
+                trajectory.product,
+                volume=trajectory.volume,
+                unit=trajectory.unit,
+                frequency=trajectory.frequency,
+                start=trajectory.start_date,
+                planned_end=granted_end_date,
+            ):
+                # Above the norm: the request's reason, else the toets's own motivation, is why.
+                trajectory.above_norm_reason = (locked.above_norm_reason or locked.decision_reason)[:300]
             trajectory.version += 1
             as_user(trajectory, user).save()
         request_evaluation([trajectory.child_id])

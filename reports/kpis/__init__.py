@@ -26,6 +26,7 @@ from .durations import DURATION_BINS, Durations, durations, durations_series
 from .extensions import Extensions, Stacking, extensions, extensions_series, stacking, stacking_series
 from .flags import FlagCounts, flags_raised_resolved, top_reviewed_on_time
 from .flow import Flow, InCare, inflow, inflow_series, outflow, outflow_series, youths_in_care, youths_in_care_series
+from .lead_time import LeadTime, allocation_lead_time, allocation_lead_time_series
 from .money import (
     FORECAST_METHOD,
     OutsideBudget,
@@ -64,6 +65,9 @@ __all__ = [
     "declared_vs_allocated",
     "declared_vs_allocated_series",
     "DURATION_BINS",
+    "LeadTime",
+    "allocation_lead_time",
+    "allocation_lead_time_series",
     "Durations",
     "EndReasons",
     "Extensions",

@@ -48,7 +48,8 @@ class Durations:
 
 
 def durations(gemeente: Gemeente, period: Period) -> Durations:
-    """Duur: length of the trajectories that ended in the period (start and end day included).
+    """Duur: length of the trajectories that ended in the period, from the actual start of care to the end (both
+    days included); trajectories that ended without care ever starting do not count.
 
     Mean, median and the CBS bins (0-3 m, 3-6 m, 6-12 m, 1-2 j, 2-3 j, 3-4 j, 4+ j; a month is
     365.25/12 days, see DURATION_BINS), for all segments and per segment.
@@ -60,8 +61,10 @@ def durations_series(gemeente: Gemeente, periods: list[Period]) -> list[Duration
     span = span_of(periods)
     ended = (
         trajectories_of(gemeente)
-        .filter(end_date__range=(span.start, span.end))
-        .annotate(_days=DaysBetween(F("start_date"), F("end_date")) + 1, _pi=period_index(periods, "end_date"))
+        # From the actual start of care (JW305 or the toegang's first contact), as the duur flag counts: an
+        # allocation that ended without care ever starting has no duration to count (issue 12).
+        .filter(end_date__range=(span.start, span.end), actual_start_date__isnull=False)
+        .annotate(_days=DaysBetween(F("actual_start_date"), F("end_date")) + 1, _pi=period_index(periods, "end_date"))
     )
     aggregates = {}
     for i, p in enumerate(periods):
