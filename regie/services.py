@@ -31,6 +31,7 @@ from .models import (
     FlagCode,
     FlagEvent,
 )
+from .knelpunten import decision_link_knelpunten, knelpunten_errors
 from .scores import refresh_scores
 
 
@@ -166,6 +167,7 @@ def decision_record(
     question: str = "",
     meeting: CaseMeeting | None = None,
     meeting_item: CaseMeetingItem | None = None,
+    knelpunten=(),
 ) -> Decision:
     """Record the regisseur's decision; the case leaves the queue until the follow-up date.
 
@@ -207,6 +209,7 @@ def decision_record(
     )
     if meeting_item is not None and meeting_item.child_id != child.pk:
         errors["__all__"] = "Dit agendapunt gaat over een andere casus."
+    errors |= knelpunten_errors(gemeente_id=child.gemeente_id, knelpunten=knelpunten)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -266,6 +269,7 @@ def decision_record(
         if meeting_item is not None:
             # Recorded from the minutes of a meeting: this decision is that agenda item's outcome.
             case_meeting_record_outcome(user=user, item=meeting_item, decision=decision)
+        decision_link_knelpunten(user=user, decision=decision, knelpunten=knelpunten)
     return decision
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import cohort_views, views
 
 app_name = "regie"
 
@@ -16,4 +16,12 @@ urlpatterns = [
     path("regie/overleggen/", views.case_meetings, name="case_meetings"),
     path("regie/overleggen/<int:pk>/", views.case_meeting, name="case_meeting"),
     path("wachtlijst/", views.waiting, name="waiting"),
+]
+
+# Issue 11: the effect of the Top N (peildatum) and the knelpunten register (regie/cohort_views.py).
+urlpatterns += [
+    path("regie/effect/", cohort_views.cohorts, name="cohorts"),
+    path("regie/effect/<int:pk>/", cohort_views.cohort, name="cohort"),
+    path("regie/knelpunten/", cohort_views.knelpunten, name="knelpunten"),
+    path("regie/knelpunten/<int:pk>/", cohort_views.knelpunt_edit, name="knelpunt_edit"),
 ]

@@ -45,6 +45,7 @@ from .models import (
     QueueVisit,
     RegieSettings,
 )
+from .knelpunten import LINKABLE, knelpunt_rows
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
 from .waiting import per_provider, waiting_list, waiting_norm_weeks
@@ -222,6 +223,7 @@ def decision_create(request, pk):
                     question=data["question"],
                     meeting=data["meeting"],
                     meeting_item=meeting_item,
+                    knelpunten=list(data["knelpunten"]),
                 ),
             )
             if decision:
@@ -386,6 +388,7 @@ def patterns(request):
             ("aanbieder", "Naar aanbieder", groups["provider"]),
             ("segment", "Naar segment", groups["segment"]),
         ],
+        "knelpunten": knelpunt_rows(gemeente, statuses=LINKABLE),
     }
     return render(request, "regie/patterns.html", context)
 
