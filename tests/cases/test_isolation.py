@@ -59,6 +59,10 @@ COVERED_ELSEWHERE = {
     # Case meetings are a gemeente's, not a case's: tests/regie/test_case_meetings.py
     # ::test_regisseur_of_another_gemeente_gets_404.
     "regie:case_meeting",
+    # Cohorts and knelpunten are a gemeente's, not a case's: tests/regie/test_cohort_views.py
+    # ::test_outsider_gets_404_and_other_roles_403.
+    "regie:cohort",
+    "regie:knelpunt_edit",
 }
 
 
