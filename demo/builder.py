@@ -48,6 +48,7 @@ from cases.models import Gemeente, Product, Segment
 from cases.product_catalogue import load_catalogue
 from demo.calibration import calibrate, current_tariffs, reference_tariffs
 from demo.case_files import write_cases
+from demo.cohort import write_cohort
 from demo.figures import (
     CALIBRATION_YEAR,
     DEFAULT_SEED,
@@ -188,6 +189,7 @@ def write_demo(plan: DemoPlan) -> dict:
     )
     toegang = {VOORBEELDSTAD[0]: users["toegang"], PROEFDORP[0]: users["toegang.proefdorp"]}
     write_guardians(gemeenten, toegang, clock, plan.today)
+    write_cohort(gemeenten[VOORBEELDSTAD[0]], users["regisseur"], plan.today, clock, seed=plan.seed + 3)
     return users
 
 

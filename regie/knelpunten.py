@@ -107,7 +107,10 @@ class KnelpuntRow:
     @property
     def kind_text(self) -> str:
         labels = dict(DecisionKind.choices)
-        return ", ".join(f"{n}× {labels[k].lower()}" for k, n in sorted(self.kinds.items(), key=lambda x: -x[1]))
+        # "Route naar Wlz" keeps its capital: only the first letter goes lower case.
+        return ", ".join(
+            f"{n}× {labels[k][0].lower()}{labels[k][1:]}" for k, n in sorted(self.kinds.items(), key=lambda x: -x[1])
+        )
 
 
 def knelpunt_rows(gemeente: Gemeente, *, statuses=None) -> list[KnelpuntRow]:

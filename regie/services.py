@@ -19,6 +19,7 @@ from cases.models import Child, Role, TaskKind, TaskOrigin, Trajectory, User, da
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
 from cases.terms import monthly_cost
 
+from .knelpunten import decision_link_knelpunten, knelpunten_errors
 from .models import (
     CaseMeeting,
     CaseMeetingItem,
@@ -31,7 +32,6 @@ from .models import (
     FlagCode,
     FlagEvent,
 )
-from .knelpunten import decision_link_knelpunten, knelpunten_errors
 from .scores import refresh_scores
 
 

@@ -33,6 +33,7 @@ from .forms import (
     QueueFilterForm,
     ResolveFlagForm,
 )
+from .knelpunten import LINKABLE, knelpunt_rows
 from .models import (
     CaseMeeting,
     CaseMeetingItem,
@@ -45,7 +46,6 @@ from .models import (
     QueueVisit,
     RegieSettings,
 )
-from .knelpunten import LINKABLE, knelpunt_rows
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
 from .waiting import per_provider, waiting_list, waiting_norm_weeks

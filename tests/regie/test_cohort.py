@@ -15,7 +15,16 @@ from django.utils import timezone
 from cases.codes import EndReason
 from cases.models import Trajectory
 from regie.cohort import cohort_compare, cohort_take
-from regie.models import ChildScore, CohortMember, CohortTrajectory, Decision, DecisionKind, Flag, FlagCode, RegieSettings
+from regie.models import (
+    ChildScore,
+    CohortMember,
+    CohortTrajectory,
+    Decision,
+    DecisionKind,
+    Flag,
+    FlagCode,
+    RegieSettings,
+)
 
 from ..factories import ChildFactory, TrajectoryFactory
 
