@@ -85,8 +85,14 @@ def _cohort(gemeente, regisseur, peildatum: dt.date, clock) -> Cohort:
     running = (
         Trajectory.objects.filter(child__gemeente=gemeente, start_date__lte=peildatum)
         .filter(Q(end_date__isnull=True) | Q(end_date__gt=peildatum))
-        .values("child_id", "start_date", "planned_end_date", "daily_cost", "indicative__daily_cost",
-                "product__segment__number")  # fmt: skip
+        .values(
+            "child_id",
+            "start_date",
+            "planned_end_date",
+            "daily_cost",
+            "indicative__daily_cost",
+            "product__segment__number",
+        )  # fmt: skip
     )
     cost, count, residential = defaultdict(Decimal), defaultdict(int), set()
     for t in running:
@@ -223,7 +229,8 @@ def _decisions(gemeente, regisseur, members, peildatum, today, clock, rng) -> No
                 )
                 title = (
                     f"Afschalen volgens besluit: {trajectory.product.description} naar "
-                    f"{number(decision.proposed_volume)} (verwacht {euro(decision.expected_monthly_saving)} per maand minder)"
+                    f"{number(decision.proposed_volume)} "
+                    f"(verwacht {euro(decision.expected_monthly_saving)} per maand minder)"
                 )
                 key = ":afschalen"
             else:

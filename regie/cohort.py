@@ -272,15 +272,15 @@ def cohort_compare(cohort: Cohort, *, on: dt.date | None = None, children=None) 
 
 def _left_and_back(care: list[dict], since: dt.date, on: dt.date) -> tuple[dt.date | None, dt.date | None]:
     """The first day on or after `since` the child left care (a trajectory ended and none ran the day
-    after), and the allocation of the first new trajectory within RE_ENTRY_DAYS after it."""
+    after: care handed over to a trajectory starting the next day is no leaving), and the allocation of
+    the first new trajectory within RE_ENTRY_DAYS after it."""
     for end in sorted({t["end_date"] for t in care if t["end_date"] is not None and since <= t["end_date"] <= on}):
-        running = any(t["start_date"] <= end and (t["end_date"] is None or t["end_date"] > end) for t in care)
+        day_after = end + dt.timedelta(days=1)
+        running = any(t["start_date"] <= day_after and (t["end_date"] is None or t["end_date"] > end) for t in care)
         if running:
             continue
         back = [
-            t["start_date"]
-            for t in care
-            if end < t["start_date"] <= min(end + dt.timedelta(days=RE_ENTRY_DAYS), on)
+            t["start_date"] for t in care if end < t["start_date"] <= min(end + dt.timedelta(days=RE_ENTRY_DAYS), on)
         ]
         return end, min(back) if back else None
     return None, None
@@ -292,4 +292,3 @@ def latest_cohort(gemeente: Gemeente, *, on: dt.date | None = None) -> Cohort | 
     if on is not None:
         cohorts = cohorts.filter(peildatum__lte=on)
     return cohorts.order_by("-peildatum").first()
-

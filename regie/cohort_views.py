@@ -49,7 +49,9 @@ def cohort(request, pk):
         Cohort.objects.filter(gemeente__in=request.user.gemeenten.all()).select_related("gemeente", "taken_by"),
         pk=pk,
     )
-    all_cohorts = list(Cohort.objects.filter(gemeente=chosen.gemeente).select_related("taken_by").order_by("-peildatum"))
+    all_cohorts = list(
+        Cohort.objects.filter(gemeente=chosen.gemeente).select_related("taken_by").order_by("-peildatum")
+    )
     gemeenten = list(request.user.gemeenten.order_by("name"))
     return _render_cohort(request, chosen.gemeente, gemeenten, chosen, all_cohorts, CohortTakeForm())
 

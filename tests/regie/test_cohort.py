@@ -131,7 +131,11 @@ def test_the_cohort_then_and_now_per_decision_kind(cohort_world, regisseur_a):
     comparison = cohort_compare(cohort, on=LATER)
 
     total = comparison.total
-    assert (total.cases, total.then, total.now) == (4, Decimal("16060.00"), Decimal("5840.00"))  # d: €730 + €365 started 01-04
+    assert (total.cases, total.then, total.now) == (
+        4,
+        Decimal("16060.00"),
+        Decimal("5840.00"),
+    )  # d: €730 + €365 started 01-04
     assert total.difference == Decimal("-10220.00")
     assert (total.trajectories, total.ended, total.scaled_down, total.to_wlz) == (5, 2, 1, 1)
     groups = {g.key: (g.cases, g.then, g.now, g.ended, g.scaled_down, g.to_wlz) for g in comparison.groups}
@@ -179,3 +183,11 @@ def test_the_comparison_runs_a_fixed_number_of_queries(cohort_world, gemeente_a,
         _trajectory(child, 12, start_date=dt.date(2026, 5, 1))
     CohortMember.objects.filter(cohort=cohort, child=kids["a"]).update(rank=1)
     assert count() == small
+
+
+def test_care_handed_over_the_next_day_is_not_leaving_care(cohort_world):
+    cohort, kids, t = cohort_world
+    _end(t["c1"], dt.date(2026, 5, 31))
+    _trajectory(kids["c"], 12, start_date=dt.date(2026, 6, 1))
+    comparison = cohort_compare(cohort, on=LATER)
+    assert (comparison.left_care, comparison.re_entered) == (0, 0)

@@ -153,7 +153,11 @@ def test_knelpunten_cost_counts_each_case_once(frozen_today, regisseur_a, gemeen
 
     knelpunt = _knelpunt(regisseur_a, gemeente_a)
     a, b = ChildFactory(gemeente=gemeente_a), ChildFactory(gemeente=gemeente_a)
-    for child, day, cost in ((a, dt.date(2026, 1, 5), "1000"), (a, dt.date(2026, 2, 5), "1500"), (b, dt.date(2026, 2, 9), "700")):
+    for child, day, cost in (
+        (a, dt.date(2026, 1, 5), "1000"),
+        (a, dt.date(2026, 2, 5), "1500"),
+        (b, dt.date(2026, 2, 9), "700"),
+    ):
         decision = _decide(child, DecisionKind.CONTINUE, day, regisseur_a)
         Decision.objects.filter(pk=decision.pk).update(cost_at_decision=Decimal(cost))
         knelpunt.decisions.add(decision)
@@ -188,7 +192,9 @@ def test_pages_run_a_fixed_number_of_queries(client, frozen_today, regisseur_a, 
     assert [count(url) for url in urls] == small
 
 
-def test_dashboard_and_email_show_the_effect_without_case_numbers(client, frozen_today, regisseur_a, beleid_a, gemeente_a):
+def test_dashboard_and_email_show_the_effect_without_case_numbers(
+    client, frozen_today, regisseur_a, beleid_a, gemeente_a
+):
     from regie.cohort import cohort_take
 
     kids = _world(gemeente_a, 2)

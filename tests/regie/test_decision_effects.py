@@ -35,7 +35,9 @@ def _decision(kind, *, before, act_by, planned_end, proposed=None):
 
 
 def test_ending_a_9000_a_month_trajectory_three_months_early_saves_27000_this_year():
-    decision = _decision(DecisionKind.END, before="9000", act_by=dt.date(2026, 9, 30), planned_end=dt.date(2026, 12, 31))
+    decision = _decision(
+        DecisionKind.END, before="9000", act_by=dt.date(2026, 9, 30), planned_end=dt.date(2026, 12, 31)
+    )
     assert expected_effect(decision, 2026) == Decimal("27000.00")
 
 
@@ -50,7 +52,9 @@ def test_the_effect_stops_at_31_december_and_at_the_planned_end():
 
 
 def test_a_decision_of_last_year_counts_its_part_in_each_year():
-    decision = _decision(DecisionKind.END, before="9000", act_by=dt.date(2025, 11, 30), planned_end=dt.date(2026, 3, 31))
+    decision = _decision(
+        DecisionKind.END, before="9000", act_by=dt.date(2025, 11, 30), planned_end=dt.date(2026, 3, 31)
+    )
     assert expected_effect(decision, 2025) == Decimal("9000.00")  # December 2025
     assert expected_effect(decision, 2026) == Decimal("27000.00")  # January to March 2026
 
