@@ -208,6 +208,8 @@ def _decisions(gemeente, regisseur, members, peildatum, today, clock, rng) -> No
                 moved_on = act_by + dt.timedelta(days=90)
                 if carried_out and moved_on < today:
                     for trajectory in running[member.child_id]:
+                        trajectory.version += 1
+                        trajectory._history_user = child.owner or regisseur
                         trajectory.end_date = max(moved_on, trajectory.actual_start_date or moved_on)
                         trajectory.end_reason = EndReason.OTHER_DOMAIN
                         changed.append(trajectory)
@@ -251,6 +253,8 @@ def _decisions(gemeente, regisseur, members, peildatum, today, clock, rng) -> No
                 **_owner(child),
             )
             if carried_out:
+                trajectory.version += 1
+                trajectory._history_user = child.owner or regisseur
                 task.status = TaskStatus.DONE
                 task.closed_at = clock.at(done_on, 11)
                 task.closed_by_id = child.owner_id
@@ -276,7 +280,7 @@ def _decisions(gemeente, regisseur, members, peildatum, today, clock, rng) -> No
         bulk_update_with_history(
             changed,
             Trajectory,
-            ["volume", "daily_cost", "end_date", "end_reason"],
+            ["volume", "daily_cost", "end_date", "end_reason", "version"],
             batch_size=BATCH,
             default_user=regisseur,
             default_change_reason="regiebesluit uitgevoerd",

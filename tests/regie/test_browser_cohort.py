@@ -51,6 +51,7 @@ def test_regisseur_takes_a_peildatum_and_names_a_knelpunt(page, gemeente_a, regi
     page.get_by_label("Vervolgdatum").fill((timezone.localdate() + dt.timedelta(days=60)).isoformat())
     page.get_by_label("Wie onderneemt actie").fill("regisseur")
     page.get_by_label("Geen passend aanbod voor jongeren met autisme").check()
+    assert_accessible(page)  # the decision form with its knelpunten
     page.get_by_role("button", name="Besluit vastleggen").click()
     page.wait_for_load_state("networkidle")
     assert list(Decision.objects.get().knelpunten.values_list("title", flat=True)) == [
@@ -60,3 +61,7 @@ def test_regisseur_takes_a_peildatum_and_names_a_knelpunt(page, gemeente_a, regi
     assert page.get_by_text("1× voortzetten (met reden)").is_visible()
     assert_accessible(page)
     screenshot(page, "regie-knelpunten")
+    page.get_by_role("link", name="Geen passend aanbod voor jongeren met autisme").click()
+    page.wait_for_load_state("networkidle")
+    assert page.get_by_role("link", name=kids[2].case_number).is_visible()
+    assert_accessible(page)
