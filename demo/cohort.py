@@ -179,7 +179,8 @@ def _decisions(gemeente, regisseur, members, peildatum, today, clock, rng) -> No
         acts = kind in (DecisionKind.SCALE_DOWN, DecisionKind.END)
         pool = [m for m in free if priced[m.child_id]] if acts else free
         if kind == DecisionKind.WLZ:
-            pool = [m for m in free if running[m.child_id]]
+            # From the lighter end of the cohort: the heaviest cases stay in today's Top 32.
+            pool = [m for m in reversed(free) if running[m.child_id]]
         for member in pool[:how_many]:
             free.remove(member)
             child = member.child
@@ -190,7 +191,9 @@ def _decisions(gemeente, regisseur, members, peildatum, today, clock, rng) -> No
                 gemeente=gemeente,
                 kind=kind,
                 reason=REASONS[kind],
-                follow_up_date=day + dt.timedelta(days=rng.choice((60, 90, 120))),
+                # Reached by now: these cases are back in the queue when they still weigh (Mijn werk's
+                # recent decisions are the ones that hold cases out of it).
+                follow_up_date=min(day + dt.timedelta(days=rng.choice((60, 90, 120))), today - dt.timedelta(days=7)),
                 actor=child.owner.get_full_name() if child.owner_id else "toegangsteam",
                 decided_by=regisseur,
                 decided_at=when,
