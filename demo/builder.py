@@ -49,6 +49,7 @@ from cases.product_catalogue import load_catalogue
 from demo.allocation_requests import write_allocation_requests
 from demo.calibration import calibrate, current_tariffs, reference_tariffs
 from demo.case_files import write_cases
+from demo.cohort import write_cohort
 from demo.declarations import write_declarations
 from demo.figures import (
     CALIBRATION_YEAR,
@@ -192,6 +193,7 @@ def write_demo(plan: DemoPlan) -> dict:
     )
     toegang = {VOORBEELDSTAD[0]: users["toegang"], PROEFDORP[0]: users["toegang.proefdorp"]}
     write_guardians(gemeenten, toegang, clock, plan.today)
+    write_cohort(gemeenten[VOORBEELDSTAD[0]], users["regisseur"], plan.today, clock, seed=plan.seed + 3)
     write_declarations(gemeenten, plan.today, seed=plan.seed + 3, user=beheer)
     write_allocation_requests(plan.today, seed=plan.seed + 3)
     return users

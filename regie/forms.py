@@ -11,7 +11,8 @@ from cases.forms import DATE_INPUT
 from cases.models import Role, Segment, Trajectory, User
 
 from .codes import WlzStep
-from .models import CaseMeeting, CaseMeetingKind, DecisionKind, EscalationStatus, FlagCode
+from .knelpunten import LINKABLE
+from .models import CaseMeeting, CaseMeetingKind, DecisionKind, EscalationStatus, FlagCode, Knelpunt
 
 
 class DecisionForm(forms.Form):
@@ -89,6 +90,14 @@ class DecisionForm(forms.Form):
     # The latest decision on the case when the form was opened (0: none), so a decision recorded by
     # someone else in the meantime is shown rather than overwritten.
     seen_decision = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    knelpunten = forms.ModelMultipleChoiceField(
+        label="Knelpunten (optioneel)",
+        queryset=Knelpunt.objects.none(),
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
+        help_text="Het structurele knelpunt waar dit besluit mee te maken heeft. Beheer ze onder Knelpunten.",
+        error_messages={"invalid_choice": "Kies een open knelpunt van deze gemeente (%(value)s bestaat niet)."},
+    )
 
     def __init__(self, *args, child=None, **kwargs):
         super().__init__(*args, **kwargs)
@@ -98,6 +107,9 @@ class DecisionForm(forms.Form):
             self.fields["meeting"].queryset = CaseMeeting.objects.filter(
                 gemeente_id=child.gemeente_id, date__gte=timezone.localdate()
             ).order_by("date", "pk")
+            self.fields["knelpunten"].queryset = Knelpunt.objects.filter(
+                gemeente_id=child.gemeente_id, status__in=LINKABLE
+            ).order_by("title")
             self.fields["trajectory"].label_from_instance = lambda t: (
                 f"{t.product.code} {t.product.description} bij {t.provider.name}: "
                 f"{number(t.volume)} {t.get_unit_display().lower()} {t.get_frequency_display().lower()}"

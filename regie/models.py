@@ -618,3 +618,98 @@ class WlzRoute(models.Model):
             (WlzStep.TRANSFERRED.label, self.transferred_on),
         ]
         return [(label, day) for label, day in steps if day is not None]
+
+
+class Cohort(models.Model):
+    """Peildatum: the Top N of a gemeente frozen on a day, so its effect can be measured later
+    (Teylingen's "Evaluatie effecten Top 32-interventies"). regie/cohort.py takes and compares it.
+
+    The members and their open trajectories are written once, set-based, when the cohort is taken and
+    never changed: a snapshot (computed data), not history-tracked; the cohort row itself is.
+    """
+
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.PROTECT, related_name="+")
+    peildatum = models.DateField("peildatum")
+    top_n = models.PositiveSmallIntegerField("aantal casussen in de Top")
+    note = models.CharField("toelichting", max_length=300, blank=True)
+    taken_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    taken_at = models.DateTimeField("vastgelegd op")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "peildatum Top N"
+        verbose_name_plural = "peildata Top N"
+        ordering = ["-peildatum"]
+        constraints = [models.UniqueConstraint(fields=["gemeente", "peildatum"], name="cohort_once_per_day")]
+
+    def __str__(self):
+        return f"Top {self.top_n} op {self.peildatum:%d-%m-%Y}"
+
+
+class CohortMember(models.Model):
+    """One case of a frozen Top N: its rank, score and cost per month on the peildatum, and its flags."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="members")
+    child = models.ForeignKey("cases.Child", on_delete=models.PROTECT, related_name="+", verbose_name="jeugdige")
+    rank = models.PositiveSmallIntegerField("rang")
+    score = models.DecimalField("score", max_digits=17, decimal_places=5)
+    open_cost = models.DecimalField("kosten lopende zorg (€)", max_digits=14, decimal_places=2)
+    monthly_cost = models.DecimalField("kosten per maand (€)", max_digits=12, decimal_places=2, default=0)
+    flag_codes = models.CharField("signalen", max_length=300, blank=True)
+    open_trajectories = models.PositiveSmallIntegerField("lopende trajecten", default=0)
+
+    class Meta:
+        verbose_name = "casus op de peildatum"
+        verbose_name_plural = "casussen op de peildatum"
+        ordering = ["cohort", "rank"]
+        constraints = [models.UniqueConstraint(fields=["cohort", "child"], name="cohort_member_once")]
+
+    def __str__(self):
+        return f"{self.rank}. {self.child_id} ({self.cohort})"
+
+
+class CohortTrajectory(models.Model):
+    """A trajectory that was open for a cohort member on the peildatum, with its cost per day then
+    (the tariff's, or the indicative one for taakgericht care), so a later scale-down shows."""
+
+    cohort = models.ForeignKey(Cohort, on_delete=models.CASCADE, related_name="trajectories")
+    child = models.ForeignKey("cases.Child", on_delete=models.PROTECT, related_name="+")
+    trajectory = models.ForeignKey("cases.Trajectory", on_delete=models.PROTECT, related_name="+")
+    daily_cost = models.DecimalField("kosten per dag (€)", max_digits=12, decimal_places=4, null=True)
+
+    class Meta:
+        verbose_name = "traject op de peildatum"
+        verbose_name_plural = "trajecten op de peildatum"
+        constraints = [models.UniqueConstraint(fields=["cohort", "trajectory"], name="cohort_trajectory_once")]
+
+    def __str__(self):
+        return f"{self.trajectory_id} ({self.cohort})"
+
+
+class KnelpuntStatus(models.TextChoices):
+    OPEN = "open", "Open"
+    IN_PROGRESS = "aangepakt", "Wordt aangepakt"
+    SOLVED = "opgelost", "Opgelost"
+
+
+class Knelpunt(models.Model):
+    """A structural bottleneck the regisseur names (e.g. "geen passend aanbod voor ..."), with the
+    decisions it stands behind; the patterns page and the monthly report show them."""
+
+    gemeente = models.ForeignKey("cases.Gemeente", on_delete=models.PROTECT, related_name="+")
+    title = models.CharField("knelpunt", max_length=200)
+    description = models.CharField("toelichting", max_length=2000, blank=True)
+    status = models.CharField("status", max_length=10, choices=KnelpuntStatus.choices, default=KnelpuntStatus.OPEN)
+    decisions = models.ManyToManyField(Decision, blank=True, related_name="knelpunten", verbose_name="besluiten")
+    created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    created_at = models.DateTimeField("aangemaakt op")
+    history = HistoricalRecords(m2m_fields=[decisions])
+
+    class Meta:
+        verbose_name = "knelpunt"
+        verbose_name_plural = "knelpunten"
+        ordering = ["status", "title"]
+        constraints = [models.UniqueConstraint(fields=["gemeente", "title"], name="knelpunt_title_once")]
+
+    def __str__(self):
+        return self.title

@@ -19,6 +19,7 @@ from cases.models import Child, Role, TaskKind, TaskOrigin, Trajectory, User, da
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
 from cases.terms import monthly_cost
 
+from .knelpunten import decision_link_knelpunten, knelpunten_errors
 from .models import (
     CaseMeeting,
     CaseMeetingItem,
@@ -169,6 +170,7 @@ def decision_record(
     question: str = "",
     meeting: CaseMeeting | None = None,
     meeting_item: CaseMeetingItem | None = None,
+    knelpunten=(),
 ) -> Decision:
     """Record the regisseur's decision; the case leaves the queue until the follow-up date.
 
@@ -211,6 +213,7 @@ def decision_record(
     )
     if meeting_item is not None and meeting_item.child_id != child.pk:
         errors["__all__"] = "Dit agendapunt gaat over een andere casus."
+    errors |= knelpunten_errors(gemeente_id=child.gemeente_id, knelpunten=knelpunten)
     if errors:
         raise ValidationError(errors)
     with transaction.atomic():
@@ -272,6 +275,7 @@ def decision_record(
         if meeting_item is not None:
             # Recorded from the minutes of a meeting: this decision is that agenda item's outcome.
             case_meeting_record_outcome(user=user, item=meeting_item, decision=decision)
+        decision_link_knelpunten(user=user, decision=decision, knelpunten=knelpunten)
     return decision
 
 

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views, wlz_views
+from . import cohort_views, views, wlz_views
 
 app_name = "regie"
 
@@ -21,4 +21,12 @@ urlpatterns = [
 urlpatterns += [
     path("regie/wlz/", wlz_views.wlz_routes, name="wlz_routes"),
     path("regie/wlz/<int:pk>/", wlz_views.wlz_route, name="wlz_route"),
+]
+
+# Issue 11: the effect of the Top N (peildatum) and the knelpunten register (regie/cohort_views.py).
+urlpatterns += [
+    path("regie/effect/", cohort_views.cohorts, name="cohorts"),
+    path("regie/effect/<int:pk>/", cohort_views.cohort, name="cohort"),
+    path("regie/knelpunten/", cohort_views.knelpunten, name="knelpunten"),
+    path("regie/knelpunten/<int:pk>/", cohort_views.knelpunt_edit, name="knelpunt_edit"),
 ]

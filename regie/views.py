@@ -33,6 +33,7 @@ from .forms import (
     QueueFilterForm,
     ResolveFlagForm,
 )
+from .knelpunten import LINKABLE, knelpunt_rows
 from .models import (
     CaseMeeting,
     CaseMeetingItem,
@@ -222,6 +223,7 @@ def decision_create(request, pk):
                     question=data["question"],
                     meeting=data["meeting"],
                     meeting_item=meeting_item,
+                    knelpunten=list(data["knelpunten"]),
                 ),
             )
             if decision:
@@ -386,6 +388,7 @@ def patterns(request):
             ("aanbieder", "Naar aanbieder", groups["provider"]),
             ("segment", "Naar segment", groups["segment"]),
         ],
+        "knelpunten": knelpunt_rows(gemeente, statuses=LINKABLE),
     }
     return render(request, "regie/patterns.html", context)
 

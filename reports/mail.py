@@ -21,6 +21,7 @@ from .charts import render_png, report_charts
 from .export import csv_filename, report_csv
 from .figures import figure_row, report_figures
 from .kpis import Period
+from .regie_effect import regie_effect
 from .report import KpiReport, report_build
 
 
@@ -89,6 +90,8 @@ def report_email(report: KpiReport, *, to: str, subscription_pk: int | None = No
                 report.gemeente, Period.quarter(report.period.end.year, report.period.end.month // 3)
             )
         quarter_figures = [figure_row(f) for f in report_figures(report.quarter) if f.key_figure]
+    if report.regie is None:
+        report.regie = regie_effect(report)
     context = {
         "report": report,
         "key_figures": key_figures,
@@ -99,6 +102,7 @@ def report_email(report: KpiReport, *, to: str, subscription_pk: int | None = No
         "previous_period": report.period.shifted(-1),
         "quarter": report.quarter,
         "quarter_figures": quarter_figures,
+        "regie": report.regie,
     }
     headers = {}
     if subscription_pk:

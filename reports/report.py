@@ -84,6 +84,7 @@ class KpiReport:
     segments: list[Segment] = field(default_factory=list)
     email_images: dict[str, bytes] | None = None  # rendered once, sent to every recipient
     quarter: KpiReport | None = None  # the quarterly update, when the month closes a quarter (built once)
+    regie: object | None = None  # reports.regie_effect.RegieEffect for the email, built once for all recipients
 
     @property
     def current(self) -> MonthFigures:

@@ -23,6 +23,7 @@ from .kpis import Period
 from .mail import UNSUBSCRIBE_SALT
 from .models import ReportSubscription
 from .overview import gemeente_overview
+from .regie_effect import regie_effect
 from .report import report_build
 from .services import subscription_set_active
 
@@ -103,6 +104,7 @@ def dashboard(request):
         "quarter_value": period.key if period.is_quarter else Period.last_complete_quarter().key,
         "subscription": subscription,
         "bins": [label for label, _ in kpis.DURATION_BINS],
+        "regie": regie_effect(report),
     }
     return render(request, "reports/dashboard.html", context)
 

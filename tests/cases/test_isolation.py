@@ -61,6 +61,10 @@ COVERED_ELSEWHERE = {
     "regie:case_meeting",
     # A Wlz route is the regisseur's page: tests/regie/test_wlz.py::test_outsider_gets_404_and_other_roles_403.
     "regie:wlz_route",
+    # Cohorts and knelpunten are a gemeente's, not a case's: tests/regie/test_cohort_views.py
+    # ::test_outsider_gets_404_and_other_roles_403.
+    "regie:cohort",
+    "regie:knelpunt_edit",
 }
 
 
