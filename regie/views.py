@@ -219,6 +219,7 @@ def decision_create(request, pk):
                     act_by=data["act_by"],
                     end_reason=data["end_reason"],
                     proposed_volume=data["proposed_volume"],
+                    proposed_product=data["proposed_product"],
                     question=data["question"],
                     meeting=data["meeting"],
                     meeting_item=meeting_item,
@@ -247,6 +248,7 @@ def decision_create(request, pk):
                 act_by=data.get("act_by"),
                 end_reason=data.get("end_reason", ""),
                 proposed_volume=data.get("proposed_volume"),
+                proposed_product=data.get("proposed_product"),
                 question=data.get("question", ""),
                 meeting=data.get("meeting") if data.get("kind") == DecisionKind.CASE_MEETING else None,
             )
@@ -265,7 +267,9 @@ def decision_create(request, pk):
         "child": child,
         "form": form,
         "flags": list(Flag.objects.filter(child=child, active=True).order_by("code", "subject_key")),
-        "outcomes": decision_outcomes(Decision.objects.filter(child=child).select_related("decided_by")[:5]),
+        "outcomes": decision_outcomes(
+            Decision.objects.filter(child=child).select_related("decided_by", "proposed_product")[:5]
+        ),
         "today": timezone.localdate(),
         "meeting_item": meeting_item,
     }

@@ -19,6 +19,7 @@ from .care import (
 )
 from .children import BSN_ELSEWHERE, child_bsn_elsewhere, child_possible_duplicates, child_register
 from .common import as_user
+from .replacement import trajectory_replace
 from .household import (
     Address,
     guardian_add,
@@ -40,6 +41,7 @@ from .work import (
 )
 
 __all__ = [
+    "trajectory_replace",
     "SCALE_DOWN_KEY_SUFFIX",
     "BSN_ELSEWHERE",
     "child_bsn_elsewhere",
