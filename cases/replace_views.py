@@ -59,7 +59,9 @@ def trajectory_replace(request, pk):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            new = run_service(form, lambda: services.trajectory_replace(user=request.user, trajectory=trajectory, **data))
+            new = run_service(
+                form, lambda: services.trajectory_replace(user=request.user, trajectory=trajectory, **data)
+            )
         except services.ConflictError as conflict:
             return _conflict(request, trajectory, form, conflict, title=title)
         if new:

@@ -69,8 +69,7 @@ def decision_outcomes(decisions) -> list[DecisionOutcome]:
             after = [
                 t
                 for t in running
-                if t.child_id == decision.child_id
-                and (t.follows_id == trajectory.pk or t.start_date >= decided_on)
+                if t.child_id == decision.child_id and (t.follows_id == trajectory.pk or t.start_date >= decided_on)
             ]
             outcome.replacements = [t for t in after if t.follows_id == trajectory.pk]
             now = sum((monthly_cost(t.daily_cost) or Decimal("0") for t in after), Decimal("0"))

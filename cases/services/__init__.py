@@ -19,7 +19,6 @@ from .care import (
 )
 from .children import BSN_ELSEWHERE, child_bsn_elsewhere, child_possible_duplicates, child_register
 from .common import as_user
-from .replacement import trajectory_replace
 from .household import (
     Address,
     guardian_add,
@@ -28,6 +27,7 @@ from .household import (
     household_handover,
     household_update_address,
 )
+from .replacement import trajectory_replace
 from .work import (
     SCALE_DOWN_KEY_SUFFIX,
     child_set_owner,

@@ -126,9 +126,7 @@ def test_a_refused_change_shows_every_error_and_writes_nothing(
     with pytest.raises(ValidationError) as refused:
         _replace(toegang_a, trajectory, trajectory.product, start_date=dt.date(2025, 1, 1), end_reason="")
     errors = refused.value.message_dict
-    assert errors["product"] == [
-        "Kies een ander product; voor minder volume van hetzelfde product kiest u Wijzigen."
-    ]
+    assert errors["product"] == ["Kies een ander product; voor minder volume van hetzelfde product kiest u Wijzigen."]
     assert errors["start_date"] == ["Het nieuwe traject start na de start van het huidige (03-02-2025)."]
     assert errors["end_reason"] == ["Kies de reden van beëindiging."]
     trajectory.refresh_from_db()
