@@ -18,8 +18,8 @@ from cases.models import CaseAccessLog, Product
 from regie import services as regie_services
 from regie.models import DecisionKind
 from regie.residential import residential_rows
-from werk.worklists import Scope, new_residential
 from werk.windows import windows_for
+from werk.worklists import Scope, new_residential
 
 from ..factories import ChildFactory, TrajectoryFactory
 
