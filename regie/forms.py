@@ -54,6 +54,14 @@ class DecisionForm(forms.Form):
         help_text="De casusregisseur krijgt een taak met deze datum.",
         error_messages={"invalid": "Geef een geldige datum (dd-mm-jjjj)."},
     )
+    proposed_product = ProductChoiceField(
+        label="Lichter product (bij afschalen, optioneel)",
+        queryset=Product.objects.none(),
+        required=False,
+        empty_label="— hetzelfde product, minder volume —",
+        help_text="De casusregisseur zet het traject om: het oude eindigt, het nieuwe start en volgt het op.",
+        error_messages={"invalid_choice": "Kies een product uit de lijst."},
+    )
     proposed_volume = forms.DecimalField(
         label="Voorgesteld volume (bij afschalen)",
         required=False,
@@ -63,14 +71,6 @@ class DecisionForm(forms.Form):
         help_text="In dezelfde frequentie als nu, in de eenheid van het (lichtere) product; de besparing per "
         "maand volgt uit het tarief.",
         error_messages={"invalid": "Geef een getal."},
-    )
-    proposed_product = ProductChoiceField(
-        label="Lichter product (bij afschalen, optioneel)",
-        queryset=Product.objects.none(),
-        required=False,
-        empty_label="— hetzelfde product, minder volume —",
-        help_text="De casusregisseur zet het traject om: het oude eindigt, het nieuwe start en volgt het op.",
-        error_messages={"invalid_choice": "Kies een product uit de lijst."},
     )
     end_reason = forms.ChoiceField(
         label="Reden beëindiging (JZ588, bij beëindigen)",
