@@ -12,13 +12,19 @@ ranked by today's score (the demo has no past scores). Computed data, no history
 
 import datetime as dt
 
+from django.core.exceptions import ValidationError
+from django.db import transaction
 from django.db.models import Min
 from django.utils import timezone
 
-from cases.models import Gemeente
-from regie.models import ChildScore, Flag, TopMembership
+from cases.codes import EndReason
+from cases.formatting import euro, number
+from cases.models import Gemeente, Product, Task, TaskStatus
+from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, trajectory_replace
+from regie.models import ChildScore, Decision, DecisionKind, Flag, TopMembership
 from regie.ranking import regie_settings
 from regie.scores import refresh_scores
+from regie.services import proposed_monthly_cost
 
 GO_LIVE_DAYS = 365
 NIGHTLY_RUN = dt.time(6, 0)
@@ -35,6 +41,12 @@ def _months(first: dt.date, before: dt.date) -> list[dt.date]:
         months.append(month)
         month = (month + dt.timedelta(days=32)).replace(day=1)
     return months
+
+
+def regie_year(today: dt.date) -> None:
+    """The demo's regie history of issue 11: past flags and Top N, and an afschalen to a lighter product."""
+    scale_down_to_a_lighter_product(today)
+    backdate_regie(today)
 
 
 def backdate_regie(today: dt.date) -> dict[str, int]:
@@ -68,3 +80,61 @@ def backdate_regie(today: dt.date) -> dict[str, int]:
                 memberships.append(TopMembership(gemeente=gemeente, child_id=child_id, month=month, first_seen=seen))
     TopMembership.objects.bulk_create(memberships, batch_size=1000, ignore_conflicts=True)
     return {"flags": len(flags), "top_months": len(memberships)}
+
+
+def scale_down_to_a_lighter_product(today: dt.date, gemeente_code: str = "9901") -> Decision | None:
+    """One afschalen done by changing to a lighter product (issue 11): the decision proposes the product of
+    the same segment and unit just below the trajectory's tariff, and the casusregisseur changes the
+    trajectory to it today through the trajectory services; the old one ends, the new one follows it, the
+    task closes. The first open afschalen whose product has such a lighter one; None when none has."""
+    decisions = (
+        Decision.objects.filter(gemeente__code=gemeente_code, kind=DecisionKind.SCALE_DOWN, trajectory__end_date=None)
+        .select_related("trajectory__product", "trajectory__provider", "trajectory__child__owner", "decided_by")
+        .order_by("decided_at")
+    )
+    for decision in decisions:
+        trajectory = decision.trajectory
+        owner = trajectory.child.owner
+        lighter = (
+            Product.objects.filter(
+                segment_id=trajectory.product.segment_id,
+                unit=trajectory.unit,
+                financing=trajectory.financing,
+                active=True,
+                tariff__lt=trajectory.tariff or 0,
+            )
+            .order_by("-tariff", "code")
+            .first()
+        )
+        if lighter is None or owner is None or trajectory.start_date >= today:
+            continue
+        with transaction.atomic():
+            decision.proposed_product = lighter
+            decision.proposed_monthly_cost = proposed_monthly_cost(trajectory, lighter, decision.proposed_volume)
+            as_user(decision, decision.decided_by).save(update_fields=["proposed_product", "proposed_monthly_cost"])
+            task = Task.objects.get(key=f"besluit:{decision.pk}{SCALE_DOWN_KEY_SUFFIX}", status=TaskStatus.OPEN)
+            task.title = (
+                f"Afschalen volgens besluit: {trajectory.product.description} naar {lighter.code} "
+                f"{lighter.description}, {number(decision.proposed_volume)} {lighter.get_unit_display().lower()} "
+                f"{trajectory.get_frequency_display().lower()} (verwacht "
+                f"{euro(decision.expected_monthly_saving)} per maand minder)"
+            )[:200]
+            as_user(task, decision.decided_by).save(update_fields=["title"])
+            try:
+                trajectory_replace(
+                    user=owner,
+                    trajectory=trajectory,
+                    version=trajectory.version,
+                    product=lighter,
+                    provider=trajectory.provider,
+                    start_date=today,
+                    planned_end_date=max(trajectory.planned_end_date, today),
+                    volume=decision.proposed_volume,
+                    frequency=trajectory.frequency,
+                    end_reason=EndReason.BY_GEMEENTE,
+                )
+            except ValidationError:
+                transaction.set_rollback(True)
+                continue
+        return decision
+    return None

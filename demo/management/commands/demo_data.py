@@ -5,7 +5,7 @@ from django.utils import timezone
 
 from cases.models import User
 from demo import builder as demo
-from demo.regie_history import backdate_regie
+from demo.regie_history import regie_year
 from regie import flags
 
 
@@ -43,5 +43,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(demo.format_report(report))
         result = flags.evaluate()  # the regisseur's Top 32 is filled right away (issue 3)
-        backdate_regie(timezone.localdate())  # as if the app had run a year: past flags and Top N (issue 11)
+        regie_year(timezone.localdate())  # past flags and Top N, an afschalen to a lighter product (issue 11)
         self.stdout.write(f"Signalering: {result.candidates} signalen.")
