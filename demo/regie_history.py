@@ -128,7 +128,7 @@ def scale_down_to_a_lighter_product(today: dt.date, gemeente_code: str = "9901")
                     product=lighter,
                     provider=trajectory.provider,
                     start_date=today,
-                    planned_end_date=max(trajectory.planned_end_date, today),
+                    planned_end_date=max(trajectory.planned_end_date, today + dt.timedelta(days=182)),
                     volume=decision.proposed_volume,
                     frequency=trajectory.frequency,
                     end_reason=EndReason.BY_GEMEENTE,
