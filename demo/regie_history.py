@@ -106,13 +106,13 @@ def scale_down_to_a_lighter_product(today: dt.date, gemeente_code: str = "9901")
             .order_by("-tariff", "code")
             .first()
         )
-        if lighter is None or owner is None or trajectory.start_date >= today:
-            continue
+        task = Task.objects.filter(key=f"besluit:{decision.pk}{SCALE_DOWN_KEY_SUFFIX}", status=TaskStatus.OPEN).first()
+        if lighter is None or owner is None or task is None or trajectory.start_date >= today:
+            continue  # done already (made lighter in volume), or nothing lighter to change to
         with transaction.atomic():
             decision.proposed_product = lighter
             decision.proposed_monthly_cost = proposed_monthly_cost(trajectory, lighter, decision.proposed_volume)
             as_user(decision, decision.decided_by).save(update_fields=["proposed_product", "proposed_monthly_cost"])
-            task = Task.objects.get(key=f"besluit:{decision.pk}{SCALE_DOWN_KEY_SUFFIX}", status=TaskStatus.OPEN)
             task.title = (
                 f"Afschalen volgens besluit: {trajectory.product.description} naar {lighter.code} "
                 f"{lighter.description}, {number(decision.proposed_volume)} {lighter.get_unit_display().lower()} "
