@@ -53,7 +53,7 @@ def load_case_file(child: Child, today: dt.date) -> dict:
     referrals = list(child.referrals.all())
     trajectories = list(
         Trajectory.objects.filter(child=child)
-        .select_related("provider", "product__segment", "referral")
+        .select_related("provider", "product__segment", "referral", "follows__product")
         .with_costs(today)
         .annotate(granted_extensions=Count("extensions", filter=Q(extensions__status__in=["approved", "shortened"])))
         .prefetch_related(

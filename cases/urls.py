@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import price_views, toets_views, views, work_views
+from . import price_views, replace_views, toets_views, views, work_views
 
 app_name = "cases"
 
@@ -22,6 +22,7 @@ urlpatterns = [
     path("gezaghebbenden/<int:pk>/verwijderen/", views.guardian_remove, name="guardian_remove"),
     path("trajecten/<int:pk>/wijzigen/", views.trajectory_change, name="trajectory_change"),
     path("trajecten/<int:pk>/beeindigen/", views.trajectory_end, name="trajectory_end"),
+    path("trajecten/<int:pk>/omzetten/", replace_views.trajectory_replace, name="trajectory_replace"),
     path("trajecten/<int:pk>/start-zorg/", views.trajectory_record_start, name="trajectory_record_start"),
     path("trajecten/<int:pk>/verlenging/", views.extension_request, name="extension_request"),
     path("trajecten/<int:pk>/review/", views.review_plan, name="review_plan"),

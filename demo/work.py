@@ -232,8 +232,9 @@ ESCALATION_QUESTIONS = (
 
 
 def _write_escalations(gemeente, decisions, today, clock) -> None:
-    """An escalation per escalate decision: the oldest answered by the bestuurder, one besproken, the
-    others open (one of them older than the Mijn werk threshold of 28 days)."""
+    """An escalation per escalate decision: the oldest still open (so older than the Mijn werk threshold of
+    28 days, on the regisseur's Mijn werk), the next answered by the bestuurder, one besproken, the others
+    open."""
     bestuurder = User.objects.filter(role=Role.BESTUURDER, gemeenten=gemeente).first()
     rows = []
     for i, decision in enumerate(sorted(decisions, key=lambda d: d.decided_at)):
@@ -244,12 +245,12 @@ def _write_escalations(gemeente, decisions, today, clock) -> None:
             question=ESCALATION_QUESTIONS[i % len(ESCALATION_QUESTIONS)],
             created_at=decision.decided_at,
         )
-        if i == 0 and bestuurder is not None:
+        if i == 1 and bestuurder is not None:
             escalation.status = EscalationStatus.DECIDED
             escalation.answer = "Akkoord: eenmalig maatwerk buiten de regio, evaluatie na drie maanden."
             escalation.answer_date = min(decision.decided_at.date() + dt.timedelta(days=14), today)
             escalation.answered_by = bestuurder
-        elif i == 1 and bestuurder is not None:
+        elif i == 2 and bestuurder is not None:
             escalation.status = EscalationStatus.DISCUSSED
             escalation.answer = "Besproken in het portefeuillehoudersoverleg; besluit volgt."
             escalation.answer_date = min(decision.decided_at.date() + dt.timedelta(days=7), today)

@@ -20,6 +20,7 @@ class DecisionOutcome:
     tasks: list = field(default_factory=list)
     done: bool = False  # every task of the decision is done
     realised_monthly_saving: Decimal | None = None  # once the work is done
+    replacements: list = field(default_factory=list)  # the lighter trajectories that followed it
 
 
 def _decision_pk(key: str) -> int | None:
@@ -31,8 +32,9 @@ def decision_outcomes(decisions) -> list[DecisionOutcome]:
     """Each decision with its tasks and, for a done afschalen or beëindigen, the realised saving per month.
 
     Realised saving: the trajectory's cost per month at the decision minus what it costs now; once it
-    has ended, minus what the care that replaced it costs: the child's running trajectories that
-    started on or after the decision day (nothing for a plain end).
+    has ended, minus what the care that replaced it costs: the trajectories that follow it (a change to
+    a lighter product) and the child's other running trajectories that started on or after the decision
+    day (nothing for a plain end).
     """
     outcomes = [DecisionOutcome(d) for d in decisions]
     if not outcomes:
@@ -47,9 +49,9 @@ def decision_outcomes(decisions) -> list[DecisionOutcome]:
     acting = [o for o in outcomes if o.decision.trajectory_id and o.decision.monthly_cost_before is not None]
     trajectories = Trajectory.objects.in_bulk([o.decision.trajectory_id for o in acting])
     running = list(
-        Trajectory.objects.filter(child_id__in={o.decision.child_id for o in acting}, end_date__isnull=True).values(
-            "pk", "child_id", "start_date", "daily_cost"
-        )
+        Trajectory.objects.filter(child_id__in={o.decision.child_id for o in acting}, end_date__isnull=True)
+        .select_related("product")
+        .order_by("start_date", "pk")
     )
     for outcome in outcomes:
         outcome.done = bool(outcome.tasks) and all(t.status == TaskStatus.DONE for t in outcome.tasks)
@@ -64,13 +66,12 @@ def decision_outcomes(decisions) -> list[DecisionOutcome]:
             now = monthly_cost(trajectory.daily_cost) or Decimal("0")
         else:
             decided_on = decision.decided_at.date()
-            now = sum(
-                (
-                    monthly_cost(t["daily_cost"]) or Decimal("0")
-                    for t in running
-                    if t["child_id"] == decision.child_id and t["start_date"] >= decided_on
-                ),
-                Decimal("0"),
-            )
+            after = [
+                t
+                for t in running
+                if t.child_id == decision.child_id and (t.follows_id == trajectory.pk or t.start_date >= decided_on)
+            ]
+            outcome.replacements = [t for t in after if t.follows_id == trajectory.pk]
+            now = sum((monthly_cost(t.daily_cost) or Decimal("0") for t in after), Decimal("0"))
         outcome.realised_monthly_saving = decision.monthly_cost_before - now
     return outcomes

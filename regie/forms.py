@@ -5,10 +5,10 @@ from django.forms.utils import flatatt
 from django.utils import timezone
 from django.utils.html import format_html, format_html_join
 
-from cases.codes import EndReason, ReferrerType
+from cases.codes import EndReason, Financing, ReferrerType
 from cases.formatting import number
-from cases.forms import DATE_INPUT
-from cases.models import Role, Segment, Trajectory, User
+from cases.forms import DATE_INPUT, ProductChoiceField, usable_products
+from cases.models import Product, Role, Segment, Trajectory, User
 
 from .codes import WlzStep
 from .knelpunten import LINKABLE
@@ -56,13 +56,22 @@ class DecisionForm(forms.Form):
         help_text="De casusregisseur krijgt een taak met deze datum.",
         error_messages={"invalid": "Geef een geldige datum (dd-mm-jjjj)."},
     )
+    proposed_product = ProductChoiceField(
+        label="Lichter product (bij afschalen, optioneel)",
+        queryset=Product.objects.none(),
+        required=False,
+        empty_label="— hetzelfde product, minder volume —",
+        help_text="De casusregisseur zet het traject om: het oude eindigt, het nieuwe start en volgt het op.",
+        error_messages={"invalid_choice": "Kies een product uit de lijst."},
+    )
     proposed_volume = forms.DecimalField(
         label="Voorgesteld volume (bij afschalen)",
         required=False,
         min_value=0,
         max_digits=10,
         decimal_places=2,
-        help_text="In dezelfde eenheid en frequentie als nu; de besparing per maand volgt uit het tarief.",
+        help_text="In dezelfde frequentie als nu, in de eenheid van het (lichtere) product; de besparing per "
+        "maand volgt uit het tarief.",
         error_messages={"invalid": "Geef een getal."},
     )
     end_reason = forms.ChoiceField(
@@ -104,6 +113,7 @@ class DecisionForm(forms.Form):
         if child is not None:
             running = child.trajectories.filter(end_date__isnull=True).select_related("product", "provider")
             self.fields["trajectory"].queryset = running.order_by("start_date", "pk")
+            self.fields["proposed_product"].queryset = usable_products().exclude(financing=Financing.TASK)
             self.fields["meeting"].queryset = CaseMeeting.objects.filter(
                 gemeente_id=child.gemeente_id, date__gte=timezone.localdate()
             ).order_by("date", "pk")

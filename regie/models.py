@@ -323,6 +323,15 @@ class Decision(models.Model):
     act_by = models.DateField("uitvoeren uiterlijk op", null=True, blank=True)
     end_reason = models.CharField("reden beëindiging (JZ588)", max_length=2, choices=EndReason.choices, blank=True)
     proposed_volume = models.DecimalField("voorgesteld volume", max_digits=10, decimal_places=2, null=True, blank=True)
+    proposed_product = models.ForeignKey(
+        "cases.Product",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="voorgesteld product",
+        help_text="Afschalen naar een lichter product; leeg: hetzelfde product met minder volume.",
+    )
     monthly_cost_before = models.DecimalField(
         "kosten per maand bij besluit (€)", max_digits=12, decimal_places=2, null=True, blank=True
     )
@@ -445,7 +454,8 @@ class CaseMeeting(models.Model):
     )
     created_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
     created_at = models.DateTimeField("aangemaakt op", auto_now_add=True)
-    history = HistoricalRecords()
+    # Who took part is part of the minutes: a change to the participants is history too.
+    history = HistoricalRecords(m2m_fields=[participants])
 
     class Meta:
         verbose_name = "casusoverleg"

@@ -15,9 +15,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import formatting
-from cases.models import Child, Role, TaskKind, TaskOrigin, Trajectory, User, daily_cost
+from cases.models import Child, Product, Role, TaskKind, TaskOrigin, Trajectory, User, daily_cost
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
-from cases.terms import monthly_cost
+from cases.terms import monthly_cost, trajectory_terms
 
 from .knelpunten import decision_link_knelpunten, knelpunten_errors
 from .models import (
@@ -101,6 +101,7 @@ def decision_errors(
     proposed_volume: Decimal | None = None,
     question: str = "",
     meeting: "CaseMeeting | None" = None,
+    proposed_product: Product | None = None,
 ) -> dict[str, str]:
     """What is wrong with this decision, per field (empty: nothing). The form shows them all at once."""
     errors = {}
@@ -143,11 +144,37 @@ def decision_errors(
             errors["proposed_volume"] = "Geef het lichtere volume dat u voorstelt."
         elif proposed_volume <= 0:
             errors["proposed_volume"] = "Het volume is groter dan 0; wilt u stoppen, kies dan beëindigen."
+        elif proposed_product is not None and trajectory is not None and proposed_product != trajectory.product:
+            before = monthly_cost(trajectory.daily_cost)
+            after = proposed_monthly_cost(trajectory, proposed_product, proposed_volume)
+            if before is not None and after is not None and after >= before:
+                errors["proposed_product"] = (
+                    f"{proposed_product.code} {proposed_product.description} kost bij dit volume "
+                    f"{formatting.euro(after)} per maand, niet minder dan nu ({formatting.euro(before)})."
+                )
         elif trajectory is not None and proposed_volume >= trajectory.volume:
             errors["proposed_volume"] = (
                 f"Afschalen is minder dan het huidige volume ({formatting.number(trajectory.volume)})."
             )
     return errors
+
+
+def proposed_monthly_cost(trajectory: Trajectory, product: Product | None, volume: Decimal) -> Decimal | None:
+    """What the trajectory would cost per month at `volume` of `product` (None: the same product), at the
+    same provider, frequency and period; None without a price per case (taakgericht)."""
+    if product is None or product == trajectory.product:
+        tariff = trajectory.tariff
+    else:
+        tariff = trajectory_terms(product, trajectory.provider).tariff
+    return monthly_cost(
+        daily_cost(
+            tariff=tariff,
+            volume=Decimal(str(volume)),
+            frequency=trajectory.frequency,
+            start=trajectory.start_date,
+            planned_end=trajectory.planned_end_date,
+        )
+    )
 
 
 # The decisions that give the case owner work on a trajectory, through the task service.
@@ -171,6 +198,7 @@ def decision_record(
     meeting: CaseMeeting | None = None,
     meeting_item: CaseMeetingItem | None = None,
     knelpunten=(),
+    proposed_product: Product | None = None,
 ) -> Decision:
     """Record the regisseur's decision; the case leaves the queue until the follow-up date.
 
@@ -193,8 +221,10 @@ def decision_record(
         proposed_volume = Decimal(str(proposed_volume))
     if kind not in ACTING_KINDS:
         trajectory, act_by, end_reason, proposed_volume = None, None, "", None
-    elif kind != DecisionKind.SCALE_DOWN:
-        proposed_volume = None
+    if kind != DecisionKind.SCALE_DOWN:
+        proposed_volume, proposed_product = None, None
+    elif trajectory is not None and proposed_product == trajectory.product:
+        proposed_product = None
     if kind != DecisionKind.END:
         end_reason = ""
     errors = decision_errors(
@@ -210,6 +240,7 @@ def decision_record(
         proposed_volume=proposed_volume,
         question=question,
         meeting=meeting if kind == DecisionKind.CASE_MEETING else None,
+        proposed_product=proposed_product,
     )
     if meeting_item is not None and meeting_item.child_id != child.pk:
         errors["__all__"] = "Dit agendapunt gaat over een andere casus."
@@ -243,19 +274,12 @@ def decision_record(
             act_by=act_by,
             end_reason=end_reason,
             proposed_volume=proposed_volume,
+            proposed_product=proposed_product,
         )
         if trajectory is not None:
             decision.monthly_cost_before = monthly_cost(trajectory.daily_cost)
         if proposed_volume is not None:
-            decision.proposed_monthly_cost = monthly_cost(
-                daily_cost(
-                    tariff=trajectory.tariff,
-                    volume=proposed_volume,
-                    frequency=trajectory.frequency,
-                    start=trajectory.start_date,
-                    planned_end=trajectory.planned_end_date,
-                )
-            )
+            decision.proposed_monthly_cost = proposed_monthly_cost(trajectory, proposed_product, proposed_volume)
         as_user(decision, user).save()
         if kind in ACTING_KINDS:
             _decision_tasks(user, decision, child, trajectory)
@@ -291,9 +315,13 @@ def _decision_tasks(user, decision: Decision, child: Child, trajectory: Trajecto
     product = trajectory.product.description
     if decision.kind == DecisionKind.SCALE_DOWN:
         saving = decision.expected_monthly_saving
+        lighter = decision.proposed_product
+        unit = lighter.get_unit_display() if lighter else trajectory.get_unit_display()
         title = (
-            f"Afschalen volgens besluit: {product} naar {formatting.number(decision.proposed_volume)} "
-            f"{trajectory.get_unit_display().lower()} {trajectory.get_frequency_display().lower()}"
+            f"Afschalen volgens besluit: {product} naar "
+            + (f"{lighter.code} {lighter.description}, " if lighter else "")
+            + f"{formatting.number(decision.proposed_volume)} "
+            f"{unit.lower()} {trajectory.get_frequency_display().lower()}"
             + (f" (verwacht {formatting.euro(saving)} per maand minder)" if saving is not None else "")
         )
         key = f"besluit:{decision.pk}{SCALE_DOWN_KEY_SUFFIX}"

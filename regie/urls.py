@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import cohort_views, views, wlz_views
+from . import cohort_views, residential_views, views, wlz_views
 
 app_name = "regie"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("regie/overleggen/", views.case_meetings, name="case_meetings"),
     path("regie/overleggen/<int:pk>/", views.case_meeting, name="case_meeting"),
     path("wachtlijst/", views.waiting, name="waiting"),
+    path("regie/verblijf/", residential_views.residential, name="residential"),
 ]
 
 urlpatterns += [

@@ -48,6 +48,7 @@ from .models import (
 )
 from .patterns import flagged_patterns
 from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
+from .residential import residential_counts
 from .waiting import per_provider, waiting_list, waiting_norm_weeks
 
 
@@ -90,6 +91,20 @@ SORTS = {
 }
 
 
+# The decision in a word, so a queue row stays one line (the full label in its title).
+DECISION_SHORT = {
+    DecisionKind.CONTINUE: "Voortzetten",
+    DecisionKind.SCALE_DOWN: "Afschalen",
+    DecisionKind.END: "Beëindigen",
+    DecisionKind.WLZ: "Wlz",
+    DecisionKind.ESCALATE: "Opschalen",
+    DecisionKind.CASE_MEETING: "Casusoverleg",
+}
+
+# Why a case is back, in a word for the badge (the whole reason in its title and for screen readers).
+BACK_WORDS = {"vervolg bereikt": "vervolg", "nieuw signaal": "signaal", "kosten gestegen": "kosten"}
+
+
 @role_required(Role.REGISSEUR)
 def queue(request):
     page = _queue(request)
@@ -97,6 +112,9 @@ def queue(request):
     if sort not in SORTS:
         sort = "score"
     page.rows.sort(key=SORTS[sort][1])
+    for row in page.rows:
+        row.decision_short = DECISION_SHORT.get(row.decision["kind"], "") if row.decision else ""
+        row.back_word = ", ".join(BACK_WORDS.get(part, part) for part in row.back_short.split(", ") if part)
     log_read(request, [row.child for row in page.rows], event="Top 32")
     if not page.filters.any:
         # What the regisseur saw, so Mijn werk can show which cases entered the top N since.
@@ -124,6 +142,7 @@ def queue(request):
         "csv_url": reverse("regie:queue_csv") + ("?" + request.GET.urlencode() if request.GET else ""),
         "sort": sort,
         "sort_links": _sort_links(request, sort),
+        **residential_counts(page.gemeente, page.today),
     }
     return render(request, "regie/queue.html", context)
 
@@ -220,6 +239,7 @@ def decision_create(request, pk):
                     act_by=data["act_by"],
                     end_reason=data["end_reason"],
                     proposed_volume=data["proposed_volume"],
+                    proposed_product=data["proposed_product"],
                     question=data["question"],
                     meeting=data["meeting"],
                     meeting_item=meeting_item,
@@ -249,6 +269,7 @@ def decision_create(request, pk):
                 act_by=data.get("act_by"),
                 end_reason=data.get("end_reason", ""),
                 proposed_volume=data.get("proposed_volume"),
+                proposed_product=data.get("proposed_product"),
                 question=data.get("question", ""),
                 meeting=data.get("meeting") if data.get("kind") == DecisionKind.CASE_MEETING else None,
             )
@@ -267,7 +288,9 @@ def decision_create(request, pk):
         "child": child,
         "form": form,
         "flags": list(Flag.objects.filter(child=child, active=True).order_by("code", "subject_key")),
-        "outcomes": decision_outcomes(Decision.objects.filter(child=child).select_related("decided_by")[:5]),
+        "outcomes": decision_outcomes(
+            Decision.objects.filter(child=child).select_related("decided_by", "proposed_product")[:5]
+        ),
         "today": timezone.localdate(),
         "meeting_item": meeting_item,
     }

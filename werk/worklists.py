@@ -33,6 +33,7 @@ from referrals.models import Referral
 from regie.codes import FlagCode
 from regie.models import Decision, Escalation, Flag, QueueVisit
 from regie.ranking import top_child_ids
+from regie.residential import NEW_START_DAYS, new_residential_starts
 
 from .windows import Punctuality, due_within, overdue_after, per_window, punctuality, windows_for
 
@@ -365,6 +366,17 @@ ESCALATIONS = Rule(
     order=("created_at", "pk"),
 )
 NEW_IN_TOP_TITLE = "Nieuw in de top"
+# Residential care is always seen (DOMAIN.md §6): the verblijf starts of the last weeks, in or out of the top.
+NEW_RESIDENTIAL = Rule(
+    "nieuw_verblijf",
+    "Nieuwe verblijfsstarts",
+    f"Trajecten met verblijf die de afgelopen {NEW_START_DAYS} dagen startten, ook buiten de top.",
+    lambda scope, windows: new_residential_starts(scope.gemeente_ids, scope.today),
+    _none_late,
+    child="child",
+    gemeente="child__gemeente",
+    order=("-start_date", "pk"),
+)
 
 TOEGANG_RULES = [REVIEWS, TRAJECTORIES_ENDING, REFERRALS, WAITING, RETURNED, TASKS]
 
@@ -573,11 +585,28 @@ def new_in_top(scope: Scope, gemeente) -> Section:
     return section
 
 
+def new_residential(scope: Scope, windows) -> Section:
+    section = NEW_RESIDENTIAL.section(scope, windows)
+    for trajectory in NEW_RESIDENTIAL.first_rows(scope, windows, "child__owner", "product", "provider"):
+        section.items.append(
+            Item(
+                trajectory.child,
+                f"{trajectory.product.code} {trajectory.product.description} bij {trajectory.provider.name}",
+                None,
+                punctuality(None, 0, scope.today),
+                _file(trajectory.child, "trajecten"),
+                detail=f"gestart {nl_date(trajectory.start_date)}",
+            )
+        )
+    return section
+
+
 def regisseur_sections(scope: Scope, windows, gemeente) -> list[Section]:
     return [
         follow_ups_reached(scope, windows),
         open_tasks(scope, windows, origin=TaskOrigin.DECISION, overdue_only=True),
         new_in_top(scope, gemeente),
+        new_residential(scope, windows),
         open_escalations(scope, windows),
         open_tasks(scope, windows, for_user=scope.user),
     ]
@@ -782,7 +811,7 @@ def digest_counts(users, today: dt.date) -> dict[int, list[DigestPage]]:
     if regisseurs:
         per_gemeente = {
             rule.key: _tally(rule, rule.rows(scope, windows), rule.overdue(scope, windows), {"where": rule.gemeente})
-            for rule in (FOLLOW_UPS, DECISION_TASKS, ESCALATIONS)
+            for rule in (FOLLOW_UPS, DECISION_TASKS, ESCALATIONS, NEW_RESIDENTIAL)
         }
         regie_gemeenten = sorted({g for u in regisseurs for g in gemeenten_of[u.pk]})
         gemeenten = Gemeente.objects.in_bulk(regie_gemeenten)
@@ -802,6 +831,7 @@ def digest_counts(users, today: dt.date) -> dict[int, list[DigestPage]]:
                     _line(FOLLOW_UPS.key, FOLLOW_UPS.title, _sum(per_gemeente[FOLLOW_UPS.key], [(g,)])),
                     _line(DECISION_TASKS.key, DECISION_TASKS.title, _sum(per_gemeente[DECISION_TASKS.key], [(g,)])),
                     _line("nieuw_in_top", NEW_IN_TOP_TITLE, new),
+                    _line(NEW_RESIDENTIAL.key, NEW_RESIDENTIAL.title, _sum(per_gemeente[NEW_RESIDENTIAL.key], [(g,)])),
                     _line(ESCALATIONS.key, ESCALATIONS.title, _sum(per_gemeente[ESCALATIONS.key], [(g,)])),
                     _line(TASKS.key, TASKS.title, tasks_for(user, [g])),
                 ]

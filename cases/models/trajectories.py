@@ -220,6 +220,16 @@ class Trajectory(models.Model):
     allocation_number = models.CharField(
         "toewijzingnummer", max_length=20, blank=True, help_text="ToewijzingNummer uit het iJw-bericht (JW301)."
     )
+    # Afschalen to a lighter product (issue 11): the new trajectory follows the one it replaced.
+    follows = models.ForeignKey(
+        "self",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="followed_by",
+        verbose_name="vervolg op",
+        help_text="Het traject dat dit traject verving (omgezet naar een lichter product).",
+    )
     # Optimistic locking: a save carries the version it read; a stale version is a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)

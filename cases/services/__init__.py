@@ -27,6 +27,7 @@ from .household import (
     household_handover,
     household_update_address,
 )
+from .replacement import trajectory_replace
 from .work import (
     SCALE_DOWN_KEY_SUFFIX,
     child_set_owner,
@@ -40,6 +41,7 @@ from .work import (
 )
 
 __all__ = [
+    "trajectory_replace",
     "SCALE_DOWN_KEY_SUFFIX",
     "BSN_ELSEWHERE",
     "child_bsn_elsewhere",

@@ -95,6 +95,7 @@ def trajectory_start(
     allocation_number: str = "",
     above_norm_reason: str = "",
     actual_start_date: dt.date | None = None,
+    follows: Trajectory | None = None,
 ) -> Trajectory:
     """Allocate a trajectory; the product's tariff, financing and norm in force today are kept on it.
 
@@ -138,6 +139,7 @@ def trajectory_start(
             allocation_number=allocation_number,
             above_norm_reason=above_norm_reason,
             actual_start_date=actual_start_date,
+            follows=follows,
             **terms.as_fields(),
         ),
         user,

@@ -23,7 +23,7 @@ def case_flags(context, child):
         Flag.objects.filter(child=child).select_related("resolved_by", "raised_by").order_by("-active", "code")
     )
     is_regisseur = request.user.role == Role.REGISSEUR
-    decisions = list(Decision.objects.filter(child=child).select_related("decided_by")[:10])
+    decisions = list(Decision.objects.filter(child=child).select_related("decided_by", "proposed_product")[:10])
     seen = decisions[0].pk if decisions else 0
     return {
         "child": child,

@@ -28,6 +28,7 @@ OBJECT_FOR = {
     "cases:guardian_remove": "guardian",
     "cases:trajectory_change": "trajectory",
     "cases:trajectory_end": "trajectory",
+    "cases:trajectory_replace": "trajectory",
     "cases:trajectory_record_start": "trajectory",
     "cases:extension_request": "trajectory",
     "cases:review_plan": "trajectory",

@@ -38,7 +38,10 @@ def _decide(user, child, kind=DecisionKind.CASE_MEETING, **extra):
 def test_plan_a_meeting_with_participants_and_outside_parties(frozen_today, regisseur_a, toegang_a, gemeente_a):
     meeting = _meeting(regisseur_a, gemeente_a, participants=[regisseur_a, toegang_a])
     assert set(meeting.participants.all()) == {regisseur_a, toegang_a}
-    assert meeting.outside_parties == "Jeugdbescherming west" and meeting.history.count() == 1
+    assert meeting.outside_parties == "Jeugdbescherming west"
+    # Planned, then its participants: two historical records, the second with who takes part.
+    assert meeting.history.count() == 2
+    assert {p.user_id for p in meeting.history.latest().participants.all()} == {regisseur_a.pk, toegang_a.pk}
 
 
 def test_participant_of_another_gemeente_is_refused(frozen_today, regisseur_a, toegang_b, gemeente_a):

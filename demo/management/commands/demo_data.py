@@ -1,9 +1,11 @@
 """`manage.py demo_data [--if-empty] [--seed N] [--scale X]`: the demo gemeenten; see demo/builder.py."""
 
 from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
 
 from cases.models import User
 from demo import builder as demo
+from demo.regie_history import regie_year
 from regie import flags
 
 
@@ -41,4 +43,5 @@ class Command(BaseCommand):
             raise CommandError(str(exc)) from exc
         self.stdout.write(demo.format_report(report))
         result = flags.evaluate()  # the regisseur's Top 32 is filled right away (issue 3)
+        regie_year(timezone.localdate())  # past flags and Top N, an afschalen to a lighter product (issue 11)
         self.stdout.write(f"Signalering: {result.candidates} signalen.")
