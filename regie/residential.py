@@ -3,14 +3,16 @@
 The queue shows at most its top N, and in a gemeente with many children in residential care the verblijf
 flags alone fill it. This list shows every child with a running residential trajectory (a product of the
 verblijf segment or with a stay, as the verblijf rule reads), new starts first, with the regisseur's latest
-decision; Mijn werk shows the new starts. Three queries whatever the number of children.
+decision; Mijn werk shows the new starts. The children are ordered and paged in the database (a large
+gemeente has thousands in residential care), so a page costs the same few queries whatever their number.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Q
+from django.core.cache import cache
+from django.db.models import Case, Count, F, Max, Min, Q, Value, When
 
 from cases.models import Task, TaskOrigin, Trajectory
 from cases.terms import monthly_cost
@@ -37,12 +39,37 @@ def new_residential_starts(gemeente_ids, today: dt.date):
     )
 
 
-def residential_counts(gemeente, today: dt.date) -> dict[str, int]:
-    """How many children are in residential care, and how many of them started lately (the queue's link)."""
+def residential_counts(gemeente, today: dt.date, *, cached: bool = True) -> dict[str, int]:
+    """How many children are in residential care, and how many of them started lately (the queue's link).
+
+    Kept for 15 minutes, like the queue's provider list: on a national installation it is a pass over the
+    gemeente's trajectories, and the link's count may lag a new start by that much (the list itself is live).
+    """
+    key = f"regie:residential_counts:{gemeente.pk}:{today.isoformat()}"
+    counts = cache.get(key) if cached else None
+    if counts is None:
+        new_from = today - dt.timedelta(days=NEW_START_DAYS)
+        counts = residential_trajectories([gemeente.pk], today).aggregate(
+            residential_count=Count("child_id", distinct=True),
+            residential_new=Count("child_id", distinct=True, filter=Q(start_date__gte=new_from)),
+        )
+        cache.set(key, counts, 15 * 60)
+    return counts
+
+
+def residential_children(gemeente_ids, today: dt.date):
+    """One row (child_id, since, latest_start) per child in residential care, in the list's order: new starts
+    first (the newest first), then the longest stay first."""
     new_from = today - dt.timedelta(days=NEW_START_DAYS)
-    return residential_trajectories([gemeente.pk], today).aggregate(
-        residential_count=Count("child_id", distinct=True),
-        residential_new=Count("child_id", distinct=True, filter=Q(start_date__gte=new_from)),
+    return (
+        residential_trajectories(gemeente_ids, today)
+        .values("child_id")
+        .annotate(since=Min("start_date"), latest_start=Max("start_date"))
+        .annotate(
+            old=Case(When(latest_start__gte=new_from, then=Value(0)), default=Value(1)),
+            newest=Case(When(latest_start__gte=new_from, then=F("latest_start")), default=None),
+        )
+        .order_by("old", F("newest").desc(nulls_last=True), "since", "child_id")
     )
 
 
@@ -66,10 +93,17 @@ class ResidentialRow:
         return DecisionKind(self.decision.kind).label if self.decision else ""
 
 
-def residential_rows(gemeente_ids, today: dt.date) -> list[ResidentialRow]:
-    """Every child in residential care: new starts first (newest first), then by the start of the stay."""
+def residential_rows(gemeente_ids, today: dt.date, children=None) -> list[ResidentialRow]:
+    """The rows of `children` (rows of residential_children, e.g. one page of it; all when None), in order."""
+    if children is None:
+        children = residential_children(gemeente_ids, today)
+    new_from = today - dt.timedelta(days=NEW_START_DAYS)
+    order = [c["child_id"] for c in children]
+    if not order:
+        return []
     trajectories = (
         residential_trajectories(gemeente_ids, today)
+        .filter(child_id__in=order)
         .select_related("child", "product", "provider")
         .order_by("child_id", "start_date", "pk")
     )
@@ -82,17 +116,11 @@ def residential_rows(gemeente_ids, today: dt.date) -> list[ResidentialRow]:
         cost = monthly_cost(t.daily_cost)
         if cost is not None:
             row.monthly_cost = (row.monthly_cost or Decimal("0")) + cost
-    if not rows:
-        return []
-    for decision in Decision.objects.filter(child_id__in=list(rows)).order_by("child_id", "-decided_at"):
+    for decision in Decision.objects.filter(child_id__in=order).order_by("child_id", "-decided_at"):
         if rows[decision.child_id].decision is None:
             rows[decision.child_id].decision = decision
-    for task in Task.objects.open().filter(child_id__in=list(rows), origin=TaskOrigin.DECISION).only("child_id"):
+    for task in Task.objects.open().filter(child_id__in=order, origin=TaskOrigin.DECISION).only("child_id"):
         rows[task.child_id].open_tasks += 1
-    new_from = today - dt.timedelta(days=NEW_START_DAYS)
     for row in rows.values():
         row.new = row.latest_start >= new_from
-    return sorted(
-        rows.values(),
-        key=lambda r: (not r.new, -r.latest_start.toordinal() if r.new else r.since.toordinal(), r.child.pk),
-    )
+    return [rows[child_id] for child_id in order if child_id in rows]

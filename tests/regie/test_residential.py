@@ -118,3 +118,19 @@ def test_new_starts_on_mijn_werk_and_the_queue_links_the_list(client, frozen_tod
     queue = client.get(reverse("regie:queue"))
     assert queue.context["residential_count"] == 3 and queue.context["residential_new"] == 2
     assert 'href="/regie/verblijf/"' in queue.text and "alle 3 jeugdigen in verblijf" in queue.text
+
+
+def test_a_long_list_is_paged_in_the_lists_order(client, frozen_today, regisseur_a, stays, monkeypatch):
+    """A large gemeente has thousands of children in residential care: the list is paged, the order and the
+    totals stay those of the whole list, and the read log holds only the children shown."""
+    monkeypatch.setattr("regie.residential_views.PAGE_SIZE", 2)
+    client.force_login(regisseur_a)
+    first = client.get(reverse("regie:residential"))
+    second = client.get(reverse("regie:residential") + "?pagina=2")
+    assert [r.child for r in first.context["rows"]] == [stays["new"], stays["newish"]]
+    assert [r.child for r in second.context["rows"]] == [stays["long_ago"]]
+    for response in (first, second):
+        assert "<strong>3</strong> jeugdigen in verblijf, waarvan <strong>2</strong> nieuw gestart" in response.text
+    assert "Pagina 2 van 2" in second.text
+    logged = CaseAccessLog.objects.filter(user=regisseur_a, action__icontains="verblijf").order_by("pk").last()
+    assert logged.child_ids.strip(",") == str(stays["long_ago"].pk)
