@@ -226,9 +226,17 @@ def _latest_decisions(scope: Scope):
 
 
 def _follow_ups(scope: Scope, windows):
-    return _latest_decisions(scope).filter(
-        due_within(
-            windows, "follow_up_days", due_field="follow_up_date", gemeente_field="gemeente_id", today=scope.today
+    # A child whose care has all ended (out of care, moved to the Wlz) has no follow-up left to do; a child
+    # not yet in care (referred, waiting) still has.
+    care = Trajectory.objects.filter(child=OuterRef("child_id"))
+    out_of_care = Exists(care) & ~Exists(care.filter(Q(end_date__isnull=True) | Q(end_date__gt=scope.today)))
+    return (
+        _latest_decisions(scope)
+        .exclude(out_of_care)
+        .filter(
+            due_within(
+                windows, "follow_up_days", due_field="follow_up_date", gemeente_field="gemeente_id", today=scope.today
+            )
         )
     )
 

@@ -250,6 +250,32 @@ def test_regisseur_sees_follow_ups_escalations_and_overdue_decision_tasks(
     assert sections["besluittaken"].count == 1
 
 
+def test_a_follow_up_of_a_child_out_of_care_is_not_work(client, frozen_today, gemeente_a, regisseur_a, toegang_a):
+    """A follow-up date reached for a child whose care has all ended (out of care, moved to the Wlz) is not
+    shown as late work; one whose care still runs, and one not yet in care, are."""
+    from django.utils import timezone
+
+    ended, running, waiting = (_owned_child(gemeente_a, toegang_a) for _ in range(3))
+    TrajectoryFactory(
+        child=ended, start_date=TODAY - 300 * DAY, planned_end_date=TODAY, end_date=TODAY - 20 * DAY, end_reason="01"
+    )
+    TrajectoryFactory(child=running, start_date=TODAY - 300 * DAY, planned_end_date=TODAY + 100 * DAY)
+    for child in (ended, running, waiting):
+        Decision.objects.create(
+            child=child,
+            gemeente=gemeente_a,
+            kind=DecisionKind.CONTINUE,
+            reason="r",
+            follow_up_date=TODAY - 10 * DAY,
+            actor="x",
+            decided_by=regisseur_a,
+            decided_at=timezone.now() - 40 * DAY,
+        )
+    section = _mine(client, regisseur_a)["vervolg"]
+    assert (section.count, section.overdue) == (2, 2)
+    assert {item.child for item in section.items} == {running, waiting}
+
+
 def test_query_count_does_not_grow_with_the_data(client, frozen_today, gemeente_a, toegang_a):
     def count():
         client.force_login(toegang_a)
