@@ -3,8 +3,8 @@
 For every trajectory with a P × Q price that is not paid by a taakgericht contract: one debit line per
 month it ran, close to its allocation (most providers deliver 92-100%), some under-delivery (60-85%:
 cancelled sessions, a child who stopped coming). Months before the last are answered (JW325): approved,
-a few rejected for a tariff that does not match the contract (retourcode 0611). The last month is still
-open. Deterministic for a seed.
+a few rejected for a tariff that does not match the contract (retourcode 0611). The last month is answered
+by two providers in three; the rest is still open. Deterministic for a seed.
 """
 
 import datetime as dt
@@ -71,8 +71,11 @@ def write_declarations(gemeenten: dict, today: dt.date, *, seed: int, user=None)
             if volume <= 0:
                 continue
             amount = (volume * trajectory.tariff).quantize(CENT, ROUND_HALF_UP)
-            answered = month_first != months[-1][0]
-            rejected = answered and rng.random() < REJECTED_SHARE
+            # Two providers in three have answered the last month already (JW325 comes within weeks), all
+            # approved; earlier months are answered with a few rejections.
+            last_month = month_first == months[-1][0]
+            answered = not last_month or trajectory.provider_id % 3 != 0
+            rejected = answered and not last_month and rng.random() < REJECTED_SHARE
             rows.append(
                 Declaration(
                     trajectory_id=trajectory.pk,

@@ -12,6 +12,7 @@ ranked by today's score (the demo has no past scores). Computed data, no history
 
 import datetime as dt
 
+from dateutil.relativedelta import relativedelta
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Min
@@ -19,8 +20,9 @@ from django.utils import timezone
 
 from cases.codes import EndReason
 from cases.formatting import euro, number
-from cases.models import Gemeente, Product, Task, TaskStatus
+from cases.models import Gemeente, Product, Task, TaskStatus, Trajectory
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, trajectory_replace
+from regie.codes import FlagCode
 from regie.models import ChildScore, Decision, DecisionKind, Flag, TopMembership
 from regie.ranking import regie_settings
 from regie.scores import refresh_scores
@@ -47,6 +49,44 @@ def regie_year(today: dt.date) -> None:
     """The demo's regie history of issue 11: past flags and Top N, and an afschalen to a lighter product."""
     scale_down_to_a_lighter_product(today)
     backdate_regie(today)
+    resolved_with_ended_care(today)
+
+
+def resolved_with_ended_care(today: dt.date) -> int:
+    """The flags of the past year that care's end resolved: a trajectory that ran past its norm and ended
+    since go-live had its 'duur boven norm' flag from the day it passed the norm until its end (the nightly
+    run then found the rule no longer held). Without them the report's "signalen afgehandeld" is 0 for every
+    past month, as the demo's evaluation only sees today's care."""
+    go_live = today - dt.timedelta(days=GO_LIVE_DAYS)
+    ended = Trajectory.objects.filter(end_date__gte=go_live, end_date__lt=today, norm_months__gt=0).values_list(
+        "pk", "child_id", "child__gemeente_id", "start_date", "end_date", "norm_months"
+    )
+    flags = []
+    for pk, child_id, gemeente_id, start, end, norm in ended:
+        since = start + relativedelta(months=norm)
+        if since >= end:
+            continue
+        ran = relativedelta(end, start)
+        flags.append(
+            Flag(
+                gemeente_id=gemeente_id,
+                child_id=child_id,
+                code=FlagCode.DURATION,
+                subject_key=pk,
+                trajectory_id=pk,
+                value=ran.years * 12 + ran.months,
+                norm=norm,
+                reference_date=since,
+                since=since,
+                firing=False,
+                active=False,
+                raised_at=_at(max(since, go_live)),
+                resolved_at=_at(end + dt.timedelta(days=1)),
+                resolution_note="Traject beëindigd",
+            )
+        )
+    Flag.objects.bulk_create(flags, batch_size=1000, ignore_conflicts=True)
+    return len(flags)
 
 
 def backdate_regie(today: dt.date) -> dict[str, int]:

@@ -40,7 +40,8 @@ def _last_month() -> Period:
 def test_report_counts_flags_raised_and_the_top_reviewed_last_month(full_demo, db):
     gemeente = Gemeente.objects.get(code="9901")
     period = _last_month()
-    assert flags_raised_resolved(gemeente, period).raised > 0
+    counts = flags_raised_resolved(gemeente, period)
+    assert counts.raised > 0 and counts.resolved > 0  # care that ended resolved its flags (not stuck at 0)
     reviewed = top_reviewed_on_time(gemeente, period)
     assert reviewed is not None and 0 < reviewed < 100
     # Engine flags are raised when their rule began to hold, not all on the demo's day.

@@ -42,11 +42,12 @@ def test_top_32_still_holds_the_heaviest_residential_and_specialist_cases(demo_i
     heavy = Trajectory.objects.filter(child__gemeente=gemeente).open_cost_by_child(today)
     residential_or_specialist = set(running.filter(product__segment__number__in=[1, 2]).values_list("child", flat=True))
     heaviest = sorted((c for c in residential_or_specialist if c in heavy), key=lambda c: -heavy[c])[:10]
-    # A case the regisseur decided on waits for its follow-up date (its flags are older than the decision).
+    assert len(heaviest) == 10
+    # Each of the ten heaviest stands in the Top, unless the regisseur's own decision holds it out until its
+    # follow-up date (its flags are older than the decision; issue 11).
     waiting = set(Decision.objects.filter(gemeente=gemeente, follow_up_date__gt=today).values_list("child", flat=True))
-    heaviest = [c for c in heaviest if c not in waiting]
-    assert len(heaviest) >= 5
-    assert set(heaviest) <= in_top
+    assert all(c in in_top or c in waiting for c in heaviest), [c for c in heaviest if c not in in_top | waiting]
+    assert len([c for c in heaviest if c in in_top]) >= 3
     # The heaviest taakgericht case is among them, with its cost said to be indicative.
     heaviest_task = max(set(task.values_list("child", flat=True)), key=lambda c: heavy.get(c, 0))
     row = next(row for row in rows if row.child.pk == heaviest_task)
