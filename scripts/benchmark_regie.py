@@ -76,8 +76,8 @@ def add_regie_records(gemeente: Gemeente, user: User, today: dt.date) -> dict:
                 created_by=user,
             )
         )
-    # One open route per child: keep the first of a child that had two Wlz decisions.
-    seen, unique = set(), []
+    # One open route per child: keep the first of a child that had two Wlz decisions (or a route already).
+    seen, unique = set(WlzRoute.objects.filter(gemeente=gemeente).open().values_list("child_id", flat=True)), []
     open_steps = set(WlzRoute.OPEN_STEPS)
     for route in routes:
         key = route.child_id
