@@ -252,6 +252,8 @@ def format_value(value, unit: str) -> str:
 
 
 TREND_ARROWS = {"up": ("↑", "hoger"), "down": ("↓", "lager"), "flat": ("→", "gelijk")}
+# The arrow as a screen reader reads it before the month before ("lager dan oktober 2026: 12").
+TREND_COMPARED = {"up": "hoger dan", "down": "lager dan", "flat": "gelijk aan"}
 
 
 def figure_row(figure: Figure) -> dict:
@@ -264,4 +266,5 @@ def figure_row(figure: Figure) -> dict:
         "values": [format_value(v, figure.unit) for v in figure.values],
         "arrow": arrow,
         "arrow_text": arrow_text,
+        "compared": TREND_COMPARED.get(figure.trend, "geen vergelijking met"),
     }

@@ -244,3 +244,16 @@ def test_with_and_without_stay_and_started_with_crisis(frozen_today, gemeente_a)
     assert (in_care.youths, in_care.with_stay, in_care.without_stay) == (3, 2, 2)
     assert (in_care.with_stay_pct, in_care.without_stay_pct) == (66.7, 66.7)
     assert kpis.inflow(gemeente_a, FEB).crisis == 1
+
+
+def test_the_trend_reads_as_dutch_to_a_screen_reader():
+    """The dashboard's hidden text before the month before: "gelijk aan", "hoger dan", "geen vergelijking met"."""
+    from reports.figures import Figure, figure_row
+
+    def compared(values):
+        return figure_row(Figure("k", "s", "l", "aantal", values))["compared"]
+
+    assert compared([5, 5]) == "gelijk aan"
+    assert compared([4, 5]) == "hoger dan"
+    assert compared([5, 4]) == "lager dan"
+    assert compared([None, 4]) == "geen vergelijking met"
