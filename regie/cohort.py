@@ -46,7 +46,7 @@ def cohort_take(*, user, gemeente: Gemeente, note: str = "") -> Cohort:
     """Freeze today's Top N of `gemeente` as a cohort with today as its peildatum (once a day)."""
     if user.role != Role.REGISSEUR:
         raise ValidationError({"__all__": "Alleen een regisseur legt een peildatum vast."})
-    if not user.gemeenten.filter(pk=gemeente.pk).exists():
+    if not user.serves(gemeente.pk):
         raise ValidationError({"__all__": "U werkt niet voor deze gemeente."})
     today = timezone.localdate()
     top_n = regie_settings(gemeente).top_n

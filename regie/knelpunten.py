@@ -26,7 +26,7 @@ LINKABLE = (KnelpuntStatus.OPEN, KnelpuntStatus.IN_PROGRESS)
 def _require_regisseur_of(user, gemeente_id: int) -> None:
     if user.role != Role.REGISSEUR:
         raise ValidationError({"__all__": "Alleen een regisseur legt knelpunten vast."})
-    if not user.gemeenten.filter(pk=gemeente_id).exists():
+    if not user.serves(gemeente_id):
         raise ValidationError({"__all__": "U werkt niet voor deze gemeente."})
 
 

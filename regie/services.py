@@ -306,7 +306,7 @@ def decision_record(
 def _task_owner(child: Child) -> dict:
     """The casusregisseur of the file, or the gemeente's toegang when it has none (or they left)."""
     owner = child.owner
-    if owner is not None and owner.is_active and owner.gemeenten.filter(pk=child.gemeente_id).exists():
+    if owner is not None and owner.is_active and owner.serves(child.gemeente_id):
         return {"owner": owner}
     return {"owner_role": Role.TOEGANG}
 
@@ -353,7 +353,7 @@ def escalation_answer(
     errors = {}
     if user.role != Role.BESTUURDER:
         errors["__all__"] = "Alleen een bestuurder legt het antwoord op een opschaling vast."
-    elif not user.gemeenten.filter(pk=escalation.gemeente_id).exists():
+    elif not user.serves(escalation.gemeente_id):
         errors["__all__"] = "U bent geen bestuurder van deze gemeente."
     if status not in EscalationStatus.values:
         errors["status"] = "Kies de status."
@@ -390,7 +390,7 @@ def case_meeting_plan(
     errors = {}
     if user.role != Role.REGISSEUR:
         errors["__all__"] = "Alleen een regisseur plant een casusoverleg."
-    elif not user.gemeenten.filter(pk=gemeente.pk).exists():
+    elif not user.serves(gemeente.pk):
         errors["__all__"] = "U werkt niet voor deze gemeente."
     if date is None:
         errors["date"] = "Kies de datum van het overleg."

@@ -116,9 +116,7 @@ def _step_errors(
                 )
     elif expected_end is not None and expected_end < today:
         errors["expected_end"] = f"Het verwachte einde {formatting.date(expected_end)} ligt in het verleden."
-    if owner is not None and (
-        not owner.is_active or owner.role != Role.TOEGANG or not owner.gemeenten.filter(pk=route.gemeente_id).exists()
-    ):
+    if owner is not None and (not owner.is_active or owner.role != Role.TOEGANG or not owner.serves(route.gemeente_id)):
         name = owner.get_full_name() or owner.username
         errors["owner"] = f"{name} is geen toegangsmedewerker van deze gemeente; kies een collega van de gemeente."
     return errors
@@ -129,7 +127,7 @@ def _ending_owner(child: Child, chosen: User | None) -> dict:
     if chosen is not None:
         return {"owner": chosen}
     owner = child.owner
-    if owner is not None and owner.is_active and owner.gemeenten.filter(pk=child.gemeente_id).exists():
+    if owner is not None and owner.is_active and owner.serves(child.gemeente_id):
         return {"owner": owner}
     return {"owner_role": Role.TOEGANG}
 
@@ -146,7 +144,7 @@ def wlz_route_step(
 ) -> WlzRoute:
     """Record the route's next step on `date`. Indicatie afgegeven needs the transfer date (expected_end)
     and gives the ending tasks; every error is reported at once and nothing is written on a refusal."""
-    if user.role != Role.REGISSEUR or not user.gemeenten.filter(pk=route.gemeente_id).exists():
+    if user.role != Role.REGISSEUR or not user.serves(route.gemeente_id):
         message = "Alleen een regisseur van deze gemeente legt een stap van de Wlz-route vast."
         raise ValidationError({"__all__": message})
     today = timezone.localdate()

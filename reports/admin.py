@@ -17,7 +17,7 @@ class ReportSubscriptionForm(forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         gemeente, user = cleaned.get("gemeente"), cleaned.get("user")
-        if gemeente and user and not user.gemeenten.filter(pk=gemeente.pk).exists():
+        if gemeente and user and not user.serves(gemeente.pk):
             self.add_error("user", "Deze gebruiker werkt niet voor deze gemeente en mag de cijfers niet ontvangen.")
         if user and not user.email:
             self.add_error("user", "Deze gebruiker heeft geen e-mailadres.")

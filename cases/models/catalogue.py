@@ -90,6 +90,10 @@ class User(AbstractUser):
     def can_log_cases(self) -> bool:
         return self.role == Role.TOEGANG
 
+    def serves(self, gemeente_id: int) -> bool:
+        """Whether the user works for this gemeente: the one check every service makes before it writes."""
+        return self.gemeenten.filter(pk=gemeente_id).exists()
+
 
 class Segment(models.Model):
     """A purchasing segment (DOMAIN.md §4). Data a beheerder maintains, not code."""

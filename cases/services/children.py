@@ -12,7 +12,7 @@ from .household import Address, address_clean, household_handover
 
 
 def _require_gemeente(user, gemeente: Gemeente) -> None:
-    if not user.gemeenten.filter(pk=gemeente.pk).exists():
+    if not user.serves(gemeente.pk):
         raise ValidationError({"gemeente": "U werkt niet voor deze gemeente."})
 
 
@@ -99,9 +99,7 @@ def child_register(
             address = address_clean(household_address, errors, prefix="household_")
     if owner is _REGISTRAR:
         owner = user if user.role == Role.TOEGANG else None
-    elif owner is not None and (
-        owner.role != Role.TOEGANG or not owner.is_active or not owner.gemeenten.filter(pk=gemeente.pk).exists()
-    ):
+    elif owner is not None and (owner.role != Role.TOEGANG or not owner.is_active or not owner.serves(gemeente.pk)):
         errors["owner"] = "De casusregisseur moet een toegangsmedewerker van deze gemeente zijn."
     if errors:
         raise ValidationError(errors)

@@ -69,7 +69,7 @@ def address_clean(address: Address, errors: dict, prefix: str = "") -> Address:
 
 
 def _require_gemeente(user, household: Household) -> None:
-    if not user.gemeenten.filter(pk=household.gemeente_id).exists():
+    if not user.serves(household.gemeente_id):
         raise ValidationError({"__all__": "U werkt niet voor de gemeente van dit huishouden."})
 
 
@@ -220,7 +220,7 @@ def household_handover(*, user, household: Household, before: Gemeente, due_date
         return 0
     for child in children:
         owner = child.owner
-        if owner is not None and not (owner.is_active and owner.gemeenten.filter(pk=child.gemeente_id).exists()):
+        if owner is not None and not (owner.is_active and owner.serves(child.gemeente_id)):
             owner = None  # a casusregisseur who left: the team picks it up
         title = f"Overdracht aan {after.name}: het gezag woont daar (woonplaatsbeginsel)"
         task = task_create(

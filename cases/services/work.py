@@ -15,10 +15,6 @@ from ..models import Child, JournalEntry, JournalKind, Role, Task, TaskKind, Tas
 from .common import as_user, today
 
 
-def _serves(user, gemeente_id: int) -> bool:
-    return user.gemeenten.filter(pk=gemeente_id).exists()
-
-
 def _check_owner(owner: User | None, child: Child, errors: dict, field: str = "owner") -> None:
     if owner is None:
         return
@@ -26,7 +22,7 @@ def _check_owner(owner: User | None, child: Child, errors: dict, field: str = "o
         errors[field] = "Deze medewerker is niet meer actief."
     elif owner.role != Role.TOEGANG:
         errors[field] = "Casusregisseur kan alleen een toegangsmedewerker zijn."
-    elif not _serves(owner, child.gemeente_id):
+    elif not owner.serves(child.gemeente_id):
         errors[field] = "Deze medewerker werkt niet voor de gemeente van deze jeugdige."
 
 
@@ -36,7 +32,7 @@ def _check_owner(owner: User | None, child: Child, errors: dict, field: str = "o
 def child_set_owner(*, user, child: Child, owner: User | None, reason: str = "") -> Child:
     """Make `owner` the casusregisseur of the child; the history keeps who changed it and why."""
     errors = {}
-    if not _serves(user, child.gemeente_id):
+    if not user.serves(child.gemeente_id):
         errors["__all__"] = "U werkt niet voor de gemeente van deze jeugdige."
     _check_owner(owner, child, errors)
     if errors:
@@ -104,7 +100,7 @@ def task_create(
     idempotent: while a task with that key is open, the same call returns it instead of a second one.
     """
     errors = {}
-    if user is not None and not _serves(user, child.gemeente_id):
+    if user is not None and not user.serves(child.gemeente_id):
         errors["__all__"] = "U werkt niet voor de gemeente van deze jeugdige."
     if kind not in TaskKind.values:
         errors["kind"] = "Kies de soort taak."
@@ -116,7 +112,7 @@ def task_create(
         errors["owner"] = "Kies voor wie de taak is: een medewerker of een rol."
     if owner is not None and owner_role:
         errors["owner"] = "Kies een medewerker óf een rol, niet allebei."
-    if owner is not None and (not owner.is_active or not _serves(owner, child.gemeente_id)):
+    if owner is not None and (not owner.is_active or not owner.serves(child.gemeente_id)):
         errors["owner"] = "Deze medewerker werkt niet voor de gemeente van deze jeugdige."
     if owner_role and owner_role not in Role.values:
         errors["owner"] = "Onbekende rol."
@@ -223,7 +219,7 @@ def journal_errors(*, user, child: Child, kind: str, text: str, event_date, corr
     """What is wrong with this note, per field (empty: nothing). The form shows these all at once."""
     errors = {}
     text = (text or "").strip()
-    if not _serves(user, child.gemeente_id):
+    if not user.serves(child.gemeente_id):
         errors["__all__"] = "U werkt niet voor de gemeente van deze jeugdige."
     elif child.is_closed:
         errors["__all__"] = "Dit dossier is gesloten; er kunnen geen notities meer bij."
