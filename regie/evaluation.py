@@ -38,9 +38,9 @@ log = logging.getLogger(__name__)
 
 LAPSED_NOTE = "Vervallen: de regel geldt niet meer."
 CANDIDATES = "flag_candidates"
+CHANGED = "flag_changed"  # the candidates that are new or whose numbers changed
 # Lock namespace for pg_advisory_xact_lock(namespace, gemeente_id).
 LOCK_NAMESPACE = 3_0003
-ANALYZE_AFTER_ROWS = 50_000
 
 
 # --- scope ----------------------------------------------------------------------------------------
@@ -192,7 +192,7 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         cursor.execute(f"SELECT COUNT(*) FROM {CANDIDATES}")
         result.candidates = cursor.fetchone()[0]
         result.upserted = _upsert(cursor, table, now)
-        if connection.vendor == "postgresql" and result.upserted > ANALYZE_AFTER_ROWS:
+        if connection.vendor == "postgresql" and result.upserted > scores.ANALYZE_AFTER_ROWS:
             # A first run (or a big change) leaves the planner with the old, small table in mind; the lapse
             # and the scores then picked plans 3-4x slower. Autovacuum would only look after the commit.
             cursor.execute(f"ANALYZE {table}")
@@ -244,6 +244,17 @@ def _upsert(cursor, table: str, now) -> int:
     # Candidates whose flag already fires with the same numbers are left out by one anti-join, so the
     # upsert touches only new and changed flags (ON CONFLICT would lock every unchanged row).
     unchanged = " AND ".join(f"f.{col} {same} c.{col}" for col in compared)
+    # The anti-join is done first, into its own table, not inside the INSERT: a first run into an empty,
+    # analysed flag table was planned as a nested loop re-scanning the table it was filling (the rows it
+    # inserted are invisible but still read), quadratic: 22 minutes on the national set (issue 14).
+    cursor.execute(f"DROP TABLE IF EXISTS {CHANGED}")
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {CHANGED} AS SELECT c.* FROM {CANDIDATES} c
+        WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.child_id = c.child_id AND f.code = c.code
+                          AND f.subject_key = c.subject_key AND f.firing AND {unchanged})
+        """
+    )
     # A firing flag keeps its state and its history (refreshed); a lapsed one is raised anew.
     kept = f"CASE WHEN {table}.firing THEN {table}.%s ELSE %s END"
     cursor.execute(
@@ -252,9 +263,7 @@ def _upsert(cursor, table: str, now) -> int:
                              resolved_at, resolved_by_id, raised_by_id)
         SELECT {", ".join(f"c.{col}" for col in COLUMNS)}, c.code, {_sql(RAISED.firing)}, {_sql(RAISED.active)},
                %s, '', '', NULL, NULL, NULL
-        FROM {CANDIDATES} c
-        WHERE NOT EXISTS (SELECT 1 FROM {table} f WHERE f.child_id = c.child_id AND f.code = c.code
-                          AND f.subject_key = c.subject_key AND f.firing AND {unchanged})
+        FROM {CHANGED} c WHERE TRUE  -- (SQLite needs a WHERE before ON CONFLICT here)
         ON CONFLICT (child_id, code, subject_key) DO UPDATE SET
             {", ".join(f"{col} = excluded.{col}" for col in COLUMNS if col not in ("child_id", "subject_key"))},
             raised_at = {kept % ("raised_at", "excluded.raised_at")},
@@ -267,7 +276,9 @@ def _upsert(cursor, table: str, now) -> int:
         """,
         [now],
     )
-    return cursor.rowcount
+    upserted = cursor.rowcount
+    cursor.execute(f"DROP TABLE {CHANGED}")
+    return upserted
 
 
 def _lapse(cursor, table: str, scope: Scope, now) -> int:

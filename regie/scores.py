@@ -19,6 +19,9 @@ from cases.models import Child, Trajectory
 from .models import DEFAULT_WEIGHTS, MANUAL_WEIGHT, ChildScore, Flag, FlagCode, FlagRule, RegieSettings, TopMembership
 
 SCORES = "score_candidates"
+CHANGED = "score_changed"  # the candidates that are new or whose numbers changed
+# Above this many rows written, the score (and flag) table is analysed in the same transaction.
+ANALYZE_AFTER_ROWS = 50_000
 
 
 def refresh_scores(*, today: dt.date, gemeente_ids=None, child_ids=None) -> int:
@@ -93,20 +96,34 @@ def _upsert(cursor) -> int:
     unchanged = " AND ".join(f"s.{col} {same} n.{col}" for col in compared)
     changed = " OR ".join(f"{table}.{col} {distinct} excluded.{col}" for col in compared)
     now = connection.ops.adapt_datetimefield_value(timezone.now())
-    # Unchanged scores are left out by the anti-join: a run where nothing changed writes nothing.
+    # Unchanged scores are left out by the anti-join: a run where nothing changed writes nothing. It runs
+    # before the INSERT, into its own table: inside it, a first run into an empty, analysed score table
+    # re-scanned the rows being inserted once per candidate, quadratic (issue 14, regie/evaluation.py).
+    cursor.execute(f"DROP TABLE IF EXISTS {CHANGED}")
+    cursor.execute(
+        f"""
+        CREATE TEMPORARY TABLE {CHANGED} AS SELECT n.* FROM {SCORES} n
+        WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.child_id = n.child_id AND {unchanged})
+        """
+    )
     cursor.execute(
         f"""
         INSERT INTO {table} (child_id, gemeente_id, points, open_cost, score, last_raised, updated_at)
         SELECT n.child_id, n.gemeente_id, n.points, n.open_cost, n.open_cost / 1000.0 + n.points, n.last_raised, %s
-        FROM {SCORES} n
-        WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.child_id = n.child_id AND {unchanged})
+        FROM {CHANGED} n WHERE TRUE  -- (SQLite needs a WHERE before ON CONFLICT here)
         ON CONFLICT (child_id) DO UPDATE SET
             {", ".join(f"{col} = excluded.{col}" for col in (*compared, "score", "updated_at"))}
         WHERE {changed}
         """,
         [now],
     )
-    return cursor.rowcount
+    upserted = cursor.rowcount
+    cursor.execute(f"DROP TABLE {CHANGED}")
+    if postgres and upserted > ANALYZE_AFTER_ROWS:
+        # A first run fills the table the queue reads: without fresh statistics (autovacuum looks only after
+        # the commit, if at all) the Top N that follows and the first queue views plan for an empty table.
+        cursor.execute(f"ANALYZE {table}")
+    return upserted
 
 
 def _delete(cursor, gemeente_ids, child_ids) -> int:
