@@ -106,6 +106,8 @@ def _upsert(cursor) -> int:
         WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.child_id = n.child_id AND {unchanged})
         """
     )
+    # ON CONFLICT for new rows too (unlike the flags): a manual flag or a resolve refreshes scores outside
+    # the evaluation's lock, so another writer may insert the same child meanwhile.
     cursor.execute(
         f"""
         INSERT INTO {table} (child_id, gemeente_id, points, open_cost, score, last_raised, updated_at)
