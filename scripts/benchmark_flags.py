@@ -6,7 +6,10 @@
 Needs the data set of scripts/national_dataset.py (evaluated once, so the flags exist, unless `cold`
 runs first). Parts:
 
-cold    the first evaluation: the flag and score tables emptied, then `regie.flags.evaluate()` over all.
+cold    the first evaluation: the flag and score tables emptied and analysed empty (as on a new installation,
+        where migrate made them and autovacuum or the data set's ANALYZE saw them empty), then
+        `regie.flags.evaluate()` over all. Issue 14: planned as empty, the upserts re-scanned the rows they
+        were inserting, 22 minutes; TRUNCATE alone (statistics unknown) had hidden it.
 steady  `regie.flags.evaluate()` over all gemeenten when nothing changed since the last run.
 change  shift the planned end date of 10,000 open trajectories (1%) a year later, evaluate, shift them
         back, evaluate again: both evaluations count as "after a change" (so the data ends as it began).
@@ -23,7 +26,9 @@ queue   `cases.ranking.top_cases` for the largest and a small gemeente (ms and q
         page through Django's test client as a regisseur of that gemeente (created when missing):
         plain, filtered, and with 300 decisions keeping cases out (removed again afterwards).
 
-Every timing runs --runs times; the median is reported with the load average beside each run.
+Every timing runs --runs times; the median is reported with the load average beside each run. With
+--slow SECONDS every statement of the evaluations slower than that is printed with its time (which rule,
+upsert or score step the time goes to; EXPLAIN ANALYZE it from there).
 """
 
 import argparse
@@ -59,25 +64,40 @@ FLOOR = "floor_candidates"
 MONTHS = """((EXTRACT(YEAR FROM {e}) - EXTRACT(YEAR FROM {s})) * 12 + EXTRACT(MONTH FROM {e})
     - EXTRACT(MONTH FROM {s}) - CASE WHEN EXTRACT(DAY FROM {e}) < EXTRACT(DAY FROM {s}) THEN 1 ELSE 0 END)::int"""
 OPEN = "t.end_date IS NULL AND t.start_date <= %(today)s"
+STARTED = f"{OPEN} AND t.actual_start_date <= %(today)s"  # in care: the care actually started (issue 12)
 LABEL = "p.code || ' bij ' || pv.name"
 # cost to date (accrued up to today) plus committed (today up to the planned end), per open trajectory
+# (taakgericht care without a price per case counts at its indicative daily cost, ic)
 COST = (
-    "t.daily_cost * GREATEST(%(today)s - t.start_date + 1, 0)"
-    " + t.daily_cost * GREATEST(t.planned_end_date - %(today)s, 0)"
+    "COALESCE(t.daily_cost, ic.daily_cost) * GREATEST(%(today)s - t.start_date + 1, 0)"
+    " + COALESCE(t.daily_cost, ic.daily_cost) * GREATEST(t.planned_end_date - %(today)s, 0)"
 )
+INDICATIVE = "LEFT JOIN cases_indicativecost ic ON ic.trajectory_id = t.id"
+
+
+def per_day(volume: str, frequency: str) -> str:
+    """Units per calendar day (cases.models.units_per_day), as regie.rules.rule_volume computes it."""
+    return (
+        f"(CASE {frequency} WHEN '1' THEN {volume}::float8 WHEN '2' THEN {volume}::float8 / 7"
+        f" WHEN '4' THEN {volume}::float8 * 12 / 365"
+        f" ELSE {volume}::float8 / (t.planned_end_date - t.start_date + 1) END)"
+    )
+
+
 COLUMNS = "code, gemeente_id, child_id, subject_key, trajectory_id, value, norm, reference_date, detail"
 
 # One statement per rule of regie/rules.py, default thresholds (DOMAIN.md §6), written by hand.
 FLOOR_SQL = {
     FlagCode.DURATION: f"""
-        SELECT 'duur', c.gemeente_id, t.child_id, t.id, t.id, v.months, t.norm_months, t.start_date, {LABEL}
+        SELECT 'duur', c.gemeente_id, t.child_id, t.id, t.id, v.months, t.norm_months, t.actual_start_date, {LABEL}
         FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
         JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
-        CROSS JOIN LATERAL (SELECT {MONTHS.format(s="t.start_date", e="%(today)s::date")} AS months) v
-        WHERE {OPEN} AND v.months > t.norm_months + %(duur)s""",
+        CROSS JOIN LATERAL (SELECT {MONTHS.format(s="t.actual_start_date", e="%(today)s::date")} AS months) v
+        WHERE {STARTED} AND v.months > t.norm_months + %(duur)s""",
     FlagCode.COST: f"""
-        SELECT 'kosten', c.gemeente_id, t.child_id, 0, NULL::bigint, ROUND(SUM({COST}), 2), %(kosten)s, NULL::date, ''
-        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+        SELECT 'kosten', c.gemeente_id, t.child_id, 0, NULL::bigint, ROUND(SUM({COST}), 2), %(kosten)s, NULL::date,
+               CASE WHEN COUNT(ic.trajectory_id) > 0 THEN 'indicatief' ELSE '' END
+        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id {INDICATIVE}
         WHERE {OPEN}
         GROUP BY c.gemeente_id, t.child_id HAVING ROUND(SUM({COST}), 2) > %(kosten)s""",
     FlagCode.EXTENSIONS: f"""
@@ -93,21 +113,21 @@ FLOOR_SQL = {
         WHERE {OPEN}
         GROUP BY c.gemeente_id, t.child_id HAVING COUNT(*) >= %(stapeling)s""",
     FlagCode.HOUSEHOLD_STACKING: f"""
-        WITH per_child AS (
-            SELECT t.child_id, COUNT(*) AS n FROM cases_trajectory t WHERE {OPEN} GROUP BY t.child_id),
-        households AS (
-            SELECT c.household_id, SUM(pc.n) AS n FROM per_child pc JOIN cases_child c ON c.id = pc.child_id
-            WHERE c.household_id IS NOT NULL GROUP BY c.household_id HAVING SUM(pc.n) >= %(stapeling_gezin)s)
+        WITH households AS (
+            SELECT c.household_id, COUNT(*) AS n FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+            WHERE {OPEN} AND c.household_id IS NOT NULL
+            GROUP BY c.household_id HAVING COUNT(*) >= %(stapeling_gezin)s)
         SELECT 'stapeling_gezin', c.gemeente_id, c.id, h.household_id, NULL::bigint, h.n, %(stapeling_gezin)s,
                NULL::date, ''
         FROM households h JOIN cases_child c ON c.household_id = h.household_id
-        JOIN per_child pc ON pc.child_id = c.id""",
+        WHERE EXISTS (SELECT 1 FROM cases_trajectory t WHERE t.child_id = c.id AND {STARTED})""",
     FlagCode.WAITING: """
         SELECT 'wachttijd', c.gemeente_id, r.child_id, r.id, NULL::bigint, %(today)s - r.date, %(wachttijd)s,
                r.date, ''
         FROM referrals_referral r JOIN cases_child c ON c.id = r.child_id
         WHERE r.outcome IN ('', 'specialised') AND r.date < %(wachttijd_before)s
-          AND NOT EXISTS (SELECT 1 FROM cases_trajectory t WHERE t.referral_id = r.id AND t.start_date <= %(today)s)""",
+          AND NOT EXISTS (SELECT 1 FROM cases_trajectory t WHERE t.referral_id = r.id
+                          AND t.actual_start_date <= %(today)s)""",
     FlagCode.PAST_END: f"""
         SELECT 'einddatum', c.gemeente_id, t.child_id, t.id, t.id, %(today)s - t.planned_end_date, %(einddatum)s,
                t.planned_end_date, {LABEL}
@@ -125,11 +145,11 @@ FLOOR_SQL = {
                %(18plus)s, c.birth_date, ''
         FROM cases_child c
         WHERE c.birth_date <= %(latest_birth_date)s
-          AND EXISTS (SELECT 1 FROM cases_trajectory t WHERE t.child_id = c.id AND {OPEN})""",
+          AND EXISTS (SELECT 1 FROM cases_trajectory t WHERE t.child_id = c.id AND {STARTED})""",
     FlagCode.OUTSIDE_BUDGET: f"""
         SELECT 'buiten_budget', c.gemeente_id, t.child_id, t.id, t.id, {COST}, NULL, t.start_date,
                {LABEL} || ': ' || t.outside_budget_reason
-        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id {INDICATIVE}
         JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
         WHERE {OPEN} AND t.outside_budget""",
     FlagCode.RESIDENTIAL: f"""
@@ -139,6 +159,22 @@ FLOOR_SQL = {
         JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
         JOIN cases_segment sg ON sg.id = p.segment_id
         WHERE {OPEN} AND (sg.is_residential OR p.with_stay)""",
+    FlagCode.VOLUME: f"""
+        SELECT 'volume', c.gemeente_id, t.child_id, t.id, t.id, ROUND(100 * v.v_day / v.n_day), p.norm_volume,
+               t.start_date, {LABEL}
+        FROM cases_trajectory t JOIN cases_child c ON c.id = t.child_id
+        JOIN cases_product p ON p.id = t.product_id JOIN cases_provider pv ON pv.id = t.provider_id
+        CROSS JOIN LATERAL (SELECT {per_day("t.volume", "t.frequency")} AS v_day,
+                                   {per_day("p.norm_volume", "p.norm_frequency")} AS n_day) v
+        WHERE {OPEN} AND p.norm_volume IS NOT NULL AND t.unit = p.unit
+          AND v.v_day > v.n_day * (1 + %(volume)s::float8 / 100)""",
+    FlagCode.WLZ_STALLED: """
+        SELECT 'wlz_stil', w.gemeente_id, w.child_id, w.id, NULL::bigint, %(today)s - q.quiet_from, %(wlz_stil)s,
+               q.quiet_from, w.step
+        FROM regie_wlzroute w
+        CROSS JOIN LATERAL (SELECT CASE WHEN w.step = 'indicatie' THEN w.expected_end ELSE w.last_step_on END
+                            AS quiet_from) q
+        WHERE w.step IN ('voorbereiding', 'aanvraag', 'indicatie') AND q.quiet_from < %(wlz_before)s""",
 }
 
 
@@ -185,8 +221,31 @@ def evaluate_all(today):
 
 def cold(today):
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE cases_flag, cases_childscore")
+        cursor.execute("TRUNCATE cases_flag, cases_childscore, regie_topmembership")
+        cursor.execute("ANALYZE cases_flag, cases_childscore, regie_topmembership")
     return flags.evaluate(today=today)
+
+
+@contextlib.contextmanager
+def slow_statements(seconds: float | None):
+    """Print every statement slower than `seconds` (the first 160 characters), with its time and the load."""
+    if seconds is None:
+        yield
+        return
+
+    def wrapper(execute, sql, params, many, context):
+        started = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            took = time.perf_counter() - started
+            if took >= seconds:
+                if sql.lstrip().startswith("INSERT INTO flag_candidates") and params:
+                    sql = f"rule {params[0]}: {sql}"
+                print(f"    {took:7.2f} s ({load()})  {' '.join(sql.split())[:160]}", flush=True)
+
+    with connection.execute_wrapper(wrapper):
+        yield
 
 
 def shift_planned_end(days: int) -> int:
@@ -261,6 +320,7 @@ def floor_params(today):
         wachttijd_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.WAITING][0] * 7)),
         einddatum_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.PAST_END][0])),
         review_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.REVIEW_LATE][0])),
+        wlz_before=today - dt.timedelta(days=int(DEFAULT_RULES[FlagCode.WLZ_STALLED][0] * 7)),
         latest_birth_date=today
         + relativedelta(months=int(DEFAULT_RULES[FlagCode.TURNING_18][0]))
         - relativedelta(years=18),
@@ -412,6 +472,7 @@ def main():
     parser.add_argument("--runs", type=int, default=3)
     parser.add_argument("--only", default="cold,steady,change,split,floor,queue")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
+    parser.add_argument("--slow", type=float, default=None, help="print statements slower than this (seconds)")
     args = parser.parse_args()
     if connection.vendor != "postgresql":
         raise SystemExit("Dit script is voor PostgreSQL (zet DATABASE_URL).")
@@ -421,14 +482,16 @@ def main():
     figures = {}
     if "cold" in parts:
         print("Full evaluation, first run (flags and scores emptied before each run):", flush=True)
-        figures["cold"] = timed("evaluate() cold", lambda: cold(today), args.runs)[0]
+        with slow_statements(args.slow):
+            figures["cold"] = timed("evaluate() cold", lambda: cold(today), args.runs)[0]
         with connection.cursor() as cursor:
             # What autovacuum does after so many new rows (it is off on the benchmark machine's server).
             cursor.execute("ANALYZE cases_flag, cases_childscore")
     defaults_everywhere()
     if "steady" in parts:
         print("Full evaluation, nothing changed:", flush=True)
-        figures["steady"] = timed("evaluate()", lambda: evaluate_all(today), args.runs)[0]
+        with slow_statements(args.slow):
+            figures["steady"] = timed("evaluate()", lambda: evaluate_all(today), args.runs)[0]
     if "change" in parts:
         print(f"Full evaluation after a change of {CHANGED:,} trajectories:", flush=True)
         figures["change"] = bench_change(today, args.runs)
