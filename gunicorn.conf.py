@@ -1,0 +1,31 @@
+"""gunicorn settings for the webapp: `gunicorn jeugdregie.wsgi` reads this file from the working directory.
+
+Chosen for the 2-core application server of docs/deploy.md and measured with scripts/load_test.py
+(docs/benchmarks.md, "Doorvoer onder gunicorn"). A request here spends most of its time in Python
+(templates, ORM) and a smaller part waiting for PostgreSQL on the same or a nearby machine. Python
+needs one process per core to use both cores (the GIL lets one thread of a process run Python at a
+time); a second thread in each process fills the wait on the database. So: gthread workers, one per
+core plus one (so a core is never idle while a worker is between requests), two threads each. More
+processes or threads only queue the same CPU work and raise p95; fewer leave a core idle. Every thread
+keeps its own database connection (DATABASE_CONN_MAX_AGE), here 6: far below PostgreSQL's default 100.
+
+Every value can be overridden from the environment (GUNICORN_WORKERS, GUNICORN_THREADS, GUNICORN_BIND,
+GUNICORN_TIMEOUT) or on the command line, e.g. for a machine with more cores.
+"""
+
+import os
+
+bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
+workers = int(os.environ.get("GUNICORN_WORKERS", (os.cpu_count() or 1) + 1))
+worker_class = "gthread"
+threads = int(os.environ.get("GUNICORN_THREADS", 2))
+# A report or an export can take seconds on a large gemeente; a hung worker is replaced after this.
+timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+# Idle keep-alive connections from the reverse proxy are held this long (the proxy reuses them).
+keepalive = 5
+# A worker is replaced after this many requests (with jitter, so not all at once): bounds slow leaks.
+max_requests = 2000
+max_requests_jitter = 200
+# The application is loaded once before the workers fork: shared memory, and a settings error (no
+# SECRET_KEY, 2FA off without DEBUG) stops the start instead of every worker failing in turn.
+preload_app = True
