@@ -60,6 +60,46 @@ class HistoryWriter:
             default_date=timezone.now(),
         )
 
+    # --- an iJw batch (imports.ijw_batch): rows without history, and the history rows apart ---
+    def insert(self, objs: list, model) -> None:
+        """New rows; their history comes from history_rows."""
+        if self.use_copy and len(objs) >= COPY_MIN_ROWS and not _has_json(model):
+            for obj in objs:
+                obj._prepare_related_fields_for_save(operation_name="bulk_create")
+            copy_create(self, objs, model, with_history=False)
+        else:
+            model.objects.bulk_create(objs, batch_size=BATCH_SIZE)
+
+    def update_rows(self, objs: list, model, fields: list[str]) -> None:
+        model.objects.bulk_update(objs, fields, batch_size=BATCH_SIZE)
+
+    def history_rows(self, model, entries: list[tuple]) -> None:
+        """History rows from (object, history type, field values at the time) of one model, in that order."""
+        history = model.history.model
+        auto_fields = [f.attname for f in model._meta.concrete_fields if getattr(f, "auto_now_add", False)]
+        fixed = {
+            "history_date": timezone.now(),
+            "history_change_reason": self.reason,
+            "history_user_id": self.user.pk if self.user else None,
+        }
+        rows = [
+            {**_resolved(obj, values, auto_fields), **fixed, "history_type": history_type}
+            for obj, history_type, values in entries
+        ]
+        if self.use_copy and len(rows) >= COPY_MIN_ROWS:
+            fields = [f for f in history._meta.concrete_fields if f.attname != "history_id"]
+            _copy_rows(
+                history._meta.db_table,
+                [f.column for f in fields],
+                ([row.get(f.attname) for f in fields] for row in rows),
+            )
+        else:
+            history.objects.bulk_create([history(**row) for row in rows], batch_size=BATCH_SIZE)
+
+
+def _has_json(model) -> bool:
+    return any(f.get_internal_type() == "JSONField" for f in model._meta.concrete_fields)
+
 
 def _copy_rows(table: str, columns: list[str], rows) -> None:
     quote = connection.ops.quote_name
@@ -70,8 +110,8 @@ def _copy_rows(table: str, columns: list[str], rows) -> None:
                 copy.write_row(row)
 
 
-def copy_create(writer: "HistoryWriter", objs: list, model) -> list:
-    """New rows and their '+' history rows with COPY (PostgreSQL only)."""
+def copy_create(writer: "HistoryWriter", objs: list, model, *, with_history: bool = True) -> list:
+    """New rows and (unless with_history=False) their '+' history rows with COPY (PostgreSQL only)."""
     meta = model._meta
     fields = [f for f in meta.concrete_fields if not f.primary_key]
     now = timezone.now()
@@ -95,6 +135,8 @@ def copy_create(writer: "HistoryWriter", objs: list, model) -> list:
         [meta.pk.column] + [f.column for f in fields],
         ([obj.pk] + [getattr(obj, name) for name in attnames] for obj in objs),
     )
+    if not with_history:
+        return objs
     history = model.history.model._meta
     history_fields = [f for f in history.concrete_fields if f.attname != "history_id"]
     fixed = {
@@ -110,3 +152,13 @@ def copy_create(writer: "HistoryWriter", objs: list, model) -> list:
         ([fixed[name] if name in fixed else getattr(obj, name) for name in history_names] for obj in objs),
     )
     return objs
+
+
+def _resolved(obj, values: dict, auto_fields: list[str]) -> dict:
+    """A history snapshot with what only the write knows: the row's id, ids of records of the same batch."""
+    row = {name: (value.pk if hasattr(value, "_meta") else value) for name, value in values.items()}
+    row[obj._meta.pk.attname] = obj.pk
+    for name in auto_fields:
+        if row[name] is None:
+            row[name] = getattr(obj, name)
+    return row
