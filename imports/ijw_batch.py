@@ -10,6 +10,7 @@ and stopped by a JW307 of the same batch gets its '+' and its '~', as before).
 """
 
 from collections import defaultdict
+from functools import cache
 
 from django.db.models import Q
 
@@ -33,6 +34,12 @@ WRITE_ORDER = (
     IjwPendingMessage,
 )
 _MISSING = object()
+
+
+@cache
+def tracked_fields(model) -> list:
+    """The fields simple-history copies into a history row (looked up once: `model.history` builds a manager)."""
+    return model.history.model.tracked_fields
 
 
 def child_key(record):
@@ -187,7 +194,7 @@ class Batch:
 
     def _snapshot(self, obj, history_type: str) -> None:
         values = {}
-        for field in type(obj).history.model.tracked_fields:
+        for field in tracked_fields(type(obj)):
             value = getattr(obj, field.attname)
             if value is None and field.is_relation and field.is_cached(obj):
                 value = field.get_cached_value(obj)  # a record of this batch: its id is known at the flush

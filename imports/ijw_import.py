@@ -45,12 +45,13 @@ def message_files(paths: list[Path]):
     for path in paths:
         path = Path(path)
         if path.is_dir():
+            parent = str(path.parent)
             for folder, dirs, names in os.walk(path):
                 dirs.sort()
+                shown = os.path.relpath(folder, parent)
                 for name in sorted(names):
                     if name.lower().endswith(".xml"):
-                        full = Path(folder) / name
-                        yield full, str(full.relative_to(path.parent))
+                        yield Path(folder, name), os.path.join(shown, name)
         else:
             yield path, path.name
 
