@@ -11,11 +11,14 @@ Options: --csv-rows 100000 --messages 10000 (the large sizes; the small ones are
 A backlog of iJw messages alone, and old code against new in the same time window (issue 14):
 
     scripts/benchmark_import.py --ijw-messages 100000
-    scripts/benchmark_import.py --ijw-messages 10000 --vs /tmp/jr-main   # a worktree of the old code
+    scripts/benchmark_import.py --ijw-messages 10000 --vs /tmp/jr-old   # a checkout of the old code
+    scripts/benchmark_import.py --csv 100000 --vs /tmp/jr-old --repeat 3
 
 --ijw-messages runs only that import (messages/s, peak RSS before -> after, load average before and
-after). With --vs, the same backlog is imported by the code in that tree too (its own process, its own
-emptied tables), alternating old and new --repeat times, and the ratio of the medians is printed.
+after); --csv likewise only a CSV of that many rows. With --vs, the same input is imported by the code
+in that tree too (its own process, its own emptied tables), alternating old and new --repeat times,
+and the ratio of the medians is printed. A checkout of main without touching any worktree:
+`mkdir /tmp/jr-old && git archive main | tar -x -C /tmp/jr-old`.
 
 As in production, the flagging of the imported cases is queued (to a scratch Redis database, 15,
 emptied afterwards), not run inside the import; the worker then times that evaluation on its own
@@ -224,6 +227,7 @@ def main() -> None:
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--only", choices=["csv", "ijw"], default=None)
     parser.add_argument("--ijw-messages", type=int, default=None, help="only an iJw backlog of this many messages")
+    parser.add_argument("--csv", type=int, default=None, help="only a CSV import of this many rows")
     parser.add_argument("--vs", default=None, help="a checkout of the old code, measured in turn with this one")
     parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--worker", nargs=3, metavar=("KIND", "SIZE", "AGAIN"), help=argparse.SUPPRESS)
@@ -234,8 +238,9 @@ def main() -> None:
         return
     create_database()
     prepare()
-    if args.ijw_messages:
-        backlog(args.ijw_messages, vs=args.vs, repeat=args.repeat)
+    if args.ijw_messages or args.csv:
+        kind, size = ("ijw", args.ijw_messages) if args.ijw_messages else ("csv", args.csv)
+        backlog(kind, size, vs=args.vs, repeat=args.repeat)
         return
     plan = [
         ("csv", args.csv_rows // 10, "0"),
@@ -287,23 +292,24 @@ def load() -> str:
     return "/".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def backlog(size: int, *, vs: str | None, repeat: int) -> None:
-    """An iJw backlog of `size` messages; with `vs`, the old code's rate on the same backlog in turn."""
+def backlog(kind: str, size: int, *, vs: str | None, repeat: int) -> None:
+    """An iJw backlog of `size` messages (or a CSV of `size` rows); with `vs`, the old code's rate in turn."""
     import statistics
 
     trees = [("new", None)] + ([("old", vs)] if vs else [])
     rates: dict = {name: [] for name, _ in trees}
+    unit = "messages" if kind == "ijw" else "rows"
     print(f"database: {os.environ['DATABASE_URL']}; {os.cpu_count()} CPUs")
     for round_ in range(repeat):
         for name, tree in trees if round_ % 2 == 0 else trees[::-1]:
             before = load()
-            result = worker("ijw", size, "0", tree)
+            result = worker(kind, size, "0", tree)
             if isinstance(result, str):
                 print(f"{name}: failed\n{result}")
                 continue
             rates[name].append(size / result["seconds"])
             print(
-                f"{name:<4} iJw {size:>7,} messages: {result['seconds']:>7}s {rates[name][-1]:>7.0f} messages/s "
+                f"{name:<4} {kind} {size:>7,} {unit}: {result['seconds']:>7}s {rates[name][-1]:>7.0f} {unit}/s "
                 f"status={result['status']} new={result['new']} updated={result['updated']} "
                 f"waiting/unchanged={result['unchanged']} history(trajectory)={result['trajectory_history_rows']} "
                 f"problems={result['problems']} peak RSS {result['peak_rss_mb_before']} -> {result['peak_rss_mb']} MB "
@@ -311,7 +317,7 @@ def backlog(size: int, *, vs: str | None, repeat: int) -> None:
             )
     if vs and rates["new"] and rates["old"]:
         new, old = statistics.median(rates["new"]), statistics.median(rates["old"])
-        print(f"median new {new:.0f} messages/s, old {old:.0f} messages/s: new/old = {new / old:.1f}x")
+        print(f"median new {new:.0f} {unit}/s, old {old:.0f} {unit}/s: new/old = {new / old:.2f}x")
 
 
 if __name__ == "__main__":
