@@ -87,15 +87,15 @@ class ChunkWriter:
                 changed[child.pk] = child
                 existing[key] = child
             if child is None:
-                new[key] = Child(
-                    gemeente_id=row.gemeente_id,
-                    external_reference=row.child_ref,
-                    birth_date=row.birth_date,
-                    first_name=row.first_name,
-                    name_prefix=row.name_prefix,
-                    last_name=row.last_name or "onbekend",
-                    bsn=row.bsn or None,
-                )
+                new[key] = {
+                    "gemeente_id": row.gemeente_id,
+                    "external_reference": row.child_ref,
+                    "birth_date": row.birth_date,
+                    "first_name": row.first_name,
+                    "name_prefix": row.name_prefix,
+                    "last_name": row.last_name or "onbekend",
+                    "bsn": row.bsn or None,
+                }
                 continue
             if row.bsn and child.bsn and child.bsn != row.bsn:
                 self._problem(row.line, "bsn", mask_bsn(row.bsn), "Het BSN wijkt af van het BSN in het dossier.")
@@ -123,20 +123,22 @@ class ChunkWriter:
         if not ok or not self.report.ok:
             return None
 
+        ids = {key: child.pk for key, child in existing.items()}
         if new:
             households = [
-                Household(
-                    gemeente_id=c.gemeente_id,
-                    name=f"Huishouden {c.last_name if c.last_name != 'onbekend' else c.external_reference}"[:120],
-                )
+                {
+                    "gemeente_id": c["gemeente_id"],
+                    "name": f"Huishouden {c['last_name'] if c['last_name'] != 'onbekend' else c['external_reference']}"[
+                        :120
+                    ],
+                }
                 for c in new.values()
             ]
-            households = self.writer.create(households, Household)
-            for child, household in zip(new.values(), households, strict=True):
-                child.household_id = household.pk
-            created = self.writer.create(list(new.values()), Child)
-            for key, child in zip(new, created, strict=True):
-                existing[key] = child
+            household_ids = self.writer.create_values(households, Household)
+            for child, household_id in zip(new.values(), household_ids, strict=True):
+                child["household_id"] = household_id
+            created = self.writer.create_values(list(new.values()), Child)
+            ids.update(zip(new, created, strict=True))
             self.report.count("huishouden", "nieuw", len(households))
             self.report.count("jeugdige", "nieuw", len(created))
         if changed:
@@ -146,32 +148,33 @@ class ChunkWriter:
                 ["external_reference", "bsn", "birth_date", "first_name", "name_prefix", "last_name"],
             )
             self.report.count("jeugdige", "gewijzigd", len(changed))
-        return existing
+        return ids
 
     def _referrals(self, rows: list[Row], children: dict) -> dict:
-        wanted = {}
-        for row in rows:
-            if row.referrer:
-                child = children[row.child_key]
-                wanted[(child.pk, row.referrer, row.referral_date)] = child
+        wanted = dict.fromkeys(
+            (children[row.child_key], row.referrer, row.referral_date) for row in rows if row.referrer
+        )
         if not wanted:
             return {}
         existing = {
-            (r.child_id, r.source, r.date): r for r in Referral.objects.filter(child_id__in={key[0] for key in wanted})
+            (r.child_id, r.source, r.date): r.pk
+            for r in Referral.objects.filter(child_id__in={key[0] for key in wanted})
         }
-        new = [
-            Referral(child_id=child_id, source=source, date=date, request_category=RequestCategory.OTHER)
-            for (child_id, source, date) in wanted
-            if (child_id, source, date) not in existing
-        ]
-        for referral in self.writer.create(new, Referral):
-            existing[(referral.child_id, referral.source, referral.date)] = referral
+        new = [key for key in wanted if key not in existing]
+        created = self.writer.create_values(
+            [
+                {"child_id": child_id, "source": source, "date": date, "request_category": RequestCategory.OTHER}
+                for (child_id, source, date) in new
+            ],
+            Referral,
+        )
+        existing.update(zip(new, created, strict=True))
         self.report.count("verwijzing", "nieuw", len(new))
         self.report.count("verwijzing", "ongewijzigd", len(wanted) - len(new))
         return existing
 
     def _trajectories(self, rows: list[Row], children: dict, referrals: dict) -> None:
-        child_ids = {c.pk for c in children.values()}
+        child_ids = set(children.values())
         allocation_numbers = {row.allocation_number for row in rows if row.allocation_number}
         existing_by_key = {}
         existing_by_allocation = {}
@@ -186,13 +189,13 @@ class ChunkWriter:
         new, changed = [], []
         unchanged = 0
         for row in rows:
-            child = children[row.child_key]
-            referral = referrals.get((child.pk, row.referrer, row.referral_date)) if row.referrer else None
+            child_id = children[row.child_key]
+            referral_id = referrals.get((child_id, row.referrer, row.referral_date)) if row.referrer else None
             provider = self.lookups.providers[row.provider_agb]
             product = self.lookups.products[row.product_code]
             if row.allocation_number:
                 current = existing_by_allocation.get(row.allocation_number)
-                if current is not None and current.child_id != child.pk:
+                if current is not None and current.child_id != child_id:
                     self._problem(
                         row.line,
                         "toewijzingnummer",
@@ -201,7 +204,7 @@ class ChunkWriter:
                     )
                     continue
             else:
-                current = existing_by_key.get((child.pk, row.provider_agb, row.product_code, row.start))
+                current = existing_by_key.get((child_id, row.provider_agb, row.product_code, row.start))
             values = {
                 "provider_id": provider.pk,
                 "product_id": product.pk,
@@ -212,7 +215,7 @@ class ChunkWriter:
                 "volume": row.volume,
                 "unit": row.unit,
                 "frequency": row.frequency,
-                "referral_id": referral.pk if referral else None,
+                "referral_id": referral_id,
             }
             if row.actual_start is not None:
                 values["actual_start_date"] = row.actual_start
@@ -221,9 +224,9 @@ class ChunkWriter:
                 # Without the column werkelijke_start, an export of running care started on its start date
                 # (the rules read the actual start); an empty cell never clears a start already known.
                 values.setdefault("actual_start_date", row.start if row.start <= timezone.localdate() else None)
-                new.append(Trajectory(child_id=child.pk, allocation_number=row.allocation_number, **terms, **values))
+                new.append({"child_id": child_id, "allocation_number": row.allocation_number, **terms, **values})
                 continue
-            if referral is None:
+            if referral_id is None:
                 values["referral_id"] = current.referral_id  # a row without referrer keeps the link
             if row.tariff is not None:
                 # A tariff in the file is this allocation's price, by the same rule as a new trajectory's;
@@ -241,7 +244,7 @@ class ChunkWriter:
             changed.append((current, fields))
         if not self.report.ok:
             return
-        self.writer.create(new, Trajectory)
+        self.writer.create_values(new, Trajectory)
         if changed:
             fields = sorted({name for _, names in changed for name in names})
             self.writer.update([t for t, _ in changed], Trajectory, fields)

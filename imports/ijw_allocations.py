@@ -13,8 +13,9 @@ from referrals.models import AllocationRequest
 from .common import bsn_digest, mask_bsn
 from .ijw import Message, MessageError, iso_date
 from .ijw_base import LABEL
+from .ijw_batch import child_key
 from .ijw_extensions import EXTENSION_CODE, ExtensionMessages
-from .models import IjwAllocation, IjwPendingMessage, IjwReferral
+from .models import IjwAllocation
 
 WAITING_ORDER = {"JW305": 0, "JW317": 1, "JW307": 2}  # start before change before stop
 
@@ -48,28 +49,22 @@ class AllocationMessages(ExtensionMessages):
         link = None
         if item["provider_reference"]:
             self._answer_request(item["provider_reference"], allocated_at.date())
-            link = (
-                IjwReferral.objects.select_related("referral")
-                .filter(provider=self.provider, provider_reference=item["provider_reference"])
-                .first()
-            )
-        allocation = (
-            IjwAllocation.objects.select_related("trajectory__child", "trajectory__product")
-            .filter(allocation_number=number)
-            .first()
-        )
+            link = self.batch.ijw_referrals.get((self.provider.pk, item["provider_reference"]))
+        allocation = self.batch.allocations.get(number)
         if allocation is None:
-            adopted = Trajectory.objects.select_related("child", "product").filter(allocation_number=number).first()
+            adopted = self.batch.adoptable.get(number)
             if adopted is None:
                 self._new_allocation(message, item, product, start, end, volume, allocated_at, link)
                 return
             # Known from an earlier CSV import: from now on the messages keep it up to date.
-            allocation = IjwAllocation.objects.create(
-                allocation_number=number,
-                trajectory=adopted,
-                provider_reference=item["provider_reference"],
-                allocated_at=allocated_at - dt.timedelta(microseconds=1),
-                allocation_start=start,
+            allocation = self._add_allocation(
+                IjwAllocation(
+                    allocation_number=number,
+                    trajectory=adopted,
+                    provider_reference=item["provider_reference"],
+                    allocated_at=allocated_at - dt.timedelta(microseconds=1),
+                    allocation_start=start,
+                )
             )
         trajectory = allocation.trajectory
         if trajectory.child.bsn != message.bsn:
@@ -105,34 +100,33 @@ class AllocationMessages(ExtensionMessages):
             values["tariff"] = trajectory_terms(
                 product, self.provider, tariff=tariff, financing=trajectory.financing
             ).tariff
-        if trajectory.referral_id is None and link is not None and link.referral.child_id == trajectory.child_id:
-            values["referral_id"] = link.referral_id
+        if trajectory.referral is None and link is not None and child_key(link.referral) == child_key(trajectory):
+            values["referral"] = link.referral
         if trajectory.end_date and values["start_date"] > trajectory.end_date:
             raise MessageError.one(
                 message.file, where, "Ingangsdatum", item["start"], "De ingangsdatum ligt na het einde van de zorg."
             )
-        fields = [name for name, value in values.items() if getattr(trajectory, name) != value]
-        for name in fields:
-            setattr(trajectory, name, values[name])
-        if fields:
-            self._update(trajectory, fields)
+        changed = {name: value for name, value in values.items() if getattr(trajectory, name) != value}
+        if changed:
+            self._update(trajectory, changed)
         if (allocation.allocated_at, allocation.allocation_start) != (allocated_at, start):
-            allocation.allocated_at, allocation.allocation_start = allocated_at, start
-            allocation.save(update_fields=["allocated_at", "allocation_start"])
-        self.counts.append((LABEL["JW301"], "gewijzigd" if fields else "ongewijzigd"))
+            self.batch.change(allocation, {"allocated_at": allocated_at, "allocation_start": start}, history=False)
+        self.counts.append((LABEL["JW301"], "gewijzigd" if changed else "ongewijzigd"))
         if item["change_reason"] == EXTENSION_CODE and end > old_end:
             self._granted_extension(message, item, trajectory, volume, allocated_at)
 
     def _answer_request(self, reference: str, allocated_on: dt.date) -> None:
         """The allocation answers the provider's verzoek om toewijzing (JW315): its first (earliest) answer counts."""
-        request = AllocationRequest.objects.filter(provider=self.provider, provider_reference=reference).first()
+        request = self.batch.requests.get((self.provider.pk, reference))
         if request is not None and (request.allocated_on is None or allocated_on < request.allocated_on):
-            request.answer(allocated_on)
-            request.save(update_fields=["allocated_on", "working_days"])
+            answered = AllocationRequest(requested_on=request.requested_on)
+            answered.answer(allocated_on)
+            values = {"allocated_on": answered.allocated_on, "working_days": answered.working_days}
+            self.batch.change(request, values, history=False)
 
     def _new_allocation(self, message, item, product, start, end, volume, allocated_at, link) -> None:
         child = self._child(message)
-        referral = link.referral if link is not None and link.referral.child_id == child.pk else None
+        referral = link.referral if link is not None and child_key(link.referral) == child_key(child) else None
         trajectory = Trajectory(
             child=child,
             referral=referral,
@@ -146,13 +140,15 @@ class AllocationMessages(ExtensionMessages):
             allocation_number=item["allocation_number"],
             **trajectory_terms(product, self.provider, tariff=self._allocation_tariff(item, volume)).as_fields(),
         )
-        trajectory = self.writer.create([trajectory], Trajectory)[0]
-        allocation = IjwAllocation.objects.create(
-            allocation_number=item["allocation_number"],
-            trajectory=trajectory,
-            provider_reference=item["provider_reference"],
-            allocated_at=allocated_at,
-            allocation_start=start,
+        self.batch.create(trajectory)
+        allocation = self._add_allocation(
+            IjwAllocation(
+                allocation_number=item["allocation_number"],
+                trajectory=trajectory,
+                provider_reference=item["provider_reference"],
+                allocated_at=allocated_at,
+                allocation_start=start,
+            )
         )
         self.counts.append((LABEL["JW301"], "nieuw"))
         if item["change_reason"] == EXTENSION_CODE:
@@ -160,10 +156,17 @@ class AllocationMessages(ExtensionMessages):
             self._granted_extension(message, item, trajectory, volume, allocated_at)
         self._apply_waiting(allocation, message)
 
+    def _add_allocation(self, allocation: IjwAllocation) -> IjwAllocation:
+        self.batch.create(allocation, history=False)
+        self.batch.put(self.batch.allocations, allocation.allocation_number, allocation)
+        if allocation.provider_reference:
+            self.batch.append(self.batch.by_reference[allocation.provider_reference], allocation)
+        return allocation
+
     def _apply_waiting(self, allocation: IjwAllocation, message: Message) -> None:
         waiting = sorted(
-            IjwPendingMessage.objects.filter(allocation_number=allocation.allocation_number),
-            key=lambda p: (WAITING_ORDER.get(p.kind, 9), p.payload.get("message_date", ""), p.pk),
+            self.batch.pending.get(allocation.allocation_number, ()),
+            key=lambda p: (WAITING_ORDER.get(p.kind, 9), p.payload.get("message_date", "")),  # stable: then oldest
         )
         digest = bsn_digest(allocation.trajectory.child.bsn)
         for pending in waiting:
@@ -183,5 +186,6 @@ class AllocationMessages(ExtensionMessages):
                 bsn=message.bsn,
             )
             getattr(self, f"_{pending.kind.lower()}")(waiting_message, pending.payload)
-            pending.delete()
+            self.batch.delete(pending)
+            self.batch.forget(self.batch.pending_digests, pending.content_digest)
             self.notes.append(f"wachtend {pending.kind} voor toewijzing {allocation.allocation_number} is nu verwerkt.")

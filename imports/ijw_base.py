@@ -12,6 +12,7 @@ from cases.models import Child, Household, Trajectory
 from .common import bsn_digest, mask_bsn
 from .history import HistoryWriter
 from .ijw import Message, MessageError
+from .ijw_batch import Batch
 from .lookups import Lookups
 from .models import IjwAllocation, IjwPendingMessage
 
@@ -32,13 +33,14 @@ class MessageHandlers:
     user = None
     run_row = None
     writer: HistoryWriter
+    batch: Batch
     lookups: Lookups
     counts: list
     notes: list
 
     def _child(self, message: Message) -> Child:
         """The child with this BSN (it must be of the message's gemeente), or a new case file."""
-        child = Child.objects.filter(bsn=message.bsn).first()
+        child = self.batch.children.get(message.bsn)
         if child is not None:
             if child.gemeente_id != self.gemeente.pk:
                 raise MessageError.one(
@@ -50,7 +52,7 @@ class MessageHandlers:
                 )
             return child
         name = " ".join(p for p in (message.name_prefix, message.last_name) if p) or "onbekend"
-        household = self.writer.create([Household(gemeente=self.gemeente, name=f"Gezin {name}"[:120])], Household)[0]
+        household = self.batch.create(Household(gemeente=self.gemeente, name=f"Gezin {name}"[:120]))
         child = Child(
             gemeente=self.gemeente,
             household=household,
@@ -60,7 +62,8 @@ class MessageHandlers:
             birth_date=message.birth_date,
             bsn=message.bsn,
         )
-        child = self.writer.create([child], Child)[0]
+        self.batch.create(child)
+        self.batch.put(self.batch.children, message.bsn, child)
         self.counts.append(("jeugdige", "nieuw"))
         self.counts.append(("huishouden", "nieuw"))
         return child
@@ -68,11 +71,7 @@ class MessageHandlers:
     def _allocation(self, message: Message, item: dict) -> IjwAllocation | None:
         """The known allocation for a start/stop/change, checked against the message's BSN and gemeente."""
         number = item["allocation_number"]
-        allocation = (
-            IjwAllocation.objects.select_related("trajectory__child__gemeente", "trajectory__product")
-            .filter(allocation_number=number)
-            .first()
-        )
+        allocation = self.batch.allocations.get(number)
         if allocation is None:
             return None
         child = allocation.trajectory.child
@@ -105,24 +104,27 @@ class MessageHandlers:
         payload = {**item, "gemeente_code": message.gemeente_code, "message_date": message.message_date.isoformat()}
         digest_bsn = bsn_digest(message.bsn)
         content = json.dumps([message.kind, item["allocation_number"], digest_bsn, payload], sort_keys=True)
-        IjwPendingMessage.objects.get_or_create(
-            content_digest=hashlib.sha256(content.encode()).hexdigest(),
-            defaults={
-                "kind": message.kind,
-                "gemeente": self.gemeente,
-                "allocation_number": item["allocation_number"],
-                "bsn_digest": digest_bsn,
-                "payload": payload,
-                "file_name": message.file[:255],
-                "received_in": self.run_row if self.run_row and self.run_row.pk else None,
-            },
-        )
+        content_digest = hashlib.sha256(content.encode()).hexdigest()
+        if content_digest not in self.batch.pending_digests:  # the same message twice waits once
+            pending = IjwPendingMessage(
+                content_digest=content_digest,
+                kind=message.kind,
+                gemeente=self.gemeente,
+                allocation_number=item["allocation_number"],
+                bsn_digest=digest_bsn,
+                payload=payload,
+                file_name=message.file[:255],
+                received_in=self.run_row if self.run_row and self.run_row.pk else None,
+            )
+            self.batch.create(pending, history=False)
+            self.batch.put(self.batch.pending_digests, content_digest, pending)
+            self.batch.append(self.batch.pending[item["allocation_number"]], pending)
         self.counts.append((LABEL[message.kind], "wacht"))
         self.notes.append(
             f"{message.kind} voor toewijzing {item['allocation_number']} wacht op die toewijzing (JW301); "
             "het wordt verwerkt zodra de toewijzing is geïmporteerd."
         )
 
-    def _update(self, trajectory: Trajectory, fields: list[str]) -> None:
-        trajectory.version += 1
-        self.writer.update([trajectory], Trajectory, fields)
+    def _update(self, trajectory: Trajectory, values: dict) -> None:
+        """Change a trajectory (its version goes up), with history, written at the batch's flush."""
+        self.batch.change(trajectory, values)

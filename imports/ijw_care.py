@@ -22,33 +22,31 @@ class CareMessages(MessageHandlers):
             if allocation.actual_start != begin:
                 self.counts.append((LABEL["JW305"], "ongewijzigd"))
                 return
-            allocation.actual_start = None
-            new_start = allocation.allocation_start
+            actual_start, new_start = None, allocation.allocation_start
         else:
-            allocation.actual_start = new_start = begin
+            actual_start = new_start = begin
         where = message.where(item)
         referral = trajectory.referral
         # The rule of the toegang's form and the CSV import (cases.terms); an undo checks the allocated start.
         problem = actual_start_problem(
             actual_start=new_start,
-            referral_date=referral.date if referral is not None and allocation.actual_start else None,
+            referral_date=referral.date if referral is not None and actual_start else None,
             planned_end=trajectory.planned_end_date,
             end=trajectory.end_date,
             today=timezone.localdate(),
         )
         if problem:
             raise MessageError.one(message.file, where, "Begindatum", item["begin"], problem)
-        allocation.save(update_fields=["actual_start"])
+        if allocation.actual_start != actual_start:
+            self.batch.change(allocation, {"actual_start": actual_start}, history=False)
         # The start of care the rules read (issue 12); start_date follows it as before, the allocated start
         # stays on the IjwAllocation.
-        values = {"start_date": new_start, "actual_start_date": allocation.actual_start}
-        fields = [name for name, value in values.items() if getattr(trajectory, name) != value]
-        if not fields:
+        values = {"start_date": new_start, "actual_start_date": actual_start}
+        changed = {name: value for name, value in values.items() if getattr(trajectory, name) != value}
+        if not changed:
             self.counts.append((LABEL["JW305"], "ongewijzigd"))
             return
-        for name in fields:
-            setattr(trajectory, name, values[name])
-        self._update(trajectory, fields)
+        self._update(trajectory, changed)
         self.counts.append((LABEL["JW305"], "gewijzigd"))
 
     def _jw307(self, message: Message, item: dict) -> None:
@@ -75,6 +73,5 @@ class CareMessages(MessageHandlers):
                 item["end"],
                 f"De zorg stopt vóór de start van {date(trajectory.start_date)}.",
             )
-        trajectory.end_date, trajectory.end_reason = new_end, new_reason
-        self._update(trajectory, ["end_date", "end_reason"])
+        self._update(trajectory, {"end_date": new_end, "end_reason": new_reason})
         self.counts.append((LABEL["JW307"], "gewijzigd"))

@@ -32,10 +32,11 @@ class ExtensionMessages(MessageHandlers):
                 f"het verzoek voor toewijzing {number} vraagt geen latere einddatum; dat is geen verlenging."
             )
             return
-        if trajectory.extensions.filter(requested_end_date=end).exists():
+        extensions = self.batch.extensions[id(trajectory)]
+        if any(e.requested_end_date == end for e in extensions):
             self.counts.append((LABEL["JW317"], "ongewijzigd"))
             return
-        if trajectory.end_date is not None or trajectory.extensions.filter(status=ExtensionStatus.PENDING).exists():
+        if trajectory.end_date is not None or any(e.status == ExtensionStatus.PENDING for e in extensions):
             self.counts.append((LABEL["JW317"], "niet vastgelegd"))
             self.notes.append(
                 f"het verzoek voor toewijzing {number} is niet vastgelegd: "
@@ -62,7 +63,7 @@ class ExtensionMessages(MessageHandlers):
             reason=f"Verzoek om wijziging van de aanbieder (WJ758 {item['request_reason']} {reason_label}), "
             f"referentie {item['provider_reference']}",
         )
-        self.writer.create([extension], Extension)
+        self._add_extension(extension)
         self.counts.append((LABEL["JW317"], "nieuw"))
         self.counts.append(("verlenging", "nieuw"))
 
@@ -75,17 +76,19 @@ class ExtensionMessages(MessageHandlers):
         itself already did, and it may do so after a stop (messages arrive in any order).
         """
         number, end = item["allocation_number"], iso_date(item["end"])
-        requests = trajectory.extensions.select_for_update()
+        # The trajectory's requests, newest first (Batch.load locked them).
+        requests = self.batch.extensions[id(trajectory)][::-1]
         # The request this allocation answers: the open one, else one that asked for this very date and
         # was decided otherwise already (refused, or granted to another date): the allocation may not
         # decide it a second time. One granted to this very date agrees with it: that is a new extension
         # (after a shortening, the gemeente extends again).
-        extension = (
-            requests.filter(status=ExtensionStatus.PENDING).first()
-            or requests.filter(requested_end_date=end)
-            .exclude(status__in=GRANTED, granted_end_date=end)
-            .order_by("-requested_at", "-pk")
-            .first()
+        extension = next((e for e in requests[::-1] if e.status == ExtensionStatus.PENDING), None) or next(
+            (
+                e
+                for e in requests
+                if e.requested_end_date == end and not (e.status in GRANTED and e.granted_end_date == end)
+            ),
+            None,
         )
         new = extension is None
         if new:
@@ -105,19 +108,23 @@ class ExtensionMessages(MessageHandlers):
                 f"Toewijzing {number} verlengt tot {date(end)}, maar de verlengingsaanvraag tot die datum is in "
                 f"jeugdregie al afgehandeld ({extension.get_status_display().lower()}); het bericht is niet verwerkt.",
             ) from None
-        extension.status = decision
-        extension.granted_end_date = end
-        extension.granted_volume = volume if extension.requested_volume is not None else None
-        extension.decision_reason = f"Verlengd via iJw-toewijzing {number} (JW301, JZ002 04 herbeoordeling verlenging)"
-        extension.decided_by = self.user
-        extension.decided_at = allocated_at
+        values = {
+            "status": decision,
+            "granted_end_date": end,
+            "granted_volume": volume if extension.requested_volume is not None else None,
+            "decision_reason": f"Verlengd via iJw-toewijzing {number} (JW301, JZ002 04 herbeoordeling verlenging)",
+            "decided_by": self.user,
+            "decided_at": allocated_at,
+        }
         if new:
-            self.writer.create([extension], Extension)
+            for name, value in values.items():
+                setattr(extension, name, value)
+            self._add_extension(extension)
             self.counts.append(("verlenging", "nieuw"))
             return
-        self.writer.update(
-            [extension],
-            Extension,
-            ["status", "granted_end_date", "granted_volume", "decision_reason", "decided_by", "decided_at"],
-        )
+        self.batch.change(extension, values)
         self.counts.append(("verlenging", "gewijzigd"))
+
+    def _add_extension(self, extension: Extension) -> None:
+        self.batch.create(extension)
+        self.batch.append(self.batch.extensions[id(extension.trajectory)], extension)

@@ -6,7 +6,8 @@ from referrals.models import AllocationRequest, Referral, RequestCategory
 
 from .ijw import Message, iso_date
 from .ijw_base import LABEL, MessageHandlers
-from .models import IjwAllocation, IjwReferral
+from .ijw_batch import same
+from .models import IjwReferral
 
 
 class ReferralMessages(MessageHandlers):
@@ -14,7 +15,8 @@ class ReferralMessages(MessageHandlers):
 
     def _jw315(self, message: Message, item: dict) -> None:
         reference = item["provider_reference"]
-        if IjwReferral.objects.filter(provider=self.provider, provider_reference=reference).exists():
+        key = (self.provider.pk, reference)
+        if key in self.batch.ijw_referrals:
             self.counts.append((LABEL["JW315"], "ongewijzigd"))
             return
         child = self._child(message)
@@ -31,15 +33,20 @@ class ReferralMessages(MessageHandlers):
                 referrer_agb=item["referrer_agb"],
                 request_category=RequestCategory.OTHER,
             )
-            referral = self.writer.create([referral], Referral)[0]
+            self.batch.create(referral)
             self.referrals_made[referrer] = referral
             self.counts.append(("verwijzing", "nieuw"))
-        IjwReferral.objects.create(provider=self.provider, provider_reference=reference, referral=referral)
+        link = IjwReferral(provider=self.provider, provider_reference=reference, referral=referral)
+        self.batch.create(link, history=False)
+        self.batch.put(self.batch.ijw_referrals, key, link)
         self.counts.append((LABEL["JW315"], "nieuw"))
-        allocation = (
-            IjwAllocation.objects.select_related("trajectory")
-            .filter(provider_reference=reference, trajectory__provider=self.provider, trajectory__child=child)
-            .first()
+        allocation = next(
+            (
+                a
+                for a in self.batch.by_reference.get(reference, ())
+                if a.trajectory.provider_id == self.provider.pk and same(a.trajectory.child, child)
+            ),
+            None,
         )
         # The doorlooptijd from this request to the allocation (KPI); the JW301 may have come first.
         request = AllocationRequest(
@@ -47,9 +54,8 @@ class ReferralMessages(MessageHandlers):
         )
         if allocation is not None:
             request.answer(timezone.localdate(allocation.allocated_at))
-        request.save()
-        if allocation is not None and allocation.trajectory.referral_id is None:
-            trajectory = allocation.trajectory
-            trajectory.referral = referral
-            self._update(trajectory, ["referral"])
+        self.batch.create(request, history=False)
+        self.batch.put(self.batch.requests, key, request)
+        if allocation is not None and allocation.trajectory.referral is None:
+            self._update(allocation.trajectory, {"referral": referral})
             self.counts.append(("traject", "gewijzigd"))

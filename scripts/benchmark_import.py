@@ -8,6 +8,18 @@ a CSV of 10,000 and of 100,000 rows, then the same 100,000-row file again (every
 1,000 and 10,000 iJw messages. Memory at two sizes shows whether it depends on the file's size.
 Options: --csv-rows 100000 --messages 10000 (the large sizes; the small ones are a tenth), --only csv|ijw.
 
+A backlog of iJw messages alone, and old code against new in the same time window (issue 14):
+
+    scripts/benchmark_import.py --ijw-messages 100000
+    scripts/benchmark_import.py --ijw-messages 10000 --vs /tmp/jr-old   # a checkout of the old code
+    scripts/benchmark_import.py --csv 100000 --vs /tmp/jr-old --repeat 3
+
+--ijw-messages runs only that import (messages/s, peak RSS before -> after, load average before and
+after); --csv likewise only a CSV of that many rows. With --vs, the same input is imported by the code
+in that tree too (its own process, its own emptied tables), alternating old and new --repeat times,
+and the ratio of the medians is printed. A checkout of main without touching any worktree:
+`mkdir /tmp/jr-old && git archive main | tar -x -C /tmp/jr-old`.
+
 As in production, the flagging of the imported cases is queued (to a scratch Redis database, 15,
 emptied afterwards), not run inside the import; the worker then times that evaluation on its own
 ("flags"). Without Redis (the embedded default) it would run in-process right after the commit.
@@ -19,13 +31,14 @@ import json
 import os
 import random
 import resource
+import shutil
 import subprocess
 import sys
 import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
+ROOT = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings_test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jr_import_bench")
@@ -169,9 +182,11 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
         run_import(ImportRun.objects.create(kind=kind, file_name=path.name, started_by=user), paths)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     run = ImportRun.objects.create(kind=kind, file_name=path.name, started_by=user)
-    started = time.perf_counter()
+    started, cpu = time.perf_counter(), time.process_time()
     report = run_import(run, paths)
     seconds = time.perf_counter() - started
+    cpu = time.process_time() - cpu  # this process only (not PostgreSQL): less sensitive to a loaded machine
+    shutil.rmtree(workdir)  # 100,000 message files are 400 MB of a shared disk
     run.refresh_from_db()
     from regie import flags
 
@@ -185,7 +200,8 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
         "size": size,
         "again": again,
         "status": run.status,
-        "seconds": round(seconds, 1),
+        "seconds": round(seconds, 2),
+        "cpu_seconds": round(cpu, 2),
         "queued_tasks": queued,
         "flag_seconds": round(flag_seconds, 1),
         "per_second": round(size / seconds),
@@ -214,6 +230,10 @@ def main() -> None:
     parser.add_argument("--csv-rows", type=int, default=100_000)
     parser.add_argument("--messages", type=int, default=10_000)
     parser.add_argument("--only", choices=["csv", "ijw"], default=None)
+    parser.add_argument("--ijw-messages", type=int, default=None, help="only an iJw backlog of this many messages")
+    parser.add_argument("--csv", type=int, default=None, help="only a CSV import of this many rows")
+    parser.add_argument("--vs", default=None, help="a checkout of the old code, measured in turn with this one")
+    parser.add_argument("--repeat", type=int, default=1)
     parser.add_argument("--worker", nargs=3, metavar=("KIND", "SIZE", "AGAIN"), help=argparse.SUPPRESS)
     args = parser.parse_args()
     if args.worker:
@@ -222,6 +242,10 @@ def main() -> None:
         return
     create_database()
     prepare()
+    if args.ijw_messages or args.csv:
+        kind, size = ("ijw", args.ijw_messages) if args.ijw_messages else ("csv", args.csv)
+        backlog(kind, size, vs=args.vs, repeat=args.repeat)
+        return
     plan = [
         ("csv", args.csv_rows // 10, "0"),
         ("csv", args.csv_rows // 10, "1"),
@@ -253,6 +277,52 @@ def main() -> None:
         )
         if result["first_problem"]:
             print(f"    first problem: {result['first_problem']}")
+
+
+def worker(kind: str, size: int, again: str, tree: str | None = None) -> dict | str:
+    """One measurement in its own process (and, with `tree`, with the code of that checkout)."""
+    env = {**os.environ, "REDIS_URL": SCRATCH_REDIS, "CELERY_TASK_ALWAYS_EAGER": "0", "BENCH_TREE": tree or ""}
+    command = [sys.executable, __file__, "--worker", kind, str(size), again]
+    out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tree or ROOT)
+    import redis
+
+    redis.Redis.from_url(SCRATCH_REDIS).flushdb()
+    if out.returncode:
+        return out.stderr[-3000:]
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def load() -> str:
+    return "/".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def backlog(kind: str, size: int, *, vs: str | None, repeat: int) -> None:
+    """An iJw backlog of `size` messages (or a CSV of `size` rows); with `vs`, the old code's rate in turn."""
+    import statistics
+
+    trees = [("new", None)] + ([("old", vs)] if vs else [])
+    rates: dict = {name: [] for name, _ in trees}
+    unit = "messages" if kind == "ijw" else "rows"
+    print(f"database: {os.environ['DATABASE_URL']}; {os.cpu_count()} CPUs")
+    for round_ in range(repeat):
+        for name, tree in trees if round_ % 2 == 0 else trees[::-1]:
+            before = load()
+            result = worker(kind, size, "0", tree)
+            if isinstance(result, str):
+                print(f"{name}: failed\n{result}")
+                continue
+            rates[name].append(size / result["seconds"])
+            print(
+                f"{name:<4} {kind} {size:>7,} {unit}: {result['seconds']:>7}s {rates[name][-1]:>7.0f} {unit}/s "
+                f"status={result['status']} new={result['new']} updated={result['updated']} "
+                f"waiting/unchanged={result['unchanged']} history(trajectory)={result['trajectory_history_rows']} "
+                f"problems={result['problems']} peak RSS {result['peak_rss_mb_before']} -> {result['peak_rss_mb']} MB "
+                f"python CPU {result.get('cpu_seconds', '?')}s "
+                f"load {before} -> {load()}"
+            )
+    if vs and rates["new"] and rates["old"]:
+        new, old = statistics.median(rates["new"]), statistics.median(rates["old"])
+        print(f"median new {new:.0f} {unit}/s, old {old:.0f} {unit}/s: new/old = {new / old:.2f}x")
 
 
 if __name__ == "__main__":

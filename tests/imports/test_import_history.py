@@ -84,3 +84,43 @@ def test_copy_and_bulk_helpers_write_the_same_rows_and_history(beheer_a):
         _trajectories(child, provider, product, "C")[:1], Trajectory
     )
     assert later[0].pk > max(o.pk for o in by_copy)
+
+
+def _values(child, provider, product, tag):
+    """The same trajectories as plain values, as the CSV import hands them to create_values."""
+    fields = [f.attname for f in Trajectory._meta.concrete_fields if f.attname in COMPARED or f.name == "tariff"]
+    return [
+        {name: getattr(t, name) for name in fields if name not in ("daily_cost", "version")}
+        for t in _trajectories(child, provider, product, tag)
+    ]
+
+
+def test_rows_from_plain_values_match_the_bulk_helpers(beheer_a):
+    child, provider, product = ChildFactory(), ProviderFactory(), ambulant_product()
+    on_postgres = connection.vendor == "postgresql"
+    by_helpers = HistoryWriter(user=beheer_a, reason="import a #1", use_copy=False).create_values(
+        _values(child, provider, product, "A"), Trajectory
+    )
+    by_copy = HistoryWriter(user=beheer_a, reason="import a #1", use_copy=on_postgres).create_values(
+        _values(child, provider, product, "B"), Trajectory
+    )
+
+    def rows(ids):
+        return [
+            {name: value for name, value in row.items() if name in COMPARED and name != "allocation_number"}
+            for row in Trajectory.objects.filter(pk__in=ids).order_by("start_date").values()
+        ]
+
+    def history(ids):
+        return [
+            (h.history_type, h.history_user_id, h.history_change_reason, h.daily_cost, h.version, h.created_at)
+            for h in Trajectory.history.filter(id__in=ids).order_by("start_date")
+        ]
+
+    assert len(by_copy) == 60 and rows(by_copy) == rows(by_helpers)
+    assert rows(by_copy)[0]["daily_cost"] == Decimal("27.1429") and rows(by_copy)[0]["version"] == 1
+    assert [h[:5] for h in history(by_copy)] == [h[:5] for h in history(by_helpers)]
+    assert all(h[5] is not None for h in history(by_copy))
+    assert list(
+        Trajectory.objects.filter(pk__in=by_copy).order_by("pk").values_list("allocation_number", flat=True)
+    ) == [f"B{i}" for i in range(60)]
