@@ -18,14 +18,14 @@ from cases.models import Role
 from . import kpis
 from .charts import CHART_SECTIONS, render_svg, report_charts
 from .export import report_csv_response
-from .figures import SECTIONS, figure_row, report_figures
+from .figures import SECTIONS, figure_row
 from .kpis import Period
 from .mail import UNSUBSCRIBE_SALT
 from .models import ReportSubscription
 from .overview import gemeente_overview
 from .regie_effect import regie_effect
-from .report import report_build
 from .services import subscription_set_active
+from .snapshots import dashboard_report
 
 KPI_ROLES = (Role.BELEID, Role.REGISSEUR)
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old email keeps working for over a year
@@ -66,8 +66,8 @@ def dashboard(request):
         messages.warning(request, error)
     if gemeente is None:
         return render(request, "reports/dashboard.html", {"gemeenten": [], "nav": "kpi"})
-    report = report_build(gemeente, period)
-    figures = report_figures(report)
+    report = dashboard_report(gemeente, period)
+    figures = report.figures
     charts = report_charts(report, figures)
     sections = []
     for title in SECTIONS:
@@ -91,7 +91,7 @@ def dashboard(request):
         "sections": sections,
         "key_figures": key_figures,
         "spend": report.current.spend,
-        "waiting_by_provider": kpis.waiting_by_provider(gemeente, period),
+        "waiting_by_provider": report.current.waiting_providers,
         "durations": report.current.durations,
         "duration_rows": [
             (segment, report.current.durations.by_segment[segment.number])
@@ -105,6 +105,7 @@ def dashboard(request):
         "subscription": subscription,
         "bins": [label for label, _ in kpis.DURATION_BINS],
         "regie": regie_effect(report),
+        "today": timezone.localdate(),
     }
     return render(request, "reports/dashboard.html", context)
 
@@ -115,8 +116,8 @@ def export_csv(request):
     _gemeenten, gemeente, period, error = _selection(request)
     if gemeente is None or error:
         raise Http404(error or "Geen gemeente.")
-    report = report_build(gemeente, period)
-    figures = report_figures(report)
+    report = dashboard_report(gemeente, period)
+    figures = report.figures
     chart_key = request.GET.get("figuur", "")
     suffix = ""
     if chart_key:
