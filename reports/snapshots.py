@@ -9,10 +9,10 @@ one of a month is what is shown, the older ones say what was reported before.
 from __future__ import annotations
 
 import datetime as dt
-import logging
+from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
-from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
@@ -20,12 +20,11 @@ from cases.formatting import NVT
 from cases.models import Gemeente, Segment, User
 
 from . import kpis
-from .figures import Figure, FigureReport, figure_report, report_figures
+from .caching import cached
+from .figures import Figure, FigureReport, figure_report, report_figures, stand_text
 from .kpis import Period
 from .models import KpiSnapshot, KpiSnapshotValue, SnapshotTrigger
 from .report import TREND_MONTHS, KpiReport, figures_for_gemeenten, report_build
-
-log = logging.getLogger(__name__)
 
 DECIMALS = Decimal(1).scaleb(-12)  # KpiSnapshotValue.value's decimal places
 CENTS = Decimal("0.01")
@@ -63,11 +62,13 @@ def snapshots_take(
     user: User | None = None,
     reason: str = "",
     force: bool = False,
+    at: dt.datetime | None = None,
 ) -> list[KpiSnapshot]:
     """Store every figure of each gemeente (all when None) for each of `periods` (months).
 
     Only the gemeente-months without a snapshot yet, unless `force`: then a new snapshot is added beside
-    the old ones. The figures come from one call for all gemeenten and all months at once.
+    the old ones. The figures come from one call for all gemeenten and all months at once. `at` is the
+    moment recorded as computed_at (now; the demo dates its history back).
     """
     periods = sorted(set(periods), key=lambda p: p.start)
     if gemeente_ids is None:
@@ -90,7 +91,7 @@ def snapshots_take(
     by_gemeente = figures_for_gemeenten(sorted(wanted), span)
     gemeenten = Gemeente.objects.in_bulk(list(by_gemeente))
     segments = list(Segment.objects.order_by("number"))
-    now = timezone.now()
+    now = at or timezone.now()
     snapshots, rows = [], []
     for gemeente_id, month_figures in by_gemeente.items():
         gemeente = gemeenten[gemeente_id]
@@ -152,17 +153,55 @@ def snapshot_recompute(*, gemeente: Gemeente, period: Period, user: User | None,
 # --- reading them back -----------------------------------------------------------------------
 
 
-def stored_report(gemeente: Gemeente, period: Period) -> tuple[FigureReport | None, list[Period]]:
-    """The report of `period` and the 12 months before it from the newest snapshot of each month.
+@dataclass
+class StoredMonth:
+    """The newest snapshot of each month of a report's window, and the earlier ones of its own month."""
 
-    Returns (report, []) or, when a month has no snapshot, (None, the months missing). Three queries
-    whatever the size of the gemeente.
-    """
+    latest: list[KpiSnapshot]  # one per month, oldest first; the last one is the report's month
+    earlier: list[KpiSnapshot]  # earlier snapshots of the report's month, newest first
+
+    @property
+    def own(self) -> KpiSnapshot:
+        return self.latest[-1]
+
+    @property
+    def computed_at(self) -> dt.datetime:
+        return self.own.computed_at
+
+    @property
+    def stand(self) -> str:
+        return stand_text(self.computed_at)
+
+    @property
+    def reason(self) -> str:
+        return self.own.reason
+
+    @property
+    def key(self) -> str:
+        """Names exactly these snapshots: a recomputed month gives another key."""
+        return ",".join(str(s.pk) for s in self.latest)
+
+    @cached_property
+    def forecast(self) -> Decimal:
+        value = self.own.values.filter(key="spend.forecast").values_list("value", flat=True).first()
+        return _read(value, "€") or Decimal("0.00")
+
+
+def stored_month(gemeente: Gemeente, period: Period) -> StoredMonth | None:
+    """The snapshots of a closed month and the 12 before it (one query); None when one is missing, or
+    for a quarter or the running month (computed live)."""
+    if period.is_quarter or period.end >= timezone.localdate():
+        return None
+    stored, _missing = _stored_snapshots(gemeente, period)
+    return stored
+
+
+def _stored_snapshots(gemeente: Gemeente, period: Period) -> tuple[StoredMonth | None, list[Period]]:
     periods = period.with_months_before(TREND_MONTHS)
     snapshots = list(
         KpiSnapshot.objects.filter(gemeente=gemeente, month__in=[p.start for p in periods])
         .select_related("triggered_by")
-        .order_by("month", "-computed_at")
+        .order_by("month", "-computed_at", "-pk")
     )
     latest: dict[dt.date, KpiSnapshot] = {}
     for snapshot in snapshots:
@@ -170,7 +209,24 @@ def stored_report(gemeente: Gemeente, period: Period) -> tuple[FigureReport | No
     missing = [p for p in periods if p.start not in latest]
     if missing:
         return None, missing
-    index = {latest[p.start].pk: i for i, p in enumerate(periods)}
+    earlier = [s for s in snapshots if s.month == period.start][1:]
+    return StoredMonth([latest[p.start] for p in periods], earlier), []
+
+
+def stored_report(
+    gemeente: Gemeente, period: Period, *, stored: StoredMonth | None = None
+) -> tuple[FigureReport | None, list[Period]]:
+    """The report of `period` and the 12 months before it from the newest snapshot of each month.
+
+    Returns (report, []) or, when a month has no snapshot, (None, the months missing). Three queries
+    whatever the size of the gemeente (two when `stored` is given).
+    """
+    periods = period.with_months_before(TREND_MONTHS)
+    if stored is None:
+        stored, missing = _stored_snapshots(gemeente, period)
+        if stored is None:
+            return None, missing
+    index = {s.pk: i for i, s in enumerate(stored.latest)}
     figures: dict[str, Figure] = {}
     values = KpiSnapshotValue.objects.filter(snapshot_id__in=list(index)).order_by("position")
     for snapshot_id, key, section, label, unit, breakdown, key_figure, value in values.values_list(
@@ -190,9 +246,9 @@ def stored_report(gemeente: Gemeente, period: Period) -> tuple[FigureReport | No
         periods=periods,
         figures=list(figures.values()),  # in the stored order (report_figures)
         segments=list(Segment.objects.order_by("number")),
-        computed_at=latest[period.start].computed_at,
-        reason=latest[period.start].reason,
-        earlier=[s for s in snapshots if s.month == period.start][1:],
+        computed_at=stored.computed_at,
+        reason=stored.reason,
+        earlier=stored.earlier,
     )
     return report, []
 
@@ -218,19 +274,7 @@ def live_report(gemeente: Gemeente, period: Period) -> FigureReport:
     fails only makes the page slower, never breaks it.
     """
     key = f"reports:live:{gemeente.pk}:{period.key}"
-    try:
-        cached = cache.get(key)
-    except Exception:  # a cache server that is down
-        log.warning("KPI-cache niet bereikbaar; de rapportage wordt opnieuw berekend.")
-        cached = None
-    if cached is not None:
-        return cached
-    report = figure_report(report_build(gemeente, period))
-    try:
-        cache.set(key, report, LIVE_CACHE_SECONDS)
-    except Exception:
-        log.warning("KPI-cache niet bereikbaar; de rapportage is niet bewaard.")
-    return report
+    return cached(key, LIVE_CACHE_SECONDS, lambda: figure_report(report_build(gemeente, period)))
 
 
 def dashboard_report(gemeente: Gemeente, period: Period) -> FigureReport:
