@@ -21,7 +21,8 @@ def _run_at(period: Period, day: int = 1, hour: int = 5) -> dt.datetime:
 
 def write_report_snapshots(today: dt.date) -> dict:
     last = Period.last_complete_month(today)
-    months = last.with_months_before(12)
+    # Fourteen months: the dashboard of the last month and of the corrected one before it read 13 each.
+    months = last.with_months_before(13)
     voorbeeldstad = Gemeente.objects.get(code=VOORBEELDSTAD[0])
     # The month corrected afterwards: the one before last, whose declarations the demo has.
     corrected = last.shifted(-1)

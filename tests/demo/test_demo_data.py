@@ -411,7 +411,7 @@ def test_the_closed_months_are_kept_one_recomputed_and_beleid_subscribed(full_de
     last = Period.last_complete_month()
     voorbeeldstad = Gemeente.objects.get(code="9901")
     kept = KpiSnapshot.objects.filter(gemeente=voorbeeldstad)
-    assert set(kept.values_list("month", flat=True)) == {p.start for p in last.with_months_before(12)}
+    assert set(kept.values_list("month", flat=True)) == {p.start for p in last.with_months_before(13)}
     corrected = kept.filter(month=last.shifted(-1).start).order_by("computed_at")
     first, newest = corrected
     assert (first.trigger, newest.trigger) == (SnapshotTrigger.MONTHLY, SnapshotTrigger.BEHEERDER)
