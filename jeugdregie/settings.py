@@ -259,6 +259,9 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": BROKER_VISIBILITY_TIMEOUT,
 }
 CELERY_BEAT_SCHEDULE = {
+    # KPI snapshots (issue 14): daily at 05:00, before the email; only the first run after a month closes
+    # stores anything (last month of every gemeente in one pass), later runs find it stored.
+    "kpi-maand-afsluiten": {"task": "reports.tasks.close_month", "schedule": crontab(hour=5, minute=0)},
     # Runs daily; the task itself sends only on the first working day of the month (CELERY_TIMEZONE).
     "kpi-monthly-report": {
         "task": "reports.tasks.send_monthly_reports",

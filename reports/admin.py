@@ -1,12 +1,25 @@
 """The beheerder's pages for the monthly email: its mailing list and its verzendlog."""
 
 from django import forms
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import redirect, render
+from django.urls import path, reverse
+from django.utils import timezone
 
-from cases.admin import BeheerAdmin, GemeenteLogAdmin, ServedGemeenteFilter, is_beheerder, served_gemeente_ids
+from cases.admin import (
+    BeheerAdmin,
+    GemeenteLogAdmin,
+    ServedGemeenteFilter,
+    is_beheerder,
+    served_gemeente_ids,
+    served_gemeenten,
+)
 from cases.models import Gemeente, User
 
-from .models import DeliveryStatus, ReportDelivery, ReportSubscription
+from .kpis import Period
+from .models import DeliveryStatus, KpiSnapshot, KpiSnapshotValue, ReportDelivery, ReportSubscription, SnapshotTrigger
+from .snapshots import snapshot_recompute
 
 
 class ReportSubscriptionForm(forms.ModelForm):
@@ -83,3 +96,89 @@ class ReportDeliveryAdmin(GemeenteLogAdmin):
     def has_change_permission(self, request, obj=None):
         # Read-only log; the change permission only lets the retry action run.
         return self.has_view_permission(request, obj) and obj is None
+
+
+class SnapshotRecomputeForm(forms.Form):
+    gemeente = forms.ModelChoiceField(label="Gemeente", queryset=Gemeente.objects.none())
+    month = forms.CharField(label="Maand", help_text="Als JJJJ-MM, bijvoorbeeld 2026-02.", max_length=7)
+    reason = forms.CharField(
+        label="Reden",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text="Welke correctie de cijfers van die maand verandert; de eerdere cijfers blijven bewaard.",
+    )
+
+    def __init__(self, *args, gemeenten, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["gemeente"].queryset = gemeenten
+
+    def clean_month(self):
+        try:
+            period = Period.parse_month(self.cleaned_data["month"])
+        except ValueError as exc:
+            raise forms.ValidationError(str(exc)) from None
+        if period.end >= timezone.localdate():
+            raise forms.ValidationError("Die maand is nog niet afgesloten; de lopende maand wordt steeds berekend.")
+        return period
+
+
+class KpiSnapshotValueInline(admin.TabularInline):
+    model = KpiSnapshotValue
+    fields = ["section", "label", "breakdown", "unit", "value"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(KpiSnapshot)
+class KpiSnapshotAdmin(GemeenteLogAdmin):
+    """The stored KPI figures per gemeente and month, every earlier snapshot kept; and recomputing a month."""
+
+    list_display = ["month_label", "gemeente", "computed_at", "trigger", "triggered_by", "reason"]
+    list_filter = ["month", "trigger", ServedGemeenteFilter]
+    list_select_related = ["gemeente", "triggered_by"]
+    fields = ["gemeente", "month", "computed_at", "trigger", "triggered_by", "reason"]
+    readonly_fields = fields
+    inlines = [KpiSnapshotValueInline]
+
+    @admin.display(description="maand", ordering="month")
+    def month_label(self, snapshot):
+        return f"{snapshot.month:%m-%Y}"
+
+    def get_urls(self):
+        recompute = self.admin_site.admin_view(self.recompute_view)
+        return [path("herberekenen/", recompute, name="reports_kpisnapshot_recompute"), *super().get_urls()]
+
+    def changelist_view(self, request, extra_context=None):
+        extra_context = {**(extra_context or {}), "recompute_url": reverse("admin:reports_kpisnapshot_recompute")}
+        return super().changelist_view(request, extra_context)
+
+    def recompute_view(self, request):
+        """A beheerder recomputes one of their own gemeenten's closed months, with the reason."""
+        if not is_beheerder(request.user):
+            raise PermissionDenied
+        # Only the gemeenten the beheerder serves can be chosen: another's is not a valid choice.
+        form = SnapshotRecomputeForm(request.POST or None, gemeenten=served_gemeenten(request).order_by("name"))
+        if request.method == "POST" and form.is_valid():
+            gemeente, period = form.cleaned_data["gemeente"], form.cleaned_data["month"]
+            snapshot_recompute(
+                gemeente=gemeente,
+                period=period,
+                user=request.user,
+                reason=form.cleaned_data["reason"],
+                trigger=SnapshotTrigger.BEHEERDER,
+            )
+            messages.success(
+                request,
+                f"De cijfers van {gemeente.name} over {period.label} zijn opnieuw berekend; "
+                "de eerdere cijfers blijven bewaard.",
+            )
+            return redirect(f"{reverse('admin:reports_kpisnapshot_changelist')}?gemeente={gemeente.pk}")
+        context = {**self.admin_site.each_context(request), "form": form, "title": "Maand opnieuw berekenen"}
+        return render(request, "admin/reports/kpi_recompute.html", context)

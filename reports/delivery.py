@@ -19,10 +19,10 @@ from django.utils import timezone
 from cases.models import Gemeente
 from cases.working_days import is_working_day
 
+from .figures import FigureReport
 from .kpis import Period
 from .mail import report_email
 from .models import DeliveryStatus, ReportDelivery, ReportSubscription
-from .report import KpiReport
 
 log = logging.getLogger(__name__)
 
@@ -73,7 +73,7 @@ def deliveries_prepare(*, gemeente: Gemeente, period: Period, force: bool = Fals
         return list(ours.filter(sendable()).order_by("pk").values_list("pk", flat=True))
 
 
-def delivery_send(*, delivery_id: int, report: KpiReport, figures=None, charts=None, connection=None) -> bool:
+def delivery_send(*, delivery_id: int, report: FigureReport, figures=None, charts=None, connection=None) -> bool:
     """Send one delivery if it can be claimed; False if another run has it or it was sent already.
 
     SMTP errors are recorded on the row (status "failed", last_error) and raised, so the caller can

@@ -15,13 +15,13 @@ from cases import csv_export
 from cases.formatting import NVT
 
 from . import kpis
-from .figures import Figure, published, report_figures
+from .figures import Figure, FigureReport, figure_report, published
 from .report import KpiReport
 
 CSV_HEADER = ["gemeentecode", "gemeente", "maand", "sectie", "figuur", "uitsplitsing", "eenheid", "waarde"]
 
 
-def csv_rows(report: KpiReport, figures: list[Figure]):
+def csv_rows(report: FigureReport, figures: list[Figure]):
     """Every figure for every month, one row each."""
     for figure in figures:
         for period, value in zip(report.periods, figure.values, strict=True):
@@ -37,17 +37,22 @@ def csv_rows(report: KpiReport, figures: list[Figure]):
             )
 
 
-def csv_filename(report: KpiReport, suffix: str = "") -> str:
+def csv_filename(report: FigureReport | KpiReport, suffix: str = "") -> str:
     return f"kpi-{report.gemeente.code}-{report.period.key}{suffix}.csv"
 
 
-def report_csv(report: KpiReport, figures: list[Figure] | None = None, *, bom: bool = True) -> str:
+def _as_figures(report: FigureReport | KpiReport) -> FigureReport:
+    return figure_report(report) if isinstance(report, KpiReport) else report
+
+
+def report_csv(report: FigureReport | KpiReport, figures: list[Figure] | None = None, *, bom: bool = True) -> str:
     """The whole file as text; `bom=False` for the command's output to a terminal or a pipe."""
-    figures = report_figures(report) if figures is None else figures
+    report = _as_figures(report)
+    figures = report.figures if figures is None else figures
     return csv_export.csv_text(CSV_HEADER, csv_rows(report, figures), bom=bom)
 
 
-def report_csv_response(report: KpiReport, figures: list[Figure], suffix: str = "") -> HttpResponse:
+def report_csv_response(report: FigureReport, figures: list[Figure], suffix: str = "") -> HttpResponse:
     return csv_export.csv_response(csv_filename(report, suffix), CSV_HEADER, csv_rows(report, figures))
 
 
@@ -60,11 +65,13 @@ def _json_value(value, unit: str):
     return value
 
 
-def report_json(report: KpiReport) -> str:
-    figures = report_figures(report)
+def report_json(report: FigureReport | KpiReport) -> str:
+    report = _as_figures(report)
+    figures = report.figures
     data = {
         "gemeente": {"code": report.gemeente.code, "naam": report.gemeente.name},
         "maand": report.period.key,
+        "stand": report.computed_at.isoformat() if report.computed_at else None,
         "prognosemethode": kpis.FORECAST_METHOD,
         "figuren": [
             {

@@ -5,15 +5,25 @@ rows, so every output shows the same numbers, formatted the same (cases/formatti
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import datetime as dt
+from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
+from types import SimpleNamespace
+
+from django.utils import timezone
 
 from cases import formatting
 from cases.codes import ReferrerType
 from cases.formatting import NVT
+from cases.models import Gemeente, Segment
 
 from . import kpis
+from .kpis import Period
 from .kpis.flow import AGE_GROUPS
+from .kpis.period import MONTH_NAMES
+from .kpis.query import pct
+from .kpis.referrals import WAIT_NORM_DAYS
 from .report import KpiReport, MonthFigures
 
 
@@ -108,9 +118,22 @@ def report_figures(report: KpiReport) -> list[Figure]:
     for label, _upper in kpis.DURATION_BINS:
         add(f"duration.bin.{label}", s[2], "Beëindigde trajecten naar duur", "aantal",
             lambda m, label=label: m.durations.total.bins[label], breakdown=label)  # fmt: skip
+    add("duration.ended", s[2], "Beëindigde trajecten met gestarte zorg", "aantal",
+        lambda m: m.durations.total.ended)  # fmt: skip
     for seg in report.segments:
         add(f"duration.median.segment{seg.number}", s[2], "Mediane duur", "maanden",
-            lambda m, n=seg.number: _segment_duration(m, n), breakdown=str(seg))  # fmt: skip
+            lambda m, n=seg.number: _segment_duration(m, n, "median_months"), breakdown=str(seg))  # fmt: skip
+    # The duration table per segment; a segment where nothing ended in the month is n.v.t. (no row).
+    for seg in report.segments:
+        n = seg.number
+        add(f"duration.ended.segment{n}", DURATION_SEGMENTS_SECTION, "Beëindigde trajecten met gestarte zorg", "aantal",
+            lambda m, n=n: _segment_duration(m, n, "ended"), breakdown=str(seg))  # fmt: skip
+        add(f"duration.mean.segment{n}", DURATION_SEGMENTS_SECTION, "Gemiddelde duur", "maanden",
+            lambda m, n=n: _segment_duration(m, n, "mean_months"), breakdown=str(seg))  # fmt: skip
+        for label, _upper in kpis.DURATION_BINS:
+            add(f"duration.bin.{label}.segment{n}", DURATION_SEGMENTS_SECTION, "Beëindigde trajecten naar duur",
+                "aantal", lambda m, n=n, label=label: _segment_bin(m, n, label),
+                breakdown=f"{seg} · {label}")  # fmt: skip
 
     add("extensions.granted", s[3], "Verlengingen toegekend", "aantal", lambda m: m.extensions.granted,
         key_figure=True)  # fmt: skip
@@ -170,6 +193,7 @@ def report_figures(report: KpiReport) -> list[Figure]:
     weeks = report.current.waiting.norm_weeks  # the gemeente's wachttijd threshold, as the flag
     add("waiting.over_norm_pct", s[8], f"Langer dan {weeks} weken gewacht", "%", lambda m: m.waiting.over_norm_pct,
         key_figure=True)  # fmt: skip
+    add("waiting.norm_weeks", s[8], "Wachttijdnorm van de gemeente", "weken", lambda m: m.waiting.norm_weeks)
     add("lead_time.requests", s[8], "Verzoeken om toewijzing (JW315)", "aantal", lambda m: m.lead_time.requests)
     add("lead_time.median", s[8], "Mediane doorlooptijd verzoek tot toewijzing (werkdagen)", "werkdagen",
         lambda m: m.lead_time.median_working_days)  # fmt: skip
@@ -202,20 +226,211 @@ def report_figures(report: KpiReport) -> list[Figure]:
     add("declared.approved", s[declared], "Toegekend (JW325)", "€", lambda m: m.declared.approved)
     add("declared.rejected", s[declared], "Afgewezen (JW325)", "€", lambda m: m.declared.rejected)
     add("declared.open", s[declared], "Nog niet beantwoord", "€", lambda m: m.declared.open)
+
+    # The tables per provider: a provider's row exists in the months it has one (elsewhere n.v.t.).
+    # Their own sections, outside SECTIONS: in the CSV and the snapshot, not in the "Alle cijfers" tables.
+    declared_rows = {}
+    for m in months:
+        for r in m.declared.rows if m.declared else []:
+            declared_rows.setdefault((r.segment_number, r.segment, r.provider), None)
+    for number, segment, provider in declared_rows:
+        for name, label in DECLARED_ROW_FIGURES.items():
+            add(f"declared.row.{number}.{name}.{provider[:120]}", DECLARED_ROWS_SECTION, label, "€",
+                lambda m, k=(number, provider), name=name: _declared_row(m, k, name),
+                breakdown=f"{segment} · {provider}")  # fmt: skip
+    providers = {}
+    for m in months:
+        for w in m.waiting_providers or []:
+            providers.setdefault(w.provider, None)
+    for provider in providers:
+        for name, (label, unit) in PROVIDER_WAITING_FIGURES.items():
+            add(f"waiting.provider.{name}.{provider[:120]}", PROVIDER_WAITING_SECTION, label, unit,
+                lambda m, p=provider, name=name: _provider_waiting(m, p, name), breakdown=provider)  # fmt: skip
     return rows
+
+
+DURATION_SEGMENTS_SECTION = "Duur per segment"
+DECLARED_ROWS_SECTION = "Gedeclareerd per segment en aanbieder"
+DECLARED_ROW_FIGURES = {
+    "allocated": "Toegewezen (P × Q)",
+    "declared": "Gedeclareerd",
+    "approved": "Toegekend (JW325)",
+    "rejected": "Afgewezen (JW325)",
+    "open": "Nog niet beantwoord",
+}
+PROVIDER_WAITING_SECTION = "Wachttijd per aanbieder"
+PROVIDER_WAITING_FIGURES = {
+    "started": ("Zorg gestart", "aantal"),
+    "median_days": ("Mediane wachttijd", "dagen"),
+    "over_norm": ("Gestart na de wachttijdnorm", "aantal"),
+    "waiting": ("Wacht nog op de laatste dag", "aantal"),
+}
+
+
+def _declared_row(month: MonthFigures, key: tuple[int, str], name: str):
+    if month.declared is None:
+        return None
+    row = next((r for r in month.declared.rows if (r.segment_number, r.provider) == key), None)
+    return getattr(row, name) if row else None
+
+
+def _provider_waiting(month: MonthFigures, provider: str, name: str):
+    row = next((w for w in month.waiting_providers or [] if w.provider == provider), None)
+    return getattr(row, name) if row else None
 
 
 def _segment_spend(month: MonthFigures, number: int) -> kpis.SegmentSpend:
     return next(s for s in month.spend.segments if s.number == number)
 
 
-def _segment_duration(month: MonthFigures, number: int):
+def _segment_duration(month: MonthFigures, number: int, name: str):
     duration = month.durations.by_segment.get(number)
-    return duration.median_months if duration else None
+    return getattr(duration, name) if duration else None
+
+
+def _segment_bin(month: MonthFigures, number: int, label: str):
+    duration = month.durations.by_segment.get(number)
+    return duration.bins[label] if duration else None
 
 
 def _source(month: MonthFigures, value: str) -> kpis.SourceReferrals:
     return next(s for s in month.referrals.sources if s.source == value)
+
+
+# --- A report read from its figures ----------------------------------------------------------
+
+
+@dataclass
+class FigureReport:
+    """A report as its figures: what the dashboard, the export and the email show.
+
+    Built live from a KpiReport (`figure_report`) or read from stored snapshots (reports/snapshots.py);
+    either way every table and chart reads the Figure rows, so a past month shows what was stored.
+    """
+
+    gemeente: Gemeente
+    period: Period
+    periods: list[Period]  # oldest first; the last one is `period`
+    figures: list[Figure]
+    segments: list[Segment]
+    computed_at: dt.datetime | None = None  # when the stored figures of `period` were computed; None: live
+    email_images: dict[str, bytes] | None = None  # rendered once, sent to every recipient
+    quarter: FigureReport | None = None  # the quarterly update, when the month closes a quarter
+    regie: object | None = None  # reports.regie_effect.RegieEffect, built once for all recipients
+    reason: str = ""  # why the stored figures of `period` were recomputed ('' for the first snapshot)
+    earlier: list = field(default_factory=list)  # earlier snapshots of `period`, newest first
+
+    @property
+    def stand(self) -> str:
+        """'1 maart 2027 om 05:00': when the stored figures were computed ('' when live)."""
+        return stand_text(self.computed_at) if self.computed_at else ""
+
+    @cached_property
+    def by_key(self) -> dict[str, Figure]:
+        return {f.key: f for f in self.figures}
+
+    @cached_property
+    def current(self) -> SimpleNamespace:
+        """The report's own month as the dashboard's tables and the charts read it (as MonthFigures)."""
+        return current_month(self)
+
+
+def stand_text(moment: dt.datetime) -> str:
+    local = timezone.localtime(moment)
+    return f"{local.day} {MONTH_NAMES[local.month - 1]} {local.year} om {local:%H:%M}"
+
+
+def figure_report(report: KpiReport) -> FigureReport:
+    return FigureReport(report.gemeente, report.period, report.periods, report_figures(report), report.segments)
+
+
+def current_month(report: FigureReport) -> SimpleNamespace:
+    """The spend, duration, declaration and waiting tables of the report's month, from its figures."""
+
+    def now(key, default=None):
+        figure = report.by_key.get(key)
+        return default if figure is None or figure.current is None else figure.current
+
+    money = Decimal("0.00")
+    segments = []
+    for seg in report.segments:
+        n = seg.number
+        row = SimpleNamespace(
+            number=n,
+            name=seg.name,
+            month=now(f"spend.month.segment{n}", money),
+            year_to_date=now(f"spend.ytd.segment{n}", money),
+            forecast=now(f"spend.forecast.segment{n}", money),
+            run_rate=now(f"spend.run_rate.segment{n}", money),
+            budget=now(f"spend.budget.segment{n}"),
+            contracts=now(f"spend.contracts.segment{n}", money),
+            unpriced=now(f"spend.unpriced.segment{n}", 0),
+        )
+        row.ytd_pct, row.forecast_pct = pct(row.year_to_date, row.budget), pct(row.forecast, row.budget)
+        segments.append(row)
+    spend = SimpleNamespace(
+        year=report.period.end.year,
+        segments=segments,
+        month=now("spend.month", money),
+        year_to_date=now("spend.ytd", money),
+        forecast=now("spend.forecast", money),
+        run_rate=now("spend.run_rate", money),
+        budget=now("spend.budget"),
+        forecast_pct=now("spend.forecast_pct"),
+        contracts=sum((r.contracts for r in segments), money),
+        unpriced=sum(r.unpriced for r in segments),
+    )
+    spend.ytd_pct = pct(spend.year_to_date, spend.budget)
+
+    def duration(suffix: str) -> SimpleNamespace:
+        return SimpleNamespace(
+            ended=now(f"duration.ended{suffix}", 0),
+            median_months=now(f"duration.median{suffix}"),
+            mean_months=now(f"duration.mean{suffix}"),
+            bins={label: now(f"duration.bin.{label}{suffix}", 0) for label, _upper in kpis.DURATION_BINS},
+        )
+
+    durations = SimpleNamespace(
+        total=duration(""),
+        by_segment={
+            seg.number: duration(f".segment{seg.number}")
+            for seg in report.segments
+            if now(f"duration.ended.segment{seg.number}") is not None
+        },
+    )
+    declared = kpis.Declared(
+        rows=[
+            kpis.DeclaredRow(
+                segment_number=int(f.key.split(".")[2]),
+                segment=f.breakdown.split(" · ", 1)[0],
+                provider=f.breakdown.split(" · ", 1)[1],
+                **{name: now(f.key.replace(".allocated.", f".{name}.", 1), money) for name in DECLARED_ROW_FIGURES},
+            )
+            for f in report.figures
+            if f.section == DECLARED_ROWS_SECTION and ".allocated." in f.key and f.current is not None
+        ]
+    )
+    waiting_providers = sorted(
+        (
+            kpis.ProviderWaiting(
+                provider=f.breakdown,
+                started=now(f"waiting.provider.started.{f.key.split('.', 3)[3]}", 0),
+                median_days=now(f"waiting.provider.median_days.{f.key.split('.', 3)[3]}"),
+                over_norm=now(f"waiting.provider.over_norm.{f.key.split('.', 3)[3]}", 0),
+                waiting=now(f"waiting.provider.waiting.{f.key.split('.', 3)[3]}", 0),
+            )
+            for f in report.figures
+            if f.key.startswith("waiting.provider.started.") and f.current is not None
+        ),
+        key=lambda r: (-r.waiting, -(r.median_days or 0), r.provider),
+    )
+    return SimpleNamespace(
+        spend=spend,
+        durations=durations,
+        declared=declared,
+        waiting=SimpleNamespace(norm_weeks=now("waiting.norm_weeks", WAIT_NORM_DAYS // 7)),
+        waiting_providers=waiting_providers,
+    )
 
 
 # --- Dutch display ---------------------------------------------------------------------------

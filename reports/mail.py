@@ -19,7 +19,7 @@ from django.urls import reverse
 from . import kpis
 from .charts import render_png, report_charts
 from .export import csv_filename, report_csv
-from .figures import figure_row, report_figures
+from .figures import FigureReport, figure_report, figure_row
 from .kpis import Period
 from .regie_effect import regie_effect
 from .report import KpiReport, report_build
@@ -73,9 +73,16 @@ def report_subject(report: KpiReport) -> str:
     return f"Maandrapportage jeugdhulp {report.gemeente.name}, {report.period.label}"
 
 
-def report_email(report: KpiReport, *, to: str, subscription_pk: int | None = None, figures=None, charts=None):
-    """The email for one recipient: HTML with inline chart images, plain text, and the CSV attached."""
-    figures = report_figures(report) if figures is None else figures
+def report_email(
+    report: FigureReport | KpiReport, *, to: str, subscription_pk: int | None = None, figures=None, charts=None
+):
+    """The email for one recipient: HTML with inline chart images, plain text, and the CSV attached.
+
+    The monthly run passes the stored report (reports/snapshots.py, emailed_report): what is sent is
+    what is stored."""
+    if isinstance(report, KpiReport):
+        report = figure_report(report)
+    figures = report.figures if figures is None else figures
     charts = report_charts(report, figures) if charts is None else charts
     email_charts = [c for c in charts if c.key in EMAIL_CHARTS]
     if report.email_images is None:
@@ -86,10 +93,10 @@ def report_email(report: KpiReport, *, to: str, subscription_pk: int | None = No
     if report.period.end.month % 3 == 0 and not report.period.is_quarter:
         # The month closes a quarter: the email carries the quarterly update (Teylingen) as well.
         if report.quarter is None:
-            report.quarter = report_build(
-                report.gemeente, Period.quarter(report.period.end.year, report.period.end.month // 3)
+            report.quarter = figure_report(
+                report_build(report.gemeente, Period.quarter(report.period.end.year, report.period.end.month // 3))
             )
-        quarter_figures = [figure_row(f) for f in report_figures(report.quarter) if f.key_figure]
+        quarter_figures = [figure_row(f) for f in report.quarter.figures if f.key_figure]
     if report.regie is None:
         report.regie = regie_effect(report)
     context = {

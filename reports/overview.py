@@ -10,14 +10,24 @@ from django.utils import timezone
 
 from cases.models import Segment, SegmentBudget, Trajectory
 
+from .caching import cached
 from .figures import published
 from .kpis.money import contract_payments, covered_by_contract
 
+OVERVIEW_CACHE_SECONDS = 300  # care running today and spend this year: a few minutes old is fine
+
 
 def gemeente_overview(user) -> list[dict]:
+    """Per gemeente of the user: care running today and spend this year, cached a few minutes per set of
+    gemeenten (beleid of the same gemeente share it)."""
+    gemeenten = list(user.gemeenten.order_by("name"))
     today = timezone.localdate()
+    key = f"reports:overview:{today.isoformat()}:{','.join(str(g.pk) for g in gemeenten)}"
+    return cached(key, OVERVIEW_CACHE_SECONDS, lambda: _overview(gemeenten, today))
+
+
+def _overview(gemeenten, today: dt.date) -> list[dict]:
     year_start = dt.date(today.year, 1, 1)
-    gemeenten = list(user.gemeenten.all())
     running = (
         Trajectory.objects.open_on(today)
         .filter(child__gemeente__in=gemeenten)

@@ -12,11 +12,14 @@ from decimal import Decimal
 
 from django.utils import timezone
 
+from cases.models import Gemeente
 from regie.cohort import CohortComparison, cohort_compare, latest_cohort
 from regie.effects import DecisionEffects, decision_effects
 from regie.knelpunten import LINKABLE, KnelpuntRow, knelpunt_rows
 
+from .caching import cached
 from .figures import format_value
+from .kpis import Period
 from .report import KpiReport
 
 
@@ -104,13 +107,25 @@ class RegieEffect:
 
 def regie_effect(report: KpiReport) -> RegieEffect:
     """The regie figures as they stood at the end of the report's period (today for the running month)."""
-    as_of = min(report.period.end, timezone.localdate())
-    gemeente = report.gemeente
+    return regie_effect_of(report.gemeente, report.period, report.current.spend.forecast)
+
+
+REGIE_CACHE_SECONDS = 300  # decisions and knelpunten change during the day; a few minutes old is fine
+
+
+def regie_effect_cached(gemeente: Gemeente, period: Period, forecast: Decimal) -> RegieEffect:
+    """For the dashboard: the same, kept a few minutes (its queries read every decision of the year)."""
+    key = f"reports:regie:{gemeente.pk}:{period.key}:{forecast}"
+    return cached(key, REGIE_CACHE_SECONDS, lambda: regie_effect_of(gemeente, period, forecast))
+
+
+def regie_effect_of(gemeente: Gemeente, period: Period, forecast: Decimal) -> RegieEffect:
+    as_of = min(period.end, timezone.localdate())
     cohort = latest_cohort(gemeente, on=as_of)
     return RegieEffect(
         as_of=as_of,
-        effects=decision_effects(gemeente, year=report.period.end.year, as_of=as_of),
-        forecast=report.current.spend.forecast,
+        effects=decision_effects(gemeente, year=period.end.year, as_of=as_of),
+        forecast=forecast,
         comparison=cohort_compare(cohort, on=as_of) if cohort else None,
         knelpunten=knelpunt_rows(gemeente, statuses=LINKABLE),
     )

@@ -40,6 +40,8 @@ class MonthFigures:
     wlz: kpis.WlzFigures
     declared: kpis.Declared | None = None  # declared vs allocated per segment and provider (issue 12)
     lead_time: kpis.LeadTime | None = None  # JW315 -> JW301 (issue 12)
+    # Wachttijd per aanbieder: only for the report's own month (the last one), where the dashboard shows it.
+    waiting_providers: list[kpis.ProviderWaiting] | None = None
 
 
 def figures_by_month(gemeente: Gemeente, periods: list[Period]) -> list[MonthFigures]:
@@ -66,10 +68,21 @@ def figures_by_month(gemeente: Gemeente, periods: list[Period]) -> list[MonthFig
             period=p,
             flags=kpis.flags_raised_resolved(gemeente, p),
             top_reviewed=kpis.top_reviewed_on_time(gemeente, p),
+            waiting_providers=kpis.waiting_by_provider(gemeente, p) if i == len(periods) - 1 else None,
             **{name: values[i] for name, values in series.items()},
         )
         for i, p in enumerate(periods)
     ]
+
+
+def figures_for_gemeenten(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[MonthFigures]]:
+    """Every KPI of each gemeente for each of `periods`, keyed by gemeente id.
+
+    Provisional: loops `figures_by_month` per gemeente. The set-based version (one pass grouped by
+    gemeente and month, branch kpi-grouped) replaces it with the same signature.
+    """
+    gemeenten = Gemeente.objects.filter(pk__in=gemeente_ids).order_by("pk")
+    return {g.pk: figures_by_month(g, periods) for g in gemeenten}
 
 
 def month_figures(gemeente: Gemeente, period: Period) -> MonthFigures:

@@ -17,10 +17,9 @@ from cases.task_names import keep_old_name
 
 from .charts import report_charts
 from .delivery import deliveries_prepare, delivery_send, first_working_day, stuck_deliveries
-from .figures import report_figures
 from .kpis import Period
 from .models import ReportDelivery
-from .report import report_build
+from .snapshots import emailed_report, month_close
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +41,15 @@ def send_monthly_reports() -> int:
 
 
 @shared_task
+def close_month(month: str | None = None, force: bool = False) -> int:
+    """Keep last month's figures of every gemeente (or `month`, YYYY-MM): beat runs it daily at 05:00,
+    before the 07:00 email; a gemeente whose month is stored already is skipped unless `force`, so only
+    the first run after a month closes does work."""
+    period = Period.parse_month(month) if month else Period.last_complete_month(timezone.localdate())
+    return month_close(period, force=force)
+
+
+@shared_task
 def send_gemeente_report(gemeente_id: int, month: str, force: bool = False) -> dict:
     """Build the report once and send it to each subscriber; a failed recipient is retried on its own."""
     gemeente = Gemeente.objects.get(pk=gemeente_id)
@@ -50,8 +58,8 @@ def send_gemeente_report(gemeente_id: int, month: str, force: bool = False) -> d
     result = {"sent": 0, "skipped": 0, "failed": 0}
     if not delivery_ids:
         return result
-    report = report_build(gemeente, period)
-    figures = report_figures(report)
+    report = emailed_report(gemeente, period)
+    figures = report.figures
     charts = report_charts(report, figures)
     for delivery_id in delivery_ids:
         try:
@@ -75,7 +83,7 @@ def send_gemeente_report(gemeente_id: int, month: str, force: bool = False) -> d
 def retry_report_delivery(delivery_id: int) -> bool:
     """Retry one recipient; the delivery row keeps the attempts and the last SMTP error for the beheerder."""
     delivery = ReportDelivery.objects.select_related("gemeente").get(pk=delivery_id)
-    report = report_build(delivery.gemeente, Period.month(delivery.month.year, delivery.month.month))
+    report = emailed_report(delivery.gemeente, Period.month(delivery.month.year, delivery.month.month))
     return delivery_send(delivery_id=delivery_id, report=report)
 
 

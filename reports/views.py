@@ -8,24 +8,27 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from cases.access import chosen_gemeente, role_required
 from cases.models import Role
 
 from . import kpis
+from .caching import cached
 from .charts import CHART_SECTIONS, render_svg, report_charts
 from .export import report_csv_response
-from .figures import SECTIONS, figure_row, report_figures
+from .figures import SECTIONS, figure_row
 from .kpis import Period
 from .mail import UNSUBSCRIBE_SALT
 from .models import ReportSubscription
 from .overview import gemeente_overview
-from .regie_effect import regie_effect
-from .report import report_build
+from .regie_effect import regie_effect_cached
 from .services import subscription_set_active
+from .snapshots import dashboard_report, stored_month, stored_report
 
 KPI_ROLES = (Role.BELEID, Role.REGISSEUR)
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old email keeps working for over a year
@@ -66,8 +69,42 @@ def dashboard(request):
         messages.warning(request, error)
     if gemeente is None:
         return render(request, "reports/dashboard.html", {"gemeenten": [], "nav": "kpi"})
-    report = report_build(gemeente, period)
-    figures = report_figures(report)
+    stored = stored_month(gemeente, period)
+    if stored is not None:
+        # A stored month's tables and charts never change: cached under the ids of its snapshots, so a
+        # recomputed month has a new key. Only the first view after a snapshot renders them.
+        figures_html = cached(
+            f"reports:dashboard:{gemeente.pk}:{period.key}:{stored.key}",
+            STORED_PAGE_SECONDS,
+            lambda: _figures_html(stored_report(gemeente, period, stored=stored)[0]),
+        )
+        head, forecast = stored, stored.forecast
+    else:
+        report = dashboard_report(gemeente, period)
+        figures_html = _figures_html(report)
+        head, forecast = report, report.by_key["spend.forecast"].current
+    context = {
+        "nav": "kpi",
+        "gemeenten": gemeenten,
+        "gemeente": gemeente,
+        "report": head,
+        "period": period,
+        "figures_html": figures_html,
+        "month_value": "" if period.is_quarter else period.key,
+        "quarter_value": period.key if period.is_quarter else Period.last_complete_quarter().key,
+        "subscription": ReportSubscription.objects.filter(gemeente=gemeente, user=request.user).first(),
+        "regie": regie_effect_cached(gemeente, period, forecast),
+        "today": timezone.localdate(),
+    }
+    return render(request, "reports/dashboard.html", context)
+
+
+STORED_PAGE_SECONDS = 7 * 24 * 3600
+
+
+def _figures_html(report) -> str:
+    """The key figures, every section's tables and charts of a report: the heavy part of the page."""
+    figures = report.figures
     charts = report_charts(report, figures)
     sections = []
     for title in SECTIONS:
@@ -79,34 +116,27 @@ def dashboard(request):
         section_figures = [figure_row(f) for f in figures if f.section == title]
         sections.append({"title": title, "slug": f"sectie-{len(sections) + 1}", "charts": section_charts,
                          "figures": section_figures})  # fmt: skip
-    key_figures = [figure_row(f) for f in figures if f.key_figure]
-    subscription = ReportSubscription.objects.filter(gemeente=gemeente, user=request.user).first()
+    current = report.current
     context = {
-        "nav": "kpi",
-        "gemeenten": gemeenten,
-        "gemeente": gemeente,
+        "gemeente": report.gemeente,
         "report": report,
-        "period": period,
-        "previous_period": period.shifted(-1),
+        "period": report.period,
+        "previous_period": report.period.shifted(-1),
         "sections": sections,
-        "key_figures": key_figures,
-        "spend": report.current.spend,
-        "waiting_by_provider": kpis.waiting_by_provider(gemeente, period),
-        "durations": report.current.durations,
+        "key_figures": [figure_row(f) for f in figures if f.key_figure],
+        "spend": current.spend,
+        "waiting_by_provider": current.waiting_providers,
+        "durations": current.durations,
         "duration_rows": [
-            (segment, report.current.durations.by_segment[segment.number])
+            (segment, current.durations.by_segment[segment.number])
             for segment in report.segments
-            if segment.number in report.current.durations.by_segment
+            if segment.number in current.durations.by_segment
         ],
         "segments": report.segments,
         "forecast_method": kpis.FORECAST_METHOD,
-        "month_value": "" if period.is_quarter else period.key,
-        "quarter_value": period.key if period.is_quarter else Period.last_complete_quarter().key,
-        "subscription": subscription,
         "bins": [label for label, _ in kpis.DURATION_BINS],
-        "regie": regie_effect(report),
     }
-    return render(request, "reports/dashboard.html", context)
+    return mark_safe(render_to_string("reports/_dashboard_figures.html", context))  # noqa: S308 (our template)
 
 
 @role_required(*KPI_ROLES)
@@ -115,8 +145,8 @@ def export_csv(request):
     _gemeenten, gemeente, period, error = _selection(request)
     if gemeente is None or error:
         raise Http404(error or "Geen gemeente.")
-    report = report_build(gemeente, period)
-    figures = report_figures(report)
+    report = dashboard_report(gemeente, period)
+    figures = report.figures
     chart_key = request.GET.get("figuur", "")
     suffix = ""
     if chart_key:

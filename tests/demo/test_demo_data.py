@@ -402,3 +402,28 @@ def test_a_cohort_of_nine_months_ago_with_decisions_since_and_knelpunten(full_de
     assert effects.expected > 0 and effects.realised > 0
     rows = knelpunt_rows(gemeente)
     assert 3 <= len(rows) <= 5 and sum(r.decisions for r in rows) > 0
+
+
+def test_the_closed_months_are_kept_one_recomputed_and_beleid_subscribed(full_demo, db, client):
+    from reports.kpis import Period
+    from reports.models import KpiSnapshot, ReportSubscription, SnapshotTrigger
+
+    last = Period.last_complete_month()
+    voorbeeldstad = Gemeente.objects.get(code="9901")
+    kept = KpiSnapshot.objects.filter(gemeente=voorbeeldstad)
+    assert set(kept.values_list("month", flat=True)) == {p.start for p in last.with_months_before(13)}
+    corrected = kept.filter(month=last.shifted(-1).start).order_by("computed_at")
+    first, newest = corrected
+    assert (first.trigger, newest.trigger) == (SnapshotTrigger.MONTHLY, SnapshotTrigger.BEHEERDER)
+    assert "kwamen na de maandafsluiting binnen" in newest.reason
+    # The late declarations are in the newest snapshot only.
+    declared = [s.values.get(key="declared.declared").value for s in corrected]
+    assert declared[0] < declared[1]
+    assert set(
+        ReportSubscription.objects.filter(gemeente=voorbeeldstad, active=True).values_list("user__username", flat=True)
+    ) == {"beleid", "regisseur"}
+
+    client.force_login(User.objects.get(username="beleid"))
+    html = client.get(reverse("reports:dashboard"), {"maand": last.shifted(-1).key}).content.decode()
+    assert "Stand van 12 " in html and "Eerder vastgelegde cijfers van" in html
+    assert "Afmelden voor de e-mail" in html

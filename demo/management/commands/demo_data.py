@@ -6,6 +6,7 @@ from django.utils import timezone
 from cases.models import User
 from demo import builder as demo
 from demo.regie_history import regie_year
+from demo.report_snapshots import write_report_snapshots
 from regie import flags
 
 
@@ -45,3 +46,6 @@ class Command(BaseCommand):
         result = flags.evaluate()  # the regisseur's Top 32 is filled right away (issue 3)
         regie_year(timezone.localdate())  # past flags and Top N, an afschalen to a lighter product (issue 11)
         self.stdout.write(f"Signalering: {result.candidates} signalen.")
+        # After the regie history: the stored months hold the figures the dashboard shows (issue 14).
+        kept = write_report_snapshots(timezone.localdate())
+        self.stdout.write(f"KPI-cijfers vastgelegd: {kept['months']} maanden; opnieuw berekend: {kept['corrected']}.")

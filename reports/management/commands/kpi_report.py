@@ -9,7 +9,7 @@ from cases.models import Gemeente
 from reports.export import report_csv, report_json
 from reports.kpis import Period
 from reports.models import DeliveryStatus, ReportDelivery
-from reports.report import report_build
+from reports.snapshots import dashboard_report
 from reports.tasks import send_gemeente_report
 
 
@@ -34,7 +34,7 @@ class Command(BaseCommand):
         if force and not send:
             raise CommandError("--force hoort bij --send.")
         if not send:
-            report = report_build(found, period)
+            report = dashboard_report(found, period)  # a closed month as stored, like the dashboard
             self.stdout.write(report_json(report) if format == "json" else report_csv(report, bom=False), ending="")
             if format == "json":
                 self.stdout.write("")
