@@ -153,8 +153,7 @@ def main():
     load_before = os.getloadavg()
     print(f"load average before: {load_before[0]:.2f} {load_before[1]:.2f} {load_before[2]:.2f}")
     print(
-        f"{'page':30} {'cold ms':>8} {'median':>8} {'p95':>8} {'queries':>7} {'cold q':>6} "
-        f"{'SQL ms':>7} {'rest ms':>7}"
+        f"{'page':30} {'cold ms':>8} {'median':>8} {'p95':>8} {'queries':>7} {'cold q':>6} {'SQL ms':>7} {'rest ms':>7}"
     )
     for label, role, url in pages:
         if only and not any(word in label for word in only):
