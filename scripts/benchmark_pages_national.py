@@ -84,9 +84,11 @@ def measure(client, url, repeat):
         "p95": totals[max(int(len(totals) * 0.95 + 0.5) - 1, 0)],
         "queries": median_run[2],
         "cold_queries": cold[2],
+        "cold_sql": cold[1],
         "sql": median_run[1],
         "python": median_run[0] - median_run[1],
         "slowest": sorted(median_run[3], key=lambda q: -q[0]),
+        "cold_slowest": sorted(cold[3], key=lambda q: -q[0]),
     }
 
 
@@ -171,6 +173,10 @@ def main():
         )
         for ms, sql in r["slowest"][: args.slowest]:
             print(f"    {ms:7.1f} ms  {sql[:400]}")
+        if args.slowest and r["cold_queries"] != r["queries"]:
+            print(f"    cold ({r['cold_queries']} queries), SQL {r['cold_sql']:.1f} ms; slowest:")
+            for ms, sql in r["cold_slowest"][: args.slowest]:
+                print(f"    {ms:7.1f} ms  {sql[:400]}")
     load_after = os.getloadavg()
     print(f"load average after: {load_after[0]:.2f} {load_after[1]:.2f} {load_after[2]:.2f}")
 
