@@ -2,12 +2,17 @@
 
 from django import forms
 
+from .forms import LongSelect
 from .models import Product, Provider, Segment
 
 
 class QueueFilterForm(forms.Form):
-    product = forms.ModelChoiceField(queryset=Product.objects.none(), label="Product", required=False)
-    provider = forms.ModelChoiceField(queryset=Provider.objects.none(), label="Aanbieder", required=False)
+    product = forms.ModelChoiceField(
+        queryset=Product.objects.none(), label="Product", required=False, widget=LongSelect
+    )
+    provider = forms.ModelChoiceField(
+        queryset=Provider.objects.none(), label="Aanbieder", required=False, widget=LongSelect
+    )
     segment = forms.TypedChoiceField(label="Segment", coerce=int, required=False, empty_value=None)
 
     def __init__(self, *args, product_ids, provider_ids, **kwargs):
