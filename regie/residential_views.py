@@ -8,7 +8,7 @@ from cases.access import chosen_gemeente, role_required
 from cases.models import Role
 from cases.readlog import log_read
 
-from .residential import NEW_START_DAYS, residential_children, residential_counts, residential_rows
+from .residential import NEW_START_DAYS, residential_children, residential_rows
 
 PAGE_SIZE = 50
 
@@ -17,11 +17,13 @@ PAGE_SIZE = 50
 def residential(request):
     gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
-    # Paged: a large gemeente has thousands of children in residential care.
-    page = Paginator(residential_children([gemeente.pk], today), PAGE_SIZE).get_page(request.GET.get("pagina"))
+    # One pass over the gemeente's trajectories gives the ordered children (three small numbers each, a few
+    # thousand in a large gemeente), their count, the new starts and the page; only the page's 50 are read
+    # in full. (A count, a page and the counts as three queries were three such passes: 520 ms.)
+    children = list(residential_children([gemeente.pk], today))
+    page = Paginator(children, PAGE_SIZE).get_page(request.GET.get("pagina"))
     rows = residential_rows([gemeente.pk], today, page.object_list)
     log_read(request, [row.child for row in rows], event="verblijf")
-    counts = residential_counts(gemeente, today, cached=False)
     context = {
         "nav": "regie",
         "gemeente": gemeente,
@@ -30,8 +32,8 @@ def residential(request):
         "rows": rows,
         "page": page,
         "switch_query": f"gemeente={gemeente.code}&" if len(gemeenten) > 1 else "",
-        "total": counts["residential_count"],
-        "new": counts["residential_new"],
+        "total": len(children),
+        "new": sum(1 for child in children if child["old"] == 0),
         "undecided": sum(1 for row in rows if not row.decided_since_start),
         "new_start_days": NEW_START_DAYS,
     }
