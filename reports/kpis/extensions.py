@@ -5,13 +5,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db import connection, models
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db import connection
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q
 
 from cases.models import Child, Extension, ExtensionStatus, Gemeente, Trajectory
 
 from .period import Period
-from .query import GEMEENTE, active_in, empty_row, grouped, once, one, pct, span_of, trajectories_in
+from .query import GEMEENTE, active_in, empty_row, grouped, one, pct, span_of, trajectories_in
+
+GRANTED = [ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED]
 
 
 @dataclass
@@ -42,7 +44,7 @@ def extensions_series(gemeente: Gemeente, periods: list[Period]) -> list[Extensi
 
 def extensions_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Extensions]]:
     span_start, span_end = span_of(periods).aware_bounds()
-    granted = Q(status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED])
+    granted = Q(status__in=GRANTED)
     aggregates = {}
     for i, p in enumerate(periods):
         start, end = p.aware_bounds()
@@ -55,20 +57,20 @@ def extensions_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> di
         | Q(decided_at__gte=span_start, decided_at__lt=span_end)
     )
     rows = grouped(requests, (f"trajectory__{GEMEENTE}",), aggregates)
-    first_granted = (
-        Extension.objects.filter(granted, trajectory=OuterRef("pk")).order_by("decided_at").values("decided_at")[:1]
-    )
+    # Extended by the period's end: a granted extension decided before it. A join to the granted extensions
+    # (distinct counts undo the fan-out of several) rather than a subquery per row repeated in every
+    # period's FILTER, which grouped over all gemeenten took 50× longer.
     counts_aggregates = {}
     for i, p in enumerate(periods):
         _start, end = p.aware_bounds()
-        counts_aggregates[f"a{i}"] = Count("pk", filter=active_in(p))
-        counts_aggregates[f"e{i}"] = Count("pk", filter=active_in(p) & Q(_first_granted__lt=end))
+        counts_aggregates[f"a{i}"] = Count("pk", distinct=True, filter=active_in(p))
+        counts_aggregates[f"e{i}"] = Count("pk", distinct=True, filter=active_in(p) & Q(_granted__decided_at__lt=end))
     active = (
         trajectories_in(gemeente_ids)
         .filter(active_in(span_of(periods)))
-        .annotate(_first_granted=models.Subquery(first_granted))
+        .annotate(_granted=FilteredRelation("extensions", condition=Q(extensions__status__in=GRANTED)))
     )
-    counts = grouped(once(active), (GEMEENTE,), counts_aggregates)
+    counts = grouped(active, (GEMEENTE,), counts_aggregates)
     result = {}
     for g in gemeente_ids:
         row, count = rows.get(g) or empty_row(aggregates), counts.get(g) or empty_row(counts_aggregates)

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum, Value
 from django.db.models.functions import Greatest, Least
 
 from cases.dbfuncs import DaysBetween
@@ -179,6 +179,19 @@ def covered_by_contract(year: int) -> Exists:
     )
 
 
+def contract_of(year: int) -> FilteredRelation:
+    """covered_by_contract as a join (at most one contract per gemeente, provider, segment and year): grouped
+    over all gemeenten, an EXISTS repeated in every period's FILTER took several times longer."""
+    return FilteredRelation(
+        "provider__task_contracts",
+        condition=Q(
+            provider__task_contracts__year=year,
+            provider__task_contracts__gemeente=F("child__gemeente"),
+            provider__task_contracts__segment=F("product__segment"),
+        ),
+    )
+
+
 def contract_payments(gemeente_ids, first: dt.date, last: dt.date) -> dict[tuple[int, int], tuple]:
     """(gemeente_id, segment_id) -> (paid from `first` to `last`, the year's contract sum); one query."""
     totals: dict[tuple[int, int], tuple] = {}
@@ -220,7 +233,7 @@ def spend_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[in
     for i, p in enumerate(periods):
         year_to_date = Period(dt.date(p.end.year, 1, 1), p.end)
         running_at_end = Q(start_date__lte=p.end) & (Q(end_date__isnull=True) | Q(end_date__gt=p.end))
-        per_case = Q(**{f"covered_{p.end.year}": False})
+        per_case = Q(**{f"_contract_{p.end.year}__isnull": True})
         aggregates[f"m{i}"] = Sum(cost_in(p), filter=active_in(p) & per_case)
         aggregates[f"y{i}"] = Sum(cost_in(year_to_date), filter=active_in(year_to_date) & per_case)
         aggregates[f"c{i}"] = Sum(_committed(p), filter=running_at_end & per_case)
@@ -229,7 +242,7 @@ def spend_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[in
     rows = grouped(
         trajectories_in(gemeente_ids)
         .filter(active_in(earliest))
-        .annotate(**{f"covered_{year}": covered_by_contract(year) for year in years}),
+        .annotate(**{f"_contract_{year}": contract_of(year) for year in years}),
         (GEMEENTE, segment_key),
         aggregates,
     )
