@@ -39,6 +39,7 @@ from reports.figures import report_figures  # noqa: E402
 from reports.kpis import Period  # noqa: E402
 from reports.kpis.flow import CRISIS_CATEGORY  # noqa: E402
 from reports.kpis.outcomes import PREMATURE_END_REASONS  # noqa: E402
+from reports.kpis.query import money  # noqa: E402
 from reports.report import TREND_MONTHS, KpiReport, figures_by_month, figures_for_gemeenten  # noqa: E402
 
 # Months of the window: (first, last) per month, as a CTE every floor statement joins.
@@ -97,8 +98,8 @@ FLOOR = {
         MONTHS
         + """
         SELECT c.gemeente_id, m.first, count(*), count(*) FILTER (WHERE t.start_date BETWEEN m.first AND m.last),
-               coalesce(round(sum(t.daily_cost * greatest(0, least(coalesce(t.end_date, m.last), m.last)
-                                                          - greatest(t.start_date, m.first) + 1)), 2), 0)
+               sum(t.daily_cost * greatest(0, least(coalesce(t.end_date, m.last), m.last)
+                                              - greatest(t.start_date, m.first) + 1))
         FROM m JOIN cases_trajectory t ON t.outside_budget AND t.start_date <= m.last
                                        AND (t.end_date IS NULL OR t.end_date >= m.first)
         JOIN cases_child c ON c.id = t.child_id
@@ -176,6 +177,8 @@ def floor(periods: list[Period]) -> tuple[dict, float, int]:
         for family, (sql, _app) in FLOOR.items():
             cursor.execute(sql, params)
             for gemeente_id, month, *row in cursor.fetchall():
+                if family == "outside_budget":  # to the cent as the app rounds (Decimal, half to even)
+                    row[-1] = money(row[-1])
                 values[family, gemeente_id, month] = tuple(row)
     return values, time.perf_counter() - started, len(FLOOR)
 
