@@ -87,7 +87,13 @@ def per_provider(rows: list[WaitingRow]) -> list[ProviderLine]:
 
 def waiting_norm_weeks(gemeente: Gemeente) -> int:
     """The gemeente's wachttijd threshold (Beheer › Signaalregels), so the list marks what the flag fires on."""
-    threshold = (
-        FlagRule.objects.filter(gemeente=gemeente, code=FlagCode.WAITING).values_list("threshold", flat=True).first()
+    return waiting_norms_weeks([gemeente.pk])[gemeente.pk]
+
+
+def waiting_norms_weeks(gemeente_ids: list[int]) -> dict[int, int]:
+    """waiting_norm_weeks for many gemeenten in one query (the KPIs of all gemeenten at once)."""
+    thresholds = dict(
+        FlagRule.objects.filter(gemeente__in=gemeente_ids, code=FlagCode.WAITING).values_list("gemeente", "threshold")
     )
-    return int(DEFAULT_RULES[FlagCode.WAITING][0] if threshold is None else threshold)
+    default = DEFAULT_RULES[FlagCode.WAITING][0]
+    return {g: int(default if thresholds.get(g) is None else thresholds[g]) for g in gemeente_ids}

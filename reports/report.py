@@ -40,49 +40,49 @@ class MonthFigures:
     wlz: kpis.WlzFigures
     declared: kpis.Declared | None = None  # declared vs allocated per segment and provider (issue 12)
     lead_time: kpis.LeadTime | None = None  # JW315 -> JW301 (issue 12)
-    # Wachttijd per aanbieder: only for the report's own month (the last one), where the dashboard shows it.
-    waiting_providers: list[kpis.ProviderWaiting] | None = None
+    waiting_providers: list[kpis.ProviderWaiting] | None = None  # wachttijd per aanbieder
+
+
+# Each KPI family's grouped form: {gemeente id: [value per period]} for many gemeenten in a fixed number of queries.
+GROUPED = {
+    "inflow": kpis.inflow_by_gemeente,
+    "outflow": kpis.outflow_by_gemeente,
+    "in_care": kpis.youths_in_care_by_gemeente,
+    "durations": kpis.durations_by_gemeente,
+    "extensions": kpis.extensions_by_gemeente,
+    "stacking": kpis.stacking_by_gemeente,
+    "outside_budget": kpis.outside_budget_by_gemeente,
+    "spend": kpis.spend_by_gemeente,
+    "referrals": kpis.referrals_by_source_by_gemeente,
+    "waiting": kpis.waiting_time_by_gemeente,
+    "end_reasons": kpis.end_reasons_by_gemeente,
+    "re_entry": kpis.re_entry_by_gemeente,
+    "flags": kpis.flags_by_gemeente,
+    "top_reviewed": kpis.top_reviewed_by_gemeente,
+    "wlz": kpis.wlz_by_gemeente,
+    "declared": kpis.declared_vs_allocated_by_gemeente,
+    "lead_time": kpis.allocation_lead_time_by_gemeente,
+    "waiting_providers": kpis.waiting_by_provider_by_gemeente,
+}
+
+
+def figures_for_gemeenten(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[MonthFigures]]:
+    """Every KPI of every gemeente in `gemeente_ids` for each of `periods` (consecutive months), from
+    statements grouped by gemeente: the same fixed number of queries for one gemeente or all of them."""
+    gemeente_ids = list(gemeente_ids)
+    series = {name: grouped_form(gemeente_ids, periods) for name, grouped_form in GROUPED.items()}
+    return {
+        g: [
+            MonthFigures(period=p, **{name: values[g][i] for name, values in series.items()})
+            for i, p in enumerate(periods)
+        ]
+        for g in gemeente_ids
+    }
 
 
 def figures_by_month(gemeente: Gemeente, periods: list[Period]) -> list[MonthFigures]:
     """Every KPI for each of `periods` (consecutive months): each KPI runs its queries once for all."""
-    series = {
-        "inflow": kpis.inflow_series(gemeente, periods),
-        "outflow": kpis.outflow_series(gemeente, periods),
-        "in_care": kpis.youths_in_care_series(gemeente, periods),
-        "durations": kpis.durations_series(gemeente, periods),
-        "extensions": kpis.extensions_series(gemeente, periods),
-        "stacking": kpis.stacking_series(gemeente, periods),
-        "outside_budget": kpis.outside_budget_series(gemeente, periods),
-        "spend": kpis.spend_series(gemeente, periods),
-        "referrals": kpis.referrals_by_source_series(gemeente, periods),
-        "waiting": kpis.waiting_time_series(gemeente, periods),
-        "end_reasons": kpis.end_reasons_series(gemeente, periods),
-        "re_entry": kpis.re_entry_series(gemeente, periods),
-        "wlz": kpis.wlz_series(gemeente, periods),
-        "declared": kpis.declared_vs_allocated_series(gemeente, periods),
-        "lead_time": kpis.allocation_lead_time_series(gemeente, periods),
-    }
-    return [
-        MonthFigures(
-            period=p,
-            flags=kpis.flags_raised_resolved(gemeente, p),
-            top_reviewed=kpis.top_reviewed_on_time(gemeente, p),
-            waiting_providers=kpis.waiting_by_provider(gemeente, p) if i == len(periods) - 1 else None,
-            **{name: values[i] for name, values in series.items()},
-        )
-        for i, p in enumerate(periods)
-    ]
-
-
-def figures_for_gemeenten(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[MonthFigures]]:
-    """Every KPI of each gemeente for each of `periods`, keyed by gemeente id.
-
-    Provisional: loops `figures_by_month` per gemeente. The set-based version (one pass grouped by
-    gemeente and month, branch kpi-grouped) replaces it with the same signature.
-    """
-    gemeenten = Gemeente.objects.filter(pk__in=gemeente_ids).order_by("pk")
-    return {g.pk: figures_by_month(g, periods) for g in gemeenten}
+    return figures_for_gemeenten([gemeente.pk], periods)[gemeente.pk]
 
 
 def month_figures(gemeente: Gemeente, period: Period) -> MonthFigures:

@@ -19,7 +19,6 @@ from django.utils import timezone
 from cases.formatting import NVT
 from cases.models import Gemeente, Segment, User
 
-from . import kpis
 from .caching import cached
 from .figures import Figure, FigureReport, figure_report, report_figures, stand_text
 from .kpis import Period
@@ -98,8 +97,6 @@ def snapshots_take(
         for month in month_figures:
             if month.period not in wanted[gemeente_id]:
                 continue
-            if month.waiting_providers is None:  # computed only for a report's own month
-                month.waiting_providers = kpis.waiting_by_provider(gemeente, month.period)
             report = KpiReport(gemeente=gemeente, period=month.period, months=[month], segments=segments)
             snapshot = KpiSnapshot(
                 gemeente=gemeente,

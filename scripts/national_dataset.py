@@ -8,7 +8,8 @@ set-based INSERT ... SELECT statements (generate_series), so a million trajector
 minute rather than hours through the ORM. Gemeenten differ in size (a few large cities, many small
 towns), children live in households (about 1.25 per household, so siblings stack), every trajectory
 has its referral with a source in roughly the national shares, and about 60% of the trajectories
-have ended. No history rows: the benchmarks measure the computed flags and KPIs, not history.
+have ended; every fourth gemeente has taakgerichte contracts (segments 3 and 4), and the last six months
+have declarations (JW323/JW325). No history rows: the benchmarks measure the computed flags and KPIs, not history.
 The gemeente codes are 5001-5340: fictional, like the demo's 9901/9902.
 """
 
@@ -29,6 +30,9 @@ from django.core.management import call_command  # noqa: E402
 from django.db import connection, transaction  # noqa: E402
 
 CASE_TABLES = [
+    "cases_declaration",
+    "cases_indicativecost",
+    "cases_taskcontract",
     "cases_task",
     "cases_decision",
     "cases_caseaccesslog",
@@ -160,6 +164,73 @@ STEPS = [
         SELECT t.id, t.start_date + 180, CASE WHEN t.id %% 2 = 0 THEN t.start_date + 175 END,
                CASE WHEN t.id %% 2 = 0 THEN 'continue' ELSE '' END, ''
         FROM cases_trajectory t WHERE t.id %% 5 = 0""",
+    ),
+    (
+        # Taakgericht (issue 12): every fourth gemeente buys dagbesteding (3) and onderwijs-jeugdhulp (4) from
+        # its contracted providers as a lump sum, last year and this year: about the year's P × Q of the care
+        # the provider gives there, ± 10%. Those trajectories then count by the contract's payments, not P × Q.
+        "contracten",
+        """
+        INSERT INTO cases_taskcontract (gemeente_id, provider_id, segment_id, year, amount, payment_schedule,
+                                        cost_basis)
+        SELECT gemeente_id, provider_id, segment_id, year,
+               round(greatest(1000, pq) * (0.9 + 0.2 * random())::numeric, 2),
+               CASE WHEN gemeente_id %% 3 = 0 THEN 'quarterly' ELSE 'monthly' END, 'care_days'
+        FROM (SELECT c.gemeente_id, t.provider_id, p.segment_id, y.year,
+                     sum(t.daily_cost * greatest(0, least(coalesce(t.end_date, y.last), y.last)
+                                                    - greatest(t.start_date, y.first) + 1)) AS pq
+              FROM cases_trajectory t
+              JOIN cases_child c ON c.id = t.child_id
+              JOIN cases_product p ON p.id = t.product_id
+              JOIN cases_segment sg ON sg.id = p.segment_id AND sg.number IN (3, 4)
+              JOIN cases_provider pv ON pv.id = t.provider_id AND pv.contracted
+              CROSS JOIN LATERAL (
+                  SELECT yr AS year, make_date(yr, 1, 1) AS first, make_date(yr, 12, 31) AS last
+                  FROM generate_series(extract(year FROM current_date)::int - 1,
+                                       extract(year FROM current_date)::int) yr) y
+              WHERE c.gemeente_id %% 4 = 0 AND t.daily_cost IS NOT NULL
+                AND t.start_date <= y.last AND (t.end_date IS NULL OR t.end_date >= y.first)
+              GROUP BY 1, 2, 3, 4) s""",
+    ),
+    (
+        # Declarations (issue 12), as demo/declarations.py: one debit line per P × Q trajectory (not under a
+        # contract) per month it ran in the last six complete months; one in five under-delivers (60-85%),
+        # the rest 92-100%. Earlier months answered (3% rejected, retourcode 0611); the last month answered
+        # by two providers in three.
+        "declaraties",
+        """
+        INSERT INTO cases_declaration (trajectory_id, provider_id, month, period_start, period_end, volume, unit,
+            debit_credit, amount, reference, declaration_number, message_id, source, status, approved_amount,
+            answer_codes)
+        SELECT l.trajectory_id, l.provider_id, l.month, l.begin_date, l.end_date, l.volume, l.unit, 'D',
+               round(l.volume * l.tariff, 2), 'NL' || l.trajectory_id || '-' || to_char(l.month, 'YYYYMM'),
+               'D' || to_char(l.month, 'YYYYMM'), '9' || to_char(l.month, 'YYYYMM'), 'ijw',
+               CASE WHEN NOT l.answered THEN 'submitted' WHEN l.rejected THEN 'rejected' ELSE 'approved' END,
+               CASE WHEN NOT l.answered THEN NULL WHEN l.rejected THEN 0 ELSE round(l.volume * l.tariff, 2) END,
+               CASE WHEN l.answered AND l.rejected THEN '0611' ELSE '' END
+        FROM (SELECT t.id AS trajectory_id, t.provider_id, m.month, b.begin_date, b.end_date, t.unit, t.tariff,
+                     round(t.daily_cost * (b.end_date - b.begin_date + 1)
+                           * CASE WHEN t.id %% 5 = 0 THEN 0.60 + 0.25 * random()
+                                  ELSE 0.92 + 0.08 * random() END::numeric
+                           / t.tariff, 2) AS volume,
+                     m.month < last.month OR t.provider_id %% 3 <> 0 AS answered,
+                     m.month < last.month AND random() < 0.03 AS rejected
+              FROM cases_trajectory t
+              JOIN cases_child c ON c.id = t.child_id
+              JOIN cases_product p ON p.id = t.product_id
+              CROSS JOIN (SELECT (date_trunc('month', current_date) - interval '1 month')::date AS month) last
+              CROSS JOIN LATERAL (
+                  SELECT (last.month - make_interval(months => k))::date AS month FROM generate_series(0, 5) k) m
+              CROSS JOIN LATERAL (
+                  SELECT greatest(m.month, t.start_date) AS begin_date,
+                         least((m.month + interval '1 month' - interval '1 day')::date,
+                               coalesce(t.end_date, current_date), t.planned_end_date) AS end_date) b
+              WHERE t.daily_cost IS NOT NULL AND t.tariff > 0 AND b.end_date >= b.begin_date
+                AND t.start_date < last.month + interval '1 month' AND (t.end_date IS NULL OR t.end_date >= m.month)
+                AND NOT EXISTS (SELECT 1 FROM cases_taskcontract k
+                                WHERE k.gemeente_id = c.gemeente_id AND k.provider_id = t.provider_id
+                                  AND k.segment_id = p.segment_id AND k.year = extract(year FROM m.month))) l
+        WHERE l.volume > 0""",
     ),
 ]
 

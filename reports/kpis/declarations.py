@@ -18,7 +18,7 @@ from cases.dbfuncs import DaysBetween
 from cases.models import Declaration, DeclarationStatus, Gemeente, TaskContract
 
 from .period import Period
-from .query import MONEY, active_in, cost_in, date_value, money, pct, span_of, trajectories_of
+from .query import GEMEENTE, MONEY, active_in, cost_in, date_value, grouped, money, one, pct, span_of, trajectories_in
 
 
 @dataclass
@@ -79,8 +79,8 @@ class Declared:
         return pct(self.declared, self.allocated)
 
 
-def _lines_of(gemeente: Gemeente):
-    return Declaration.objects.filter(trajectory__child__gemeente=gemeente)
+def _lines_in(gemeente_ids: list[int]):
+    return Declaration.objects.filter(trajectory__child__gemeente__in=gemeente_ids)
 
 
 def _in_months(period: Period) -> Q:
@@ -93,8 +93,11 @@ SEGMENT, SEGMENT_NAME, PROVIDER = "product__segment__number", "product__segment_
 def declared_vs_allocated_series(gemeente: Gemeente, periods: list[Period]) -> list[Declared]:
     """Per period, per segment and provider with a declaration in it: declared (net), approved, rejected and
     still open, against the P × Q allocated spend of that provider's trajectories in the segment."""
+    return one(declared_vs_allocated_by_gemeente, gemeente, periods)
+
+
+def declared_vs_allocated_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Declared]]:
     span = span_of(periods)
-    lines = {}
     aggregates = {}
     for i, p in enumerate(periods):
         months = _in_months(p)
@@ -103,42 +106,37 @@ def declared_vs_allocated_series(gemeente: Gemeente, periods: list[Period]) -> l
         aggregates[f"r{i}"] = Sum("amount", filter=months & Q(status=DeclarationStatus.REJECTED))
         aggregates[f"o{i}"] = Sum("amount", filter=months & Q(status=DeclarationStatus.SUBMITTED))
         aggregates[f"n{i}"] = models.Count("pk", filter=months)
-    for row in (
-        _lines_of(gemeente)
-        .filter(_in_months(span))
-        .values(f"trajectory__{SEGMENT}", f"trajectory__{SEGMENT_NAME}", PROVIDER)
-        .annotate(**aggregates)
-        .order_by()
-    ):
-        lines[(row[f"trajectory__{SEGMENT}"], row[PROVIDER])] = row
+    line_keys = (f"trajectory__{GEMEENTE}", f"trajectory__{SEGMENT}", f"trajectory__{SEGMENT_NAME}", PROVIDER)
+    lines = grouped(_lines_in(gemeente_ids).filter(_in_months(span)), line_keys, aggregates)
     allocated = {}
     if lines:
-        providers = {provider for _segment, provider in lines}
-        for row in (
-            trajectories_of(gemeente)
-            .filter(active_in(span), provider__name__in=providers, daily_cost__isnull=False)
-            .values(SEGMENT, PROVIDER)
-            .annotate(**{f"c{i}": Sum(cost_in(p), filter=active_in(p)) for i, p in enumerate(periods)})
-            .order_by()
-        ):
-            allocated[(row[SEGMENT], row[PROVIDER])] = row
-    result = []
+        providers = {provider for _g, _segment, _name, provider in lines}
+        allocated = grouped(
+            trajectories_in(gemeente_ids).filter(
+                active_in(span), provider__name__in=providers, daily_cost__isnull=False
+            ),
+            (GEMEENTE, SEGMENT, PROVIDER),
+            {f"c{i}": Sum(cost_in(p), filter=active_in(p)) for i, p in enumerate(periods)},
+        )
+    result = {g: [] for g in gemeente_ids}
     for i, _p in enumerate(periods):
-        rows = [
-            DeclaredRow(
-                segment_number=segment,
-                segment=f"{segment}. {row[f'trajectory__{SEGMENT_NAME}']}",
-                provider=provider,
-                allocated=money(allocated.get((segment, provider), {}).get(f"c{i}")),
-                declared=money(row[f"d{i}"]),
-                approved=money(row[f"a{i}"]),
-                rejected=money(row[f"r{i}"]),
-                open=money(row[f"o{i}"]),
-            )
-            for (segment, provider), row in sorted(lines.items())
-            if row[f"n{i}"]
-        ]
-        result.append(Declared(rows=rows))
+        rows: dict[int, list[DeclaredRow]] = {g: [] for g in gemeente_ids}
+        for (g, segment, name, provider), row in sorted(lines.items(), key=lambda item: (item[0][1], item[0][3])):
+            if row[f"n{i}"]:
+                rows[g].append(
+                    DeclaredRow(
+                        segment_number=segment,
+                        segment=f"{segment}. {name}",
+                        provider=provider,
+                        allocated=money(allocated.get((g, segment, provider), {}).get(f"c{i}")),
+                        declared=money(row[f"d{i}"]),
+                        approved=money(row[f"a{i}"]),
+                        rejected=money(row[f"r{i}"]),
+                        open=money(row[f"o{i}"]),
+                    )
+                )
+        for g in gemeente_ids:
+            result[g].append(Declared(rows=rows[g]))
     return result
 
 
@@ -172,10 +170,13 @@ def _replaced(period: Period) -> models.ExpressionWrapper:
     return models.ExpressionWrapper(F("amount") - sign * per_day * days, output_field=MONEY)
 
 
-def realised_adjustments(gemeente: Gemeente, periods: list[Period]) -> dict[tuple[int, int, str], Decimal]:
-    """(period index, segment_id, "m" or "y") -> what the realised months change in the month's and the year
-    to date's spend: for every line not rejected, its amount instead of the P × Q it replaces. Lines of
-    trajectories paid by a taakgericht contract are left out (the contract's payments count). One query."""
+def realised_adjustments_by_gemeente(
+    gemeente_ids: list[int], periods: list[Period]
+) -> dict[tuple[int, int, int, str], Decimal]:
+    """(gemeente id, period index, segment_id, "m" or "y") -> what the realised months change in the month's
+    and the year to date's spend: for every line not rejected, its amount instead of the P × Q it replaces.
+    Lines of trajectories paid by a taakgericht contract are left out (the contract's payments count). One
+    query."""
     years = sorted({p.end.year for p in periods})
     aggregates = {}
     for i, p in enumerate(periods):
@@ -184,18 +185,17 @@ def realised_adjustments(gemeente: Gemeente, periods: list[Period]) -> dict[tupl
         aggregates[f"m{i}"] = Sum(_replaced(p), filter=_in_months(p) & per_case)
         aggregates[f"y{i}"] = Sum(_replaced(year_to_date), filter=_in_months(year_to_date) & per_case)
     first = min(p.end.replace(month=1, day=1) for p in periods)
-    rows = (
-        _lines_of(gemeente)
+    rows = grouped(
+        _lines_in(gemeente_ids)
         .realised()
         .filter(_in_months(Period(first, max(p.end for p in periods))))
-        .annotate(**{f"covered_{year}": _covered(year) for year in years})
-        .values("trajectory__product__segment")
-        .annotate(**aggregates)
-        .order_by()
+        .annotate(**{f"covered_{year}": _covered(year) for year in years}),
+        (f"trajectory__{GEMEENTE}", "trajectory__product__segment"),
+        aggregates,
     )
     result = {}
-    for row in rows:
+    for (g, segment), row in rows.items():
         for i in range(len(periods)):
             for kind in ("m", "y"):
-                result[(i, row["trajectory__product__segment"], kind)] = money(row[f"{kind}{i}"])
+                result[(g, i, segment, kind)] = money(row[f"{kind}{i}"])
     return result

@@ -10,7 +10,7 @@ from cases.dbfuncs import DaysBetween
 from cases.models import Gemeente
 
 from .period import Period
-from .query import in_period, median_by, period_index, span_of, trajectories_of
+from .query import GEMEENTE, empty_row, grouped, in_period, median_by, one, period_index, span_of, trajectories_in
 
 # CBS duration bins (DOMAIN.md §5), as the largest number of days (inclusive) in each bin.
 DURATION_BINS = [
@@ -58,9 +58,13 @@ def durations(gemeente: Gemeente, period: Period) -> Durations:
 
 
 def durations_series(gemeente: Gemeente, periods: list[Period]) -> list[Durations]:
+    return one(durations_by_gemeente, gemeente, periods)
+
+
+def durations_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Durations]]:
     span = span_of(periods)
     ended = (
-        trajectories_of(gemeente)
+        trajectories_in(gemeente_ids)
         # From the actual start of care (JW305 or the toegang's first contact), as the duur flag counts: an
         # allocation that ended without care ever starting has no duration to count (issue 12).
         .filter(end_date__range=(span.start, span.end), actual_start_date__isnull=False)
@@ -77,10 +81,12 @@ def durations_series(gemeente: Gemeente, periods: list[Period]) -> list[Duration
             aggregates[f"b{i}_{b}"] = Count("pk", filter=ended_in & in_bin)
             lower = upper
     segment_key = "product__segment__number"
-    total = ended.aggregate(**aggregates)
-    per_segment = list(ended.values(segment_key).annotate(**aggregates).order_by())
-    medians = median_by(ended, "_days", ("_pi",))
-    segment_medians = median_by(ended, "_days", ("_pi", segment_key))
+    totals = grouped(ended, (GEMEENTE,), aggregates)
+    per_segment: dict[int, list] = {}
+    for row in ended.values(GEMEENTE, segment_key).annotate(**aggregates).order_by():
+        per_segment.setdefault(row[GEMEENTE], []).append(row)
+    medians = median_by(ended, "_days", (GEMEENTE, "_pi"))
+    segment_medians = median_by(ended, "_days", (GEMEENTE, "_pi", segment_key))
 
     def build(row, i, median) -> Duration:
         mean = row[f"mean{i}"]
@@ -91,12 +97,17 @@ def durations_series(gemeente: Gemeente, periods: list[Period]) -> list[Duration
             bins={label: row[f"b{i}_{b}"] for b, (label, _upper) in enumerate(DURATION_BINS)},
         )
 
-    return [
-        Durations(
-            total=build(total, i, medians.get((i,))),
-            by_segment={
-                r[segment_key]: build(r, i, segment_medians.get((i, r[segment_key]))) for r in per_segment if r[f"n{i}"]
-            },
-        )
-        for i in range(len(periods))
-    ]
+    return {
+        g: [
+            Durations(
+                total=build(totals.get(g) or empty_row(aggregates), i, medians.get((g, i))),
+                by_segment={
+                    r[segment_key]: build(r, i, segment_medians.get((g, i, r[segment_key])))
+                    for r in per_segment.get(g, [])
+                    if r[f"n{i}"]
+                },
+            )
+            for i in range(len(periods))
+        ]
+        for g in gemeente_ids
+    }

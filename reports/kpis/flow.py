@@ -12,15 +12,19 @@ from cases.models import Gemeente, Trajectory, YouthPopulation
 
 from .period import Period
 from .query import (
+    GEMEENTE,
     date_value,
+    empty_row,
+    grouped,
     in_care_in,
     in_period,
     once,
+    one,
     pct,
     per_period,
     running_after,
     span_of,
-    trajectories_of,
+    trajectories_in,
 )
 
 # JZ020 46: crisis care. "Gestart met crisis": CBS counts jeugdhulp trajectories that began as crisis care.
@@ -44,6 +48,10 @@ def inflow(gemeente: Gemeente, period: Period) -> Flow:
 
 
 def inflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
+    return one(inflow_by_gemeente, gemeente, periods)
+
+
+def inflow_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Flow]]:
     span = span_of(periods)
     day_before = per_period("start_date", periods, lambda p, i: date_value(p.start - dt.timedelta(days=1)))
     in_care_before = Exists(
@@ -57,13 +65,19 @@ def inflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
         aggregates[f"y{i}"] = Count("child", distinct=True, filter=in_period("start_date", p) & Q(_before=False))
         aggregates[f"c{i}"] = Count("pk", filter=in_period("start_date", p) & Q(product__category=CRISIS_CATEGORY))
     started = (
-        trajectories_of(gemeente)
+        trajectories_in(gemeente_ids)
         .filter(start_date__range=(span.start, span.end))
         .annotate(_day_before=day_before)
         .annotate(_before=in_care_before)
     )
-    row = once(started).aggregate(**aggregates)
-    return [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"], crisis=row[f"c{i}"]) for i in range(len(periods))]
+    rows = grouped(once(started), (GEMEENTE,), aggregates)
+    result = {}
+    for g in gemeente_ids:
+        row = rows.get(g) or empty_row(aggregates)
+        result[g] = [
+            Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"], crisis=row[f"c{i}"]) for i in range(len(periods))
+        ]
+    return result
 
 
 def outflow(gemeente: Gemeente, period: Period) -> Flow:
@@ -76,19 +90,27 @@ def outflow(gemeente: Gemeente, period: Period) -> Flow:
 
 
 def outflow_series(gemeente: Gemeente, periods: list[Period]) -> list[Flow]:
+    return one(outflow_by_gemeente, gemeente, periods)
+
+
+def outflow_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Flow]]:
     span = span_of(periods)
     aggregates = {}
     for i, p in enumerate(periods):
         aggregates[f"t{i}"] = Count("pk", filter=in_period("end_date", p))
         aggregates[f"y{i}"] = Count("child", distinct=True, filter=in_period("end_date", p) & Q(_after=False))
-    row = (
-        trajectories_of(gemeente)
+    ended = (
+        trajectories_in(gemeente_ids)
         .filter(end_date__range=(span.start, span.end))
         .annotate(_period_end=per_period("end_date", periods, lambda p, i: date_value(p.end)))
         .annotate(_after=running_after("_period_end"))
     )
-    row = once(row).aggregate(**aggregates)
-    return [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"]) for i in range(len(periods))]
+    rows = grouped(once(ended), (GEMEENTE,), aggregates)
+    result = {}
+    for g in gemeente_ids:
+        row = rows.get(g) or empty_row(aggregates)
+        result[g] = [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"]) for i in range(len(periods))]
+    return result
 
 
 # --- youths in care and 1 op N ---------------------------------------------------------------
@@ -137,7 +159,11 @@ def youths_in_care(gemeente: Gemeente, period: Period) -> InCare:
 
 
 def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InCare]:
-    active = trajectories_of(gemeente).filter(in_care_in(span_of(periods)))
+    return one(youths_in_care_by_gemeente, gemeente, periods)
+
+
+def youths_in_care_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[InCare]]:
+    active = trajectories_in(gemeente_ids).filter(in_care_in(span_of(periods)))
     aggregates, per_segment = {}, {}
     for i, p in enumerate(periods):
         aggregates[f"y{i}"] = Count("child", distinct=True, filter=in_care_in(p))
@@ -153,28 +179,36 @@ def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InC
             if oldest is not None:
                 born &= Q(child__birth_date__gt=_years_before(p.end, oldest + 1))
             aggregates[f"a{i}_{label}"] = Count("child", distinct=True, filter=in_care_in(p) & born)
-    row = active.aggregate(**aggregates)
-    segment_rows = list(active.values("product__segment__number").annotate(**per_segment).order_by())
-    population_rows = YouthPopulation.objects.filter(gemeente=gemeente, year__in={p.end.year for p in periods})
+    rows = grouped(active, (GEMEENTE,), aggregates)
+    segment_key = "product__segment__number"
+    segment_rows: dict[int, list] = {}
+    for row in active.values(GEMEENTE, segment_key).annotate(**per_segment).order_by():
+        segment_rows.setdefault(row[GEMEENTE], []).append(row)
+    population_rows = YouthPopulation.objects.filter(
+        gemeente__in=gemeente_ids, year__in={p.end.year for p in periods}
+    ).values_list("gemeente", "year", "count", "one_in_n_target")
     populations, targets = {}, {}
-    for year, count, target in population_rows.values_list("year", "count", "one_in_n_target"):
-        populations[year], targets[year] = count, target
-    result = []
-    for i, p in enumerate(periods):
-        population, under_18 = populations.get(p.end.year), row[f"u{i}"]
-        result.append(
-            InCare(
-                youths=row[f"y{i}"],
-                youths_under_18=under_18,
-                population=population,
-                one_in_n=round(population / under_18, 1) if population and under_18 else None,
-                by_segment={r["product__segment__number"]: r[f"s{i}"] for r in segment_rows if r[f"s{i}"]},
-                by_age={label: row[f"a{i}_{label}"] for label in AGE_GROUPS},
-                with_stay=row[f"w{i}"],
-                without_stay=row[f"z{i}"],
-                one_in_n_target=targets.get(p.end.year),
+    for g, year, count, target in population_rows:
+        populations[g, year], targets[g, year] = count, target
+    result = {}
+    for g in gemeente_ids:
+        row = rows.get(g) or empty_row(aggregates)
+        result[g] = []
+        for i, p in enumerate(periods):
+            population, under_18 = populations.get((g, p.end.year)), row[f"u{i}"]
+            result[g].append(
+                InCare(
+                    youths=row[f"y{i}"],
+                    youths_under_18=under_18,
+                    population=population,
+                    one_in_n=round(population / under_18, 1) if population and under_18 else None,
+                    by_segment={r[segment_key]: r[f"s{i}"] for r in segment_rows.get(g, []) if r[f"s{i}"]},
+                    by_age={label: row[f"a{i}_{label}"] for label in AGE_GROUPS},
+                    with_stay=row[f"w{i}"],
+                    without_stay=row[f"z{i}"],
+                    one_in_n_target=targets.get((g, p.end.year)),
+                )
             )
-        )
     return result
 
 

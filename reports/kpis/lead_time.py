@@ -10,7 +10,7 @@ from cases.models import Gemeente
 from referrals.models import ANSWER_WORKING_DAYS, AllocationRequest
 
 from .period import Period
-from .query import in_period, median_by, pct, period_index, span_of
+from .query import GEMEENTE, empty_row, grouped, in_period, median_by, one, pct, period_index, span_of
 
 
 @dataclass
@@ -33,23 +33,33 @@ def allocation_lead_time(gemeente: Gemeente, period: Period) -> LeadTime:
 
 
 def allocation_lead_time_series(gemeente: Gemeente, periods: list[Period]) -> list[LeadTime]:
+    return one(allocation_lead_time_by_gemeente, gemeente, periods)
+
+
+def allocation_lead_time_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[LeadTime]]:
     span = span_of(periods)
-    requests = AllocationRequest.objects.filter(child__gemeente=gemeente, requested_on__range=(span.start, span.end))
+    requests = AllocationRequest.objects.filter(
+        child__gemeente__in=gemeente_ids, requested_on__range=(span.start, span.end)
+    )
     aggregates = {}
     for i, p in enumerate(periods):
         received = in_period("requested_on", p)
         aggregates[f"n{i}"] = Count("pk", filter=received)
         aggregates[f"a{i}"] = Count("pk", filter=received & Q(working_days__isnull=False))
         aggregates[f"w{i}"] = Count("pk", filter=received & Q(working_days__lte=ANSWER_WORKING_DAYS))
-    row = requests.aggregate(**aggregates)
+    rows = grouped(requests, (GEMEENTE,), aggregates)
     answered = requests.filter(working_days__isnull=False).annotate(_pi=period_index(periods, "requested_on"))
-    medians = median_by(answered, "working_days", ("_pi",))
-    return [
-        LeadTime(
-            requests=row[f"n{i}"],
-            answered=row[f"a{i}"],
-            within_norm=row[f"w{i}"],
-            median_working_days=medians.get((i,)),
-        )
-        for i in range(len(periods))
-    ]
+    medians = median_by(answered, "working_days", (GEMEENTE, "_pi"))
+    result = {}
+    for g in gemeente_ids:
+        row = rows.get(g) or empty_row(aggregates)
+        result[g] = [
+            LeadTime(
+                requests=row[f"n{i}"],
+                answered=row[f"a{i}"],
+                within_norm=row[f"w{i}"],
+                median_working_days=medians.get((g, i)),
+            )
+            for i in range(len(periods))
+        ]
+    return result

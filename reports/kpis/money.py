@@ -7,15 +7,29 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db import models
-from django.db.models import Count, Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import Count, Exists, F, FilteredRelation, OuterRef, Q, Sum, Value
 from django.db.models.functions import Greatest, Least
 
 from cases.dbfuncs import DaysBetween
 from cases.models import Gemeente, Segment, SegmentBudget, TaskContract
 
-from .declarations import realised_adjustments
+from .declarations import realised_adjustments_by_gemeente
 from .period import Period
-from .query import MONEY, active_in, cost_in, date_value, in_period, money, pct, span_of, trajectories_of
+from .query import (
+    GEMEENTE,
+    MONEY,
+    active_in,
+    cost_in,
+    date_value,
+    empty_row,
+    grouped,
+    in_period,
+    money,
+    one,
+    pct,
+    span_of,
+    trajectories_in,
+)
 
 
 @dataclass
@@ -32,16 +46,25 @@ def outside_budget(gemeente: Gemeente, period: Period) -> OutsideBudget:
 
 
 def outside_budget_series(gemeente: Gemeente, periods: list[Period]) -> list[OutsideBudget]:
+    return one(outside_budget_by_gemeente, gemeente, periods)
+
+
+def outside_budget_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[OutsideBudget]]:
     aggregates = {}
     for i, p in enumerate(periods):
         aggregates[f"n{i}"] = Count("pk", filter=active_in(p))
         aggregates[f"s{i}"] = Count("pk", filter=in_period("start_date", p))
         aggregates[f"c{i}"] = Sum(cost_in(p), filter=active_in(p))
-    row = trajectories_of(gemeente).filter(active_in(span_of(periods)), outside_budget=True).aggregate(**aggregates)
-    return [
-        OutsideBudget(trajectories=row[f"n{i}"], started=row[f"s{i}"], cost=money(row[f"c{i}"]))
-        for i in range(len(periods))
-    ]
+    outside = trajectories_in(gemeente_ids).filter(active_in(span_of(periods)), outside_budget=True)
+    rows = grouped(outside, (GEMEENTE,), aggregates)
+    result = {}
+    for g in gemeente_ids:
+        row = rows.get(g) or empty_row(aggregates)
+        result[g] = [
+            OutsideBudget(trajectories=row[f"n{i}"], started=row[f"s{i}"], cost=money(row[f"c{i}"]))
+            for i in range(len(periods))
+        ]
+    return result
 
 
 # --- spend against budget --------------------------------------------------------------------
@@ -156,6 +179,19 @@ def covered_by_contract(year: int) -> Exists:
     )
 
 
+def contract_of(year: int) -> FilteredRelation:
+    """covered_by_contract as a join (at most one contract per gemeente, provider, segment and year): grouped
+    over all gemeenten, an EXISTS repeated in every period's FILTER took several times longer."""
+    return FilteredRelation(
+        "provider__task_contracts",
+        condition=Q(
+            provider__task_contracts__year=year,
+            provider__task_contracts__gemeente=F("child__gemeente"),
+            provider__task_contracts__segment=F("product__segment"),
+        ),
+    )
+
+
 def contract_payments(gemeente_ids, first: dt.date, last: dt.date) -> dict[tuple[int, int], tuple]:
     """(gemeente_id, segment_id) -> (paid from `first` to `last`, the year's contract sum); one query."""
     totals: dict[tuple[int, int], tuple] = {}
@@ -187,73 +223,76 @@ def _committed(period: Period) -> models.ExpressionWrapper:
 
 
 def spend_series(gemeente: Gemeente, periods: list[Period]) -> list[Spend]:
+    return one(spend_by_gemeente, gemeente, periods)
+
+
+def spend_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Spend]]:
     segment_key = "product__segment"
     aggregates = {}
     years = sorted({p.end.year for p in periods})
     for i, p in enumerate(periods):
         year_to_date = Period(dt.date(p.end.year, 1, 1), p.end)
         running_at_end = Q(start_date__lte=p.end) & (Q(end_date__isnull=True) | Q(end_date__gt=p.end))
-        per_case = Q(**{f"covered_{p.end.year}": False})
+        per_case = Q(**{f"_contract_{p.end.year}__isnull": True})
         aggregates[f"m{i}"] = Sum(cost_in(p), filter=active_in(p) & per_case)
         aggregates[f"y{i}"] = Sum(cost_in(year_to_date), filter=active_in(year_to_date) & per_case)
         aggregates[f"c{i}"] = Sum(_committed(p), filter=running_at_end & per_case)
         aggregates[f"u{i}"] = Count("pk", filter=active_in(year_to_date) & Q(daily_cost__isnull=True) & per_case)
     earliest = Period(dt.date(min(p.end.year for p in periods), 1, 1), max(p.end for p in periods))
-    rows = {
-        row[segment_key]: row
-        for row in trajectories_of(gemeente)
+    rows = grouped(
+        trajectories_in(gemeente_ids)
         .filter(active_in(earliest))
-        .annotate(**{f"covered_{year}": covered_by_contract(year) for year in years})
-        .values(segment_key)
-        .annotate(**aggregates)
-        .order_by()
-    }
-    contracts = list(TaskContract.objects.filter(gemeente=gemeente, year__in=years))
+        .annotate(**{f"_contract_{year}": contract_of(year) for year in years}),
+        (GEMEENTE, segment_key),
+        aggregates,
+    )
+    contracts: dict[tuple[int, int, int], list[TaskContract]] = {}
+    for contract in TaskContract.objects.filter(gemeente__in=gemeente_ids, year__in=years):
+        contracts.setdefault((contract.gemeente_id, contract.segment_id, contract.year), []).append(contract)
 
-    def paid(segment_id: int, first: dt.date, last: dt.date) -> Decimal:
-        return sum(
-            (c.paid_between(first, last) for c in contracts if c.segment_id == segment_id and c.year == last.year),
-            Decimal("0.00"),
-        )
+    def paid(g: int, segment_id: int, first: dt.date, last: dt.date) -> Decimal:
+        of_year = contracts.get((g, segment_id, last.year), [])
+        return sum((c.paid_between(first, last) for c in of_year), Decimal("0.00"))
 
-    def contract_sum(segment_id: int, year: int) -> Decimal:
-        return sum((c.amount for c in contracts if c.segment_id == segment_id and c.year == year), Decimal("0.00"))
+    def contract_sum(g: int, segment_id: int, year: int) -> Decimal:
+        return sum((c.amount for c in contracts.get((g, segment_id, year), [])), Decimal("0.00"))
 
     budgets = {
-        (year, segment): amount
-        for year, segment, amount in SegmentBudget.objects.filter(
-            gemeente=gemeente, year__in={p.end.year for p in periods}
-        ).values_list("year", "segment", "amount")
+        (g, year, segment): amount
+        for g, year, segment, amount in SegmentBudget.objects.filter(
+            gemeente__in=gemeente_ids, year__in={p.end.year for p in periods}
+        ).values_list("gemeente", "year", "segment", "amount")
     }
     segments = list(Segment.objects.order_by("number"))
     # Realised months (declarations, issue 12): their declared amount instead of the P × Q accrual.
-    realised = realised_adjustments(gemeente, periods)
-    result = []
-    for i, p in enumerate(periods):
-        result.append(
-            Spend(
-                year=p.end.year,
-                segments=[
+    realised = realised_adjustments_by_gemeente(gemeente_ids, periods)
+    result = {}
+    for g in gemeente_ids:
+        result[g] = []
+        for i, p in enumerate(periods):
+            jan_1 = dt.date(p.end.year, 1, 1)
+            segment_rows = []
+            for segment in segments:
+                row = rows.get((g, segment.pk), {})
+                segment_rows.append(
                     SegmentSpend(
                         number=segment.number,
                         name=segment.name,
-                        month=money(rows.get(segment.pk, {}).get(f"m{i}"))
-                        + paid(segment.pk, p.start, p.end)
-                        + realised.get((i, segment.pk, "m"), 0),
-                        year_to_date=money(rows.get(segment.pk, {}).get(f"y{i}"))
-                        + paid(segment.pk, dt.date(p.end.year, 1, 1), p.end)
-                        + realised.get((i, segment.pk, "y"), 0),
-                        committed=money(rows.get(segment.pk, {}).get(f"c{i}"))
-                        + contract_sum(segment.pk, p.end.year)
-                        - paid(segment.pk, dt.date(p.end.year, 1, 1), p.end),
-                        budget=budgets.get((p.end.year, segment.pk)),
-                        unpriced=rows.get(segment.pk, {}).get(f"u{i}", 0),
+                        month=money(row.get(f"m{i}"))
+                        + paid(g, segment.pk, p.start, p.end)
+                        + realised.get((g, i, segment.pk, "m"), 0),
+                        year_to_date=money(row.get(f"y{i}"))
+                        + paid(g, segment.pk, jan_1, p.end)
+                        + realised.get((g, i, segment.pk, "y"), 0),
+                        committed=money(row.get(f"c{i}"))
+                        + contract_sum(g, segment.pk, p.end.year)
+                        - paid(g, segment.pk, jan_1, p.end),
+                        budget=budgets.get((g, p.end.year, segment.pk)),
+                        unpriced=row.get(f"u{i}", 0),
                         months_left=12 - p.end.month,
                         period_months=p.months,
-                        contracts=contract_sum(segment.pk, p.end.year),
+                        contracts=contract_sum(g, segment.pk, p.end.year),
                     )
-                    for segment in segments
-                ],
-            )
-        )
+                )
+            result[g].append(Spend(year=p.end.year, segments=segment_rows))
     return result

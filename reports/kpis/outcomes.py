@@ -11,7 +11,20 @@ from cases.codes import EndReason
 from cases.models import Gemeente, Trajectory
 
 from .period import Period
-from .query import date_value, in_period, once, pct, per_period, running_after, span_of, trajectories_of
+from .query import (
+    GEMEENTE,
+    date_value,
+    empty_row,
+    grouped,
+    in_period,
+    once,
+    one,
+    pct,
+    per_period,
+    running_after,
+    span_of,
+    trajectories_in,
+)
 
 
 @dataclass
@@ -44,16 +57,26 @@ def end_reasons(gemeente: Gemeente, period: Period) -> EndReasons:
 
 
 def end_reasons_series(gemeente: Gemeente, periods: list[Period]) -> list[EndReasons]:
+    return one(end_reasons_by_gemeente, gemeente, periods)
+
+
+def end_reasons_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[EndReasons]]:
     span = span_of(periods)
     aggregates = {}
     for i, p in enumerate(periods):
         aggregates[f"n{i}"] = Count("pk", filter=in_period("end_date", p))
         aggregates[f"a{i}"] = Count("pk", filter=in_period("end_date", p) & Q(end_reason=EndReason.AS_PLANNED))
         aggregates[f"p{i}"] = Count("pk", filter=in_period("end_date", p) & Q(end_reason__in=PREMATURE_END_REASONS))
-    row = trajectories_of(gemeente).filter(end_date__range=(span.start, span.end)).aggregate(**aggregates)
-    return [
-        EndReasons(ended=row[f"n{i}"], as_planned=row[f"a{i}"], premature=row[f"p{i}"]) for i in range(len(periods))
-    ]
+    rows = grouped(
+        trajectories_in(gemeente_ids).filter(end_date__range=(span.start, span.end)), (GEMEENTE,), aggregates
+    )
+    result = {}
+    for g in gemeente_ids:
+        row = rows.get(g) or empty_row(aggregates)
+        result[g] = [
+            EndReasons(ended=row[f"n{i}"], as_planned=row[f"a{i}"], premature=row[f"p{i}"]) for i in range(len(periods))
+        ]
+    return result
 
 
 @dataclass
@@ -74,6 +97,10 @@ def re_entry(gemeente: Gemeente, period: Period) -> ReEntry:
 
 
 def re_entry_series(gemeente: Gemeente, periods: list[Period]) -> list[ReEntry]:
+    return one(re_entry_by_gemeente, gemeente, periods)
+
+
+def re_entry_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[ReEntry]]:
     cohorts = [p.shifted(-12) for p in periods]
     span = span_of(cohorts)
     horizon = per_period("end_date", cohorts, lambda c, i: date_value(c.end + dt.timedelta(days=365)))
@@ -86,12 +113,16 @@ def re_entry_series(gemeente: Gemeente, periods: list[Period]) -> list[ReEntry]:
     for i, c in enumerate(cohorts):
         aggregates[f"l{i}"] = Count("child", distinct=True, filter=in_period("end_date", c))
         aggregates[f"r{i}"] = Count("child", distinct=True, filter=in_period("end_date", c) & Q(_back=True))
-    row = (
-        trajectories_of(gemeente)
+    left = (
+        trajectories_in(gemeente_ids)
         .filter(end_date__range=(span.start, span.end))
         .annotate(_cohort_end=per_period("end_date", cohorts, lambda c, i: date_value(c.end)), _horizon=horizon)
         .annotate(_after=running_after("_cohort_end"), _back=came_back)
         .filter(_after=False)
     )
-    row = once(row).aggregate(**aggregates)
-    return [ReEntry(cohort=c, left_care=row[f"l{i}"], returned=row[f"r{i}"]) for i, c in enumerate(cohorts)]
+    rows = grouped(once(left), (GEMEENTE,), aggregates)
+    result = {}
+    for g in gemeente_ids:
+        row = rows.get(g) or empty_row(aggregates)
+        result[g] = [ReEntry(cohort=c, left_care=row[f"l{i}"], returned=row[f"r{i}"]) for i, c in enumerate(cohorts)]
+    return result

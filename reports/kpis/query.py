@@ -33,6 +33,34 @@ def trajectories_of(gemeente: Gemeente):
     return Trajectory.objects.filter(child__gemeente=gemeente)
 
 
+# The grouped forms (issue 14): every KPI family computes its figures for many gemeenten at once, grouped by
+# gemeente, so all 340 gemeenten cost the same fixed number of queries as one. The per-gemeente function is
+# the grouped form for one id: one definition of each rule.
+GEMEENTE = "child__gemeente"
+
+
+def trajectories_in(gemeente_ids: list[int]):
+    return Trajectory.objects.filter(child__gemeente__in=gemeente_ids)
+
+
+def grouped(queryset, keys: tuple[str, ...], aggregates: dict) -> dict:
+    """One row per value of `keys` (the first is the gemeente): {key tuple (or the gemeente id alone): row}."""
+    rows = queryset.values(*keys).annotate(**aggregates).order_by()
+    if len(keys) == 1:
+        return {row[keys[0]]: row for row in rows}
+    return {tuple(row[k] for k in keys): row for row in rows}
+
+
+def empty_row(aggregates: dict) -> dict:
+    """The row a gemeente without rows gets: what aggregate() gives over nothing (a count 0, a sum None)."""
+    return {name: 0 if isinstance(agg, Count) else None for name, agg in aggregates.items()}
+
+
+def one(grouped_form, gemeente: Gemeente, *args):
+    """The grouped form for one gemeente: the per-gemeente function."""
+    return grouped_form([gemeente.pk], *args)[gemeente.pk]
+
+
 def active_in(period: Period) -> Q:
     return Q(start_date__lte=period.end) & (Q(end_date__isnull=True) | Q(end_date__gte=period.start))
 

@@ -4,16 +4,27 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from django.db.models import Count, F, Q
+from django.db.models import BooleanField, Case, Count, ExpressionWrapper, F, IntegerField, Q, Value, When
 
 from cases.codes import ReferrerType
 from cases.dbfuncs import DaysBetween
 from cases.models import Gemeente
 from referrals.models import Referral, ReferralOutcome
-from regie.waiting import waiting_norm_weeks
+from regie.waiting import waiting_norms_weeks
 
 from .period import Period
-from .query import in_period, median_by, pct, period_index, span_of, trajectories_of
+from .query import (
+    GEMEENTE,
+    empty_row,
+    grouped,
+    in_period,
+    median_by,
+    one,
+    pct,
+    period_index,
+    span_of,
+    trajectories_in,
+)
 
 WAIT_NORM_DAYS = 56  # 8 weeks: beyond this parents' satisfaction drops sharply (DOMAIN.md §3)
 
@@ -57,6 +68,10 @@ def referrals_by_source(gemeente: Gemeente, period: Period) -> Referrals:
 
 
 def referrals_by_source_series(gemeente: Gemeente, periods: list[Period]) -> list[Referrals]:
+    return one(referrals_by_source_by_gemeente, gemeente, periods)
+
+
+def referrals_by_source_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Referrals]]:
     span = span_of(periods)
     # A join to the trajectories (distinct counts undo the fan-out of several trajectories per
     # referral) rather than an EXISTS that would be repeated in every period's FILTER.
@@ -65,27 +80,28 @@ def referrals_by_source_series(gemeente: Gemeente, periods: list[Period]) -> lis
     for i, p in enumerate(periods):
         aggregates[f"n{i}"] = Count("pk", distinct=True, filter=in_period("date", p))
         aggregates[f"s{i}"] = Count("pk", distinct=True, filter=in_period("date", p) & led_to_care)
-    found = {
-        row["source"]: row
-        for row in Referral.objects.filter(child__gemeente=gemeente, date__range=(span.start, span.end))
-        .values("source")
-        .annotate(**aggregates)
-        .order_by()
+    found = grouped(
+        Referral.objects.filter(child__gemeente__in=gemeente_ids, date__range=(span.start, span.end)),
+        (GEMEENTE, "source"),
+        aggregates,
+    )
+    return {
+        g: [
+            Referrals(
+                sources=[
+                    SourceReferrals(
+                        source=value,
+                        label=label,
+                        referrals=found.get((g, value), {}).get(f"n{i}", 0),
+                        specialised=found.get((g, value), {}).get(f"s{i}", 0),
+                    )
+                    for value, label in ReferrerType.choices
+                ]
+            )
+            for i in range(len(periods))
+        ]
+        for g in gemeente_ids
     }
-    return [
-        Referrals(
-            sources=[
-                SourceReferrals(
-                    source=value,
-                    label=label,
-                    referrals=found.get(value, {}).get(f"n{i}", 0),
-                    specialised=found.get(value, {}).get(f"s{i}", 0),
-                )
-                for value, label in ReferrerType.choices
-            ]
-        )
-        for i in range(len(periods))
-    ]
 
 
 @dataclass
@@ -107,33 +123,57 @@ def waiting_time(gemeente: Gemeente, period: Period) -> Waiting:
     return waiting_time_series(gemeente, [period])[0]
 
 
-def _started_in(gemeente: Gemeente, span: Period):
+def _started_in(gemeente_ids: list[int], span: Period):
     return (
-        trajectories_of(gemeente)
+        trajectories_in(gemeente_ids)
         .filter(actual_start_date__range=(span.start, span.end), referral__isnull=False)
         .annotate(_wait=DaysBetween(F("referral__date"), F("actual_start_date")))
     )
 
 
-def wait_norm_days(gemeente: Gemeente) -> int:
-    """Over how many days a wait counts as too long: the gemeente's wachttijd rule, so KPI and flag agree."""
-    return 7 * waiting_norm_weeks(gemeente)
+def _started_with_norm(gemeente_ids: list[int], periods: list[Period], norm_days: dict[int, int]):
+    """Care started in the periods, with the period's index (_pi) and whether the wait passed the
+    gemeente's own norm (_over)."""
+    # Only the gemeenten whose norm differs from the most common one need a WHEN.
+    common = max(set(norm_days.values()), key=list(norm_days.values()).count)
+    norm = Case(
+        *[When(child__gemeente=g, then=Value(days)) for g, days in norm_days.items() if days != common],
+        default=Value(common),
+        output_field=IntegerField(),
+    )
+    return (
+        _started_in(gemeente_ids, span_of(periods))
+        .annotate(_pi=period_index(periods, "actual_start_date"))
+        .annotate(_over=ExpressionWrapper(Q(_wait__gt=norm), output_field=BooleanField()))
+    )
 
 
 def waiting_time_series(gemeente: Gemeente, periods: list[Period]) -> list[Waiting]:
-    span = span_of(periods)
-    norm_days = wait_norm_days(gemeente)
-    started = _started_in(gemeente, span).annotate(_pi=period_index(periods, "actual_start_date"))
+    return one(waiting_time_by_gemeente, gemeente, periods)
+
+
+def waiting_time_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Waiting]]:
+    norm_days = {g: 7 * weeks for g, weeks in waiting_norms_weeks(gemeente_ids).items()}
+    started = _started_with_norm(gemeente_ids, periods, norm_days)
     aggregates = {}
     for i, p in enumerate(periods):
         aggregates[f"n{i}"] = Count("pk", filter=in_period("actual_start_date", p))
-        aggregates[f"o{i}"] = Count("pk", filter=in_period("actual_start_date", p) & Q(_wait__gt=norm_days))
-    row = started.aggregate(**aggregates)
-    medians = median_by(started, "_wait", ("_pi",))
-    return [
-        Waiting(started=row[f"n{i}"], median_days=medians.get((i,)), over_norm=row[f"o{i}"], norm_weeks=norm_days // 7)
-        for i in range(len(periods))
-    ]
+        aggregates[f"o{i}"] = Count("pk", filter=in_period("actual_start_date", p) & Q(_over=True))
+    rows = grouped(started, (GEMEENTE,), aggregates)
+    medians = median_by(started, "_wait", (GEMEENTE, "_pi"))
+    result = {}
+    for g in gemeente_ids:
+        row = rows.get(g) or empty_row(aggregates)
+        result[g] = [
+            Waiting(
+                started=row[f"n{i}"],
+                median_days=medians.get((g, i)),
+                over_norm=row[f"o{i}"],
+                norm_weeks=norm_days[g] // 7,
+            )
+            for i in range(len(periods))
+        ]
+    return result
 
 
 @dataclass
@@ -151,32 +191,46 @@ class ProviderWaiting:
 
 def waiting_by_provider(gemeente: Gemeente, period: Period) -> list[ProviderWaiting]:
     """Wachttijd per aanbieder: the waiting time KPI split by provider, and who still waits at the period's
-    end. Three grouped queries whatever the number of providers."""
-    started = _started_in(gemeente, period)
-    norm_days = wait_norm_days(gemeente)
-    counts = {
-        row["provider__name"]: row
-        for row in started.values("provider__name")
-        .annotate(n=Count("pk"), o=Count("pk", filter=Q(_wait__gt=norm_days)))
-        .order_by()
-    }
-    medians = median_by(started, "_wait", ("provider__name",))
-    waiting = dict(
-        trajectories_of(gemeente)
-        .waiting_on(period.end)
-        .values("provider__name")
-        .annotate(n=Count("pk"))
-        .order_by()
-        .values_list("provider__name", "n")
-    )
-    rows = [
-        ProviderWaiting(
-            provider=name,
-            started=counts.get(name, {}).get("n", 0),
-            median_days=medians.get((name,)),
-            over_norm=counts.get(name, {}).get("o", 0),
-            waiting=waiting.get(name, 0),
+    end."""
+    return one(waiting_by_provider_by_gemeente, gemeente, [period])[0]
+
+
+def waiting_by_provider_by_gemeente(
+    gemeente_ids: list[int], periods: list[Period]
+) -> dict[int, list[list[ProviderWaiting]]]:
+    """Wachttijd per aanbieder for each gemeente and period, in three grouped queries whatever the number
+    of gemeenten, periods or providers; each period's rows sorted by who waits, then the longest median."""
+    norm_days = {g: 7 * weeks for g, weeks in waiting_norms_weeks(gemeente_ids).items()}
+    started = _started_with_norm(gemeente_ids, periods, norm_days)
+    keys = (GEMEENTE, "_pi", "provider__name")
+    counts = grouped(started, keys, {"n": Count("pk"), "o": Count("pk", filter=Q(_over=True))})
+    medians = median_by(started, "_wait", keys)
+    last_day = span_of(periods).end
+    open_allocations = trajectories_in(gemeente_ids).filter(start_date__lte=last_day, end_date__isnull=True)
+    # Trajectory.objects.waiting_on(day) for each period's last day, as one conditional count per period.
+    still_waiting = {
+        f"w{i}": Count(
+            "pk",
+            filter=Q(start_date__lte=p.end) & (Q(actual_start_date__isnull=True) | Q(actual_start_date__gt=p.end)),
         )
-        for name in set(counts) | set(waiting)
-    ]
-    return sorted(rows, key=lambda r: (-r.waiting, -(r.median_days or 0), r.provider))
+        for i, p in enumerate(periods)
+    }
+    waiting = grouped(open_allocations, (GEMEENTE, "provider__name"), still_waiting)
+    result = {}
+    for g in gemeente_ids:
+        result[g] = []
+        for i in range(len(periods)):
+            names = {name for (gg, pi, name) in counts if gg == g and pi == i}
+            names |= {name for (gg, name), row in waiting.items() if gg == g and row[f"w{i}"]}
+            rows = [
+                ProviderWaiting(
+                    provider=name,
+                    started=counts.get((g, i, name), {}).get("n", 0),
+                    median_days=medians.get((g, i, name)),
+                    over_norm=counts.get((g, i, name), {}).get("o", 0),
+                    waiting=waiting.get((g, name), {}).get(f"w{i}", 0),
+                )
+                for name in names
+            ]
+            result[g].append(sorted(rows, key=lambda r: (-r.waiting, -(r.median_days or 0), r.provider)))
+    return result
