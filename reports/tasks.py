@@ -12,10 +12,11 @@ import smtplib
 from celery import shared_task
 from django.utils import timezone
 
-from cases.models import Gemeente
+from cases.models import Gemeente, Role
 from cases.task_names import keep_old_name
 
 from .charts import report_charts
+from .dashboard import stored_dashboard_warm
 from .delivery import deliveries_prepare, delivery_send, first_working_day, stuck_deliveries
 from .kpis import Period
 from .models import ReportDelivery
@@ -46,7 +47,19 @@ def close_month(month: str | None = None, force: bool = False) -> int:
     before the 07:00 email; a gemeente whose month is stored already is skipped unless `force`, so only
     the first run after a month closes does work."""
     period = Period.parse_month(month) if month else Period.last_complete_month(timezone.localdate())
-    return month_close(period, force=force)
+    made = month_close(period, force=force)
+    if made:
+        # Render each dashboard once now, in the worker, rather than on its first view (a second or two).
+        kpi_users = Gemeente.objects.filter(users__role__in=(Role.BELEID, Role.REGISSEUR), users__is_active=True)
+        for gemeente_id in kpi_users.distinct().values_list("pk", flat=True):
+            warm_dashboard.delay(gemeente_id, period.key)
+    return made
+
+
+@shared_task
+def warm_dashboard(gemeente_id: int, month: str) -> bool:
+    """Put a closed month's dashboard figures in the cache; a second run finds them there and does nothing."""
+    return stored_dashboard_warm(Gemeente.objects.get(pk=gemeente_id), Period.parse_month(month))
 
 
 @shared_task

@@ -8,27 +8,23 @@ from django.contrib.auth.decorators import login_not_required
 from django.core import signing
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
-from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
-from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_POST
 
 from cases.access import chosen_gemeente, role_required
 from cases.models import Role
 
-from . import kpis
-from .caching import cached
-from .charts import CHART_SECTIONS, render_svg, report_charts
+from .charts import report_charts
+from .dashboard import figures_html_render, stored_figures_html
 from .export import report_csv_response
-from .figures import SECTIONS, figure_row
 from .kpis import Period
 from .mail import UNSUBSCRIBE_SALT
 from .models import ReportSubscription
 from .overview import gemeente_overview
 from .regie_effect import regie_effect_cached
 from .services import subscription_set_active
-from .snapshots import dashboard_report, stored_month, stored_report
+from .snapshots import dashboard_report, stored_month
 
 KPI_ROLES = (Role.BELEID, Role.REGISSEUR)
 UNSUBSCRIBE_MAX_AGE = 60 * 60 * 24 * 400  # a link in an old email keeps working for over a year
@@ -71,17 +67,11 @@ def dashboard(request):
         return render(request, "reports/dashboard.html", {"gemeenten": [], "nav": "kpi"})
     stored = stored_month(gemeente, period)
     if stored is not None:
-        # A stored month's tables and charts never change: cached under the ids of its snapshots, so a
-        # recomputed month has a new key. Only the first view after a snapshot renders them.
-        figures_html = cached(
-            f"reports:dashboard:{gemeente.pk}:{period.key}:{stored.key}",
-            STORED_PAGE_SECONDS,
-            lambda: _figures_html(stored_report(gemeente, period, stored=stored)[0]),
-        )
+        figures_html = stored_figures_html(gemeente, period, stored)
         head, forecast = stored, stored.forecast
     else:
         report = dashboard_report(gemeente, period)
-        figures_html = _figures_html(report)
+        figures_html = figures_html_render(report)
         head, forecast = report, report.by_key["spend.forecast"].current
     context = {
         "nav": "kpi",
@@ -97,46 +87,6 @@ def dashboard(request):
         "today": timezone.localdate(),
     }
     return render(request, "reports/dashboard.html", context)
-
-
-STORED_PAGE_SECONDS = 7 * 24 * 3600
-
-
-def _figures_html(report) -> str:
-    """The key figures, every section's tables and charts of a report: the heavy part of the page."""
-    figures = report.figures
-    charts = report_charts(report, figures)
-    sections = []
-    for title in SECTIONS:
-        section_charts = [
-            {"chart": c, "svg": render_svg(c, f"chart-{c.key}"), "rows": c.rows()}
-            for c in charts
-            if CHART_SECTIONS.get(c.key) == title
-        ]
-        section_figures = [figure_row(f) for f in figures if f.section == title]
-        sections.append({"title": title, "slug": f"sectie-{len(sections) + 1}", "charts": section_charts,
-                         "figures": section_figures})  # fmt: skip
-    current = report.current
-    context = {
-        "gemeente": report.gemeente,
-        "report": report,
-        "period": report.period,
-        "previous_period": report.period.shifted(-1),
-        "sections": sections,
-        "key_figures": [figure_row(f) for f in figures if f.key_figure],
-        "spend": current.spend,
-        "waiting_by_provider": current.waiting_providers,
-        "durations": current.durations,
-        "duration_rows": [
-            (segment, current.durations.by_segment[segment.number])
-            for segment in report.segments
-            if segment.number in current.durations.by_segment
-        ],
-        "segments": report.segments,
-        "forecast_method": kpis.FORECAST_METHOD,
-        "bins": [label for label, _ in kpis.DURATION_BINS],
-    }
-    return mark_safe(render_to_string("reports/_dashboard_figures.html", context))  # noqa: S308 (our template)
 
 
 @role_required(*KPI_ROLES)

@@ -21,7 +21,7 @@ from reports.kpis import Period
 from reports.models import KpiSnapshot, ReportSubscription, SnapshotTrigger
 from reports.report import report_build
 from reports.snapshots import snapshot_recompute, snapshots_take, stored_report
-from reports.tasks import close_month, send_gemeente_report
+from reports.tasks import close_month, send_gemeente_report, warm_dashboard
 
 from ..factories import ChildFactory
 from . import kpi_data
@@ -254,6 +254,23 @@ def test_a_closed_month_costs_the_same_few_queries_however_large_the_gemeente(
     # Every later view: the page's tables come from the cache under these snapshots' ids.
     with django_assert_num_queries(6):
         assert client.get(URL, {"maand": "2026-02"}).status_code == 200
+
+
+def test_the_monthly_run_renders_the_dashboard_before_its_first_view(
+    client, data, gemeente_a, gemeente_b, beleid_a, django_assert_num_queries
+):
+    snapshots_take(FEBRUARY.with_months_before(12)[:-1], [gemeente_a.pk], trigger=SnapshotTrigger.MONTHLY)
+    client.force_login(beleid_a)
+    client.get(URL, {"maand": "2026-01"})  # session, content types
+    cache.clear()
+    assert close_month() == 2  # stores February; with CELERY_TASK_ALWAYS_EAGER off it queues the warming
+    assert warm_dashboard(gemeente_a.pk, "2026-02") is True
+    assert warm_dashboard(gemeente_b.pk, "2026-02") is False  # its earlier months were never stored
+    # The first view reads the page's tables from the cache: the 11 of an unwarmed first view without the
+    # two that read the stored values; the regie effect (3 queries) is live, kept 5 minutes.
+    with django_assert_num_queries(9):
+        response = client.get(URL, {"maand": "2026-02"})
+    assert "Stand van" in response.content.decode()
 
 
 def test_the_running_month_is_computed_once_in_a_few_minutes(client, data, beleid_a):
