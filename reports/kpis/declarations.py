@@ -119,9 +119,10 @@ def declared_vs_allocated_by_gemeente(gemeente_ids: list[int], periods: list[Per
             {f"c{i}": Sum(cost_in(p), filter=active_in(p)) for i, p in enumerate(periods)},
         )
     result = {g: [] for g in gemeente_ids}
+    ordered = sorted(lines.items(), key=lambda item: (item[0][1], item[0][3]))  # by segment, then provider
     for i, _p in enumerate(periods):
         rows: dict[int, list[DeclaredRow]] = {g: [] for g in gemeente_ids}
-        for (g, segment, name, provider), row in sorted(lines.items(), key=lambda item: (item[0][1], item[0][3])):
+        for (g, segment, name, provider), row in ordered:
             if row[f"n{i}"]:
                 rows[g].append(
                     DeclaredRow(

@@ -25,8 +25,11 @@ def pct(part: int | Decimal, whole: int | Decimal) -> float | None:
     return round(100 * float(part) / float(whole), 1)
 
 
+CENT = Decimal("0.01")
+
+
 def money(value) -> Decimal:
-    return Decimal(value or 0).quantize(Decimal("0.01"))
+    return Decimal(value or 0).quantize(CENT)
 
 
 def trajectories_of(gemeente: Gemeente):

@@ -216,12 +216,17 @@ def waiting_by_provider_by_gemeente(
         for i, p in enumerate(periods)
     }
     waiting = grouped(open_allocations, (GEMEENTE, "provider__name"), still_waiting)
+    names: dict[tuple[int, int], set[str]] = {}  # (gemeente, period index) -> providers with a row
+    for g, i, name in counts:
+        names.setdefault((g, i), set()).add(name)
+    for (g, name), row in waiting.items():
+        for i in range(len(periods)):
+            if row[f"w{i}"]:
+                names.setdefault((g, i), set()).add(name)
     result = {}
     for g in gemeente_ids:
         result[g] = []
         for i in range(len(periods)):
-            names = {name for (gg, pi, name) in counts if gg == g and pi == i}
-            names |= {name for (gg, name), row in waiting.items() if gg == g and row[f"w{i}"]}
             rows = [
                 ProviderWaiting(
                     provider=name,
@@ -230,7 +235,7 @@ def waiting_by_provider_by_gemeente(
                     over_norm=counts.get((g, i, name), {}).get("o", 0),
                     waiting=waiting.get((g, name), {}).get(f"w{i}", 0),
                 )
-                for name in names
+                for name in names.get((g, i), ())
             ]
             result[g].append(sorted(rows, key=lambda r: (-r.waiting, -(r.median_days or 0), r.provider)))
     return result
