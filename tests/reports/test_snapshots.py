@@ -183,7 +183,7 @@ def test_the_command_stores_one_gemeente_and_recomputes_only_with_a_reason(data,
     with pytest.raises(CommandError):
         call_command("kpi_snapshot", month="2026-03", stdout=out)  # the running month
     call_command("kpi_snapshot", month="2026-02", gemeente="9901", force=True, reason="Correctie", stdout=out)
-    assert list(KpiSnapshot.objects.order_by("computed_at").values_list("gemeente__code", "reason")) == [
+    assert list(KpiSnapshot.objects.order_by("computed_at", "pk").values_list("gemeente__code", "reason")) == [
         ("9901", ""),
         ("9901", "Correctie"),
     ]
