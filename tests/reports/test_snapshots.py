@@ -124,7 +124,7 @@ def test_the_dashboard_shows_the_stored_month_until_it_is_recomputed(client, dat
     assert "Eerder vastgelegde cijfers van februari 2026" in html
     assert "Stand van 02-03-2026 09:00 (maandafsluiting)" in html
     # The March report still has the answer to "what did we report for February".
-    first, second = KpiSnapshot.objects.filter(gemeente=gemeente_a, month=FEBRUARY.start).order_by("computed_at")
+    first, second = KpiSnapshot.objects.filter(gemeente=gemeente_a, month=FEBRUARY.start).order_by("computed_at", "pk")
     assert first.values.get(key="inflow.trajectories").value == 4
     assert second.values.get(key="inflow.trajectories").value == 7
 
