@@ -136,18 +136,29 @@ def copy_values(writer: "HistoryWriter", rows: list[dict], model) -> list[int]:
             per_row.append(field)
         else:
             fixed[field.attname] = field.get_default()
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(rows)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = _reserve_ids(meta, len(rows))
     full = [
         {**fixed, **{f.attname: f.get_default() for f in per_row}, **row, meta.pk.attname: pk}
         for row, pk in zip(rows, ids, strict=True)
     ]
     names = [meta.pk.attname] + [f.attname for f in fields]
     _copy_rows(meta.db_table, [meta.pk.column] + [f.column for f in fields], ([v[n] for n in names] for v in full))
+    _copy_history(writer, model, now, full, lambda row, name: row[name])
+    return ids
+
+
+def _reserve_ids(meta, count: int) -> list[int]:
+    """Primary keys for `count` new rows from the table's sequence, so COPY can write them with their ids."""
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
+            [meta.db_table, meta.pk.column, count],
+        )
+        return [row[0] for row in cursor.fetchall()]
+
+
+def _copy_history(writer: "HistoryWriter", model, now, items, value) -> None:
+    """The '+' history row of each new row, with COPY; `value(item, attname)` reads one field of a new row."""
     history = model.history.model._meta
     history_fields = [f for f in history.concrete_fields if f.attname != "history_id"]
     marks = {
@@ -156,13 +167,12 @@ def copy_values(writer: "HistoryWriter", rows: list[dict], model) -> list[int]:
         "history_type": "+",
         "history_user_id": writer.user.pk if writer.user else None,
     }
-    history_names = [f.attname for f in history_fields]
+    names = [f.attname for f in history_fields]
     _copy_rows(
         history.db_table,
         [f.column for f in history_fields],
-        ([marks[n] if n in marks else v[n] for n in history_names] for v in full),
+        ([marks[n] if n in marks else value(item, n) for n in names] for item in items),
     )
-    return ids
 
 
 def _copy_rows(table: str, columns: list[str], rows) -> None:
@@ -183,12 +193,7 @@ def copy_create(writer: "HistoryWriter", objs: list, model, *, with_history: boo
         if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):
             for obj in objs:
                 setattr(obj, field.attname, now)
-    with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, %s)) FROM generate_series(1, %s)",
-            [meta.db_table, meta.pk.column, len(objs)],
-        )
-        ids = [row[0] for row in cursor.fetchall()]
+    ids = _reserve_ids(meta, len(objs))
     for obj, pk in zip(objs, ids, strict=True):
         obj.pk = pk
         obj._state.adding = False
@@ -201,20 +206,7 @@ def copy_create(writer: "HistoryWriter", objs: list, model, *, with_history: boo
     )
     if not with_history:
         return objs
-    history = model.history.model._meta
-    history_fields = [f for f in history.concrete_fields if f.attname != "history_id"]
-    fixed = {
-        "history_date": now,
-        "history_change_reason": writer.reason,
-        "history_type": "+",
-        "history_user_id": writer.user.pk if writer.user else None,
-    }
-    history_names = [f.attname for f in history_fields]
-    _copy_rows(
-        history.db_table,
-        [f.column for f in history_fields],
-        ([fixed[name] if name in fixed else getattr(obj, name) for name in history_names] for obj in objs),
-    )
+    _copy_history(writer, model, now, objs, getattr)
     return objs
 
 
