@@ -2,16 +2,18 @@
 
 A closed month's part never changes once stored, so it is rendered once and cached under the ids of
 its snapshots (a recomputed month gets a new key). The monthly run renders it for every gemeente with
-KPI users right after the snapshots are taken, so nobody waits for the first view.
+KPI users right after the snapshots are taken. That spares the first view only where the web processes
+and the Celery worker share a cache: the settings configure none, so Django's per-process memory cache
+is used and the warming stays in the worker (see docs/benchmarks.md, issue 14).
 """
 
+from django.core.cache import cache
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from cases.models import Gemeente
 
 from . import kpis
-from .caching import cached
 from .charts import CHART_SECTIONS, render_svg, report_charts
 from .figures import SECTIONS, figure_row
 from .kpis import Period
@@ -21,10 +23,10 @@ STORED_PAGE_SECONDS = 7 * 24 * 3600
 
 
 def stored_figures_html(gemeente: Gemeente, period: Period, stored: StoredMonth) -> str:
-    return cached(
+    return cache.get_or_set(
         f"reports:dashboard:{gemeente.pk}:{period.key}:{stored.key}",
-        STORED_PAGE_SECONDS,
         lambda: figures_html_render(stored_report(gemeente, period, stored=stored)[0]),
+        STORED_PAGE_SECONDS,
     )
 
 

@@ -5,12 +5,12 @@ Grouped queries over all rows of the user's gemeenten; the monthly KPI dashboard
 
 import datetime as dt
 
+from django.core.cache import cache
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 
 from cases.models import Segment, SegmentBudget, Trajectory
 
-from .caching import cached
 from .figures import published
 from .kpis.money import contract_payments, covered_by_contract
 
@@ -23,7 +23,7 @@ def gemeente_overview(user) -> list[dict]:
     gemeenten = list(user.gemeenten.order_by("name"))
     today = timezone.localdate()
     key = f"reports:overview:{today.isoformat()}:{','.join(str(g.pk) for g in gemeenten)}"
-    return cached(key, OVERVIEW_CACHE_SECONDS, lambda: _overview(gemeenten, today))
+    return cache.get_or_set(key, lambda: _overview(gemeenten, today), OVERVIEW_CACHE_SECONDS)
 
 
 def _overview(gemeenten, today: dt.date) -> list[dict]:

@@ -10,6 +10,7 @@ import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
 
+from django.core.cache import cache
 from django.utils import timezone
 
 from cases.models import Gemeente
@@ -17,7 +18,6 @@ from regie.cohort import CohortComparison, cohort_compare, latest_cohort
 from regie.effects import DecisionEffects, decision_effects
 from regie.knelpunten import LINKABLE, KnelpuntRow, knelpunt_rows
 
-from .caching import cached
 from .figures import format_value
 from .kpis import Period
 from .report import KpiReport
@@ -116,7 +116,7 @@ REGIE_CACHE_SECONDS = 300  # decisions and knelpunten change during the day; a f
 def regie_effect_cached(gemeente: Gemeente, period: Period, forecast: Decimal) -> RegieEffect:
     """For the dashboard: the same, kept a few minutes (its queries read every decision of the year)."""
     key = f"reports:regie:{gemeente.pk}:{period.key}:{forecast}"
-    return cached(key, REGIE_CACHE_SECONDS, lambda: regie_effect_of(gemeente, period, forecast))
+    return cache.get_or_set(key, lambda: regie_effect_of(gemeente, period, forecast), REGIE_CACHE_SECONDS)
 
 
 def regie_effect_of(gemeente: Gemeente, period: Period, forecast: Decimal) -> RegieEffect:

@@ -13,13 +13,13 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 
 from cases.formatting import NVT
 from cases.models import Gemeente, Segment, User
 
-from .caching import cached
 from .figures import Figure, FigureReport, figure_report, report_figures, stand_text
 from .kpis import Period
 from .models import KpiSnapshot, KpiSnapshotValue, SnapshotTrigger
@@ -271,7 +271,7 @@ def live_report(gemeente: Gemeente, period: Period) -> FigureReport:
     fails only makes the page slower, never breaks it.
     """
     key = f"reports:live:{gemeente.pk}:{period.key}"
-    return cached(key, LIVE_CACHE_SECONDS, lambda: figure_report(report_build(gemeente, period)))
+    return cache.get_or_set(key, lambda: figure_report(report_build(gemeente, period)), LIVE_CACHE_SECONDS)
 
 
 def dashboard_report(gemeente: Gemeente, period: Period) -> FigureReport:
