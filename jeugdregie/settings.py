@@ -237,6 +237,27 @@ PERMISSIONS_POLICY = (
 )
 
 REDIS_URL = env_str("REDIS_URL")
+# One cache for all processes where Redis runs, so what the Celery worker warms (the dashboard of a closed
+# month) and what one gunicorn worker computed (the queue's provider list) serve every web process.
+# django-redis with IGNORE_EXCEPTIONS: when Redis is down a read is a miss and a write is skipped, so a page
+# computes its figures instead of failing. Without Redis (the embedded default) each process has its own.
+CACHE_REDIS_URL = env_str("CACHE_REDIS_URL", REDIS_URL)
+if CACHE_REDIS_URL:
+    CACHES = {
+        "default": {
+            "BACKEND": "django_redis.cache.RedisCache",
+            "LOCATION": CACHE_REDIS_URL,
+            "KEY_PREFIX": "jeugdregie",
+            "OPTIONS": {
+                "IGNORE_EXCEPTIONS": True,
+                "LOG_IGNORED_EXCEPTIONS": True,
+                "SOCKET_CONNECT_TIMEOUT": 1,
+                "SOCKET_TIMEOUT": 1,
+            },
+        }
+    }
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
 CELERY_TIMEZONE = TIME_ZONE

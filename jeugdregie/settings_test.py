@@ -17,3 +17,7 @@ TWO_FACTOR_REQUIRED = False
 AXES_ENABLED = False
 # django-axes needs the request in authenticate(); the test client's login() does not pass one.
 AUTHENTICATION_BACKENDS = ["django.contrib.auth.backends.ModelBackend"]
+# Each test empties the cache (tests/conftest.py); on the shared Redis that would flush the broker's
+# database too. The tests run in one process, so memory does; tests/reports/test_shared_cache.py
+# exercises the Redis cache itself, up and down.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}

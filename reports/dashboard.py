@@ -2,9 +2,8 @@
 
 A closed month's part never changes once stored, so it is rendered once and cached under the ids of
 its snapshots (a recomputed month gets a new key). The monthly run renders it for every gemeente with
-KPI users right after the snapshots are taken. That spares the first view only where the web processes
-and the Celery worker share a cache: the settings configure none, so Django's per-process memory cache
-is used and the warming stays in the worker (see docs/benchmarks.md, issue 14).
+KPI users right after the snapshots are taken, into the cache the web processes share (Redis, see
+CACHES in the settings), so the first view of the month reads it too.
 """
 
 from django.core.cache import cache

@@ -266,7 +266,7 @@ LIVE_CACHE_SECONDS = 300  # the running month changes all day; a few minutes old
 
 def live_report(gemeente: Gemeente, period: Period) -> FigureReport:
     """The report computed now (the running month, a quarter, a month without snapshots), cached briefly
-    in Django's cache (the settings configure none: each process's own memory)."""
+    in the shared cache (Redis where it runs; a miss when Redis is down)."""
     key = f"reports:live:{gemeente.pk}:{period.key}"
     return cache.get_or_set(key, lambda: figure_report(report_build(gemeente, period)), LIVE_CACHE_SECONDS)
 
