@@ -164,7 +164,7 @@ def rule_stacking(today, threshold, scope):
 
 def rule_household_stacking(today, threshold, scope):
     households = (
-        _open(today, Q(child__in=Child.objects.filter(scope_for_child(scope))))
+        _open(today, scope)
         .values("child__household_id")
         .annotate(n=Count("id"), last=Max("start_date"))
         .filter(n__gte=threshold)
