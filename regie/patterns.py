@@ -56,7 +56,7 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date) -> dict[str, list[Patte
         .values("n")
     )
     rows = (
-        Trajectory.objects.filter(child__gemeente=gemeente, end_date__isnull=True, start_date__lte=today)
+        Trajectory.objects.filter(gemeente=gemeente, end_date__isnull=True, start_date__lte=today)
         .filter(Exists(Flag.objects.filter(child=OuterRef("child_id"), active=True)))
         .order_by()
         .with_costs(today)
