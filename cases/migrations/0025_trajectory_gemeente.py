@@ -125,8 +125,7 @@ class Migration(migrations.Migration):
         migrations.AddIndex(
             model_name="trajectory",
             index=models.Index(
-                fields=["gemeente", "start_date"],
-                include=["child", "product", "provider"],
+                fields=["gemeente", "start_date", "child", "product", "provider"],
                 condition=models.Q(end_date__isnull=True),
                 name="trajectory_gemeente_open",
             ),

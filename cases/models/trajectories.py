@@ -284,10 +284,10 @@ class Trajectory(models.Model):
             # Flag evaluation and KPIs scan the open trajectories of a gemeente.
             models.Index(fields=["end_date", "start_date"], name="trajectory_end_start"),
             # The open trajectories of a gemeente: patronen, verblijf, Mijn werk's residential starts, the Top N's
-            # providers. Covering (PostgreSQL): the verblijf counts and the provider list read the index alone.
+            # providers. Covering: the verblijf counts and the provider list read the index alone (key columns,
+            # not INCLUDE, which SQLite does not have and warns about).
             models.Index(
-                fields=["gemeente", "start_date"],
-                include=["child", "product", "provider"],
+                fields=["gemeente", "start_date", "child", "product", "provider"],
                 condition=Q(end_date__isnull=True),
                 name="trajectory_gemeente_open",
             ),
