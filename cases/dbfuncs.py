@@ -54,3 +54,32 @@ class AddMonths(_DateShift):
     when it does not: 31 January + 1 month is 3 March in SQLite, 28 February in PostgreSQL)."""
 
     unit = "month"
+
+
+class InValues(models.Func):
+    """`column` is one of the values `queryset` selects: a condition for filter().
+
+    On PostgreSQL written `= ANY(ARRAY(subquery))`: the planner then sizes the subquery like a short list of
+    values. With `IN (subquery)` it expects the average gemeente's share of a large table and loops over the
+    index where a hash join is far cheaper (the toets queue: 0.7 s against 0.2 s on the national data set).
+    """
+
+    output_field = models.BooleanField()
+    arity = 2
+
+    def __init__(self, column: str, queryset, **extra):
+        super().__init__(models.F(column), models.Subquery(queryset), **extra)
+
+    def _parts(self, compiler):
+        column, subquery = self.source_expressions
+        column_sql, column_params = compiler.compile(column)
+        subquery_sql, subquery_params = compiler.compile(subquery)
+        return column_sql, subquery_sql, [*column_params, *subquery_params]
+
+    def as_sql(self, compiler, connection, **extra):
+        column_sql, subquery_sql, params = self._parts(compiler)
+        return f"{column_sql} IN {subquery_sql}", params
+
+    def as_postgresql(self, compiler, connection, **extra):
+        column_sql, subquery_sql, params = self._parts(compiler)
+        return f"{column_sql} = ANY(ARRAY{subquery_sql})", params

@@ -11,8 +11,9 @@ from django.utils import timezone
 from . import services
 from .access import role_required
 from .case_file import describe_changes
+from .dbfuncs import InValues
 from .forms import ExtensionDecisionForm, parse_case_number, run_service
-from .models import Child, Extension, ExtensionStatus, Role, Trajectory, whole_months
+from .models import Extension, ExtensionStatus, Role, Trajectory, whole_months
 from .readlog import log_read
 from .terms import norm_text, volume_norm_exceeded
 from .toets_forms import QueueFilterForm
@@ -30,21 +31,29 @@ class QueueRow:
     product_id: int
     provider_id: int
     segment: int
-    first_name: str
-    last_name: str
+    first_name: str = ""  # read only for a name search
+    last_name: str = ""
 
 
-def _queue_rows(user) -> list[QueueRow]:
+def _queue_rows(user, *, names: bool) -> list[QueueRow]:
     """Pending requests of the user's gemeenten, most urgent first: the request whose trajectory runs out
     soonest (or already has), then the oldest.
 
     The visibility join over the national trajectory and child tables is paid once, in this one query;
     the count, the filter choices, the filters and the search work on its rows, and only the page's rows
-    are read in full (four such joins took seconds on the national data set)."""
+    are read in full (four such joins took seconds on the national data set). The children's names are read
+    only for a search by name (`names`): without one, 1,953 child rows less to visit in the largest gemeente."""
+    name_fields = ("trajectory__child__first_name", "trajectory__child__last_name") if names else ()
     rows = (
-        # Trajectory.visible_to's rule (the child's gemeente), on the child this query joins anyway: as a
-        # subquery over trajectories it made PostgreSQL visit the gemeente's trajectories twice.
-        Extension.objects.filter(status=ExtensionStatus.PENDING, trajectory__child__in=Child.objects.visible_to(user))
+        # Trajectory.visible_to's rule on the trajectory's own copy of the child's gemeente: the ids of the
+        # gemeente's trajectories come from an index alone and are hash-joined to the pending requests; only
+        # the pending ones are then read (through the child table it read every trajectory of the gemeente).
+        Extension.objects.filter(
+            status=ExtensionStatus.PENDING,
+            trajectory__in=Trajectory.objects.filter(
+                InValues("gemeente_id", user.gemeenten.order_by().values("pk"))
+            ).values("pk"),
+        )
         .order_by("trajectory__planned_end_date", "requested_at", "pk")
         .values_list(
             "pk",
@@ -52,8 +61,7 @@ def _queue_rows(user) -> list[QueueRow]:
             "trajectory__product_id",
             "trajectory__provider_id",
             "trajectory__product__segment__number",
-            "trajectory__child__first_name",
-            "trajectory__child__last_name",
+            *name_fields,
         )
     )
     return [QueueRow(*row) for row in rows]
@@ -82,7 +90,7 @@ def _page_extensions(ids: list[int]) -> list[Extension]:
 SEARCH_KEY = "toets_zoek"  # the search term lives in the session: names never go into a URL
 
 
-def _narrowed(rows: list[QueueRow], request, form) -> tuple[list[QueueRow], str]:
+def _narrowed(rows: list[QueueRow], term: str, form) -> list[QueueRow]:
     """Apply the filters (product, provider, segment: ids in the URL) and the search (in the session)."""
     if form.is_valid():
         data = form.cleaned_data
@@ -92,7 +100,6 @@ def _narrowed(rows: list[QueueRow], request, form) -> tuple[list[QueueRow], str]
             rows = [r for r in rows if r.provider_id == data["provider"].pk]
         if data["segment"]:
             rows = [r for r in rows if r.segment == data["segment"]]
-    term = request.session.get(SEARCH_KEY, "")
     if term:
         case_pk = parse_case_number(term)
         if case_pk is not None:
@@ -100,7 +107,7 @@ def _narrowed(rows: list[QueueRow], request, form) -> tuple[list[QueueRow], str]
         else:
             for word in term.casefold().split():
                 rows = [r for r in rows if word in r.first_name.casefold() or word in r.last_name.casefold()]
-    return rows, term
+    return rows
 
 
 def _weigh(extension: Extension, today) -> Extension:
@@ -149,13 +156,14 @@ def extension_queue(request):
         request.session[SEARCH_KEY] = "" if "wissen" in request.POST else request.POST.get("zoek", "").strip()[:80]
         return redirect(request.get_full_path())
     today = timezone.localdate()
-    pending = _queue_rows(request.user)
+    term = request.session.get(SEARCH_KEY, "")
+    pending = _queue_rows(request.user, names=bool(term) and parse_case_number(term) is None)
     form = QueueFilterForm(
         request.GET or None,
         product_ids={r.product_id for r in pending},
         provider_ids={r.provider_id for r in pending},
     )
-    rows, term = _narrowed(pending, request, form)
+    rows = _narrowed(pending, term, form)
     paginator = Paginator(rows, QUEUE_PAGE_SIZE)
     page = paginator.get_page(request.GET.get("pagina"))
     extensions = [_weigh(e, today) for e in _page_extensions([r.pk for r in page.object_list])]

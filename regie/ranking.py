@@ -70,7 +70,9 @@ def queue_providers(gemeente: Gemeente, today: dt.date) -> list[tuple[int, str]]
 
     def find():
         flagged = ChildScore.objects.filter(gemeente=gemeente).values("child_id")
-        running = Trajectory.objects.filter(child_id__in=flagged, end_date__isnull=True, start_date__lte=today)
+        running = Trajectory.objects.filter(
+            gemeente=gemeente, child_id__in=flagged, end_date__isnull=True, start_date__lte=today
+        )
         providers = Provider.objects.filter(pk__in=running.values("provider_id")).order_by("name")
         return list(providers.values_list("pk", "name"))
 

@@ -27,7 +27,7 @@ def residential_trajectories(gemeente_ids, today: dt.date):
     """The running residential trajectories of the gemeenten's children (the verblijf rule's set)."""
     return Trajectory.objects.filter(
         Q(product__segment__is_residential=True) | Q(product__with_stay=True),
-        child__gemeente_id__in=gemeente_ids,
+        gemeente_id__in=gemeente_ids,
         end_date__isnull=True,
         start_date__lte=today,
     )

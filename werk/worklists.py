@@ -140,7 +140,7 @@ def _reviews(scope: Scope, windows):
             windows,
             "review_days",
             due_field="due_date",
-            gemeente_field="trajectory__child__gemeente_id",
+            gemeente_field="trajectory__gemeente_id",
             today=scope.today,
         ),
         done_date__isnull=True,
@@ -152,11 +152,12 @@ def _trajectories_ending(scope: Scope, windows):
     pending = Extension.objects.filter(trajectory=OuterRef("pk"), status=ExtensionStatus.PENDING)
     return Trajectory.objects.filter(
         scope.children("child__"),
+        Q(gemeente_id__in=scope.gemeente_ids),  # the trajectory's own column first: its index
         due_within(
             windows,
             "trajectory_end_days",
             due_field="planned_end_date",
-            gemeente_field="child__gemeente_id",
+            gemeente_field="gemeente_id",
             today=scope.today,
         ),
         end_date__isnull=True,
@@ -190,7 +191,7 @@ def _returned_since(windows, today: dt.date) -> Q:
     return per_window(
         windows,
         "returned_extension_days",
-        "trajectory__child__gemeente_id",
+        "trajectory__gemeente_id",
         lambda days: Q(decided_at__gte=_start_of(today - dt.timedelta(days=days))),
     ) & Q(decided_at__lt=_start_of(today + dt.timedelta(days=1)))
 
@@ -199,7 +200,7 @@ def _extensions_returned(scope: Scope, windows):
     """The decisions on the worker's own files, and on the requests they made for someone else's."""
     who = scope.children("trajectory__child__")
     if scope.owner not in (None, UNASSIGNED):
-        who |= Q(trajectory__child__gemeente_id__in=scope.gemeente_ids, requested_by=scope.owner)
+        who |= Q(trajectory__gemeente_id__in=scope.gemeente_ids, requested_by=scope.owner)
     return Extension.objects.filter(who, _returned_since(windows, scope.today)).exclude(status=ExtensionStatus.PENDING)
 
 
@@ -262,7 +263,7 @@ REVIEWS = Rule(
     _reviews,
     _late("due_date"),
     child="trajectory__child",
-    gemeente="trajectory__child__gemeente",
+    gemeente="trajectory__gemeente",
     order=("due_date", "pk"),
     owner="trajectory__child__owner",
 )
@@ -273,7 +274,7 @@ TRAJECTORIES_ENDING = Rule(
     _trajectories_ending,
     _late("planned_end_date"),
     child="child",
-    gemeente="child__gemeente",
+    gemeente="gemeente",
     order=("planned_end_date", "pk"),
     owner="child__owner",
 )
@@ -306,7 +307,7 @@ RETURNED = Rule(
     _extensions_returned,
     _none_late,
     child="trajectory__child",
-    gemeente="trajectory__child__gemeente",
+    gemeente="trajectory__gemeente",
     order=("-decided_at", "pk"),
     owner="trajectory__child__owner",
 )
@@ -315,9 +316,7 @@ RETURNED_REQUESTER = "requested_by"
 
 
 def _extensions_pending(scope: Scope, windows):
-    return Extension.objects.filter(
-        trajectory__child__gemeente_id__in=scope.gemeente_ids, status=ExtensionStatus.PENDING
-    )
+    return Extension.objects.filter(trajectory__gemeente_id__in=scope.gemeente_ids, status=ExtensionStatus.PENDING)
 
 
 # The toetsmedewerker's work: the queue (cases:extension_queue), the most urgent first. Late: the
@@ -329,7 +328,7 @@ EXTENSIONS_PENDING = Rule(
     _extensions_pending,
     _late("trajectory__planned_end_date"),
     child="trajectory__child",
-    gemeente="trajectory__child__gemeente",
+    gemeente="trajectory__gemeente",
     order=("trajectory__planned_end_date", "requested_at", "pk"),
 )
 TASKS = Rule(
@@ -382,7 +381,7 @@ NEW_RESIDENTIAL = Rule(
     lambda scope, windows: new_residential_starts(scope.gemeente_ids, scope.today),
     _none_late,
     child="child",
-    gemeente="child__gemeente",
+    gemeente="gemeente",
     order=("-start_date", "pk"),
 )
 

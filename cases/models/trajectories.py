@@ -17,7 +17,7 @@ from simple_history.models import HistoricalRecords
 from .. import formatting
 from ..codes import EndReason, Financing, Frequency, Unit
 from ..dbfuncs import DaysBetween
-from .catalogue import Product, Provider
+from .catalogue import Gemeente, Product, Provider
 from .children import Child
 
 
@@ -169,6 +169,18 @@ class Trajectory(models.Model):
     """
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="trajectories", verbose_name="jeugdige")
+    # Always the child's gemeente, kept so by the database (triggers of migration 0025 on insert, on a change
+    # of child, and on a child's move), so no writer can miss it: the pages of a gemeente (toets queue, Mijn
+    # werk, regie) filter on it and its indexes instead of joining 1,000,000 trajectories to their children.
+    gemeente = models.ForeignKey(
+        Gemeente,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+        db_index=False,  # the indexes below lead with it
+        verbose_name="gemeente",
+    )
     referral = models.ForeignKey(
         "referrals.Referral",
         on_delete=models.PROTECT,
@@ -233,7 +245,8 @@ class Trajectory(models.Model):
     # Optimistic locking: a save carries the version it read; a stale version is a conflict.
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # The gemeente is derived from the child (whose history has it), not a change of the trajectory.
+    history = HistoricalRecords(excluded_fields=["gemeente"])
 
     objects = TrajectoryQuerySet.as_manager()
 
@@ -270,6 +283,17 @@ class Trajectory(models.Model):
         indexes = [
             # Flag evaluation and KPIs scan the open trajectories of a gemeente.
             models.Index(fields=["end_date", "start_date"], name="trajectory_end_start"),
+            # The open trajectories of a gemeente: patronen, verblijf, Mijn werk's residential starts, the Top N's
+            # providers. Covering: the verblijf counts and the provider list read the index alone (key columns,
+            # not INCLUDE, which SQLite does not have and warns about).
+            models.Index(
+                fields=["gemeente", "start_date", "child", "product", "provider"],
+                condition=Q(end_date__isnull=True),
+                name="trajectory_gemeente_open",
+            ),
+            # The ids of all trajectories of a gemeente, read from the index alone: the toets queue joins them
+            # to the pending requests.
+            models.Index(fields=["gemeente", "id"], name="trajectory_gemeente_pk"),
         ]
 
     def __str__(self):
@@ -277,6 +301,9 @@ class Trajectory(models.Model):
 
     def save(self, *args, **kwargs):
         self.refresh_daily_cost()
+        if "child" in self._state.fields_cache:
+            # What the database's trigger writes; set here too so the saved object says it without a reload.
+            self.gemeente_id = self.child.gemeente_id
         super().save(*args, **kwargs)
 
     def refresh_daily_cost(self) -> None:

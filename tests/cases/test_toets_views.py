@@ -116,3 +116,20 @@ def test_a_second_decision_on_the_same_request_is_refused(client, toets_a, gemee
     response = client.post(url, {"decision": "approved", "reason": "Toch wel"})
     assert "al afgehandeld" in response.content.decode()
     assert Extension.objects.get(pk=extension.pk).status == "refused"
+
+
+def test_queue_search_by_name_or_case_number_narrows_the_list(client, toets_a, gemeente_a):
+    def pending_for(first_name, last_name):
+        child = ChildFactory(gemeente=gemeente_a, first_name=first_name, last_name=last_name)
+        return ExtensionFactory(trajectory=TrajectoryFactory(child=child))
+
+    jansen, pietersen = pending_for("Sanne", "Jansen"), pending_for("Daan", "Pietersen")
+    client.force_login(toets_a)
+    url = reverse("cases:extension_queue")
+
+    client.post(url, {"zoek": "sanne jans"})
+    assert [e.pk for e in client.get(url).context["extensions"]] == [jansen.pk]
+    client.post(url, {"zoek": pietersen.trajectory.child.case_number})
+    assert [e.pk for e in client.get(url).context["extensions"]] == [pietersen.pk]
+    client.post(url, {"wissen": "1"})
+    assert {e.pk for e in client.get(url).context["extensions"]} == {jansen.pk, pietersen.pk}
