@@ -35,7 +35,10 @@ On a busy machine requests a second say more about the neighbours than about the
 --cpu-of PATTERN (repeatable; a regular expression on the command line of processes, read from /proc)
 the CPU time those processes used during the measurement is printed per request, e.g. the gunicorn
 workers and the PostgreSQL backends of the database: cores / CPU per request is what the server could
-answer on this machine were it alone, whatever else runs.
+answer on this machine were it alone, whatever else runs. /proc only shows living processes: a database
+connection closed during the measurement (DATABASE_CONN_MAX_AGE, 60 s by default) takes its backend's CPU
+with it, so run the server with DATABASE_CONN_MAX_AGE=600 for this figure. The warm-up (15 s) lets
+every worker render the KPI dashboard once into its own memory cache before the measurement starts.
 
 Only 127.0.0.1, ::1 or localhost: this is not a tool for somebody else's server. Logins are few and
 correct (one per demo user), so django-axes (locking after AXES_FAILURE_LIMIT wrong passwords) never
@@ -292,7 +295,7 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (after the logins)")
     parser.add_argument("--requests", type=int, default=0, help="stop after this many requests instead")
-    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring")
+    parser.add_argument("--warmup", type=float, default=15.0, help="seconds of load before measuring")
     parser.add_argument("--password", default=PASSWORD)
     parser.add_argument(
         "--totp-keys",
