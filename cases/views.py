@@ -35,15 +35,15 @@ SEARCH_SESSION_KEY = "case_search"  # the last search, so Back from a file shows
 
 
 def _search(user, query: search_rules.Query):
-    children = (
-        Child.objects.visible_to(user)
-        .select_related("gemeente", "household", "owner")
-        .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
+    visible = Child.objects.visible_to(user)
+    shown = visible.select_related("gemeente", "household", "owner").annotate(
+        open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True))
     )
     if query.kind == "case_number":
-        return list(children.filter(pk=query.case_pk))
+        return list(shown.filter(pk=query.case_pk))
     if query.kind == "name":
-        return search_rules.find_by_name(children, query)
+        # Ranked on the bare children: the count's join and grouping only for the results shown.
+        return search_rules.find_by_name(visible, query, shown=shown)
     return []
 
 

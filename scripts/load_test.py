@@ -2,12 +2,29 @@
 
     python scripts/load_test.py [--url http://127.0.0.1:8000] [--clients 8] [--duration 60] [--requests N]
 
-Against a server with the demo data (`manage.py demo_data`) and its flags, 2FA off (TWO_FACTOR_REQUIRED=0,
-which the settings allow only with DEBUG=1) and the password of the demo users; docs/benchmarks.md
-("Doorvoer onder gunicorn") has the whole command. Python's standard library only, one thread per client,
-one keep-alive connection per client and role.
+Against a server with the demo data (`manage.py demo_data`) and its flags, run as in production: DEBUG=0,
+two-factor authentication on, and BEHIND_PROXY=1 (every request carries `X-Forwarded-Proto: https`, as
+the reverse proxy of docs/deploy.md sets it, so the app neither redirects to https nor drops its Secure
+cookies). docs/benchmarks.md ("Issue 14: throughput, second round") has the whole command. Python's
+standard library only, one thread per client, one keep-alive connection per client and role.
 
-Each client logs in once per role it needs (a toegangsmedewerker for case files and search, the
+Logging in is what a user does, through the app's own pages: the password form, then the authenticator
+code. The first time a demo user has no authenticator yet, so the app shows its setup page; the script
+reads the key from that page (the text a user types into an app when scanning fails), computes the
+six-digit TOTP code from it (RFC 6238, as django-otp checks it) and confirms it. The key is kept in
+--totp-keys (a JSON file, mode 600, by default in the temp directory) for the next run, which then gets
+the verify page and answers it with a fresh code. A code is valid once (django-otp refuses a time step
+already used), so the file also keeps each user's last step and the script waits for the next 30-second
+step when a rerun comes sooner. If the file is lost while the users keep their authenticator, reset their
+2FA in the admin (or load the demo data again) and run once more. Against a DEBUG server with
+TWO_FACTOR_REQUIRED=0 the code step is simply not asked.
+
+One logged-in, code-confirmed session per demo user, shared by the clients that use that user (as one
+person's browser tabs): a time step is valid once, so 8 separate logins of the one regisseur would take
+minutes of waiting. Each client still has its own connections; the server's work per request (session,
+user, device and axes look-ups) is the same as with a session per client.
+
+Each client uses one session per role it needs (a toegangsmedewerker for case files and search, the
 regisseur, the toetser, the beleidsmedewerker), then sends request after request (closed loop, no think
 time), each page drawn by WEIGHTS. Case files are the children the search and the Top 32 show. A
 request is an error when the answer is not 200 or is the login page. At the end: requests a second,
@@ -18,21 +35,30 @@ On a busy machine requests a second say more about the neighbours than about the
 --cpu-of PATTERN (repeatable; a regular expression on the command line of processes, read from /proc)
 the CPU time those processes used during the measurement is printed per request, e.g. the gunicorn
 workers and the PostgreSQL backends of the database: cores / CPU per request is what the server could
-answer on this machine were it alone, whatever else runs.
+answer on this machine were it alone, whatever else runs. /proc only shows living processes: a database
+connection closed during the measurement (DATABASE_CONN_MAX_AGE, 60 s by default) takes its backend's CPU
+with it, so run the server with DATABASE_CONN_MAX_AGE=600 for this figure. The warm-up (15 s) lets
+every worker render the KPI dashboard once into its own memory cache before the measurement starts.
 
 Only 127.0.0.1, ::1 or localhost: this is not a tool for somebody else's server. Logins are few and
-correct, so django-axes (locking after AXES_FAILURE_LIMIT wrong passwords) never locks a client out;
-a failed login stops the script before the load starts.
+correct (one per demo user), so django-axes (locking after AXES_FAILURE_LIMIT wrong passwords) never
+locks a client out; a failed login or a refused code stops the script before the load starts.
 """
 
 import argparse
+import base64
+import hashlib
+import hmac
 import http.client
+import json
 import os
 import random
 import re
 import resource
 import statistics
+import struct
 import sys
+import tempfile
 import threading
 import time
 from http.cookies import SimpleCookie
@@ -62,22 +88,75 @@ SEARCHES = ["Jansen", "de Vries", "Bakker", "Visser", "Smit", "Meijer", "de Boer
 CHILD_LINK = re.compile(rb'href="/jeugdigen/(\d+)/"')
 
 
+TOTP_STEP = 30  # seconds; django-otp's TOTPDevice default, with 6 digits and SHA-1
+SECRET = re.compile(rb'<code class="secret">([A-Z2-7 ]+)</code>')
+RECOVERY_PAGE = b"herstelcode"
+
+
+def totp(key_b32: str, step: int) -> str:
+    """The six-digit code of an authenticator app for this 30-second step (RFC 6238 / RFC 4226)."""
+    key = base64.b32decode(key_b32.replace(" ", ""))
+    digest = hmac.new(key, struct.pack(">Q", step), hashlib.sha1).digest()
+    offset = digest[-1] & 0x0F
+    return f"{(struct.unpack('>I', digest[offset : offset + 4])[0] & 0x7FFFFFFF) % 1_000_000:06d}"
+
+
+class Keys:
+    """The demo users' authenticator keys and last used step, per server, in a JSON file only we can read."""
+
+    def __init__(self, path: str, server: str):
+        self.path, self.server = path, server
+        try:
+            with open(path) as f:
+                self.all = json.load(f)
+        except FileNotFoundError:
+            self.all = {}
+        self.mine = self.all.setdefault(server, {})
+
+    def code(self, username: str, key: str | None = None) -> str:
+        """A code for a step this user has not used yet: a step is valid once (django-otp)."""
+        entry = self.mine.setdefault(username, {})
+        if key:
+            entry["key"], entry["step"] = key, 0
+        while True:
+            now = time.time()
+            step = int(now // TOTP_STEP)
+            # Not in a step's last second, so the server checks the code in the same step.
+            if step > entry.get("step", 0) and now % TOTP_STEP < TOTP_STEP - 1:
+                break
+            time.sleep(TOTP_STEP - now % TOTP_STEP + 0.1)
+        entry["step"] = step
+        self.save()
+        return totp(entry["key"], step)
+
+    def key(self, username: str) -> str | None:
+        return self.mine.get(username, {}).get("key")
+
+    def save(self) -> None:
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        with os.fdopen(fd, "w") as f:
+            json.dump(self.all, f, indent=1)
+
+
 class Session:
     """One logged-in user over one keep-alive connection, with its cookies."""
 
-    def __init__(self, host: str, port: int):
+    def __init__(self, host: str, port: int, cookies: dict | None = None):
         self.host, self.port = host, port
-        self.cookies: dict[str, str] = {}
+        self.cookies: dict[str, str] = dict(cookies or {})
         self.conn = http.client.HTTPConnection(host, port, timeout=30)
 
     def request(self, method: str, path: str, body: dict | None = None, headers: dict | None = None):
-        headers = dict(headers or {})
+        # As the reverse proxy that ends TLS (docs/deploy.md); a server with BEHIND_PROXY=1 trusts it.
+        headers = {"X-Forwarded-Proto": "https", **(headers or {})}
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{k}={v}" for k, v in self.cookies.items())
         data = None
         if body is not None:
             data = urlencode(body)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+            # Django checks the Referer of a POST over https: the same origin as the page's form.
+            headers.setdefault("Referer", f"https://{self.host}:{self.port}{path}")
         for attempt in (1, 2):  # a keep-alive connection the server closed is opened once more
             try:
                 self.conn.request(method, path, body=data, headers=headers)
@@ -92,34 +171,66 @@ class Session:
         for header in response.headers.get_all("Set-Cookie") or []:
             for name, morsel in SimpleCookie(header).items():
                 self.cookies[name] = morsel.value
-        return response.status, response.getheader("Location") or "", content
+        return response.status, urlsplit(response.getheader("Location") or "").path, content
 
-    def login(self, username: str, password: str) -> None:
+    def post_form(self, path: str, fields: dict):
+        return self.request("POST", path, {**fields, "csrfmiddlewaretoken": self.cookies.get("csrftoken", "")})
+
+    def login(self, username: str, password: str, keys: Keys) -> None:
+        """Password, then (when the app asks) the authenticator code: set up the first time, verified after."""
         try:
-            status, _, _ = self.request("GET", "/accounts/login/")
+            status, location, _ = self.request("GET", "/accounts/login/")
         except OSError as exc:
             raise SystemExit(f"Geen server op {self.host}:{self.port} ({exc}).") from None
         if status != 200 or "csrftoken" not in self.cookies:
-            raise SystemExit(f"Inlogpagina gaf {status} (draait de server, op deze poort?).")
-        status, location, _ = self.request(
-            "POST",
-            "/accounts/login/",
-            {"username": username, "password": password, "csrfmiddlewaretoken": self.cookies["csrftoken"]},
-        )
+            hint = " (DEBUG=0 zonder BEHIND_PROXY=1?)" if status == 301 and location else ""
+            raise SystemExit(f"Inlogpagina gaf {status}{hint}: draait de server, op deze poort?")
+        status, location, _ = self.post_form("/accounts/login/", {"username": username, "password": password})
         if status != 302 or "/accounts/" in location:
             raise SystemExit(
-                f"Inloggen als {username} mislukt ({status} naar {location or 'dezelfde pagina'}): demo-data geladen, "
-                "TWO_FACTOR_REQUIRED=0?"
+                f"Inloggen als {username} mislukt ({status} naar {location or 'dezelfde pagina'}): demo-data geladen?"
             )
+        status, location, _ = self.request("GET", "/")
+        if status == 302 and location == "/accounts/tweestaps/instellen/":
+            _, _, page = self.request("GET", location)
+            found = SECRET.search(page)
+            if not found:
+                raise SystemExit(f"Geen sleutel op de instelpagina van {username}.")
+            key = found.group(1).decode().replace(" ", "")
+            status, _, page = self.post_form(location, {"token": keys.code(username, key), "next": "/"})
+            if status != 200 or RECOVERY_PAGE not in page:
+                raise SystemExit(f"Tweestapsverificatie instellen voor {username} mislukt ({status}).")
+        elif status == 302 and location == "/accounts/tweestaps/":
+            if not keys.key(username):
+                raise SystemExit(
+                    f"{username} heeft al een authenticator, maar de sleutel staat niet in {keys.path}: zet de "
+                    "tweestapsverificatie van de demogebruikers terug in het beheer (of laad de demo-data opnieuw)."
+                )
+            status, location, _ = self.post_form(location, {"token": keys.code(username), "next": "/"})
+            if status != 302 or location.startswith("/accounts/"):
+                raise SystemExit(f"Code van {username} geweigerd ({status}): klopt de sleutel in {keys.path}?")
+        elif status not in (200, 302):
+            raise SystemExit(f"Na inloggen als {username} gaf / {status}.")
+
+
+def log_in_users(host: str, port: int, password: str, keys_path: str, clients: int) -> dict[str, dict]:
+    """Each demo user the clients need, logged in once: username -> the session's cookies."""
+    keys = Keys(keys_path, f"{host}:{port}")
+    cookies = {}
+    for users in USERS.values():
+        for username in users[:clients]:
+            session = Session(host, port)
+            session.login(username, password, keys)
+            session.conn.close()
+            cookies[username] = session.cookies
+    return cookies
 
 
 class Client:
-    def __init__(self, index: int, host: str, port: int, password: str):
+    def __init__(self, index: int, host: str, port: int, cookies: dict[str, dict]):
         self.sessions = {}
         for role, users in USERS.items():
-            session = Session(host, port)
-            session.login(users[index % len(users)], password)
-            self.sessions[role] = session
+            self.sessions[role] = Session(host, port, cookies[users[index % len(users)]])
 
     def get(self, role: str, path: str):
         return self.sessions[role].request("GET", path)
@@ -131,7 +242,7 @@ class Client:
             "POST",
             "/dossiers/",
             {"q": text, "csrfmiddlewaretoken": session.cookies["csrftoken"]},
-            {"HX-Request": "true", "Referer": f"http://{session.host}:{session.port}/dossiers/"},
+            {"HX-Request": "true", "Referer": f"https://{session.host}:{session.port}/dossiers/"},
         )
 
 
@@ -184,8 +295,13 @@ def main():
     parser.add_argument("--clients", type=int, default=8)
     parser.add_argument("--duration", type=float, default=60.0, help="seconds of load (after the logins)")
     parser.add_argument("--requests", type=int, default=0, help="stop after this many requests instead")
-    parser.add_argument("--warmup", type=float, default=5.0, help="seconds of load before measuring")
+    parser.add_argument("--warmup", type=float, default=15.0, help="seconds of load before measuring")
     parser.add_argument("--password", default=PASSWORD)
+    parser.add_argument(
+        "--totp-keys",
+        default=os.path.join(tempfile.gettempdir(), "jeugdregie_load_test_totp.json"),
+        help="the demo users' authenticator keys, written at their first 2FA setup (see above)",
+    )
     parser.add_argument("--seed", type=int, default=14)
     parser.add_argument("--cpu-of", action="append", default=[], metavar="PATTERN", help="see above")
     args = parser.parse_args()
@@ -197,7 +313,8 @@ def main():
     host, port = url.hostname, url.port or 80
 
     print(f"{args.url}: {args.clients} clients, {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}", flush=True)
-    clients = [Client(i, host, port, args.password) for i in range(args.clients)]
+    cookies = log_in_users(host, port, args.password, args.totp_keys, args.clients)
+    clients = [Client(i, host, port, cookies) for i in range(args.clients)]
     children = harvest_children(clients[0])
     print(f"  {len(clients)} clients logged in, {len(children)} case files to open", flush=True)
     pages = list(WEIGHTS)

@@ -11,7 +11,14 @@ from django.urls import reverse
 from cases import services
 from cases.models import Role
 
-from ..factories import ChildFactory, ProviderFactory, StopReviewFactory, TrajectoryFactory, UserFactory
+from ..factories import (
+    ChildFactory,
+    ExtensionFactory,
+    ProviderFactory,
+    StopReviewFactory,
+    TrajectoryFactory,
+    UserFactory,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -113,3 +120,17 @@ def test_the_product_choice_shows_its_tariff_in_dutch(client, jan, gemeente_a, f
     client.force_login(jan)
     body = client.get(reverse("cases:trajectory_start", args=[child.pk])).content.decode()
     assert "(€ 95,00 per " in body  # was "(€ 95.00 per …)"
+
+
+def test_the_case_file_counts_the_granted_extensions_of_a_trajectory(client, jan, gemeente_a, frozen_today):
+    trajectory = TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a))
+    for status in ("approved", "shortened", "refused"):
+        ExtensionFactory(trajectory=trajectory, status=status, decision_reason="Besloten")
+    ExtensionFactory(trajectory=trajectory, status="pending")
+    other = TrajectoryFactory(child=trajectory.child)
+    ExtensionFactory(trajectory=other, status="refused", decision_reason="Besloten")
+    client.force_login(jan)
+    response = client.get(reverse("cases:child_detail", args=[trajectory.child.pk]))
+    page = response.content.decode()
+    assert page.count("× verlengd") == 1  # the refused and the pending request do not count
+    assert "2× verlengd" in page
