@@ -11,7 +11,6 @@ most of an import's time preparing values one by one; COPY is what makes 100,000
 take seconds.
 """
 
-from contextlib import contextmanager
 from operator import attrgetter, itemgetter
 
 from django.db import connection
@@ -187,7 +186,7 @@ def _history_of_new(writer: "HistoryWriter", model, now, ids: list[int]) -> None
     quote = connection.ops.quote_name
     targets = [f.column for f in tracked] + [history.get_field(name).column for name in marks]
     sources = [quote(meta.get_field(f.name).column) for f in tracked] + ["%s"] * len(marks)
-    with connection.cursor() as cursor, _foreign_keys_checked_at_once(cursor, history.db_table):
+    with connection.cursor() as cursor:
         cursor.execute(
             f"INSERT INTO {quote(history.db_table)} ({', '.join(quote(c) for c in targets)}) "
             f"SELECT {', '.join(sources)} FROM {quote(meta.db_table)} "
@@ -199,33 +198,10 @@ def _history_of_new(writer: "HistoryWriter", model, now, ids: list[int]) -> None
 def _copy_rows(table: str, columns: list[str], rows) -> None:
     quote = connection.ops.quote_name
     sql = f"COPY {quote(table)} ({', '.join(quote(c) for c in columns)}) FROM STDIN"
-    with connection.cursor() as cursor, _foreign_keys_checked_at_once(cursor, table):
+    with connection.cursor() as cursor:
         with cursor.cursor.copy(sql) as copy:
             for row in rows:
                 copy.write_row(row)
-
-
-@contextmanager
-def _foreign_keys_checked_at_once(cursor, table: str):
-    """Check the foreign keys of the rows written to `table` inside this block at its end, not at the commit.
-
-    Django declares every foreign key DEFERRABLE INITIALLY DEFERRED. Left so, the checks of 100,000 imported
-    rows pile up until the commit and then take longer (15 of 52 s at load 6) than at the end of each statement,
-    while the rows they read are still in memory. The rows they refer to are written first (households, children,
-    referrals, trajectories: imports.ijw_batch.WRITE_ORDER), so they pass here as they would at the commit.
-    A refused row raises here; rolling back to the chunk's savepoint also restores the deferred mode.
-    """
-    quote = connection.ops.quote_name
-    cursor.execute(
-        "SELECT conname FROM pg_constraint WHERE conrelid = %s::regclass AND contype = 'f' AND condeferred",
-        [quote(table)],
-    )
-    deferred = ", ".join(quote(name) for (name,) in cursor.fetchall())
-    if deferred:
-        cursor.execute(f"SET CONSTRAINTS {deferred} IMMEDIATE")
-    yield
-    if deferred:
-        cursor.execute(f"SET CONSTRAINTS {deferred} DEFERRED")
 
 
 def copy_create(writer: "HistoryWriter", objs: list, model, *, with_history: bool = True) -> list:
