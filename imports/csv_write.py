@@ -28,13 +28,15 @@ class ChunkWriter:
         self._problem = problem
 
     def write(self, rows: list[Row]) -> None:
-        children = self._children(rows)
-        if children is None or not self.report.ok:
+        written = self._children(rows)
+        if written is None or not self.report.ok:
             return  # the file is refused anyway; keep checking rows, skip the writes
-        referrals = self._referrals(rows, children)
-        self._trajectories(rows, children, referrals)
+        children, known = written
+        referrals = self._referrals(rows, children, known)
+        self._trajectories(rows, children, known, referrals)
 
-    def _children(self, rows: list[Row]) -> dict | None:
+    def _children(self, rows: list[Row]) -> tuple[dict, set] | None:
+        """The chunk's children by key (new ones written), and the ids of those that existed before it."""
         by_gemeente: dict[int, set] = {}
         for row in rows:
             by_gemeente.setdefault(row.gemeente_id, set()).add(row.child_ref)
@@ -124,6 +126,7 @@ class ChunkWriter:
             return None
 
         ids = {key: child.pk for key, child in existing.items()}
+        known = set(ids.values())
         if new:
             households = [
                 {
@@ -148,17 +151,18 @@ class ChunkWriter:
                 ["external_reference", "bsn", "birth_date", "first_name", "name_prefix", "last_name"],
             )
             self.report.count("jeugdige", "gewijzigd", len(changed))
-        return ids
+        return ids, known
 
-    def _referrals(self, rows: list[Row], children: dict) -> dict:
+    def _referrals(self, rows: list[Row], children: dict, known: set) -> dict:
         wanted = dict.fromkeys(
             (children[row.child_key], row.referrer, row.referral_date) for row in rows if row.referrer
         )
         if not wanted:
             return {}
+        # A child new in this chunk has no referrals yet: only the children that existed are looked up.
         existing = {
             (r.child_id, r.source, r.date): r.pk
-            for r in Referral.objects.filter(child_id__in={key[0] for key in wanted})
+            for r in Referral.objects.filter(child_id__in={key[0] for key in wanted} & known)
         }
         new = [key for key in wanted if key not in existing]
         created = self.writer.create_values(
@@ -173,12 +177,12 @@ class ChunkWriter:
         self.report.count("verwijzing", "ongewijzigd", len(wanted) - len(new))
         return existing
 
-    def _trajectories(self, rows: list[Row], children: dict, referrals: dict) -> None:
-        child_ids = set(children.values())
+    def _trajectories(self, rows: list[Row], children: dict, known: set, referrals: dict) -> None:
         allocation_numbers = {row.allocation_number for row in rows if row.allocation_number}
         existing_by_key = {}
         existing_by_allocation = {}
-        query = Q(child_id__in=child_ids)
+        # A child new in this chunk has no trajectories yet (an allocation number may belong to anyone's).
+        query = Q(child_id__in=known)
         if allocation_numbers:
             query |= Q(allocation_number__in=allocation_numbers)
         for t in Trajectory.objects.filter(query).select_related("provider", "product"):
@@ -188,6 +192,7 @@ class ChunkWriter:
 
         new, changed = [], []
         unchanged = 0
+        today = timezone.localdate()
         for row in rows:
             child_id = children[row.child_key]
             referral_id = referrals.get((child_id, row.referrer, row.referral_date)) if row.referrer else None
@@ -223,7 +228,7 @@ class ChunkWriter:
                 terms = trajectory_terms(product, provider, tariff=row.tariff).as_fields()
                 # Without the column werkelijke_start, an export of running care started on its start date
                 # (the rules read the actual start); an empty cell never clears a start already known.
-                values.setdefault("actual_start_date", row.start if row.start <= timezone.localdate() else None)
+                values.setdefault("actual_start_date", row.start if row.start <= today else None)
                 new.append({"child_id": child_id, "allocation_number": row.allocation_number, **terms, **values})
                 continue
             if referral_id is None:

@@ -154,18 +154,34 @@ class _Reader:
 
     @staticmethod
     @cache
-    def _path(path: str, prefix: str) -> str:
-        # Clark notation ({namespace}Name), worked out once per path: lxml's find then needs no prefix map,
+    def _tags(path: str, prefix: str) -> tuple[str, ...]:
+        # Clark notation ({namespace}Name), worked out once per path: lxml then needs no prefix map,
         # which made the lookups the largest cost of reading a message.
         own = f"{{http://www.istandaarden.nl/ijw/3_2/{prefix}/schema}}"
-        return "/".join(f"{{{IJW}}}{part[4:]}" if part.startswith("ijw:") else own + part for part in path.split("/"))
+        return tuple(f"{{{IJW}}}{part[4:]}" if part.startswith("ijw:") else own + part for part in path.split("/"))
+
+    @staticmethod
+    @cache
+    def _path(path: str, prefix: str) -> str:
+        return "/".join(_Reader._tags(path, prefix))
 
     def text(self, path: str, node=None) -> str:
-        found = (node if node is not None else self.root).find(self._path(path, self.prefix))
+        found = _first(node if node is not None else self.root, self._tags(path, self.prefix))
         return (found.text or "").strip() if found is not None else ""
 
     def all(self, path: str, node=None) -> list:
         return (node if node is not None else self.root).findall(self._path(path, self.prefix))
+
+
+def _first(node, tags: tuple[str, ...]):
+    """The first element at the path of `tags` below `node`, in document order, as lxml's find gives it; walked
+    with iterchildren, twice as fast as find's path parsing (it ran ~20 times for every message)."""
+    for child in node.iterchildren(tags[0]):
+        if len(tags) == 1:
+            return child
+        if (found := _first(child, tags[1:])) is not None:
+            return found
+    return None
 
 
 def _header(r: _Reader, kind: str, name: str, *, gemeente_is_sender: bool) -> Message:

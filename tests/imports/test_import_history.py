@@ -121,6 +121,19 @@ def test_rows_from_plain_values_match_the_bulk_helpers(beheer_a):
     assert rows(by_copy)[0]["daily_cost"] == Decimal("27.1429") and rows(by_copy)[0]["version"] == 1
     assert [h[:5] for h in history(by_copy)] == [h[:5] for h in history(by_helpers)]
     assert all(h[5] is not None for h in history(by_copy))
+
+    def every_history_field(ids):
+        # Everything but what differs by nature: the ids, the moments of writing, the allocation numbers.
+        differ = {"history_id", "id", "history_date", "created_at", "updated_at", "allocation_number"}
+        return [
+            {name: value for name, value in row.items() if name not in differ}
+            for row in Trajectory.history.filter(id__in=ids).order_by("start_date").values()
+        ]
+
+    assert every_history_field(by_copy) == every_history_field(by_helpers)
+    assert list(Trajectory.history.filter(id__in=by_copy).order_by("history_id").values_list("id", flat=True)) == (
+        sorted(by_copy)
+    )
     assert list(
         Trajectory.objects.filter(pk__in=by_copy).order_by("pk").values_list("allocation_number", flat=True)
     ) == [f"B{i}" for i in range(60)]
