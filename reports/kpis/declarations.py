@@ -111,6 +111,15 @@ def declared_vs_allocated_series(gemeente: Gemeente, periods: list[Period]) -> l
     return one(declared_vs_allocated_by_gemeente, gemeente, periods)
 
 
+ZERO = Decimal("0.00")
+
+
+def _cents(total: Decimal | None) -> Decimal:
+    """money() for a sum of amounts in cents (numeric(12,2)): already whole cents from either database, so
+    only an empty sum needs a value; 2.4 million quantize calls were seconds over all gemeenten."""
+    return ZERO if total is None else total
+
+
 def declared_vs_allocated_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Declared]]:
     span = span_of(periods)
     # One row per gemeente, period, segment and provider with a declaration in it: the rows of the table
@@ -160,10 +169,10 @@ def declared_vs_allocated_by_gemeente(gemeente_ids: list[int], periods: list[Per
                 segment=f"{segment}. {name}",
                 provider=provider,
                 allocated=money(costs_of_pair and costs_of_pair[i]),
-                declared=money(declared),
-                approved=money(approved),
-                rejected=money(rejected),
-                open=money(still_open),
+                declared=_cents(declared),
+                approved=_cents(approved),
+                rejected=_cents(rejected),
+                open=_cents(still_open),
             )
         )
     return result
