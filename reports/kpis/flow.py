@@ -13,7 +13,6 @@ from cases.models import Gemeente, Trajectory, YouthPopulation
 from .period import Period
 from .query import (
     GEMEENTE,
-    count_distinct,
     date_value,
     empty_row,
     grouped,
@@ -165,25 +164,26 @@ def youths_in_care_series(gemeente: Gemeente, periods: list[Period]) -> list[InC
 
 def youths_in_care_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[InCare]]:
     active = trajectories_in(gemeente_ids).filter(in_care_in(span_of(periods)))
-    # Distinct youths meeting each condition (a youth with several trajectories counts once).
-    conditions, per_segment = {}, {}
+    aggregates, per_segment = {}, {}
     for i, p in enumerate(periods):
-        conditions[f"y{i}"] = in_care_in(p)
-        conditions[f"u{i}"] = in_care_in(p) & Q(child__birth_date__gt=_years_before(p.end, 18))
-        per_segment[f"s{i}"] = in_care_in(p)
-        conditions[f"w{i}"] = in_care_in(p) & WITH_STAY
-        conditions[f"z{i}"] = in_care_in(p) & ~WITH_STAY
+        aggregates[f"y{i}"] = Count("child", distinct=True, filter=in_care_in(p))
+        aggregates[f"u{i}"] = Count(
+            "child", distinct=True, filter=in_care_in(p) & Q(child__birth_date__gt=_years_before(p.end, 18))
+        )
+        per_segment[f"s{i}"] = Count("child", distinct=True, filter=in_care_in(p))
+        aggregates[f"w{i}"] = Count("child", distinct=True, filter=in_care_in(p) & WITH_STAY)
+        aggregates[f"z{i}"] = Count("child", distinct=True, filter=in_care_in(p) & ~WITH_STAY)
         for label, (youngest, oldest) in AGE_GROUPS.items():
             # Born after the day the child would be `oldest + 1` and on or before the day it turned `youngest`.
             born = Q(child__birth_date__lte=_years_before(p.end, youngest))
             if oldest is not None:
                 born &= Q(child__birth_date__gt=_years_before(p.end, oldest + 1))
-            conditions[f"a{i}_{label}"] = in_care_in(p) & born
-    rows = count_distinct(active, (GEMEENTE,), "child", conditions)
+            aggregates[f"a{i}_{label}"] = Count("child", distinct=True, filter=in_care_in(p) & born)
+    rows = grouped(active, (GEMEENTE,), aggregates)
     segment_key = "product__segment__number"
     segment_rows: dict[int, list] = {}
-    for (g, segment), row in count_distinct(active, (GEMEENTE, segment_key), "child", per_segment).items():
-        segment_rows.setdefault(g, []).append({segment_key: segment, **row})
+    for row in active.values(GEMEENTE, segment_key).annotate(**per_segment).order_by():
+        segment_rows.setdefault(row[GEMEENTE], []).append(row)
     population_rows = YouthPopulation.objects.filter(
         gemeente__in=gemeente_ids, year__in={p.end.year for p in periods}
     ).values_list("gemeente", "year", "count", "one_in_n_target")
@@ -192,7 +192,7 @@ def youths_in_care_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -
         populations[g, year], targets[g, year] = count, target
     result = {}
     for g in gemeente_ids:
-        row = rows.get(g) or dict.fromkeys(conditions, 0)
+        row = rows.get(g) or empty_row(aggregates)
         result[g] = []
         for i, p in enumerate(periods):
             population, under_18 = populations.get((g, p.end.year)), row[f"u{i}"]

@@ -8,7 +8,7 @@ from decimal import Decimal
 
 from django.core.exceptions import EmptyResultSet
 from django.db import connections, models
-from django.db.models import Case, Count, Exists, F, Max, OuterRef, Q, Value, When, Window
+from django.db.models import Count, Exists, F, OuterRef, Q, Value, Window
 from django.db.models.functions import Coalesce, Greatest, Least, RowNumber
 
 from cases.dbfuncs import DaysBetween
@@ -76,50 +76,6 @@ def fetch_rows(queryset) -> list[tuple]:
     with connection.cursor() as cursor:
         cursor.execute(sql, params)
         return cursor.fetchall()
-
-
-def count_distinct(queryset, keys: tuple[str, ...], field_name: str, conditions: dict[str, Q]) -> dict:
-    """Like grouped() with a Count(field_name, distinct=True, filter=condition) per named condition: how many
-    distinct values of `field_name` have a row meeting each condition, per value of `keys`.
-
-    Each COUNT(DISTINCT) with a FILTER sorts its own values per group; a hundred of them over all gemeenten
-    took ~10 s. Here the rows are first grouped per keys and value, with a 1 per condition met (MAX), and
-    an outer query adds the ones up: the same counts, one sort. (A value without any row meeting a
-    condition adds 0; a group without rows is absent, as in grouped().)"""
-    names = list(conditions)
-    per_value = (
-        queryset.filter(**{f"{field_name}__isnull": False})  # as COUNT(DISTINCT) skips NULL
-        .values(*keys, field_name)
-        .annotate(
-            **{
-                name: Max(Case(When(condition, then=Value(1)), default=Value(0)))
-                for name, condition in conditions.items()
-            }
-        )
-        .order_by()
-        .values_list(*keys, field_name, *names)
-    )
-    connection = connections[queryset.db]
-    try:
-        sql, params = per_value.query.get_compiler(connection=connection).as_sql()
-    except EmptyResultSet:
-        return {}
-    key_columns = [f"k{k}" for k in range(len(keys))]
-    sums = [f"c{c}" for c in range(len(names))]
-    columns = ", ".join([*key_columns, "v", *sums])
-    outer = (
-        f"WITH per_value ({columns}) AS ({sql}) SELECT {', '.join(key_columns)}, "
-        + ", ".join(f"SUM({c})" for c in sums)
-        + f" FROM per_value GROUP BY {', '.join(key_columns)}"
-    )
-    with connection.cursor() as cursor:
-        cursor.execute(outer, params)
-        rows = cursor.fetchall()
-    result = {}
-    for row in rows:
-        key = row[0] if len(keys) == 1 else tuple(row[: len(keys)])
-        result[key] = dict(zip(names, row[len(keys) :], strict=True))
-    return result
 
 
 def empty_row(aggregates: dict) -> dict:
