@@ -1,24 +1,39 @@
 """Declarations (issue 12): declared against allocated spend per segment and provider, and the realised
 months the spend and forecast use instead of P × Q (the rule is in docs/kpis.md, "Declaraties").
 
-Two queries per report whatever the data: one over the declaration lines, one over the trajectories;
-each holds a column per period (conditional aggregates), as every KPI family here does.
+Two queries per report whatever the data: one over the declaration lines (a row per period, segment and
+provider), one over the trajectories (a column per period: conditional aggregates, as the other families).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+from operator import itemgetter
 
 from django.db import models
-from django.db.models import Exists, F, OuterRef, Q, Sum, Value
+from django.db.models import F, FilteredRelation, Q, Sum, Value
 from django.db.models.functions import Coalesce, Greatest, Least
 
 from cases.dbfuncs import DaysBetween
-from cases.models import Declaration, DeclarationStatus, Gemeente, TaskContract
+from cases.models import Declaration, DeclarationStatus, Gemeente
 
 from .period import Period
-from .query import GEMEENTE, MONEY, active_in, cost_in, date_value, grouped, money, one, pct, span_of, trajectories_in
+from .query import (
+    GEMEENTE,
+    MONEY,
+    active_in,
+    cost_in,
+    date_value,
+    fetch_rows,
+    grouped,
+    money,
+    one,
+    pct,
+    period_index,
+    span_of,
+    trajectories_in,
+)
 
 
 @dataclass
@@ -96,48 +111,70 @@ def declared_vs_allocated_series(gemeente: Gemeente, periods: list[Period]) -> l
     return one(declared_vs_allocated_by_gemeente, gemeente, periods)
 
 
+ZERO = Decimal("0.00")
+
+
+def _cents(total: Decimal | None) -> Decimal:
+    """money() for a sum of amounts in cents (numeric(12,2)): already whole cents from either database, so
+    only an empty sum needs a value; 2.4 million quantize calls were seconds over all gemeenten."""
+    return ZERO if total is None else total
+
+
 def declared_vs_allocated_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[int, list[Declared]]:
     span = span_of(periods)
-    aggregates = {}
-    for i, p in enumerate(periods):
-        months = _in_months(p)
-        aggregates[f"d{i}"] = Sum("amount", filter=months)
-        aggregates[f"a{i}"] = Sum("approved_amount", filter=months & Q(status=DeclarationStatus.APPROVED))
-        aggregates[f"r{i}"] = Sum("amount", filter=months & Q(status=DeclarationStatus.REJECTED))
-        aggregates[f"o{i}"] = Sum("amount", filter=months & Q(status=DeclarationStatus.SUBMITTED))
-        aggregates[f"n{i}"] = models.Count("pk", filter=months)
-    line_keys = (f"trajectory__{GEMEENTE}", f"trajectory__{SEGMENT}", f"trajectory__{SEGMENT_NAME}", PROVIDER)
-    lines = grouped(_lines_in(gemeente_ids).filter(_in_months(span)), line_keys, aggregates)
+    # One row per gemeente, period, segment and provider with a declaration in it: the rows of the table
+    # (a column per period would give ~65 mostly empty columns per pair, several times slower over all gemeenten).
+    line_keys = (
+        f"trajectory__{GEMEENTE}",
+        "_period",
+        f"trajectory__{SEGMENT}",
+        f"trajectory__{SEGMENT_NAME}",
+        PROVIDER,
+    )
+    lines = fetch_rows(
+        _lines_in(gemeente_ids)
+        .filter(_in_months(span))
+        .annotate(_period=period_index(periods, "month"))
+        .filter(_period__isnull=False)
+        .values(*line_keys)
+        .annotate(
+            declared=Sum("amount"),
+            approved=Sum("approved_amount", filter=Q(status=DeclarationStatus.APPROVED)),
+            rejected=Sum("amount", filter=Q(status=DeclarationStatus.REJECTED)),
+            open=Sum("amount", filter=Q(status=DeclarationStatus.SUBMITTED)),
+        )
+        .order_by()
+        .values_list(*line_keys, "declared", "approved", "rejected", "open")
+    )
     allocated = {}
     if lines:
-        providers = {provider for _g, _segment, _name, provider in lines}
-        allocated = grouped(
-            trajectories_in(gemeente_ids).filter(
-                active_in(span), provider__name__in=providers, daily_cost__isnull=False
-            ),
-            (GEMEENTE, SEGMENT, PROVIDER),
-            {f"c{i}": Sum(cost_in(p), filter=active_in(p)) for i, p in enumerate(periods)},
+        providers = {line[4] for line in lines}
+        costs = {f"c{i}": Sum(cost_in(p), filter=active_in(p)) for i, p in enumerate(periods)}
+        for g, segment, provider, *per_period in fetch_rows(
+            trajectories_in(gemeente_ids)
+            .filter(active_in(span), provider__name__in=providers, daily_cost__isnull=False)
+            .values(GEMEENTE, SEGMENT, PROVIDER)
+            .annotate(**costs)
+            .order_by()
+            .values_list(GEMEENTE, SEGMENT, PROVIDER, *costs)
+        ):
+            allocated[g, segment, provider] = per_period
+    result = {g: [Declared() for _p in periods] for g in gemeente_ids}
+    lines.sort(key=itemgetter(1, 2, 4))  # by period, then segment, then provider
+    for g, i, segment, name, provider, declared, approved, rejected, still_open in lines:
+        costs_of_pair = allocated.get((g, segment, provider))
+        result[g][i].rows.append(
+            DeclaredRow(
+                segment_number=segment,
+                segment=f"{segment}. {name}",
+                provider=provider,
+                allocated=money(costs_of_pair and costs_of_pair[i]),
+                declared=_cents(declared),
+                approved=_cents(approved),
+                rejected=_cents(rejected),
+                open=_cents(still_open),
+            )
         )
-    result = {g: [] for g in gemeente_ids}
-    ordered = sorted(lines.items(), key=lambda item: (item[0][1], item[0][3]))  # by segment, then provider
-    for i, _p in enumerate(periods):
-        rows: dict[int, list[DeclaredRow]] = {g: [] for g in gemeente_ids}
-        for (g, segment, name, provider), row in ordered:
-            if row[f"n{i}"]:
-                rows[g].append(
-                    DeclaredRow(
-                        segment_number=segment,
-                        segment=f"{segment}. {name}",
-                        provider=provider,
-                        allocated=money(allocated.get((g, segment, provider), {}).get(f"c{i}")),
-                        declared=money(row[f"d{i}"]),
-                        approved=money(row[f"a{i}"]),
-                        rejected=money(row[f"r{i}"]),
-                        open=money(row[f"o{i}"]),
-                    )
-                )
-        for g in gemeente_ids:
-            result[g].append(Declared(rows=rows[g]))
     return result
 
 
@@ -148,15 +185,20 @@ def declared_vs_allocated(gemeente: Gemeente, period: Period) -> Declared:
 # --- realised months in spend and forecast ----------------------------------------------------------------
 
 
-def _covered(year: int) -> Exists:
-    """The line's trajectory is paid by a taakgericht contract that year (as money.covered_by_contract)."""
-    return Exists(
-        TaskContract.objects.filter(
-            gemeente_id=OuterRef("trajectory__child__gemeente_id"),
-            provider_id=OuterRef("trajectory__provider_id"),
-            segment_id=OuterRef("trajectory__product__segment_id"),
-            year=year,
-        )
+def _contract_of(year: int) -> FilteredRelation:
+    """The line's trajectory is paid by a taakgericht contract that year (as money.covered_by_contract), as a
+    join: at most one contract per gemeente, provider, segment and year (task_contract_once_per_year). An
+    EXISTS repeated in every period's FILTER took twice as long over all gemeenten."""
+    contract = "trajectory__provider__task_contracts"
+    return FilteredRelation(
+        contract,
+        condition=Q(
+            **{
+                f"{contract}__year": year,
+                f"{contract}__gemeente": F("trajectory__child__gemeente"),
+                f"{contract}__segment": F("trajectory__product__segment"),
+            }
+        ),
     )
 
 
@@ -181,7 +223,7 @@ def realised_adjustments_by_gemeente(
     years = sorted({p.end.year for p in periods})
     aggregates = {}
     for i, p in enumerate(periods):
-        per_case = Q(**{f"covered_{p.end.year}": False})
+        per_case = Q(**{f"_contract_{p.end.year}__isnull": True})
         year_to_date = Period(p.end.replace(month=1, day=1), p.end)
         aggregates[f"m{i}"] = Sum(_replaced(p), filter=_in_months(p) & per_case)
         aggregates[f"y{i}"] = Sum(_replaced(year_to_date), filter=_in_months(year_to_date) & per_case)
@@ -190,7 +232,7 @@ def realised_adjustments_by_gemeente(
         _lines_in(gemeente_ids)
         .realised()
         .filter(_in_months(Period(first, max(p.end for p in periods))))
-        .annotate(**{f"covered_{year}": _covered(year) for year in years}),
+        .annotate(**{f"_contract_{year}": _contract_of(year) for year in years}),
         (f"trajectory__{GEMEENTE}", "trajectory__product__segment"),
         aggregates,
     )

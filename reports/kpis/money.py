@@ -246,16 +246,22 @@ def spend_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[in
         (GEMEENTE, segment_key),
         aggregates,
     )
-    contracts: dict[tuple[int, int, int], list[TaskContract]] = {}
+    # Each contract's payment schedule computed once (TaskContract.payments), not once per period and range:
+    # over all gemeenten that was most of this family's Python time.
+    schedules: dict[tuple[int, int, int], list[tuple[dt.date, Decimal]]] = {}
+    sums: dict[tuple[int, int, int], Decimal] = {}
     for contract in TaskContract.objects.filter(gemeente__in=gemeente_ids, year__in=years):
-        contracts.setdefault((contract.gemeente_id, contract.segment_id, contract.year), []).append(contract)
+        key = (contract.gemeente_id, contract.segment_id, contract.year)
+        schedules.setdefault(key, []).extend(contract.payments())
+        sums[key] = sums.get(key, Decimal("0.00")) + contract.amount
 
     def paid(g: int, segment_id: int, first: dt.date, last: dt.date) -> Decimal:
-        of_year = contracts.get((g, segment_id, last.year), [])
-        return sum((c.paid_between(first, last) for c in of_year), Decimal("0.00"))
+        """TaskContract.paid_between, over the gemeente's contracts for the segment that year."""
+        payments = schedules.get((g, segment_id, last.year), ())
+        return sum((amount for due, amount in payments if first <= due <= last), Decimal("0.00"))
 
     def contract_sum(g: int, segment_id: int, year: int) -> Decimal:
-        return sum((c.amount for c in contracts.get((g, segment_id, year), [])), Decimal("0.00"))
+        return sums.get((g, segment_id, year), Decimal("0.00"))
 
     budgets = {
         (g, year, segment): amount
