@@ -10,6 +10,7 @@ Every function here runs a fixed number of queries, whatever the size of the gem
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import models
@@ -33,6 +34,8 @@ from .models import (
 )
 
 PROVIDERS_CACHE_SECONDS = 15 * 60
+# The full label of each flag code, as get_code_display gives it, looked up once instead of per flag.
+FLAG_LABELS = {code: str(label) for code, label in FlagCode.choices}
 
 
 @dataclass(frozen=True)
@@ -163,22 +166,32 @@ class QueueRow:
     open_tasks: list = field(default_factory=list)  # open tasks of the regisseur's decisions
     indicative: bool = False  # part of the cost is indicative (taakgericht care, no price per case)
 
-    @property
+    @cached_property
+    def sentences(self) -> list[str]:
+        """The sentence of each flag, in order: formatted once for the chips, the list and the CSV."""
+        return [flag.sentence for flag in self.flags]
+
+    @cached_property
+    def flag_items(self) -> list[tuple[str, str]]:
+        """(label, sentence) per flag, in order: the queue's list of the row's flags."""
+        return [(FLAG_LABELS.get(f.code, f.code), s) for f, s in zip(self.flags, self.sentences, strict=True)]
+
+    @cached_property
     def chips(self) -> list[dict]:
         """One chip per kind of flag: its short label, the key number of its heaviest flag (the flags of a
         code are several trajectories' or reviews'), how many there are, and the sentences for the title."""
         by_code: dict[str, list] = {}
-        for flag in self.flags:
-            by_code.setdefault(flag.code, []).append(flag)
+        for flag, sentence in zip(self.flags, self.sentences, strict=True):
+            by_code.setdefault(flag.code, []).append((flag, sentence))
         chips = []
         for code, group in by_code.items():
-            heaviest = max(group, key=lambda f: f.value if f.value is not None else Decimal("-1"))
+            heaviest = max(group, key=lambda fs: fs[0].value if fs[0].value is not None else Decimal("-1"))[0]
             chips.append(
                 {
                     "label": CHIP_LABELS.get(code, code),
                     "number": heaviest.key_number,
                     "count": len(group),
-                    "title": " · ".join(f.sentence for f in group),
+                    "title": " · ".join(sentence for _, sentence in group),
                 }
             )
         return chips
