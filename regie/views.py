@@ -422,7 +422,10 @@ def escalation_answer(request, pk):
 def patterns(request):
     gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
-    groups = flagged_patterns(gemeente, today)
+    groups = flagged_patterns(gemeente, today, cached=True)
+    for rows in groups.values():
+        for row in rows:
+            row.html = _pattern_row_html(row)
     context = {
         "nav": "patterns",
         "gemeente": gemeente,
@@ -436,6 +439,28 @@ def patterns(request):
         "knelpunten": knelpunt_rows(gemeente, statuses=LINKABLE),
     }
     return render(request, "regie/patterns.html", context)
+
+
+def _pattern_row_html(row) -> str:
+    """One row of a patterns table, built here: some 600 provider rows in a large gemeente took the
+    template engine ~50 ms. Escaped and formatted as the template's filters do."""
+    indicative = (
+        format_html('<br><span class="muted">waarvan {} indicatief</span>', formatting.euro(row.indicative_cost))
+        if row.indicative_cost
+        else ""
+    )
+    return format_html(
+        '<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{}{}</td>'
+        '<td class="num">{} mnd</td><td class="num">{}</td><td class="num">{}</td></tr>',
+        row.label,
+        row.child_count,
+        row.trajectories,
+        formatting.euro(row.cost),
+        indicative,
+        formatting.number(row.median_months, 1),
+        row.extensions,
+        formatting.percent(row.extended_share, 0),
+    )
 
 
 @role_required(*CASE_READERS)
