@@ -225,7 +225,8 @@ def _top_scores(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters, li
     scores = ChildScore.objects.filter(gemeente=gemeente)
     decisions = _latest_decisions(gemeente)
     waiting = [pk for pk, decision in decisions.items() if decision["follow_up_date"] > today]
-    waiting_scores = list(scores.filter(child_id__in=waiting))
+    # What _queue_state and the new-signal check read (a few hundred decided children in a large gemeente).
+    waiting_scores = list(scores.filter(child_id__in=waiting).only("child_id", "open_cost", "last_raised"))
     # Only a flag raised after the decision can count: the score's last_raised says which to look at.
     new_signals = _new_signals(
         decisions, [s.child_id for s in waiting_scores if s.last_raised > decisions[s.child_id]["decided_at"]]
