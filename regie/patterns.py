@@ -96,7 +96,7 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date, *, cached: bool = False
     source_labels = dict(ReferrerType.choices)
     indicative = {CostBasisLabel.CONTRACT, CostBasisLabel.REFERENCE}
     by_source, by_provider, by_segment = groups["source"], groups["provider"], groups["segment"]
-    children = defaultdict(set)  # per group: its children, counted at the end
+    children = defaultdict(set)  # per group (by identity: a row is not hashable), counted at the end
     # Some 15,000 rows in the largest gemeente of the national set: the loop is kept lean on purpose.
     for child_id, source, provider, segment_number, segment_name, days, total, basis, granted in rows:
         source_key = source_labels.get(source, "Onbekend (geen verwijzing vastgelegd)")
