@@ -10,10 +10,11 @@ Every function here runs a fixed number of queries, whatever the size of the gem
 import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
+from functools import cached_property
 
 from django.core.cache import cache
 from django.db import models
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, F, OuterRef, Q
 
 from cases.formatting import date, euro
 from cases.models import Child, CostBasisLabel, Gemeente, Provider, Task, TaskOrigin, Trajectory
@@ -33,6 +34,10 @@ from .models import (
 )
 
 PROVIDERS_CACHE_SECONDS = 15 * 60
+# The full label of each flag code, as get_code_display gives it, looked up once instead of per flag.
+FLAG_LABELS = {code: str(label) for code, label in FlagCode.choices}
+# The fields of a flag its sentence, key number and code are made of (regie/flag_text.py).
+FLAG_TEXT_FIELDS = ("child_id", "code", "value", "norm", "detail", "reference_date", "reason")
 
 
 @dataclass(frozen=True)
@@ -163,22 +168,32 @@ class QueueRow:
     open_tasks: list = field(default_factory=list)  # open tasks of the regisseur's decisions
     indicative: bool = False  # part of the cost is indicative (taakgericht care, no price per case)
 
-    @property
+    @cached_property
+    def sentences(self) -> list[str]:
+        """The sentence of each flag, in order: formatted once for the chips, the list and the CSV."""
+        return [flag.sentence for flag in self.flags]
+
+    @cached_property
+    def flag_items(self) -> list[tuple[str, str]]:
+        """(label, sentence) per flag, in order: the queue's list of the row's flags."""
+        return [(FLAG_LABELS.get(f.code, f.code), s) for f, s in zip(self.flags, self.sentences, strict=True)]
+
+    @cached_property
     def chips(self) -> list[dict]:
         """One chip per kind of flag: its short label, the key number of its heaviest flag (the flags of a
         code are several trajectories' or reviews'), how many there are, and the sentences for the title."""
         by_code: dict[str, list] = {}
-        for flag in self.flags:
-            by_code.setdefault(flag.code, []).append(flag)
+        for flag, sentence in zip(self.flags, self.sentences, strict=True):
+            by_code.setdefault(flag.code, []).append((flag, sentence))
         chips = []
         for code, group in by_code.items():
-            heaviest = max(group, key=lambda f: f.value if f.value is not None else Decimal("-1"))
+            heaviest = max(group, key=lambda fs: fs[0].value if fs[0].value is not None else Decimal("-1"))[0]
             chips.append(
                 {
                     "label": CHIP_LABELS.get(code, code),
                     "number": heaviest.key_number,
                     "count": len(group),
-                    "title": " · ".join(f.sentence for f in group),
+                    "title": " · ".join(sentence for _, sentence in group),
                 }
             )
         return chips
@@ -210,7 +225,8 @@ def _top_scores(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters, li
     scores = ChildScore.objects.filter(gemeente=gemeente)
     decisions = _latest_decisions(gemeente)
     waiting = [pk for pk, decision in decisions.items() if decision["follow_up_date"] > today]
-    waiting_scores = list(scores.filter(child_id__in=waiting))
+    # What _queue_state and the new-signal check read (a few hundred decided children in a large gemeente).
+    waiting_scores = list(scores.filter(child_id__in=waiting).only("child_id", "open_cost", "last_raised"))
     # Only a flag raised after the decision can count: the score's last_raised says which to look at.
     new_signals = _new_signals(
         decisions, [s.child_id for s in waiting_scores if s.last_raised > decisions[s.child_id]["decided_at"]]
@@ -270,13 +286,17 @@ def _rows(ranked, *, today: dt.date) -> list[QueueRow]:
     }
     if not ids:
         return []
-    for flag in Flag.objects.filter(child_id__in=ids, active=True).order_by("code", "subject_key"):
+    # Only what the sentences, chips and codes read: a Top 32 holds some 300 flags in the national set.
+    flags = Flag.objects.filter(child_id__in=ids, active=True).only(*FLAG_TEXT_FIELDS).order_by("code", "subject_key")
+    for flag in flags:
         rows[flag.child_id].flags.append(flag)
     year_start = dt.date(today.year, 1, 1)
     trajectories = (
         Trajectory.objects.filter(child_id__in=ids)
         .filter(Q(end_date__isnull=True) | Q(end_date__gte=year_start), start_date__lte=today)
-        .select_related("provider", "product__segment")
+        # The few columns the row reads, and the names beside them: one object per trajectory, not four.
+        .only("child_id", "start_date", "end_date", "actual_start_date")
+        .annotate(provider_name=F("provider__name"), segment_number=F("product__segment__number"))
         .with_costs(today)
         .with_cost_in_period(year_start, today, as_of=today, indicative=True)
         .order_by("start_date")
@@ -288,10 +308,10 @@ def _rows(ranked, *, today: dt.date) -> list[QueueRow]:
         if t.is_open:
             row.committed += t.committed or 0
             row.running_months = max(row.running_months, t.running_months(today))
-            if t.provider.name not in row.providers:
-                row.providers.append(t.provider.name)
-            if t.product.segment.number not in row.segments:
-                row.segments.append(t.product.segment.number)
+            if t.provider_name not in row.providers:
+                row.providers.append(t.provider_name)
+            if t.segment_number not in row.segments:
+                row.segments.append(t.segment_number)
     for referral in Referral.objects.filter(child_id__in=ids).order_by("-date"):
         label = referral.get_source_display()
         if label not in rows[referral.child_id].sources:

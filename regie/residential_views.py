@@ -33,7 +33,7 @@ def residential(request):
         "page": page,
         "switch_query": f"gemeente={gemeente.code}&" if len(gemeenten) > 1 else "",
         "total": len(children),
-        "new": sum(1 for child in children if child["old"] == 0),
+        "new": sum(1 for _, old in children if old == 0),
         "undecided": sum(1 for row in rows if not row.decided_since_start),
         "new_start_days": NEW_START_DAYS,
     }

@@ -14,6 +14,7 @@ from django.http import HttpResponseNotAllowed
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.html import format_html, format_html_join
 
 from cases import formatting
 from cases.access import CASE_READERS, chosen_gemeente, role_required, visible_child_or_404
@@ -113,6 +114,7 @@ def queue(request):
         sort = "score"
     page.rows.sort(key=SORTS[sort][1])
     for row in page.rows:
+        row.chips_html, row.flags_html = _flags_html(row)
         row.decision_short = DECISION_SHORT.get(row.decision["kind"], "") if row.decision else ""
         row.back_word = ", ".join(BACK_WORDS.get(part, part) for part in row.back_short.split(", ") if part)
     log_read(request, [row.child for row in page.rows], event="Top 32")
@@ -145,6 +147,26 @@ def queue(request):
         **residential_counts(page.gemeente, page.today),
     }
     return render(request, "regie/queue.html", context)
+
+
+def _flags_html(row) -> tuple[str, str]:
+    """A queue row's flag chips and its list of flags, as HTML built once per row: these two loops in the
+    template took a third of the page's time on the national set (~1 ms a row). Escaped like the template."""
+    chips = format_html_join(
+        "",
+        '<span class="chip" title="{}">{}{}{}</span>',
+        (
+            (
+                chip["title"],
+                chip["label"],
+                format_html(" <strong>{}</strong>", chip["number"]) if chip["number"] else "",
+                f" ({chip['count']}×)" if chip["count"] > 1 else "",
+            )
+            for chip in row.chips
+        ),
+    )
+    items = format_html_join("", "<li><strong>{}</strong>: {}</li>", row.flag_items)
+    return chips, items
 
 
 def _sort_links(request, current: str) -> dict[str, str]:
@@ -183,7 +205,7 @@ def queue_csv(request):
             row.child.case_number,
             row.score,
             " ".join(row.flag_codes),
-            " | ".join(f.sentence for f in row.flags),
+            " | ".join(row.sentences),
             round(row.cost_this_year),
             round(row.committed),
             row.running_months,
@@ -400,7 +422,10 @@ def escalation_answer(request, pk):
 def patterns(request):
     gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
-    groups = flagged_patterns(gemeente, today)
+    groups = flagged_patterns(gemeente, today, cached=True)
+    for rows in groups.values():
+        for row in rows:
+            row.html = _pattern_row_html(row)
     context = {
         "nav": "patterns",
         "gemeente": gemeente,
@@ -414,6 +439,28 @@ def patterns(request):
         "knelpunten": knelpunt_rows(gemeente, statuses=LINKABLE),
     }
     return render(request, "regie/patterns.html", context)
+
+
+def _pattern_row_html(row) -> str:
+    """One row of a patterns table, built here: some 600 provider rows in a large gemeente took the
+    template engine ~50 ms. Escaped and formatted as the template's filters do."""
+    indicative = (
+        format_html('<br><span class="muted">waarvan {} indicatief</span>', formatting.euro(row.indicative_cost))
+        if row.indicative_cost
+        else ""
+    )
+    return format_html(
+        '<tr><th scope="row">{}</th><td class="num">{}</td><td class="num">{}</td><td class="num">{}{}</td>'
+        '<td class="num">{} mnd</td><td class="num">{}</td><td class="num">{}</td></tr>',
+        row.label,
+        row.child_count,
+        row.trajectories,
+        formatting.euro(row.cost),
+        indicative,
+        formatting.number(row.median_months, 1),
+        row.extensions,
+        formatting.percent(row.extended_share, 0),
+    )
 
 
 @role_required(*CASE_READERS)
