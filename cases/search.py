@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
-from django.db.models import Case, IntegerField, Q, Value, When
+from django.db.models import Case, Exists, IntegerField, Q, Value, When
 from django.db.models.functions import Greatest, Length
 
 from .forms import parse_case_number
@@ -144,17 +144,21 @@ def _is_postgres() -> bool:
 
 
 def find_by_name(children, query: Query, *, shown=None) -> list[Child]:
-    """Children whose names match every word, each exactly from its start or within one typo.
+    """Children of `children` whose names match every word, each exactly from its start or within one typo.
 
     The candidates are ranked on `children` as given; the found ones are read from `shown` (default
-    `children`): the page's joins and counts for 51 children, not for the up to 2,000 candidates.
+    `children`), only ever by the primary keys of found children: the page's joins and counts for 51
+    children, not for the up to 2,000 candidates. (By primary key, not by gemeente: PostgreSQL would
+    read the whole gemeente to pick out the 51.)
     """
     shown = children if shown is None else shown
     for date in query.dates:
         children = children.filter(birth_date=date)
-        shown = shown.filter(birth_date=date)
     if not query.words:
-        return list(shown.order_by("last_name", "first_name", "birth_date")[: SEARCH_LIMIT + 1]) if query.dates else []
+        if not query.dates:
+            return []
+        found = shown.filter(pk__in=children.values("pk"))
+        return list(found.order_by("last_name", "first_name", "birth_date")[: SEARCH_LIMIT + 1])
     fuzzy_words = [w for w in query.words if len(w) >= FUZZY_MIN_LENGTH]
     all_strict = Q()
     for word in query.words:
@@ -162,8 +166,13 @@ def find_by_name(children, query: Query, *, shown=None) -> list[Child]:
     candidates = children
     if fuzzy_words:
         candidates = candidates.alias(first_name_len=Length("first_name"), last_name_len=Length("last_name"))
+        # Exact matches come first and are all shown: when more than a page of them exist, no typo
+        # candidate can reach the page, so the database need not gather and rank them. (Evaluated once.)
+        room_for_typos = ~Exists(children.filter(all_strict).values("pk")[SEARCH_LIMIT : SEARCH_LIMIT + 1])
     for word in query.words:
-        candidates = candidates.filter(_strict(word) | _narrow(word) if word in fuzzy_words else _strict(word))
+        candidates = candidates.filter(
+            _strict(word) | (room_for_typos & _narrow(word)) if word in fuzzy_words else _strict(word)
+        )
     closeness = Value(0.0)
     if _is_postgres() and fuzzy_words:
         # pg_trgm ranks the typo candidates, so the closest names are compared first and shown first.

@@ -36,13 +36,14 @@ SEARCH_SESSION_KEY = "case_search"  # the last search, so Back from a file shows
 
 def _search(user, query: search_rules.Query):
     visible = Child.objects.visible_to(user)
-    shown = visible.select_related("gemeente", "household", "owner").annotate(
+    shown = Child.objects.select_related("gemeente", "household", "owner").annotate(
         open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True))
     )
     if query.kind == "case_number":
-        return list(shown.filter(pk=query.case_pk))
+        return list(shown.filter(pk=query.case_pk).visible_to(user))
     if query.kind == "name":
-        # Ranked on the bare children: the count's join and grouping only for the results shown.
+        # Ranked on the bare visible children; find_by_name reads from `shown` only the visible
+        # children it found: the count's join and grouping only for the results shown.
         return search_rules.find_by_name(visible, query, shown=shown)
     return []
 

@@ -8,7 +8,8 @@ import datetime as dt
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import F, Q
+from django.db.models.functions import Upper
 from simple_history.models import HistoricalRecords
 
 from .. import formatting
@@ -157,6 +158,21 @@ class Child(models.Model):
         indexes = [
             # The toegang search: by name within the user's gemeenten, and by birth date.
             models.Index(fields=["gemeente", "last_name"], name="child_gemeente_lastname"),
+            # The name search filters every child of the gemeente on the upper-cased names (cases/search.py):
+            # PostgreSQL reads them, and the names and ids it returns, from this index alone (an
+            # index-only scan), not upper-casing each name again. A trigram (GIN) index does not serve
+            # that filter: the prefix and typo conditions share their trigrams with most names.
+            models.Index(
+                F("gemeente"),
+                Upper("last_name"),
+                Upper("first_name"),
+                Upper("name_prefix"),
+                F("last_name"),
+                F("first_name"),
+                F("name_prefix"),
+                F("id"),
+                name="child_gemeente_upper_names",
+            ),
             models.Index(fields=["gemeente", "birth_date"], name="child_gemeente_birthdate"),
             models.Index(fields=["gemeente", "owner"], name="child_gemeente_owner"),
         ]

@@ -187,6 +187,28 @@ def test_results_are_limited(client, toegang_a, gemeente_a):
     assert len(response.context["results"]) == 50 and response.context["truncated"]
 
 
+@pytest.mark.parametrize("exact", [49, 50, 51])
+def test_typo_matches_follow_the_exact_ones_up_to_the_limit(client, toegang_a, gemeente_a, exact):
+    typo = ChildFactory(gemeente=gemeente_a, first_name="Anna", last_name="Smti")
+    ChildFactory.create_batch(exact, gemeente=gemeente_a, last_name="Smit")
+    client.force_login(toegang_a)
+    response = search(client, "smit")
+    results = response.context["results"]
+    assert len(results) == 50 and (typo in results) == (exact == 49)
+    assert response.context["truncated"] == (exact > 49)  # the typo match is the 51st with 50 exact ones
+
+
+def test_a_birth_date_alone_finds_the_children_born_that_day_in_own_gemeenten(
+    client, toegang_a, gemeente_a, gemeente_b
+):
+    born = dt.date(2015, 3, 8)
+    own = ChildFactory(gemeente=gemeente_a, last_name="Visser", birth_date=born)
+    ChildFactory(gemeente=gemeente_a, last_name="Bakker", birth_date=dt.date(2015, 3, 9))
+    ChildFactory(gemeente=gemeente_b, last_name="Aalders", birth_date=born)
+    client.force_login(toegang_a)
+    assert found(client, "08-03-2015") == [own]
+
+
 def test_within_one_edit():
     assert within_one_edit("jansen", "jansen")
     assert within_one_edit("jansne", "jansen")  # swap

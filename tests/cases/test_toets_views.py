@@ -133,3 +133,27 @@ def test_queue_search_by_name_or_case_number_narrows_the_list(client, toets_a, g
     assert [e.pk for e in client.get(url).context["extensions"]] == [pietersen.pk]
     client.post(url, {"wissen": "1"})
     assert {e.pk for e in client.get(url).context["extensions"]} == {jansen.pk, pietersen.pk}
+
+
+def test_queue_filters_offer_only_queued_providers_and_narrow_the_list(client, toets_a, gemeente_a, gemeente_b):
+    first = _pending(gemeente_a, dt.date(2026, 1, 5))
+    second = _pending(gemeente_a, dt.date(2026, 1, 6))
+    elsewhere = _pending(gemeente_b, dt.date(2026, 1, 7))  # another gemeente's provider: not offered
+    client.force_login(toets_a)
+    url = reverse("cases:extension_queue")
+    body = client.get(url).content.decode()
+    for extension in (first, second):
+        provider = extension.trajectory.provider
+        assert f'<option value="{provider.pk}">{provider.name}</option>' in body
+    assert elsewhere.trajectory.provider.name not in body
+
+    chosen = client.get(url, {"provider": second.trajectory.provider_id})
+    assert [e.pk for e in chosen.context["extensions"]] == [second.pk]
+    assert f'<option value="{second.trajectory.provider_id}" selected>' in chosen.content.decode()
+    assert [e.pk for e in client.get(url, {"product": first.trajectory.product_id}).context["extensions"]] == [
+        first.pk,
+        second.pk,
+    ]
+    # A provider that is not in the queue is no choice: the filters are left off, as for any invalid value.
+    unknown = client.get(url, {"provider": elsewhere.trajectory.provider_id})
+    assert [e.pk for e in unknown.context["extensions"]] == [first.pk, second.pk]
