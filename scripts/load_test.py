@@ -38,7 +38,8 @@ workers and the PostgreSQL backends of the database: cores / CPU per request is 
 answer on this machine were it alone, whatever else runs. /proc only shows living processes: a database
 connection closed during the measurement (DATABASE_CONN_MAX_AGE, 60 s by default) takes its backend's CPU
 with it, so run the server with DATABASE_CONN_MAX_AGE=600 for this figure. The warm-up (15 s) lets
-every worker render the KPI dashboard once into its own memory cache before the measurement starts.
+every worker render the KPI dashboard once before the measurement starts (into its own memory cache, or
+once for all into Redis when the server runs with REDIS_URL, as in production).
 
 Only 127.0.0.1, ::1 or localhost: this is not a tool for somebody else's server. Logins are few and
 correct (one per demo user), so django-axes (locking after AXES_FAILURE_LIMIT wrong passwords) never
