@@ -10,7 +10,7 @@ from cases.models import Gemeente
 from regie.models import Decision, Flag, TopMembership
 
 from .period import Period
-from .query import empty_row, grouped, pct, period_index, span_of
+from .query import grouped, pct, per_gemeente, period_index, span_of
 
 
 @dataclass
@@ -38,11 +38,9 @@ def flags_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[in
     first, last = span_of(periods).aware_bounds()
     in_span = Q(raised_at__gte=first, raised_at__lt=last) | Q(resolved_at__gte=first, resolved_at__lt=last)
     rows = grouped(Flag.objects.filter(in_span, gemeente__in=gemeente_ids), ("gemeente",), aggregates)
-    result = {}
-    for g in gemeente_ids:
-        row = rows.get(g) or empty_row(aggregates)
-        result[g] = [FlagCounts(row[f"raised{i}"], row[f"resolved{i}"]) for i in range(len(periods))]
-    return result
+    return per_gemeente(
+        rows, gemeente_ids, aggregates, periods, lambda g, row, i: FlagCounts(row[f"raised{i}"], row[f"resolved{i}"])
+    )
 
 
 def top_reviewed_on_time(gemeente: Gemeente, period: Period) -> float | None:

@@ -21,6 +21,7 @@ from .query import (
     once,
     one,
     pct,
+    per_gemeente,
     per_period,
     running_after,
     span_of,
@@ -71,13 +72,13 @@ def inflow_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[i
         .annotate(_before=in_care_before)
     )
     rows = grouped(once(started), (GEMEENTE,), aggregates)
-    result = {}
-    for g in gemeente_ids:
-        row = rows.get(g) or empty_row(aggregates)
-        result[g] = [
-            Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"], crisis=row[f"c{i}"]) for i in range(len(periods))
-        ]
-    return result
+    return per_gemeente(
+        rows,
+        gemeente_ids,
+        aggregates,
+        periods,
+        lambda g, row, i: Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"], crisis=row[f"c{i}"]),
+    )
 
 
 def outflow(gemeente: Gemeente, period: Period) -> Flow:
@@ -106,11 +107,9 @@ def outflow_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict[
         .annotate(_after=running_after("_period_end"))
     )
     rows = grouped(once(ended), (GEMEENTE,), aggregates)
-    result = {}
-    for g in gemeente_ids:
-        row = rows.get(g) or empty_row(aggregates)
-        result[g] = [Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"]) for i in range(len(periods))]
-    return result
+    return per_gemeente(
+        rows, gemeente_ids, aggregates, periods, lambda g, row, i: Flow(trajectories=row[f"t{i}"], youths=row[f"y{i}"])
+    )
 
 
 # --- youths in care and 1 op N ---------------------------------------------------------------

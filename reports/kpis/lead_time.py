@@ -10,7 +10,7 @@ from cases.models import Gemeente
 from referrals.models import ANSWER_WORKING_DAYS, AllocationRequest
 
 from .period import Period
-from .query import GEMEENTE, empty_row, grouped, in_period, median_by, one, pct, period_index, span_of
+from .query import GEMEENTE, grouped, in_period, median_by, one, pct, per_gemeente, period_index, span_of
 
 
 @dataclass
@@ -50,16 +50,15 @@ def allocation_lead_time_by_gemeente(gemeente_ids: list[int], periods: list[Peri
     rows = grouped(requests, (GEMEENTE,), aggregates)
     answered = requests.filter(working_days__isnull=False).annotate(_pi=period_index(periods, "requested_on"))
     medians = median_by(answered, "working_days", (GEMEENTE, "_pi"))
-    result = {}
-    for g in gemeente_ids:
-        row = rows.get(g) or empty_row(aggregates)
-        result[g] = [
-            LeadTime(
-                requests=row[f"n{i}"],
-                answered=row[f"a{i}"],
-                within_norm=row[f"w{i}"],
-                median_working_days=medians.get((g, i)),
-            )
-            for i in range(len(periods))
-        ]
-    return result
+    return per_gemeente(
+        rows,
+        gemeente_ids,
+        aggregates,
+        periods,
+        lambda g, row, i: LeadTime(
+            requests=row[f"n{i}"],
+            answered=row[f"a{i}"],
+            within_norm=row[f"w{i}"],
+            median_working_days=medians.get((g, i)),
+        ),
+    )

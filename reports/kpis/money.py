@@ -21,12 +21,12 @@ from .query import (
     active_in,
     cost_in,
     date_value,
-    empty_row,
     grouped,
     in_period,
     money,
     one,
     pct,
+    per_gemeente,
     span_of,
     trajectories_in,
 )
@@ -57,14 +57,13 @@ def outside_budget_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -
         aggregates[f"c{i}"] = Sum(cost_in(p), filter=active_in(p))
     outside = trajectories_in(gemeente_ids).filter(active_in(span_of(periods)), outside_budget=True)
     rows = grouped(outside, (GEMEENTE,), aggregates)
-    result = {}
-    for g in gemeente_ids:
-        row = rows.get(g) or empty_row(aggregates)
-        result[g] = [
-            OutsideBudget(trajectories=row[f"n{i}"], started=row[f"s{i}"], cost=money(row[f"c{i}"]))
-            for i in range(len(periods))
-        ]
-    return result
+    return per_gemeente(
+        rows,
+        gemeente_ids,
+        aggregates,
+        periods,
+        lambda g, row, i: OutsideBudget(trajectories=row[f"n{i}"], started=row[f"s{i}"], cost=money(row[f"c{i}"])),
+    )
 
 
 # --- spend against budget --------------------------------------------------------------------

@@ -14,12 +14,12 @@ from .period import Period
 from .query import (
     GEMEENTE,
     date_value,
-    empty_row,
     grouped,
     in_period,
     once,
     one,
     pct,
+    per_gemeente,
     per_period,
     running_after,
     span_of,
@@ -70,13 +70,13 @@ def end_reasons_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> d
     rows = grouped(
         trajectories_in(gemeente_ids).filter(end_date__range=(span.start, span.end)), (GEMEENTE,), aggregates
     )
-    result = {}
-    for g in gemeente_ids:
-        row = rows.get(g) or empty_row(aggregates)
-        result[g] = [
-            EndReasons(ended=row[f"n{i}"], as_planned=row[f"a{i}"], premature=row[f"p{i}"]) for i in range(len(periods))
-        ]
-    return result
+    return per_gemeente(
+        rows,
+        gemeente_ids,
+        aggregates,
+        periods,
+        lambda g, row, i: EndReasons(ended=row[f"n{i}"], as_planned=row[f"a{i}"], premature=row[f"p{i}"]),
+    )
 
 
 @dataclass
@@ -121,8 +121,10 @@ def re_entry_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> dict
         .filter(_after=False)
     )
     rows = grouped(once(left), (GEMEENTE,), aggregates)
-    result = {}
-    for g in gemeente_ids:
-        row = rows.get(g) or empty_row(aggregates)
-        result[g] = [ReEntry(cohort=c, left_care=row[f"l{i}"], returned=row[f"r{i}"]) for i, c in enumerate(cohorts)]
-    return result
+    return per_gemeente(
+        rows,
+        gemeente_ids,
+        aggregates,
+        cohorts,
+        lambda g, row, i: ReEntry(cohort=cohorts[i], left_care=row[f"l{i}"], returned=row[f"r{i}"]),
+    )

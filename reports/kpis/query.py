@@ -83,6 +83,16 @@ def empty_row(aggregates: dict) -> dict:
     return {name: 0 if isinstance(agg, Count) else None for name, agg in aggregates.items()}
 
 
+def per_gemeente(rows: dict, gemeente_ids, aggregates: dict, periods, build) -> dict:
+    """Each gemeente's values, one per period, from its grouped row: build(gemeente_id, row, i) for the i-th
+    period. A gemeente without rows gets the empty row."""
+    result = {}
+    for g in gemeente_ids:
+        row = rows.get(g) or empty_row(aggregates)
+        result[g] = [build(g, row, i) for i in range(len(periods))]
+    return result
+
+
 def one(grouped_form, gemeente: Gemeente, *args):
     """The grouped form for one gemeente: the per-gemeente function."""
     return grouped_form([gemeente.pk], *args)[gemeente.pk]

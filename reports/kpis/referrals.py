@@ -15,12 +15,12 @@ from regie.waiting import waiting_norms_weeks
 from .period import Period
 from .query import (
     GEMEENTE,
-    empty_row,
     grouped,
     in_period,
     median_by,
     one,
     pct,
+    per_gemeente,
     period_index,
     span_of,
     trajectories_in,
@@ -161,19 +161,15 @@ def waiting_time_by_gemeente(gemeente_ids: list[int], periods: list[Period]) -> 
         aggregates[f"o{i}"] = Count("pk", filter=in_period("actual_start_date", p) & Q(_over=True))
     rows = grouped(started, (GEMEENTE,), aggregates)
     medians = median_by(started, "_wait", (GEMEENTE, "_pi"))
-    result = {}
-    for g in gemeente_ids:
-        row = rows.get(g) or empty_row(aggregates)
-        result[g] = [
-            Waiting(
-                started=row[f"n{i}"],
-                median_days=medians.get((g, i)),
-                over_norm=row[f"o{i}"],
-                norm_weeks=norm_days[g] // 7,
-            )
-            for i in range(len(periods))
-        ]
-    return result
+    return per_gemeente(
+        rows,
+        gemeente_ids,
+        aggregates,
+        periods,
+        lambda g, row, i: Waiting(
+            started=row[f"n{i}"], median_days=medians.get((g, i)), over_norm=row[f"o{i}"], norm_weeks=norm_days[g] // 7
+        ),
+    )
 
 
 @dataclass
