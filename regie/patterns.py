@@ -96,18 +96,18 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date, *, cached: bool = False
     source_labels = dict(ReferrerType.choices)
     indicative = {CostBasisLabel.CONTRACT, CostBasisLabel.REFERENCE}
     by_source, by_provider, by_segment = groups["source"], groups["provider"], groups["segment"]
-    children = defaultdict(set)  # per group (by identity: a row is not hashable), counted at the end
+    children = defaultdict(set)  # per (dimension, key), counted at the end
     # Some 15,000 rows in the largest gemeente of the national set: the loop is kept lean on purpose.
     for child_id, source, provider, segment_number, segment_name, days, total, basis, granted in rows:
         source_key = source_labels.get(source, "Onbekend (geen verwijzing vastgelegd)")
         segment_key = f"{segment_number}. {segment_name}"
-        for group, key in (
-            (by_source[source_key], source_key),
-            (by_provider[provider], provider),
-            (by_segment[segment_key], segment_key),
+        for dimension, group, key in (
+            ("source", by_source[source_key], source_key),
+            ("provider", by_provider[provider], provider),
+            ("segment", by_segment[segment_key], segment_key),
         ):
             group.label = key
-            children[id(group)].add(child_id)
+            children[dimension, key].add(child_id)
             group.trajectories += 1
             group.cost += total
             if basis in indicative:
@@ -116,9 +116,9 @@ def flagged_patterns(gemeente: Gemeente, today: dt.date, *, cached: bool = False
             if granted:
                 group.extensions += granted
                 group.extended_trajectories += 1
-    for group in groups.values():
-        for row in group.values():
-            row.child_count = len(children[id(row)])
+    for dimension, group in groups.items():
+        for key, row in group.items():
+            row.child_count = len(children[dimension, key])
     return {
         dimension: sorted(group.values(), key=lambda g: (-g.cost, -g.child_count, g.label))
         for dimension, group in groups.items()
