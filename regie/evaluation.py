@@ -194,7 +194,7 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         # Lapse before the upsert: the two touch disjoint flags (absent from / present in the candidates), and
         # this way the lapse reads only the flags there were, not a first run's 676,069 new ones (4 s).
         result.lapsed = _lapse(cursor, table, scope, now)
-        result.upserted = _upsert(cursor, table, now)
+        result.upserted = _upsert(cursor, table, now, first=_no_rule_flags(cursor, table, scope))
         if connection.vendor == "postgresql" and result.upserted > scores.ANALYZE_AFTER_ROWS:
             # A first run (or a big change) leaves the planner with the old, small table in mind; the scores
             # then picked plans 3-4x slower. Autovacuum would only look after the commit.
@@ -237,8 +237,24 @@ def _sql(value: bool) -> str:
     return "TRUE" if value else "FALSE"
 
 
-def _upsert(cursor, table: str, now) -> int:
-    """Raise the new candidates, refresh the numbers of firing flags, raise lapsed ones anew."""
+def _no_rule_flags(cursor, table: str, scope: Scope) -> bool:
+    """True on the first run of a whole installation: no flag of a rule exists yet, so every candidate is new.
+
+    Only for a run over everything: a gemeente's own first run may meet flags of a child that moved in
+    (still filed under its old gemeente until that one is evaluated), which the general path updates."""
+    if not scope.everything or scope.child_ids is not None:
+        return False
+    manual = ", ".join(["%s"] * len(Flag.NEVER_LAPSES))
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table} WHERE code NOT IN ({manual}))", list(Flag.NEVER_LAPSES))
+    return not cursor.fetchone()[0]
+
+
+def _upsert(cursor, table: str, now, *, first: bool = False) -> int:
+    """Raise the new candidates, refresh the numbers of firing flags, raise lapsed ones anew.
+
+    `first`: the scope has no rule flags yet, so every candidate is raised by one plain INSERT (a first
+    run's 676,000 candidates need no anti-join against an empty table, nor a copy into a second one).
+    """
     postgres = connection.vendor == "postgresql"
     distinct, same = ("IS DISTINCT FROM", "IS NOT DISTINCT FROM") if postgres else ("IS NOT", "IS")
     compared = ("trajectory_id", "value", "norm", "reference_date", "detail", "gemeente_id", "since")
@@ -250,6 +266,16 @@ def _upsert(cursor, table: str, now) -> int:
     # analysed flag table was planned as a nested loop re-scanning the table it was filling (the rows it
     # inserted are invisible but still read), quadratic: 22 minutes on the national set (issue 14).
     # `known`: a flag with this key exists (lapsed or with other numbers); the others are new.
+    source = CANDIDATES if first else CHANGED
+    insert = f"""
+        INSERT INTO {table} ({", ".join(COLUMNS)}, code, firing, active, raised_at, reason, resolution_note,
+                             resolved_at, resolved_by_id, raised_by_id)
+        SELECT {", ".join(f"c.{col}" for col in COLUMNS)}, c.code, {_sql(RAISED.firing)}, {_sql(RAISED.active)},
+               %s, '', '', NULL, NULL, NULL
+        FROM {source} c"""
+    if first:
+        cursor.execute(insert, [now])
+        return cursor.rowcount
     cursor.execute(f"DROP TABLE IF EXISTS {CHANGED}")
     cursor.execute(
         f"""
@@ -261,12 +287,6 @@ def _upsert(cursor, table: str, now) -> int:
                           AND f.subject_key = c.subject_key AND f.firing AND {unchanged})
         """
     )
-    insert = f"""
-        INSERT INTO {table} ({", ".join(COLUMNS)}, code, firing, active, raised_at, reason, resolution_note,
-                             resolved_at, resolved_by_id, raised_by_id)
-        SELECT {", ".join(f"c.{col}" for col in COLUMNS)}, c.code, {_sql(RAISED.firing)}, {_sql(RAISED.active)},
-               %s, '', '', NULL, NULL, NULL
-        FROM {CHANGED} c"""
     # New flags by a plain INSERT: ON CONFLICT's speculative insertion cost a first run (676,069 new
     # flags) a quarter more. Safe: the evaluation holds the gemeenten' lock, and manual flags have their
     # own code, so nobody else inserts these keys meanwhile.
