@@ -99,20 +99,24 @@ def _upsert(cursor) -> int:
     # Unchanged scores are left out by the anti-join: a run where nothing changed writes nothing. It runs
     # before the INSERT, into its own table: inside it, a first run into an empty, analysed score table
     # re-scanned the rows being inserted once per candidate, quadratic (issue 14, regie/evaluation.py).
+    # A first run (no score yet) skips the anti-join: with nothing to compare against, every candidate is new.
+    cursor.execute(f"SELECT EXISTS (SELECT 1 FROM {table})")
+    first = not cursor.fetchone()[0]
     cursor.execute(f"DROP TABLE IF EXISTS {CHANGED}")
-    cursor.execute(
-        f"""
-        CREATE TEMPORARY TABLE {CHANGED} AS SELECT n.* FROM {SCORES} n
-        WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.child_id = n.child_id AND {unchanged})
-        """
-    )
+    if not first:
+        cursor.execute(
+            f"""
+            CREATE TEMPORARY TABLE {CHANGED} AS SELECT n.* FROM {SCORES} n
+            WHERE NOT EXISTS (SELECT 1 FROM {table} s WHERE s.child_id = n.child_id AND {unchanged})
+            """
+        )
     # ON CONFLICT for new rows too (unlike the flags): a manual flag or a resolve refreshes scores outside
     # the evaluation's lock, so another writer may insert the same child meanwhile.
     cursor.execute(
         f"""
         INSERT INTO {table} (child_id, gemeente_id, points, open_cost, score, last_raised, updated_at)
         SELECT n.child_id, n.gemeente_id, n.points, n.open_cost, n.open_cost / 1000.0 + n.points, n.last_raised, %s
-        FROM {CHANGED} n WHERE TRUE  -- (SQLite needs a WHERE before ON CONFLICT here)
+        FROM {SCORES if first else CHANGED} n WHERE TRUE  -- (SQLite needs a WHERE before ON CONFLICT here)
         ON CONFLICT (child_id) DO UPDATE SET
             {", ".join(f"{col} = excluded.{col}" for col in (*compared, "score", "updated_at"))}
         WHERE {changed}
@@ -120,7 +124,7 @@ def _upsert(cursor) -> int:
         [now],
     )
     upserted = cursor.rowcount
-    cursor.execute(f"DROP TABLE {CHANGED}")
+    cursor.execute(f"DROP TABLE IF EXISTS {CHANGED}")
     if postgres and upserted > ANALYZE_AFTER_ROWS:
         # A first run fills the table the queue reads: without fresh statistics (autovacuum looks only after
         # the commit, if at all) the Top N that follows and the first queue views plan for an empty table.

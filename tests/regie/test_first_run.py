@@ -7,10 +7,11 @@ import datetime as dt
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 
-from regie import evaluation, flags
+from regie import evaluation, flags, scores
 from regie import services as regie_services
-from regie.models import Flag, FlagCode
+from regie.models import ChildScore, Flag, FlagCode
 
 from ..factories import ChildFactory, TrajectoryFactory
 
@@ -30,8 +31,16 @@ def some_cases(gemeente_a, gemeente_b):
             TrajectoryFactory(child=child, start_date=dt.date(2023, 1, 1), planned_end_date=dt.date(2027, 12, 31))
 
 
+def score_rows():
+    return sorted(ChildScore.objects.values_list("child_id", "gemeente_id", "points", "open_cost", "score"))
+
+
 def used_the_anti_join(queries) -> bool:
-    return any(evaluation.CHANGED in q["sql"] for q in queries.captured_queries)
+    return any(f"CREATE TEMPORARY TABLE {evaluation.CHANGED}" in q["sql"] for q in queries.captured_queries)
+
+
+def scores_used_the_anti_join(queries) -> bool:
+    return any(f"CREATE TEMPORARY TABLE {scores.CHANGED}" in q["sql"] for q in queries.captured_queries)
 
 
 @pytest.mark.django_db
@@ -39,15 +48,22 @@ def test_a_first_run_raises_the_same_flags_as_the_general_path(frozen_today, gem
     some_cases(gemeente_a, gemeente_b)
     with CaptureQueriesContext(connection) as first:
         flags.evaluate()
-    assert not used_the_anti_join(first)
-    fast = flag_rows()
-    assert {row[2] for row in fast} >= {FlagCode.PAST_END}
+    assert not used_the_anti_join(first) and not scores_used_the_anti_join(first)
+    fast, fast_scores = flag_rows(), score_rows()
+    assert {row[2] for row in fast} >= {FlagCode.PAST_END} and len(fast_scores) == 6
 
     Flag.objects.all().delete()
+    ChildScore.objects.all().delete()
+    stray = ChildFactory(gemeente=gemeente_b)  # a score left behind: the general path must remove it
+    now = timezone.now()
+    ChildScore.objects.create(
+        child=stray, gemeente=gemeente_b, points=1, open_cost=0, score=1, last_raised=now, updated_at=now
+    )
     with CaptureQueriesContext(connection) as per_gemeente:
         flags.evaluate(gemeente_ids=[gemeente_a.pk, gemeente_b.pk])  # never the fast path
-    assert used_the_anti_join(per_gemeente)
+    assert used_the_anti_join(per_gemeente) and scores_used_the_anti_join(per_gemeente)
     assert flag_rows() == fast
+    assert score_rows() == fast_scores  # the stray score of a child without flags is gone too
 
 
 @pytest.mark.django_db
