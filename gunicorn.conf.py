@@ -34,3 +34,19 @@ max_requests_jitter = 200
 # The application is loaded once before the workers fork: shared memory, and a settings error (no
 # SECRET_KEY, 2FA off without DEBUG) stops the start instead of every worker failing in turn.
 preload_app = True
+
+# Python's cyclic garbage collector, tuned for request work. A request here makes tens of thousands of
+# short-lived objects (ORM rows, template nodes), so the default threshold (a collection every 700 new
+# objects) runs ~10 young collections a request, ~2 ms of CPU, that find little: nearly everything dies by
+# reference counting when the request ends. A collection every 50,000 objects costs ~0.5 ms a request
+# (docs/benchmarks.md, "Issue 14, third round"); the objects of the loaded application are frozen once
+# after the fork, so the older generations never walk them again.
+GC_THRESHOLDS = (50_000, 50, 100)
+
+
+def post_fork(server, worker):
+    import gc
+
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(*GC_THRESHOLDS)
