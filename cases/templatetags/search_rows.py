@@ -6,10 +6,13 @@ half the search page's Python. The markup is the template's, escaped the same wa
 from django import template
 from django.urls import reverse
 from django.utils.html import format_html
+from django.utils.safestring import mark_safe
 
 from .. import formatting
 
 register = template.Library()
+
+NOT_ASSIGNED = mark_safe('<span class="muted">niet toegewezen</span>')
 
 ROW = """<tr>
           <td><a href="{url}">{case_number}</a></td>
@@ -38,8 +41,6 @@ def search_row(child) -> str:
         household_url=reverse("cases:household_detail", args=[child.household_id]),
         household=household.name,
         address=format_html('<br><span class="muted">{}</span>', address) if address else "",
-        owner=(owner.get_full_name() or owner.username)
-        if owner
-        else format_html('<span class="muted">niet toegewezen</span>'),
+        owner=(owner.get_full_name() or owner.username) if owner else NOT_ASSIGNED,
         open_count=child.open_count,
     )
