@@ -45,6 +45,16 @@ def test_a_recorded_review_shows_who_did_it_by_name_and_the_outcome_by_label(cli
     assert "uitgevoerd op: — → 01-03-2026" in lines
 
 
+def test_each_change_says_who_made_it_or_systeem(client, jan, gemeente_a, frozen_today):
+    trajectory = TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a))  # saved without a user
+    review = StopReviewFactory(trajectory=trajectory)
+    services.review_record(user=jan, review=review, done_date=dt.date(2026, 3, 1), outcome="scale_down")
+    client.force_login(jan)
+    changes = client.get(reverse("cases:child_detail", args=[trajectory.child.pk])).context["changes"]
+    assert ("Review gewijzigd", "Jan Jansen") in [(c.what, c.who) for c in changes]
+    assert ("Traject aangemaakt", "systeem") in [(c.what, c.who) for c in changes]
+
+
 def test_a_changed_trajectory_shows_dutch_figures_dates_and_the_provider_by_name(client, jan, gemeente_a, frozen_today):
     trajectory = TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a), provider=ProviderFactory(name="De Brug"))
     services.trajectory_change(

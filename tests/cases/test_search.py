@@ -162,6 +162,18 @@ def test_results_tell_households_apart_and_never_show_a_bsn(client, toegang_a, g
     assert "999900006" not in body and "111222333" not in body
 
 
+def test_a_result_row_links_the_file_and_household_and_escapes_the_names(client, toegang_a, gemeente_a):
+    household = HouseholdFactory(gemeente=gemeente_a, name="Gezin <b>O'Brien</b>")
+    child = ChildFactory(gemeente=gemeente_a, household=household, first_name="<i>Sean</i>", last_name="O'Brien")
+    client.force_login(toegang_a)
+    body = search(client, "O'Brien").content.decode()
+    assert f'<a href="{reverse("cases:child_detail", args=[child.pk])}">{child.case_number}</a>' in body
+    assert f'<a href="{reverse("cases:household_detail", args=[household.pk])}">' in body
+    assert "&lt;i&gt;Sean&lt;/i&gt; O&#x27;Brien" in body and "Gezin &lt;b&gt;O&#x27;Brien&lt;/b&gt;" in body
+    assert "<i>Sean</i>" not in body and "<b>O'Brien</b>" not in body
+    assert '<span class="muted">niet toegewezen</span>' in body  # no casusregisseur
+
+
 def test_search_is_post_redirect_get_and_back_shows_the_results_again(client, toegang_a, gemeente_a):
     child = ChildFactory(gemeente=gemeente_a, first_name="Noor", last_name="Visser", birth_date=dt.date(2012, 9, 3))
     client.force_login(toegang_a)
