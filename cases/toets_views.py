@@ -44,11 +44,10 @@ def _queue_rows(user, *, names: bool) -> list[QueueRow]:
     only for a search by name (`names`): without one, 1,953 child rows less to visit in the largest gemeente."""
     name_fields = ("trajectory__child__first_name", "trajectory__child__last_name") if names else ()
     rows = (
-        # The gemeente's trajectory ids come from an index alone (Trajectory.visible_to) and are hash-joined to
-        # the pending requests; only the pending ones are then read.
-        Extension.objects.filter(
-            status=ExtensionStatus.PENDING, trajectory__in=Trajectory.objects.visible_to(user).values("pk")
-        )
+        # The gemeente's pending requests come from their partial index (Extension.visible_to), then only
+        # their trajectories are read.
+        Extension.objects.visible_to(user)
+        .filter(status=ExtensionStatus.PENDING)
         .order_by("trajectory__planned_end_date", "requested_at", "pk")
         .values_list(
             "pk",
