@@ -16,6 +16,7 @@ from .models import Extension, ExtensionStatus, Role, Trajectory, whole_months
 from .readlog import log_read
 from .terms import norm_text, volume_norm_exceeded
 from .toets_forms import QueueFilterForm
+from .toets_rows import queue_row_html
 
 QUEUE_PAGE_SIZE = 25
 HISTORY_PER_TRAJECTORY = 5
@@ -171,6 +172,7 @@ def extension_queue(request):
     context = {
         "page": page,
         "extensions": extensions,
+        "rows": [queue_row_html(e) for e in extensions],
         "today": today,
         "nav": "toets",
         "form": form,
