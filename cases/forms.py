@@ -28,7 +28,7 @@ class LongSelect(forms.Select):
         # One string for all options, each value escaped as conditional_escape would (html.escape
         # unless already safe): format_html per option was most of the render time of 1,000 options.
         options = "".join(
-            f'<option value="{_escaped(key)}"{" selected" if str(key) in chosen else ""}>{_escaped(label)}</option>'
+            f'<option value="{escaped(key)}"{" selected" if str(key) in chosen else ""}>{escaped(label)}</option>'
             for key, label in self.choices
         )
         return format_html(
@@ -38,7 +38,9 @@ class LongSelect(forms.Select):
         )
 
 
-def _escaped(value) -> str:
+def escaped(value) -> str:
+    """`value` escaped as the template engine's autoescape does (conditional_escape), at a few calls instead of
+    a dozen: for HTML built in Python, many values a page."""
     return value.__html__() if hasattr(value, "__html__") else html.escape(str(value))
 
 

@@ -15,7 +15,7 @@ class QueueFilterForm(forms.Form):
     provider = forms.TypedChoiceField(
         label="Aanbieder", coerce=int, required=False, empty_value=None, widget=LongSelect
     )
-    segment = forms.TypedChoiceField(label="Segment", coerce=int, required=False, empty_value=None)
+    segment = forms.TypedChoiceField(label="Segment", coerce=int, required=False, empty_value=None, widget=LongSelect)
 
     def __init__(self, *args, product_ids, provider_ids, **kwargs):
         super().__init__(*args, **kwargs)

@@ -4,7 +4,6 @@ from typing import NamedTuple
 
 from django.contrib import messages
 from django.core.paginator import Paginator
-from django.db.models import Prefetch
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 
@@ -16,6 +15,7 @@ from .models import Extension, ExtensionStatus, Role, Trajectory, whole_months
 from .readlog import log_read
 from .terms import norm_text, volume_norm_exceeded
 from .toets_forms import QueueFilterForm
+from .toets_rows import queue_row_html
 
 QUEUE_PAGE_SIZE = 25
 HISTORY_PER_TRAJECTORY = 5
@@ -38,17 +38,16 @@ def _queue_rows(user, *, names: bool) -> list[QueueRow]:
     """Pending requests of the user's gemeenten, most urgent first: the request whose trajectory runs out
     soonest (or already has), then the oldest.
 
-    The visibility join over the national trajectory and child tables is paid once, in this one query;
-    the count, the filter choices, the filters and the search work on its rows, and only the page's rows
-    are read in full (four such joins took seconds on the national data set). The children's names are read
+    The gemeente's requests are found once, in this one query (Extension.visible_to, an index); the count,
+    the filter choices, the filters and the search work on its rows, and only the page's rows are read in
+    full (four joins over the national tables took seconds). The children's names are read
     only for a search by name (`names`): without one, 1,953 child rows less to visit in the largest gemeente."""
     name_fields = ("trajectory__child__first_name", "trajectory__child__last_name") if names else ()
     rows = (
-        # The gemeente's trajectory ids come from an index alone (Trajectory.visible_to) and are hash-joined to
-        # the pending requests; only the pending ones are then read.
-        Extension.objects.filter(
-            status=ExtensionStatus.PENDING, trajectory__in=Trajectory.objects.visible_to(user).values("pk")
-        )
+        # The gemeente's pending requests come from their partial index (Extension.visible_to), then only
+        # their trajectories are read.
+        Extension.objects.visible_to(user)
+        .filter(status=ExtensionStatus.PENDING)
         .order_by("trajectory__planned_end_date", "requested_at", "pk")
         .values_list(
             "pk",
@@ -63,23 +62,48 @@ def _queue_rows(user, *, names: bool) -> list[QueueRow]:
 
 
 def _page_extensions(ids: list[int]) -> list[Extension]:
-    """The page's requests in full, in the queue's order, with what a toetser weighs beside each."""
-    decided = (
-        Extension.objects.exclude(status=ExtensionStatus.PENDING).select_related("decided_by").order_by("requested_at")
-    )
+    """The page's requests, in the queue's order, with what a toetser weighs beside each: only the fields the
+    page shows or weighs (a model instance costs a call or two per field loaded; the child's other personal data
+    stays in the database)."""
     extensions = (
         Extension.objects.filter(pk__in=ids)
         .select_related(
-            "trajectory__child__gemeente",
-            "trajectory__product__segment",
-            "trajectory__provider",
-            "trajectory__referral",
-            "requested_by",
+            "trajectory__child__gemeente", "trajectory__product", "trajectory__provider", "trajectory__referral"
         )
-        .prefetch_related(Prefetch("trajectory__extensions", queryset=decided, to_attr="decided_extensions"))
+        .only(
+            *("requested_end_date", "requested_volume", "reason", "requested_at"),
+            *("trajectory__start_date", "trajectory__actual_start_date", "trajectory__planned_end_date"),
+            *("trajectory__end_date", "trajectory__norm_months", "trajectory__volume", "trajectory__unit"),
+            "trajectory__frequency",
+            *("trajectory__child__first_name", "trajectory__child__name_prefix", "trajectory__child__last_name"),
+            "trajectory__child__gemeente__name",
+            *("trajectory__product__code", "trajectory__product__description", "trajectory__product__unit"),
+            *("trajectory__product__norm_volume", "trajectory__product__norm_frequency"),
+            "trajectory__provider__name",
+            "trajectory__referral__source",
+        )
     )
     order = {pk: n for n, pk in enumerate(ids)}
-    return sorted(extensions, key=lambda e: order[e.pk])
+    extensions = sorted(extensions, key=lambda e: order[e.pk])
+    decided = _decided_by_trajectory([e.trajectory_id for e in extensions])
+    for e in extensions:
+        e.trajectory.decided_extensions = decided.get(e.trajectory_id, [])
+    return extensions
+
+
+def _decided_by_trajectory(trajectory_ids: list[int]) -> dict[int, list[Extension]]:
+    """The earlier, decided requests of these trajectories, oldest first (a plain query and a dict: the
+    prefetch machinery cost more calls than the rows it read)."""
+    decided = (
+        Extension.objects.filter(trajectory_id__in=trajectory_ids)
+        .exclude(status=ExtensionStatus.PENDING)
+        .only("trajectory", "status", "decided_at", "granted_end_date")
+        .order_by("requested_at")
+    )
+    by_trajectory = {}
+    for extension in decided:
+        by_trajectory.setdefault(extension.trajectory_id, []).append(extension)
+    return by_trajectory
 
 
 SEARCH_KEY = "toets_zoek"  # the search term lives in the session: names never go into a URL
@@ -172,6 +196,7 @@ def extension_queue(request):
     context = {
         "page": page,
         "extensions": extensions,
+        "rows": [queue_row_html(e) for e in extensions],
         "today": today,
         "nav": "toets",
         "form": form,

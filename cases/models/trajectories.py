@@ -387,6 +387,16 @@ class ExtensionStatus(models.TextChoices):
     REFUSED = "refused", "Afgewezen"
 
 
+class ExtensionQuerySet(models.QuerySet):
+    def visible_to(self, user) -> "ExtensionQuerySet":
+        """Trajectory.visible_to's rule on the request's own copy of its trajectory's gemeente (kept equal by
+        the database, migration 0027): a gemeente's pending requests come from one partial index, not from a
+        hash join of the 36,000 pending requests of the national data set with the gemeente's trajectories."""
+        if not user.is_authenticated:
+            return self.none()
+        return self.filter(InValues("gemeente_id", user.gemeenten.order_by().values("pk")))
+
+
 class Extension(models.Model):
     """Verlenging: a request to extend a trajectory's end date and/or volume, decided by a toets.
 
@@ -403,6 +413,18 @@ class Extension(models.Model):
 
     trajectory = models.ForeignKey(
         Trajectory, on_delete=models.PROTECT, related_name="extensions", verbose_name="traject"
+    )
+    # Always the trajectory's gemeente (so its child's), kept so by the database (triggers of migration 0027 on
+    # insert, on a change of trajectory, and when a trajectory's gemeente changes), so no writer can miss it:
+    # the toets queue reads a gemeente's pending requests from its partial index.
+    gemeente = models.ForeignKey(
+        Gemeente,
+        on_delete=models.PROTECT,
+        related_name="+",
+        null=True,
+        editable=False,
+        db_index=False,  # the index below leads with it
+        verbose_name="gemeente",
     )
     requested_end_date = models.DateField("gevraagde einddatum")
     requested_volume = models.DecimalField(
@@ -441,7 +463,10 @@ class Extension(models.Model):
         verbose_name="besloten door",
     )
     decided_at = models.DateTimeField("besloten op", null=True, blank=True)
-    history = HistoricalRecords()
+    # The gemeente is derived from the trajectory, not a change of the request.
+    history = HistoricalRecords(excluded_fields=["gemeente"])
+
+    objects = ExtensionQuerySet.as_manager()
 
     class Meta:
         verbose_name = "verlenging"
@@ -468,6 +493,12 @@ class Extension(models.Model):
         indexes = [
             # The toets queue: pending requests, oldest first.
             models.Index(fields=["requested_at"], condition=Q(status="pending"), name="extension_pending_queue"),
+            # The toets queue of a gemeente: its pending requests, read from the index alone.
+            models.Index(
+                fields=["gemeente", "trajectory", "requested_at", "id"],
+                condition=Q(status="pending"),
+                name="extension_pending_gemeente",
+            ),
             # Mijn werk's "teruggekomen verlengingsbesluiten" (werk/worklists.py, _extensions_returned): the
             # decisions of the last days; without it each toegang page scanned every extension (60 ms).
             models.Index(fields=["decided_at"], condition=~Q(status="pending"), name="extension_decided"),

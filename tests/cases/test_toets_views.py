@@ -157,3 +157,19 @@ def test_queue_filters_offer_only_queued_providers_and_narrow_the_list(client, t
     # A provider that is not in the queue is no choice: the filters are left off, as for any invalid value.
     unknown = client.get(url, {"provider": elsewhere.trajectory.provider_id})
     assert [e.pk for e in unknown.context["extensions"]] == [first.pk, second.pk]
+
+
+def test_queue_row_shows_a_passed_end_the_name_escaped_and_a_long_reason_shortened(
+    client, toets_a, gemeente_a, frozen_today
+):
+    # The rows are HTML built in Python (cases/toets_rows.py): escaped and shortened as the template did.
+    child = ChildFactory(gemeente=gemeente_a, first_name="<b>Kim</b>")
+    trajectory = TrajectoryFactory(child=child, planned_end_date=frozen_today - dt.timedelta(days=3))
+    ExtensionFactory(trajectory=trajectory, reason="Nog " + "x" * 200)
+    client.force_login(toets_a)
+
+    body = client.get(reverse("cases:extension_queue")).content.decode()
+
+    assert '<span class="badge badge-bad">3 dagen voorbij</span>' in body
+    assert "&lt;b&gt;Kim&lt;/b&gt;" in body and "<b>Kim</b>" not in body
+    assert "“Nog " + "x" * 115 + "…”" in body
