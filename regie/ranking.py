@@ -38,6 +38,17 @@ PROVIDERS_CACHE_SECONDS = 15 * 60
 FLAG_LABELS = {code: str(label) for code, label in FlagCode.choices}
 # The fields of a flag its sentence, key number and code are made of (regie/flag_text.py).
 FLAG_TEXT_FIELDS = ("child_id", "code", "value", "norm", "detail", "reference_date", "reason")
+# The decision in a word, so a queue row stays one line (the full label in its title).
+DECISION_SHORT = {
+    DecisionKind.CONTINUE: "Voortzetten",
+    DecisionKind.SCALE_DOWN: "Afschalen",
+    DecisionKind.END: "Beëindigen",
+    DecisionKind.WLZ: "Wlz",
+    DecisionKind.ESCALATE: "Opschalen",
+    DecisionKind.CASE_MEETING: "Casusoverleg",
+}
+# Why a case is back, in a word for the badge (the whole reason in its title and for screen readers).
+BACK_WORDS = {"vervolg bereikt": "vervolg", "nieuw signaal": "signaal", "kosten gestegen": "kosten"}
 
 
 @dataclass(frozen=True)
@@ -209,6 +220,14 @@ class QueueRow:
         if "kosten gestegen" in self.back_because:
             words.append("kosten gestegen")
         return ", ".join(words)
+
+    @property
+    def back_word(self) -> str:
+        return ", ".join(BACK_WORDS.get(part, part) for part in self.back_short.split(", ") if part)
+
+    @property
+    def decision_short(self) -> str:
+        return DECISION_SHORT.get(self.decision["kind"], "") if self.decision else ""
 
     @property
     def decision_label(self) -> str:
