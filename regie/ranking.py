@@ -16,6 +16,7 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
+from cases.codes import ReferrerType
 from cases.formatting import date, euro
 from cases.models import Child, CostBasisLabel, Gemeente, Provider, Task, TaskOrigin, Trajectory
 from referrals.models import Referral
@@ -36,6 +37,8 @@ from .models import (
 PROVIDERS_CACHE_SECONDS = 15 * 60
 # The full label of each flag code, as get_code_display gives it, looked up once instead of per flag.
 FLAG_LABELS = {code: str(label) for code, label in FlagCode.choices}
+# The referrer's label, as get_source_display gives it (a referral's source is a ReferrerType).
+SOURCE_LABELS = {code: str(label) for code, label in ReferrerType.choices}
 # The fields of a flag its sentence, key number and code are made of (regie/flag_text.py).
 FLAG_TEXT_FIELDS = ("child_id", "code", "value", "norm", "detail", "reference_date", "reason")
 # The decision in a word, so a queue row stays one line (the full label in its title).
@@ -70,7 +73,7 @@ def regie_settings(gemeente: Gemeente) -> RegieSettings:
 
 def weights(gemeente: Gemeente) -> dict[str, int]:
     result = dict(DEFAULT_WEIGHTS)
-    result.update(dict(FlagRule.objects.filter(gemeente=gemeente).values_list("code", "weight")))
+    result.update(dict(FlagRule.objects.filter(gemeente=gemeente).order_by().values_list("code", "weight")))
     result[FlagCode.MANUAL] = MANUAL_WEIGHT
     return result
 
@@ -116,7 +119,8 @@ def _new_signals(decisions: dict[int, dict], child_ids) -> set[int]:
     if not child_ids:
         return set()
     since = min(decisions[pk]["decided_at"] for pk in child_ids)
-    flags = Flag.objects.filter(child_id__in=child_ids, active=True, raised_at__gt=since)
+    # No order: a set comes out, and Flag's ordering by the child's name would join and plan cases_child.
+    flags = Flag.objects.filter(child_id__in=child_ids, active=True, raised_at__gt=since).order_by()
     new = set()
     for child_id, code, raised_by_id, raised_at in flags.values_list("child_id", "code", "raised_by_id", "raised_at"):
         decision = decisions[child_id]
@@ -331,10 +335,12 @@ def _rows(ranked, *, today: dt.date) -> list[QueueRow]:
                 row.providers.append(t.provider_name)
             if t.segment_number not in row.segments:
                 row.segments.append(t.segment_number)
-    for referral in Referral.objects.filter(child_id__in=ids).order_by("-date"):
-        label = referral.get_source_display()
-        if label not in rows[referral.child_id].sources:
-            rows[referral.child_id].sources.append(label)
+    for child_id, source in (
+        Referral.objects.filter(child_id__in=ids).order_by("-date").values_list("child_id", "source")
+    ):
+        label = SOURCE_LABELS.get(source, source)
+        if label not in rows[child_id].sources:
+            rows[child_id].sources.append(label)
     household_ids = {c.household_id for c in ranked}
     household_open = dict(
         Trajectory.objects.filter(child__household_id__in=household_ids, end_date__isnull=True, start_date__lte=today)
