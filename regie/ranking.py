@@ -18,7 +18,7 @@ from django.db.models import Exists, F, OuterRef, Q
 
 from cases.codes import ReferrerType
 from cases.formatting import date, euro
-from cases.models import Child, CostBasisLabel, Gemeente, Provider, Task, TaskOrigin, Trajectory
+from cases.models import Child, CostBasisLabel, Gemeente, Provider, Segment, Task, TaskOrigin, Trajectory
 from referrals.models import Referral
 
 from .flag_text import CHIP_LABELS, flag_key_number, flag_sentence
@@ -78,13 +78,15 @@ def weights(gemeente: Gemeente) -> dict[str, int]:
     return result
 
 
-def queue_providers(gemeente: Gemeente, today: dt.date) -> list[tuple[int, str]]:
-    """(id, name) of the providers with running care for a flagged child of the gemeente: the queue's
-    provider filter offers exactly the providers it can find cases for.
+def queue_filter_choices(gemeente: Gemeente, today: dt.date) -> dict[str, list[tuple[int, str]]]:
+    """The choices of the queue's filters read from the database: the segments (number, name) and the
+    providers (id, name) with running care for a flagged child of the gemeente, so the provider filter
+    offers exactly the providers it can find cases for.
 
-    Cached for a quarter of an hour: finding them passes over the running care of every flagged child
-    (0.1 s in the largest gemeente of the national set), too much for every view of the queue; a
-    provider may take that long to appear in or leave the list.
+    Cached for a quarter of an hour (names of segments and providers, no personal data): finding the
+    providers passes over the running care of every flagged child (0.1 s in the largest gemeente of the
+    national set), too much for every view of the queue; a provider may take that long to appear in or
+    leave the list.
     """
 
     def find():
@@ -93,9 +95,11 @@ def queue_providers(gemeente: Gemeente, today: dt.date) -> list[tuple[int, str]]
             gemeente=gemeente, child_id__in=flagged, end_date__isnull=True, start_date__lte=today
         )
         providers = Provider.objects.filter(pk__in=running.values("provider_id")).order_by("name")
-        return list(providers.values_list("pk", "name"))
+        segments = [(s.number, str(s)) for s in Segment.objects.order_by("number")]
+        return {"segments": segments, "providers": list(providers.values_list("pk", "name"))}
 
-    return cache.get_or_set(f"queue-providers:{gemeente.pk}:{today.isoformat()}", find, PROVIDERS_CACHE_SECONDS)
+    key = f"queue-filter-choices:{gemeente.pk}:{today.isoformat()}"
+    return cache.get_or_set(key, find, PROVIDERS_CACHE_SECONDS)
 
 
 def _latest_decisions(gemeente: Gemeente) -> dict[int, dict]:

@@ -49,7 +49,7 @@ from .models import (
 )
 from .patterns import flagged_patterns
 from .queue_html import queue_rows_html
-from .ranking import QueueFilters, queue_providers, regie_settings, top_cases, weights
+from .ranking import QueueFilters, queue_filter_choices, regie_settings, top_cases, weights
 from .residential import residential_counts
 from .waiting import per_provider, waiting_list, waiting_norm_weeks
 
@@ -68,7 +68,7 @@ class QueuePage:
 def _queue(request) -> QueuePage:
     gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
-    form = QueueFilterForm(request.GET, providers=queue_providers(gemeente, today))
+    form = QueueFilterForm(request.GET, **queue_filter_choices(gemeente, today))
     data = form.cleaned_data if form.is_valid() else {}
     filters = QueueFilters(
         flag=data.get("signaal") or "",
