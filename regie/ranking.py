@@ -152,9 +152,10 @@ def _filtered(scores, filters: QueueFilters, today: dt.date):
 
 
 def _queue_state(
-    score: ChildScore, decision: dict | None, today: dt.date, cost_jump_percent: int, new_signal: bool
+    score, decision: dict | None, today: dt.date, cost_jump_percent: int, new_signal: bool
 ) -> tuple[bool, str]:
-    """(in the queue?, why it is back). Out until the follow-up date, unless it got worse."""
+    """(in the queue?, why it is back). Out until the follow-up date, unless it got worse. `score` is a
+    ChildScore or a row with its open_cost."""
     if decision is None:
         return True, ""
     if decision["follow_up_date"] <= today:
@@ -252,8 +253,11 @@ def _top_scores(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters, li
     scores = ChildScore.objects.filter(gemeente=gemeente)
     decisions = _latest_decisions(gemeente)
     waiting = [pk for pk, decision in decisions.items() if decision["follow_up_date"] > today]
-    # What _queue_state and the new-signal check read (a few hundred decided children in a large gemeente).
-    waiting_scores = list(scores.filter(child_id__in=waiting).only("child_id", "open_cost", "last_raised"))
+    # What _queue_state and the new-signal check read (a few hundred decided children in a large gemeente),
+    # as named tuples: a model instance each cost more than the rest of this function.
+    waiting_scores = list(
+        scores.filter(child_id__in=waiting).values_list("child_id", "open_cost", "last_raised", named=True)
+    )
     # Only a flag raised after the decision can count: the score's last_raised says which to look at.
     new_signals = _new_signals(
         decisions, [s.child_id for s in waiting_scores if s.last_raised > decisions[s.child_id]["decided_at"]]
