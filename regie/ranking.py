@@ -16,11 +16,12 @@ from django.core.cache import cache
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
+from cases.codes import ReferrerType
 from cases.formatting import date, euro
-from cases.models import Child, CostBasisLabel, Gemeente, Provider, Task, TaskOrigin, Trajectory
+from cases.models import Child, CostBasisLabel, Gemeente, Provider, Segment, Task, TaskOrigin, Trajectory
 from referrals.models import Referral
 
-from .flag_text import CHIP_LABELS
+from .flag_text import CHIP_LABELS, flag_key_number, flag_sentence
 from .models import (
     DEFAULT_WEIGHTS,
     MANUAL_WEIGHT,
@@ -36,8 +37,21 @@ from .models import (
 PROVIDERS_CACHE_SECONDS = 15 * 60
 # The full label of each flag code, as get_code_display gives it, looked up once instead of per flag.
 FLAG_LABELS = {code: str(label) for code, label in FlagCode.choices}
+# The referrer's label, as get_source_display gives it (a referral's source is a ReferrerType).
+SOURCE_LABELS = {code: str(label) for code, label in ReferrerType.choices}
 # The fields of a flag its sentence, key number and code are made of (regie/flag_text.py).
 FLAG_TEXT_FIELDS = ("child_id", "code", "value", "norm", "detail", "reference_date", "reason")
+# The decision in a word, so a queue row stays one line (the full label in its title).
+DECISION_SHORT = {
+    DecisionKind.CONTINUE: "Voortzetten",
+    DecisionKind.SCALE_DOWN: "Afschalen",
+    DecisionKind.END: "Beëindigen",
+    DecisionKind.WLZ: "Wlz",
+    DecisionKind.ESCALATE: "Opschalen",
+    DecisionKind.CASE_MEETING: "Casusoverleg",
+}
+# Why a case is back, in a word for the badge (the whole reason in its title and for screen readers).
+BACK_WORDS = {"vervolg bereikt": "vervolg", "nieuw signaal": "signaal", "kosten gestegen": "kosten"}
 
 
 @dataclass(frozen=True)
@@ -59,18 +73,20 @@ def regie_settings(gemeente: Gemeente) -> RegieSettings:
 
 def weights(gemeente: Gemeente) -> dict[str, int]:
     result = dict(DEFAULT_WEIGHTS)
-    result.update(dict(FlagRule.objects.filter(gemeente=gemeente).values_list("code", "weight")))
+    result.update(dict(FlagRule.objects.filter(gemeente=gemeente).order_by().values_list("code", "weight")))
     result[FlagCode.MANUAL] = MANUAL_WEIGHT
     return result
 
 
-def queue_providers(gemeente: Gemeente, today: dt.date) -> list[tuple[int, str]]:
-    """(id, name) of the providers with running care for a flagged child of the gemeente: the queue's
-    provider filter offers exactly the providers it can find cases for.
+def queue_filter_choices(gemeente: Gemeente, today: dt.date) -> dict[str, list[tuple[int, str]]]:
+    """The choices of the queue's filters read from the database: the segments (number, name) and the
+    providers (id, name) with running care for a flagged child of the gemeente, so the provider filter
+    offers exactly the providers it can find cases for.
 
-    Cached for a quarter of an hour: finding them passes over the running care of every flagged child
-    (0.1 s in the largest gemeente of the national set), too much for every view of the queue; a
-    provider may take that long to appear in or leave the list.
+    Cached for a quarter of an hour (names of segments and providers, no personal data): finding the
+    providers passes over the running care of every flagged child (0.1 s in the largest gemeente of the
+    national set), too much for every view of the queue; a provider may take that long to appear in or
+    leave the list.
     """
 
     def find():
@@ -79,9 +95,11 @@ def queue_providers(gemeente: Gemeente, today: dt.date) -> list[tuple[int, str]]
             gemeente=gemeente, child_id__in=flagged, end_date__isnull=True, start_date__lte=today
         )
         providers = Provider.objects.filter(pk__in=running.values("provider_id")).order_by("name")
-        return list(providers.values_list("pk", "name"))
+        segments = [(s.number, str(s)) for s in Segment.objects.order_by("number")]
+        return {"segments": segments, "providers": list(providers.values_list("pk", "name"))}
 
-    return cache.get_or_set(f"queue-providers:{gemeente.pk}:{today.isoformat()}", find, PROVIDERS_CACHE_SECONDS)
+    key = f"queue-filter-choices:{gemeente.pk}:{today.isoformat()}"
+    return cache.get_or_set(key, find, PROVIDERS_CACHE_SECONDS)
 
 
 def _latest_decisions(gemeente: Gemeente) -> dict[int, dict]:
@@ -105,7 +123,8 @@ def _new_signals(decisions: dict[int, dict], child_ids) -> set[int]:
     if not child_ids:
         return set()
     since = min(decisions[pk]["decided_at"] for pk in child_ids)
-    flags = Flag.objects.filter(child_id__in=child_ids, active=True, raised_at__gt=since)
+    # No order: a set comes out, and Flag's ordering by the child's name would join and plan cases_child.
+    flags = Flag.objects.filter(child_id__in=child_ids, active=True, raised_at__gt=since).order_by()
     new = set()
     for child_id, code, raised_by_id, raised_at in flags.values_list("child_id", "code", "raised_by_id", "raised_at"):
         decision = decisions[child_id]
@@ -133,9 +152,10 @@ def _filtered(scores, filters: QueueFilters, today: dt.date):
 
 
 def _queue_state(
-    score: ChildScore, decision: dict | None, today: dt.date, cost_jump_percent: int, new_signal: bool
+    score, decision: dict | None, today: dt.date, cost_jump_percent: int, new_signal: bool
 ) -> tuple[bool, str]:
-    """(in the queue?, why it is back). Out until the follow-up date, unless it got worse."""
+    """(in the queue?, why it is back). Out until the follow-up date, unless it got worse. `score` is a
+    ChildScore or a row with its open_cost."""
     if decision is None:
         return True, ""
     if decision["follow_up_date"] <= today:
@@ -154,7 +174,7 @@ class QueueRow:
     rank: int
     child: Child
     score: Decimal
-    flags: list = field(default_factory=list)
+    flags: list = field(default_factory=list)  # the fields of its active flags its texts are made of (FLAG_TEXT_FIELDS)
     cost_this_year: Decimal = Decimal("0")
     committed: Decimal = Decimal("0")
     open_cost: Decimal = Decimal("0")
@@ -171,7 +191,7 @@ class QueueRow:
     @cached_property
     def sentences(self) -> list[str]:
         """The sentence of each flag, in order: formatted once for the chips, the list and the CSV."""
-        return [flag.sentence for flag in self.flags]
+        return [flag_sentence(flag) for flag in self.flags]
 
     @cached_property
     def flag_items(self) -> list[tuple[str, str]]:
@@ -191,7 +211,7 @@ class QueueRow:
             chips.append(
                 {
                     "label": CHIP_LABELS.get(code, code),
-                    "number": heaviest.key_number,
+                    "number": flag_key_number(heaviest),
                     "count": len(group),
                     "title": " · ".join(sentence for _, sentence in group),
                 }
@@ -211,6 +231,14 @@ class QueueRow:
         return ", ".join(words)
 
     @property
+    def back_word(self) -> str:
+        return ", ".join(BACK_WORDS.get(part, part) for part in self.back_short.split(", ") if part)
+
+    @property
+    def decision_short(self) -> str:
+        return DECISION_SHORT.get(self.decision["kind"], "") if self.decision else ""
+
+    @property
     def decision_label(self) -> str:
         return DecisionKind(self.decision["kind"]).label if self.decision else ""
 
@@ -225,8 +253,11 @@ def _top_scores(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters, li
     scores = ChildScore.objects.filter(gemeente=gemeente)
     decisions = _latest_decisions(gemeente)
     waiting = [pk for pk, decision in decisions.items() if decision["follow_up_date"] > today]
-    # What _queue_state and the new-signal check read (a few hundred decided children in a large gemeente).
-    waiting_scores = list(scores.filter(child_id__in=waiting).only("child_id", "open_cost", "last_raised"))
+    # What _queue_state and the new-signal check read (a few hundred decided children in a large gemeente),
+    # as named tuples: a model instance each cost more than the rest of this function.
+    waiting_scores = list(
+        scores.filter(child_id__in=waiting).values_list("child_id", "open_cost", "last_raised", named=True)
+    )
     # Only a flag raised after the decision can count: the score's last_raised says which to look at.
     new_signals = _new_signals(
         decisions, [s.child_id for s in waiting_scores if s.last_raised > decisions[s.child_id]["decided_at"]]
@@ -286,8 +317,13 @@ def _rows(ranked, *, today: dt.date) -> list[QueueRow]:
     }
     if not ids:
         return []
-    # Only what the sentences, chips and codes read: a Top 32 holds some 300 flags in the national set.
-    flags = Flag.objects.filter(child_id__in=ids, active=True).only(*FLAG_TEXT_FIELDS).order_by("code", "subject_key")
+    # Only what the sentences, chips and codes read, as named tuples: a Top 32 holds some 300 flags in the
+    # national set, and a model instance each was a tenth of the page's function calls.
+    flags = (
+        Flag.objects.filter(child_id__in=ids, active=True)
+        .order_by("code", "subject_key")
+        .values_list(*FLAG_TEXT_FIELDS, named=True)
+    )
     for flag in flags:
         rows[flag.child_id].flags.append(flag)
     year_start = dt.date(today.year, 1, 1)
@@ -312,10 +348,12 @@ def _rows(ranked, *, today: dt.date) -> list[QueueRow]:
                 row.providers.append(t.provider_name)
             if t.segment_number not in row.segments:
                 row.segments.append(t.segment_number)
-    for referral in Referral.objects.filter(child_id__in=ids).order_by("-date"):
-        label = referral.get_source_display()
-        if label not in rows[referral.child_id].sources:
-            rows[referral.child_id].sources.append(label)
+    for child_id, source in (
+        Referral.objects.filter(child_id__in=ids).order_by("-date").values_list("child_id", "source")
+    ):
+        label = SOURCE_LABELS.get(source, source)
+        if label not in rows[child_id].sources:
+            rows[child_id].sources.append(label)
     household_ids = {c.household_id for c in ranked}
     household_open = dict(
         Trajectory.objects.filter(child__household_id__in=household_ids, end_date__isnull=True, start_date__lte=today)
