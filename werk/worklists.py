@@ -1,6 +1,6 @@
 """The lists of Mijn werk: what is due, for one worker, for the unassigned files or for a whole team.
 
-Every section is two queries whatever the data (its first rows, and its counts in one aggregate). Each
+Every section is one query whatever the data (its first rows, with its counts as window aggregates). Each
 kind of work is one Rule (its queryset for any scope); the pages build their sections from it, and the
 daily digest counts the same rules for all users at once, grouped by owner and gemeente
 (`digest_counts`), so a page and a digest cannot disagree.
@@ -88,9 +88,18 @@ def _file(child: Child, anchor: str = "") -> str:
     return reverse("cases:child_detail", args=[child.pk]) + (f"#{anchor}" if anchor else "")
 
 
-def _counts(qs, overdue: Q) -> tuple[int, int]:
-    got = qs.order_by().aggregate(count=Count("pk"), overdue=Count("pk", filter=overdue))
-    return got["count"], got["overdue"]
+def _first_rows(section: Section, rows: QuerySet, overdue: Q, order, related) -> list:
+    """The first rows of a section, and its counts in the same query: window aggregates over all its rows
+    (read from any row; no rows, no work). One pass over the rows instead of one for the count and one
+    for the first rows."""
+    first = list(
+        rows.select_related(*related)
+        .annotate(section_count=Window(Count("pk")), section_overdue=Window(Count("pk", filter=overdue)))
+        .order_by(*order)[:ROWS_PER_SECTION]
+    )
+    if first:
+        section.count, section.overdue = first[0].section_count, first[0].section_overdue
+    return first
 
 
 # --- the rules: which rows each kind of work is, for any scope --------------------------------------
@@ -112,13 +121,11 @@ class Rule:
     order: tuple[str, ...]  # most urgent first
     owner: str = ""  # path to the user whose work a row is; "" for work of the whole gemeente
 
-    def section(self, scope: Scope, windows) -> Section:
+    def section(self, scope: Scope, windows, *related) -> tuple[Section, list]:
+        """The section with its counts, and its first rows (most urgent first) to list."""
         section = Section(self.key, self.title, self.explanation)
-        section.count, section.overdue = _counts(self.rows(scope, windows), self.overdue(scope, windows))
-        return section
-
-    def first_rows(self, scope: Scope, windows, *related):
-        return self.rows(scope, windows).select_related(*related).order_by(*self.order)[:ROWS_PER_SECTION]
+        rows = _first_rows(section, self.rows(scope, windows), self.overdue(scope, windows), self.order, related)
+        return section, rows
 
 
 def _late(field: str):
@@ -130,7 +137,7 @@ def _all_late(scope, windows) -> Q:
 
 
 def _none_late(scope, windows) -> Q:
-    return Q(pk__in=[])
+    return Q(pk__isnull=True)  # never true; not pk__in=[], which empties a query it is a window filter of
 
 
 def _reviews(scope: Scope, windows):
@@ -392,8 +399,8 @@ TOEGANG_RULES = [REVIEWS, TRAJECTORIES_ENDING, REFERRALS, WAITING, RETURNED, TAS
 
 
 def reviews_due(scope: Scope, windows) -> Section:
-    section = REVIEWS.section(scope, windows)
-    for review in REVIEWS.first_rows(scope, windows, "trajectory__child__owner", "trajectory__product"):
+    section, rows = REVIEWS.section(scope, windows, "trajectory__child__owner", "trajectory__product")
+    for review in rows:
         child = review.trajectory.child
         window = windows[child.gemeente_id].review_days
         section.items.append(
@@ -409,8 +416,8 @@ def reviews_due(scope: Scope, windows) -> Section:
 
 
 def trajectories_ending(scope: Scope, windows) -> Section:
-    section = TRAJECTORIES_ENDING.section(scope, windows)
-    for trajectory in TRAJECTORIES_ENDING.first_rows(scope, windows, "child__owner", "product", "provider"):
+    section, rows = TRAJECTORIES_ENDING.section(scope, windows, "child__owner", "product", "provider")
+    for trajectory in rows:
         window = windows[trajectory.child.gemeente_id].trajectory_end_days
         section.items.append(
             Item(
@@ -425,8 +432,8 @@ def trajectories_ending(scope: Scope, windows) -> Section:
 
 
 def referrals_without_outcome(scope: Scope, windows) -> Section:
-    section = REFERRALS.section(scope, windows)
-    for referral in REFERRALS.first_rows(scope, windows, "child__owner"):
+    section, rows = REFERRALS.section(scope, windows, "child__owner")
+    for referral in rows:
         window = windows[referral.child.gemeente_id].referral_outcome_days
         due = referral.date + dt.timedelta(days=window)
         section.items.append(
@@ -444,8 +451,8 @@ def referrals_without_outcome(scope: Scope, windows) -> Section:
 def children_waiting(scope: Scope, windows) -> Section:
     """Referred but not in care after the wachttijd threshold: the active wachttijd signals, so this
     list and the regisseur's signal can never disagree about who waits."""
-    section = WAITING.section(scope, windows)
-    for flag in WAITING.first_rows(scope, windows, "child__owner"):
+    section, rows = WAITING.section(scope, windows, "child__owner")
+    for flag in rows:
         weeks = int(flag.norm or 0)
         due = flag.reference_date + dt.timedelta(weeks=weeks) if flag.reference_date else None
         section.items.append(
@@ -461,8 +468,8 @@ def children_waiting(scope: Scope, windows) -> Section:
 
 
 def extensions_returned(scope: Scope, windows) -> Section:
-    section = RETURNED.section(scope, windows)
-    for extension in RETURNED.first_rows(scope, windows, "trajectory__child__owner", "trajectory__product"):
+    section, rows = RETURNED.section(scope, windows, "trajectory__child__owner", "trajectory__product")
+    for extension in rows:
         child = extension.trajectory.child
         section.items.append(
             Item(
@@ -481,8 +488,8 @@ def open_tasks(scope: Scope, windows, *, for_user=None, origin: str = "", overdu
     rule = DECISION_TASKS if origin == TaskOrigin.DECISION and overdue_only and for_user is None else TASKS
     rows = _tasks(scope, windows, for_user=for_user, origin=origin, overdue_only=overdue_only)
     section = Section(rule.key, rule.title, rule.explanation)
-    section.count, section.overdue = _counts(rows, rule.overdue(scope, windows))
-    for task in rows.select_related("child__owner", "owner", "gemeente").order_by(*rule.order)[:ROWS_PER_SECTION]:
+    related = ("child__owner", "owner", "gemeente")
+    for task in _first_rows(section, rows, rule.overdue(scope, windows), rule.order, related):
         window = windows[task.gemeente_id].task_days
         section.items.append(
             Item(
@@ -525,8 +532,8 @@ def toegang_sections(scope: Scope, windows, *, tasks_for=None) -> list[Section]:
 
 
 def follow_ups_reached(scope: Scope, windows) -> Section:
-    section = FOLLOW_UPS.section(scope, windows)
-    for decision in FOLLOW_UPS.first_rows(scope, windows, "child__owner"):
+    section, rows = FOLLOW_UPS.section(scope, windows, "child__owner")
+    for decision in rows:
         window = windows[decision.gemeente_id].follow_up_days
         section.items.append(
             Item(
@@ -543,8 +550,8 @@ def follow_ups_reached(scope: Scope, windows) -> Section:
 
 def open_escalations(scope: Scope, windows) -> Section:
     """Escalations without the bestuurder's decision, older than the gemeente's threshold."""
-    section = ESCALATIONS.section(scope, windows)
-    for escalation in ESCALATIONS.first_rows(scope, windows, "child__owner"):
+    section, rows = ESCALATIONS.section(scope, windows, "child__owner")
+    for escalation in rows:
         window = windows[escalation.gemeente_id].escalation_days
         opened = timezone.localtime(escalation.created_at).date()
         due = opened + dt.timedelta(days=window)
@@ -593,8 +600,8 @@ def new_in_top(scope: Scope, gemeente) -> Section:
 
 
 def new_residential(scope: Scope, windows) -> Section:
-    section = NEW_RESIDENTIAL.section(scope, windows)
-    for trajectory in NEW_RESIDENTIAL.first_rows(scope, windows, "child__owner", "product", "provider"):
+    section, rows = NEW_RESIDENTIAL.section(scope, windows, "child__owner", "product", "provider")
+    for trajectory in rows:
         section.items.append(
             Item(
                 trajectory.child,
