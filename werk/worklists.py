@@ -9,6 +9,7 @@ daily digest counts the same rules for all users at once, grouped by owner and g
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -51,6 +52,11 @@ class Scope:
     today: dt.date
     owner: object = None
 
+    @cached_property
+    def file_url(self) -> str:
+        """The case file's URL with the child's pk left as {}: reverse() once a page, not once an item."""
+        return reverse("cases:child_detail", args=[0]).replace("/0/", "/{}/")
+
     def children(self, path: str = "") -> Q:
         q = Q(**{f"{path}gemeente_id__in": self.gemeente_ids})
         if self.owner == UNASSIGNED:
@@ -84,8 +90,8 @@ class Section:
         return max(self.count - len(self.items), 0)
 
 
-def _file(child: Child, anchor: str = "") -> str:
-    return reverse("cases:child_detail", args=[child.pk]) + (f"#{anchor}" if anchor else "")
+def _file(scope: Scope, child: Child, anchor: str = "") -> str:
+    return scope.file_url.format(child.pk) + (f"#{anchor}" if anchor else "")
 
 
 def _first_rows(section: Section, rows: QuerySet, overdue: Q, order, related) -> list:
@@ -409,7 +415,7 @@ def reviews_due(scope: Scope, windows) -> Section:
                 f"Review {review.trajectory.product.description}",
                 review.due_date,
                 punctuality(review.due_date, window, scope.today),
-                _file(child, f"traject-{review.trajectory_id}"),
+                _file(scope, child, f"traject-{review.trajectory_id}"),
             )
         )
     return section
@@ -425,7 +431,7 @@ def trajectories_ending(scope: Scope, windows) -> Section:
                 f"{trajectory.product.description} bij {trajectory.provider.name}",
                 trajectory.planned_end_date,
                 punctuality(trajectory.planned_end_date, window, scope.today),
-                _file(trajectory.child, f"traject-{trajectory.pk}"),
+                _file(scope, trajectory.child, f"traject-{trajectory.pk}"),
             )
         )
     return section
@@ -442,7 +448,7 @@ def referrals_without_outcome(scope: Scope, windows) -> Section:
                 f"Verwijzing {referral.get_source_display()} van {nl_date(referral.date)}",
                 due,
                 punctuality(due, window, scope.today),
-                _file(referral.child, "verwijzingen"),
+                _file(scope, referral.child, "verwijzingen"),
             )
         )
     return section
@@ -461,7 +467,7 @@ def children_waiting(scope: Scope, windows) -> Section:
                 f"Verwezen op {nl_date(flag.reference_date)}, norm {weeks} weken",
                 due,
                 punctuality(due, weeks * 7, scope.today),
-                _file(flag.child, "signalen"),
+                _file(scope, flag.child, "signalen"),
             )
         )
     return section
@@ -477,7 +483,7 @@ def extensions_returned(scope: Scope, windows) -> Section:
                 f"{extension.get_status_display()}: {extension.trajectory.product.description}",
                 None,
                 punctuality(None, 0, scope.today),
-                _file(child, f"traject-{extension.trajectory_id}"),
+                _file(scope, child, f"traject-{extension.trajectory_id}"),
                 detail=f"besloten {nl_date(timezone.localtime(extension.decided_at).date())}",
             )
         )
@@ -497,7 +503,7 @@ def open_tasks(scope: Scope, windows, *, for_user=None, origin: str = "", overdu
                 task.title,
                 task.due_date,
                 punctuality(task.due_date, window, scope.today),
-                _file(task.child, f"taak-{task.pk}"),
+                _file(scope, task.child, f"taak-{task.pk}"),
                 detail=task.owner_label,
             )
         )
@@ -541,7 +547,7 @@ def follow_ups_reached(scope: Scope, windows) -> Section:
                 f"{decision.get_kind_display()} (besloten {nl_date(timezone.localtime(decision.decided_at).date())})",
                 decision.follow_up_date,
                 punctuality(decision.follow_up_date, window, scope.today),
-                _file(decision.child, "besluiten"),
+                _file(scope, decision.child, "besluiten"),
                 detail=decision.actor,
             )
         )
@@ -593,7 +599,7 @@ def new_in_top(scope: Scope, gemeente) -> Section:
                 f"Plaats {top.index(rank_pk) + 1}",
                 None,
                 punctuality(None, 0, scope.today),
-                _file(child, "signalen"),
+                _file(scope, child, "signalen"),
             )
         )
     return section
@@ -608,7 +614,7 @@ def new_residential(scope: Scope, windows) -> Section:
                 f"{trajectory.product.code} {trajectory.product.description} bij {trajectory.provider.name}",
                 None,
                 punctuality(None, 0, scope.today),
-                _file(trajectory.child, "trajecten"),
+                _file(scope, trajectory.child, "trajecten"),
                 detail=f"gestart {nl_date(trajectory.start_date)}",
             )
         )
