@@ -51,6 +51,7 @@ class Scope:
     gemeente_ids: list[int]
     today: dt.date
     owner: object = None
+    with_owners: bool = False  # the team tab shows each file's casusregisseur: only then are they read
 
     @cached_property
     def file_url(self) -> str:
@@ -128,10 +129,15 @@ class Rule:
     owner: str = ""  # path to the user whose work a row is; "" for work of the whole gemeente
 
     def section(self, scope: Scope, windows, *related) -> tuple[Section, list]:
-        """The section with its counts, and its first rows (most urgent first) to list."""
+        """The section with its counts, and its first rows (most urgent first) to list, each read with its
+        child and `related`."""
         section = Section(self.key, self.title, self.explanation)
+        related = (self.child_related(scope), *related)
         rows = _first_rows(section, self.rows(scope, windows), self.overdue(scope, windows), self.order, related)
         return section, rows
+
+    def child_related(self, scope: Scope) -> str:
+        return f"{self.child}__owner" if scope.with_owners else self.child
 
 
 def _late(field: str):
@@ -405,7 +411,7 @@ TOEGANG_RULES = [REVIEWS, TRAJECTORIES_ENDING, REFERRALS, WAITING, RETURNED, TAS
 
 
 def reviews_due(scope: Scope, windows) -> Section:
-    section, rows = REVIEWS.section(scope, windows, "trajectory__child__owner", "trajectory__product")
+    section, rows = REVIEWS.section(scope, windows, "trajectory__product")
     for review in rows:
         child = review.trajectory.child
         window = windows[child.gemeente_id].review_days
@@ -422,7 +428,7 @@ def reviews_due(scope: Scope, windows) -> Section:
 
 
 def trajectories_ending(scope: Scope, windows) -> Section:
-    section, rows = TRAJECTORIES_ENDING.section(scope, windows, "child__owner", "product", "provider")
+    section, rows = TRAJECTORIES_ENDING.section(scope, windows, "product", "provider")
     for trajectory in rows:
         window = windows[trajectory.child.gemeente_id].trajectory_end_days
         section.items.append(
@@ -438,7 +444,7 @@ def trajectories_ending(scope: Scope, windows) -> Section:
 
 
 def referrals_without_outcome(scope: Scope, windows) -> Section:
-    section, rows = REFERRALS.section(scope, windows, "child__owner")
+    section, rows = REFERRALS.section(scope, windows)
     for referral in rows:
         window = windows[referral.child.gemeente_id].referral_outcome_days
         due = referral.date + dt.timedelta(days=window)
@@ -457,7 +463,7 @@ def referrals_without_outcome(scope: Scope, windows) -> Section:
 def children_waiting(scope: Scope, windows) -> Section:
     """Referred but not in care after the wachttijd threshold: the active wachttijd signals, so this
     list and the regisseur's signal can never disagree about who waits."""
-    section, rows = WAITING.section(scope, windows, "child__owner")
+    section, rows = WAITING.section(scope, windows)
     for flag in rows:
         weeks = int(flag.norm or 0)
         due = flag.reference_date + dt.timedelta(weeks=weeks) if flag.reference_date else None
@@ -474,7 +480,7 @@ def children_waiting(scope: Scope, windows) -> Section:
 
 
 def extensions_returned(scope: Scope, windows) -> Section:
-    section, rows = RETURNED.section(scope, windows, "trajectory__child__owner", "trajectory__product")
+    section, rows = RETURNED.section(scope, windows, "trajectory__product")
     for extension in rows:
         child = extension.trajectory.child
         section.items.append(
@@ -494,7 +500,7 @@ def open_tasks(scope: Scope, windows, *, for_user=None, origin: str = "", overdu
     rule = DECISION_TASKS if origin == TaskOrigin.DECISION and overdue_only and for_user is None else TASKS
     rows = _tasks(scope, windows, for_user=for_user, origin=origin, overdue_only=overdue_only)
     section = Section(rule.key, rule.title, rule.explanation)
-    related = ("child__owner", "owner", "gemeente")
+    related = (rule.child_related(scope), "owner", "gemeente")
     for task in _first_rows(section, rows, rule.overdue(scope, windows), rule.order, related):
         window = windows[task.gemeente_id].task_days
         section.items.append(
@@ -519,7 +525,7 @@ def recent_files(user, gemeente_ids) -> list[Child]:
         .order_by("-last")[:RECENT_FILES]
     )
     ids = [row["child_id"] for row in latest]
-    children = Child.objects.filter(pk__in=ids).select_related("owner").in_bulk()
+    children = Child.objects.in_bulk(ids)
     return [children[pk] for pk in ids if pk in children]
 
 
@@ -538,7 +544,7 @@ def toegang_sections(scope: Scope, windows, *, tasks_for=None) -> list[Section]:
 
 
 def follow_ups_reached(scope: Scope, windows) -> Section:
-    section, rows = FOLLOW_UPS.section(scope, windows, "child__owner")
+    section, rows = FOLLOW_UPS.section(scope, windows)
     for decision in rows:
         window = windows[decision.gemeente_id].follow_up_days
         section.items.append(
@@ -556,7 +562,7 @@ def follow_ups_reached(scope: Scope, windows) -> Section:
 
 def open_escalations(scope: Scope, windows) -> Section:
     """Escalations without the bestuurder's decision, older than the gemeente's threshold."""
-    section, rows = ESCALATIONS.section(scope, windows, "child__owner")
+    section, rows = ESCALATIONS.section(scope, windows)
     for escalation in rows:
         window = windows[escalation.gemeente_id].escalation_days
         opened = timezone.localtime(escalation.created_at).date()
@@ -590,7 +596,7 @@ def new_in_top(scope: Scope, gemeente) -> Section:
         "nieuw_in_top", NEW_IN_TOP_TITLE, f"Sinds uw laatste bezoek aan de top ({since}) in de top gekomen."
     )
     section.count = len(new_ids)
-    children = Child.objects.filter(pk__in=new_ids[:ROWS_PER_SECTION]).select_related("owner").in_bulk()
+    children = Child.objects.in_bulk(new_ids[:ROWS_PER_SECTION])
     for rank_pk in new_ids[:ROWS_PER_SECTION]:
         child = children[rank_pk]
         section.items.append(
@@ -606,7 +612,7 @@ def new_in_top(scope: Scope, gemeente) -> Section:
 
 
 def new_residential(scope: Scope, windows) -> Section:
-    section, rows = NEW_RESIDENTIAL.section(scope, windows, "child__owner", "product", "provider")
+    section, rows = NEW_RESIDENTIAL.section(scope, windows, "product", "provider")
     for trajectory in rows:
         section.items.append(
             Item(
