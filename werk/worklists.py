@@ -127,14 +127,21 @@ class Rule:
     gemeente: str  # path to the gemeente the row belongs to
     order: tuple[str, ...]  # most urgent first
     owner: str = ""  # path to the user whose work a row is; "" for work of the whole gemeente
+    # Counted in a query of its own: for rows an index gives in order, where the first rows' LIMIT stops
+    # early and a count over the same query would read and join every row (the new verblijf starts).
+    counted_apart: bool = False
 
     def section(self, scope: Scope, windows, *related) -> tuple[Section, list]:
         """The section with its counts, and its first rows (most urgent first) to list, each read with its
         child and `related`."""
         section = Section(self.key, self.title, self.explanation)
         related = (self.child_related(scope), *related)
-        rows = _first_rows(section, self.rows(scope, windows), self.overdue(scope, windows), self.order, related)
-        return section, rows
+        rows, overdue = self.rows(scope, windows), self.overdue(scope, windows)
+        if self.counted_apart:
+            counted = rows.order_by().aggregate(count=Count("pk"), overdue=Count("pk", filter=overdue))
+            section.count, section.overdue = counted["count"], counted["overdue"]
+            return section, list(rows.select_related(*related).order_by(*self.order)[:ROWS_PER_SECTION])
+        return section, _first_rows(section, rows, overdue, self.order, related)
 
     def child_related(self, scope: Scope) -> str:
         return f"{self.child}__owner" if scope.with_owners else self.child
@@ -402,6 +409,7 @@ NEW_RESIDENTIAL = Rule(
     child="child",
     gemeente="gemeente",
     order=("-start_date", "pk"),
+    counted_apart=True,
 )
 
 TOEGANG_RULES = [REVIEWS, TRAJECTORIES_ENDING, REFERRALS, WAITING, RETURNED, TASKS]

@@ -20,7 +20,7 @@ pytestmark = pytest.mark.django_db
 
 DAY = dt.timedelta(days=1)
 TOEGANG_QUERIES = 13
-REGISSEUR_QUERIES = 14
+REGISSEUR_QUERIES = 15
 
 
 def _queries(client) -> int:
