@@ -71,7 +71,7 @@ def team(request):
     today = timezone.localdate()
     workers = list(team_of(gemeente.pk))
     owner = _chosen_owner(request, gemeente)
-    scope = Scope(user=request.user, gemeente_ids=[gemeente.pk], today=today, owner=owner)
+    scope = Scope(user=request.user, gemeente_ids=[gemeente.pk], today=today, owner=owner, with_owners=True)
     sections = toegang_sections(scope, windows_for(scope.gemeente_ids))
     files = list(
         Child.objects.filter(scope.children(), closed_on__isnull=True).order_by("last_name", "first_name", "pk")[

@@ -1,6 +1,6 @@
 """The lists of Mijn werk: what is due, for one worker, for the unassigned files or for a whole team.
 
-Every section is two queries whatever the data (its first rows, and its counts in one aggregate). Each
+Every section is one query whatever the data (its first rows, with its counts as window aggregates). Each
 kind of work is one Rule (its queryset for any scope); the pages build their sections from it, and the
 daily digest counts the same rules for all users at once, grouped by owner and gemeente
 (`digest_counts`), so a page and a digest cannot disagree.
@@ -9,6 +9,7 @@ daily digest counts the same rules for all users at once, grouped by owner and g
 import datetime as dt
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from functools import cached_property
 
 from django.db.models import Count, Exists, F, Max, OuterRef, Q, QuerySet, Window
 from django.db.models.functions import RowNumber
@@ -50,6 +51,12 @@ class Scope:
     gemeente_ids: list[int]
     today: dt.date
     owner: object = None
+    with_owners: bool = False  # the team tab shows each file's casusregisseur: only then are they read
+
+    @cached_property
+    def file_url(self) -> str:
+        """The case file's URL with the child's pk left as {}: reverse() once a page, not once an item."""
+        return reverse("cases:child_detail", args=[0]).replace("/0/", "/{}/")
 
     def children(self, path: str = "") -> Q:
         q = Q(**{f"{path}gemeente_id__in": self.gemeente_ids})
@@ -84,13 +91,22 @@ class Section:
         return max(self.count - len(self.items), 0)
 
 
-def _file(child: Child, anchor: str = "") -> str:
-    return reverse("cases:child_detail", args=[child.pk]) + (f"#{anchor}" if anchor else "")
+def _file(scope: Scope, child: Child, anchor: str = "") -> str:
+    return scope.file_url.format(child.pk) + (f"#{anchor}" if anchor else "")
 
 
-def _counts(qs, overdue: Q) -> tuple[int, int]:
-    got = qs.order_by().aggregate(count=Count("pk"), overdue=Count("pk", filter=overdue))
-    return got["count"], got["overdue"]
+def _first_rows(section: Section, rows: QuerySet, overdue: Q, order, related) -> list:
+    """The first rows of a section, and its counts in the same query: window aggregates over all its rows
+    (read from any row; no rows, no work). One pass over the rows instead of one for the count and one
+    for the first rows."""
+    first = list(
+        rows.select_related(*related)
+        .annotate(section_count=Window(Count("pk")), section_overdue=Window(Count("pk", filter=overdue)))
+        .order_by(*order)[:ROWS_PER_SECTION]
+    )
+    if first:
+        section.count, section.overdue = first[0].section_count, first[0].section_overdue
+    return first
 
 
 # --- the rules: which rows each kind of work is, for any scope --------------------------------------
@@ -111,14 +127,24 @@ class Rule:
     gemeente: str  # path to the gemeente the row belongs to
     order: tuple[str, ...]  # most urgent first
     owner: str = ""  # path to the user whose work a row is; "" for work of the whole gemeente
+    # Counted in a query of its own: for rows an index gives in order, where the first rows' LIMIT stops
+    # early and a count over the same query would read and join every row (the new verblijf starts).
+    counted_apart: bool = False
 
-    def section(self, scope: Scope, windows) -> Section:
+    def section(self, scope: Scope, windows, *related) -> tuple[Section, list]:
+        """The section with its counts, and its first rows (most urgent first) to list, each read with its
+        child and `related`."""
         section = Section(self.key, self.title, self.explanation)
-        section.count, section.overdue = _counts(self.rows(scope, windows), self.overdue(scope, windows))
-        return section
+        related = (self.child_related(scope), *related)
+        rows, overdue = self.rows(scope, windows), self.overdue(scope, windows)
+        if self.counted_apart:
+            counted = rows.order_by().aggregate(count=Count("pk"), overdue=Count("pk", filter=overdue))
+            section.count, section.overdue = counted["count"], counted["overdue"]
+            return section, list(rows.select_related(*related).order_by(*self.order)[:ROWS_PER_SECTION])
+        return section, _first_rows(section, rows, overdue, self.order, related)
 
-    def first_rows(self, scope: Scope, windows, *related):
-        return self.rows(scope, windows).select_related(*related).order_by(*self.order)[:ROWS_PER_SECTION]
+    def child_related(self, scope: Scope) -> str:
+        return f"{self.child}__owner" if scope.with_owners else self.child
 
 
 def _late(field: str):
@@ -130,7 +156,7 @@ def _all_late(scope, windows) -> Q:
 
 
 def _none_late(scope, windows) -> Q:
-    return Q(pk__in=[])
+    return Q(pk__isnull=True)  # never true; not pk__in=[], which empties a query it is a window filter of
 
 
 def _reviews(scope: Scope, windows):
@@ -383,6 +409,7 @@ NEW_RESIDENTIAL = Rule(
     child="child",
     gemeente="gemeente",
     order=("-start_date", "pk"),
+    counted_apart=True,
 )
 
 TOEGANG_RULES = [REVIEWS, TRAJECTORIES_ENDING, REFERRALS, WAITING, RETURNED, TASKS]
@@ -392,8 +419,8 @@ TOEGANG_RULES = [REVIEWS, TRAJECTORIES_ENDING, REFERRALS, WAITING, RETURNED, TAS
 
 
 def reviews_due(scope: Scope, windows) -> Section:
-    section = REVIEWS.section(scope, windows)
-    for review in REVIEWS.first_rows(scope, windows, "trajectory__child__owner", "trajectory__product"):
+    section, rows = REVIEWS.section(scope, windows, "trajectory__product")
+    for review in rows:
         child = review.trajectory.child
         window = windows[child.gemeente_id].review_days
         section.items.append(
@@ -402,15 +429,15 @@ def reviews_due(scope: Scope, windows) -> Section:
                 f"Review {review.trajectory.product.description}",
                 review.due_date,
                 punctuality(review.due_date, window, scope.today),
-                _file(child, f"traject-{review.trajectory_id}"),
+                _file(scope, child, f"traject-{review.trajectory_id}"),
             )
         )
     return section
 
 
 def trajectories_ending(scope: Scope, windows) -> Section:
-    section = TRAJECTORIES_ENDING.section(scope, windows)
-    for trajectory in TRAJECTORIES_ENDING.first_rows(scope, windows, "child__owner", "product", "provider"):
+    section, rows = TRAJECTORIES_ENDING.section(scope, windows, "product", "provider")
+    for trajectory in rows:
         window = windows[trajectory.child.gemeente_id].trajectory_end_days
         section.items.append(
             Item(
@@ -418,15 +445,15 @@ def trajectories_ending(scope: Scope, windows) -> Section:
                 f"{trajectory.product.description} bij {trajectory.provider.name}",
                 trajectory.planned_end_date,
                 punctuality(trajectory.planned_end_date, window, scope.today),
-                _file(trajectory.child, f"traject-{trajectory.pk}"),
+                _file(scope, trajectory.child, f"traject-{trajectory.pk}"),
             )
         )
     return section
 
 
 def referrals_without_outcome(scope: Scope, windows) -> Section:
-    section = REFERRALS.section(scope, windows)
-    for referral in REFERRALS.first_rows(scope, windows, "child__owner"):
+    section, rows = REFERRALS.section(scope, windows)
+    for referral in rows:
         window = windows[referral.child.gemeente_id].referral_outcome_days
         due = referral.date + dt.timedelta(days=window)
         section.items.append(
@@ -435,7 +462,7 @@ def referrals_without_outcome(scope: Scope, windows) -> Section:
                 f"Verwijzing {referral.get_source_display()} van {nl_date(referral.date)}",
                 due,
                 punctuality(due, window, scope.today),
-                _file(referral.child, "verwijzingen"),
+                _file(scope, referral.child, "verwijzingen"),
             )
         )
     return section
@@ -444,8 +471,8 @@ def referrals_without_outcome(scope: Scope, windows) -> Section:
 def children_waiting(scope: Scope, windows) -> Section:
     """Referred but not in care after the wachttijd threshold: the active wachttijd signals, so this
     list and the regisseur's signal can never disagree about who waits."""
-    section = WAITING.section(scope, windows)
-    for flag in WAITING.first_rows(scope, windows, "child__owner"):
+    section, rows = WAITING.section(scope, windows)
+    for flag in rows:
         weeks = int(flag.norm or 0)
         due = flag.reference_date + dt.timedelta(weeks=weeks) if flag.reference_date else None
         section.items.append(
@@ -454,15 +481,15 @@ def children_waiting(scope: Scope, windows) -> Section:
                 f"Verwezen op {nl_date(flag.reference_date)}, norm {weeks} weken",
                 due,
                 punctuality(due, weeks * 7, scope.today),
-                _file(flag.child, "signalen"),
+                _file(scope, flag.child, "signalen"),
             )
         )
     return section
 
 
 def extensions_returned(scope: Scope, windows) -> Section:
-    section = RETURNED.section(scope, windows)
-    for extension in RETURNED.first_rows(scope, windows, "trajectory__child__owner", "trajectory__product"):
+    section, rows = RETURNED.section(scope, windows, "trajectory__product")
+    for extension in rows:
         child = extension.trajectory.child
         section.items.append(
             Item(
@@ -470,7 +497,7 @@ def extensions_returned(scope: Scope, windows) -> Section:
                 f"{extension.get_status_display()}: {extension.trajectory.product.description}",
                 None,
                 punctuality(None, 0, scope.today),
-                _file(child, f"traject-{extension.trajectory_id}"),
+                _file(scope, child, f"traject-{extension.trajectory_id}"),
                 detail=f"besloten {nl_date(timezone.localtime(extension.decided_at).date())}",
             )
         )
@@ -481,8 +508,8 @@ def open_tasks(scope: Scope, windows, *, for_user=None, origin: str = "", overdu
     rule = DECISION_TASKS if origin == TaskOrigin.DECISION and overdue_only and for_user is None else TASKS
     rows = _tasks(scope, windows, for_user=for_user, origin=origin, overdue_only=overdue_only)
     section = Section(rule.key, rule.title, rule.explanation)
-    section.count, section.overdue = _counts(rows, rule.overdue(scope, windows))
-    for task in rows.select_related("child__owner", "owner", "gemeente").order_by(*rule.order)[:ROWS_PER_SECTION]:
+    related = (rule.child_related(scope), "owner", "gemeente")
+    for task in _first_rows(section, rows, rule.overdue(scope, windows), rule.order, related):
         window = windows[task.gemeente_id].task_days
         section.items.append(
             Item(
@@ -490,7 +517,7 @@ def open_tasks(scope: Scope, windows, *, for_user=None, origin: str = "", overdu
                 task.title,
                 task.due_date,
                 punctuality(task.due_date, window, scope.today),
-                _file(task.child, f"taak-{task.pk}"),
+                _file(scope, task.child, f"taak-{task.pk}"),
                 detail=task.owner_label,
             )
         )
@@ -506,7 +533,7 @@ def recent_files(user, gemeente_ids) -> list[Child]:
         .order_by("-last")[:RECENT_FILES]
     )
     ids = [row["child_id"] for row in latest]
-    children = Child.objects.filter(pk__in=ids).select_related("owner").in_bulk()
+    children = Child.objects.in_bulk(ids)
     return [children[pk] for pk in ids if pk in children]
 
 
@@ -525,8 +552,8 @@ def toegang_sections(scope: Scope, windows, *, tasks_for=None) -> list[Section]:
 
 
 def follow_ups_reached(scope: Scope, windows) -> Section:
-    section = FOLLOW_UPS.section(scope, windows)
-    for decision in FOLLOW_UPS.first_rows(scope, windows, "child__owner"):
+    section, rows = FOLLOW_UPS.section(scope, windows)
+    for decision in rows:
         window = windows[decision.gemeente_id].follow_up_days
         section.items.append(
             Item(
@@ -534,7 +561,7 @@ def follow_ups_reached(scope: Scope, windows) -> Section:
                 f"{decision.get_kind_display()} (besloten {nl_date(timezone.localtime(decision.decided_at).date())})",
                 decision.follow_up_date,
                 punctuality(decision.follow_up_date, window, scope.today),
-                _file(decision.child, "besluiten"),
+                _file(scope, decision.child, "besluiten"),
                 detail=decision.actor,
             )
         )
@@ -543,8 +570,8 @@ def follow_ups_reached(scope: Scope, windows) -> Section:
 
 def open_escalations(scope: Scope, windows) -> Section:
     """Escalations without the bestuurder's decision, older than the gemeente's threshold."""
-    section = ESCALATIONS.section(scope, windows)
-    for escalation in ESCALATIONS.first_rows(scope, windows, "child__owner"):
+    section, rows = ESCALATIONS.section(scope, windows)
+    for escalation in rows:
         window = windows[escalation.gemeente_id].escalation_days
         opened = timezone.localtime(escalation.created_at).date()
         due = opened + dt.timedelta(days=window)
@@ -577,7 +604,7 @@ def new_in_top(scope: Scope, gemeente) -> Section:
         "nieuw_in_top", NEW_IN_TOP_TITLE, f"Sinds uw laatste bezoek aan de top ({since}) in de top gekomen."
     )
     section.count = len(new_ids)
-    children = Child.objects.filter(pk__in=new_ids[:ROWS_PER_SECTION]).select_related("owner").in_bulk()
+    children = Child.objects.in_bulk(new_ids[:ROWS_PER_SECTION])
     for rank_pk in new_ids[:ROWS_PER_SECTION]:
         child = children[rank_pk]
         section.items.append(
@@ -586,22 +613,22 @@ def new_in_top(scope: Scope, gemeente) -> Section:
                 f"Plaats {top.index(rank_pk) + 1}",
                 None,
                 punctuality(None, 0, scope.today),
-                _file(child, "signalen"),
+                _file(scope, child, "signalen"),
             )
         )
     return section
 
 
 def new_residential(scope: Scope, windows) -> Section:
-    section = NEW_RESIDENTIAL.section(scope, windows)
-    for trajectory in NEW_RESIDENTIAL.first_rows(scope, windows, "child__owner", "product", "provider"):
+    section, rows = NEW_RESIDENTIAL.section(scope, windows, "product", "provider")
+    for trajectory in rows:
         section.items.append(
             Item(
                 trajectory.child,
                 f"{trajectory.product.code} {trajectory.product.description} bij {trajectory.provider.name}",
                 None,
                 punctuality(None, 0, scope.today),
-                _file(trajectory.child, "trajecten"),
+                _file(scope, trajectory.child, "trajecten"),
                 detail=f"gestart {nl_date(trajectory.start_date)}",
             )
         )

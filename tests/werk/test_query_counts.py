@@ -19,8 +19,8 @@ from ..factories import ChildFactory, ReferralFactory, StopReviewFactory, Trajec
 pytestmark = pytest.mark.django_db
 
 DAY = dt.timedelta(days=1)
-TOEGANG_QUERIES = 19
-REGISSEUR_QUERIES = 19
+TOEGANG_QUERIES = 13
+REGISSEUR_QUERIES = 15
 
 
 def _queries(client) -> int:

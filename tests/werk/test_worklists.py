@@ -328,3 +328,38 @@ def test_done_task_leaves_the_list(client, frozen_today, gemeente_a, toegang_a):
     task.refresh_from_db()
     assert task.status == TaskStatus.DONE
     assert _mine(client, toegang_a)["taken"].count == 0
+
+
+def _row_of(html: str, child) -> str:
+    start = html.index('<a href="' + reverse("cases:child_detail", args=[child.pk]))
+    return html[html.rindex("<tr>", 0, start) : html.index("</tr>", start)]
+
+
+def test_the_rows_show_file_due_date_lateness_and_on_the_team_tab_the_casusregisseur(
+    client, frozen_today, gemeente_a, toegang_a
+):
+    """The rows are built in Python (werk_tags.section_rows): every cell, escaped like the template."""
+    colleague = UserFactory(
+        username="collega", first_name="Els", last_name="<Visser>", role=Role.TOEGANG, gemeenten=[gemeente_a]
+    )
+    mine = ChildFactory(gemeente=gemeente_a, owner=toegang_a, first_name="Anna & Bo")
+    theirs = ChildFactory(gemeente=gemeente_a, owner=colleague)
+    nobodys = ChildFactory(gemeente=gemeente_a, owner=None)
+    due = {mine: TODAY - DAY, theirs: TODAY - 43 * DAY, nobodys: TODAY + DAY}
+    for child, day in due.items():
+        StopReviewFactory(trajectory=TrajectoryFactory(child=child, planned_end_date=TODAY + 200 * DAY), due_date=day)
+    client.force_login(toegang_a)
+
+    row = _row_of(client.get(reverse("werk:mine")).content.decode(), mine)
+    assert f"{mine.case_number}</a> Anna &amp; Bo Jansen</td>" in row
+    assert f"<td>{(TODAY - DAY):%d-%m-%Y}</td>" in row
+    assert '<span class="badge badge-warn">1 dag te laat</span>' in row
+    assert "<strong>niet toegewezen</strong>" not in row and row.count("<td>") == 4  # no casusregisseur column
+
+    team = client.get(reverse("werk:team"), {"medewerker": colleague.pk}).content.decode()
+    row = _row_of(team, theirs)
+    assert '<span class="badge badge-bad">43 dagen te laat (&gt; 3× termijn)</span>' in row
+    assert "<td>Els &lt;Visser&gt;</td>" in row
+    row = _row_of(client.get(reverse("werk:team")).content.decode(), nobodys)
+    assert '<span class="badge badge-ok">op tijd</span>' in row
+    assert "<td><strong>niet toegewezen</strong></td>" in row
