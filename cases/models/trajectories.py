@@ -251,7 +251,10 @@ class Trajectory(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # The gemeente is derived from the child (whose history has it), not a change of the trajectory.
-    history = HistoricalRecords(excluded_fields=["gemeente"])
+    # Read by record id only, as the household's history (cases/models/children.py).
+    history = HistoricalRecords(
+        excluded_fields=["gemeente"], no_db_index=["child", "referral", "provider", "product", "follows"]
+    )
 
     objects = TrajectoryQuerySet.as_manager()
 
