@@ -309,10 +309,14 @@ class Trajectory(models.Model):
 
     def save(self, *args, **kwargs):
         self.refresh_daily_cost()
-        if "child" in self._state.fields_cache:
-            # What the database's trigger writes; set here too so the saved object says it without a reload.
-            self.gemeente_id = self.child.gemeente_id
+        self.take_childs_gemeente()
         super().save(*args, **kwargs)
+
+    def take_childs_gemeente(self) -> None:
+        """What the database's triggers make of it (migrations 0025, 0028); set here too so the saved object says
+        it without a reload, and a new row needs no correcting UPDATE. Bulk writes (imports) call it themselves."""
+        if "child" in self._state.fields_cache:
+            self.gemeente_id = self.child.gemeente_id
 
     def refresh_daily_cost(self) -> None:
         """What save() computes; bulk writes (imports) call it themselves."""
