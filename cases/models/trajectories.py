@@ -174,8 +174,8 @@ class Trajectory(models.Model):
     """
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="trajectories", verbose_name="jeugdige")
-    # Always the child's gemeente, kept so by the database (triggers of migration 0025 on insert, on a change
-    # of child, and on a child's move), so no writer can miss it: the pages of a gemeente (toets queue, Mijn
+    # Always the child's gemeente, kept so by the database (triggers of migrations 0025 and 0028 on insert, on a
+    # change of child, and on a child's move), so no writer can miss it: the pages of a gemeente (toets queue, Mijn
     # werk, regie) filter on it and its indexes instead of joining 1,000,000 trajectories to their children.
     gemeente = models.ForeignKey(
         Gemeente,
