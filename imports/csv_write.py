@@ -229,7 +229,16 @@ class ChunkWriter:
                 # Without the column werkelijke_start, an export of running care started on its start date
                 # (the rules read the actual start); an empty cell never clears a start already known.
                 values.setdefault("actual_start_date", row.start if row.start <= today else None)
-                new.append({"child_id": child_id, "allocation_number": row.allocation_number, **terms, **values})
+                # The child's gemeente, as the database would set it (migration 0028): no correcting UPDATE.
+                new.append(
+                    {
+                        "child_id": child_id,
+                        "gemeente_id": row.gemeente_id,
+                        "allocation_number": row.allocation_number,
+                        **terms,
+                        **values,
+                    }
+                )
                 continue
             if referral_id is None:
                 values["referral_id"] = current.referral_id  # a row without referrer keeps the link

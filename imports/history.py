@@ -35,6 +35,7 @@ class HistoryWriter:
         if model is Trajectory:
             for obj in objs:
                 obj.refresh_daily_cost()
+                obj.take_childs_gemeente()
         if self.use_copy and len(objs) >= COPY_MIN_ROWS:
             return copy_create(self, objs, model)
         return bulk_create_with_history(
@@ -88,6 +89,9 @@ class HistoryWriter:
     # --- an iJw batch (imports.ijw_batch): rows without history, and the history rows apart ---
     def insert(self, objs: list, model) -> None:
         """New rows; their history comes from history_rows."""
+        if model is Trajectory:
+            for obj in objs:
+                obj.take_childs_gemeente()
         if self.use_copy and len(objs) >= COPY_MIN_ROWS and not _has_json(model):
             for obj in objs:
                 obj._prepare_related_fields_for_save(operation_name="bulk_create")

@@ -67,7 +67,9 @@ class Household(AddressFields):
         help_text="1 gezin, 1 plan, 1 regisseur: de toegangsmedewerker die het gezin leidt.",
     )
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # History is read by record id (case file, admin, retention); an index on each copied foreign key would
+    # only cost every written history row (issue 14: a CSV import writes 50,000 households).
+    history = HistoricalRecords(no_db_index=["gemeente", "lead_worker", "residence_gemeente"])
 
     objects = ChildQuerySet.as_manager()
 
@@ -142,7 +144,8 @@ class Child(models.Model):
     )
     closed_on = models.DateField("dossier gesloten op", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    # Read by record id only, as the household's history.
+    history = HistoricalRecords(no_db_index=["gemeente", "household", "owner"])
 
     objects = ChildQuerySet.as_manager()
 

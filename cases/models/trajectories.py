@@ -174,8 +174,8 @@ class Trajectory(models.Model):
     """
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="trajectories", verbose_name="jeugdige")
-    # Always the child's gemeente, kept so by the database (triggers of migration 0025 on insert, on a change
-    # of child, and on a child's move), so no writer can miss it: the pages of a gemeente (toets queue, Mijn
+    # Always the child's gemeente, kept so by the database (triggers of migrations 0025 and 0028 on insert, on a
+    # change of child, and on a child's move), so no writer can miss it: the pages of a gemeente (toets queue, Mijn
     # werk, regie) filter on it and its indexes instead of joining 1,000,000 trajectories to their children.
     gemeente = models.ForeignKey(
         Gemeente,
@@ -251,7 +251,10 @@ class Trajectory(models.Model):
     version = models.PositiveIntegerField(default=1, editable=False)
     created_at = models.DateTimeField(auto_now_add=True)
     # The gemeente is derived from the child (whose history has it), not a change of the trajectory.
-    history = HistoricalRecords(excluded_fields=["gemeente"])
+    # Read by record id only, as the household's history (cases/models/children.py).
+    history = HistoricalRecords(
+        excluded_fields=["gemeente"], no_db_index=["child", "referral", "provider", "product", "follows"]
+    )
 
     objects = TrajectoryQuerySet.as_manager()
 
@@ -306,10 +309,14 @@ class Trajectory(models.Model):
 
     def save(self, *args, **kwargs):
         self.refresh_daily_cost()
-        if "child" in self._state.fields_cache:
-            # What the database's trigger writes; set here too so the saved object says it without a reload.
-            self.gemeente_id = self.child.gemeente_id
+        self.take_childs_gemeente()
         super().save(*args, **kwargs)
+
+    def take_childs_gemeente(self) -> None:
+        """What the database's triggers make of it (migrations 0025, 0028); set here too so the saved object says
+        it without a reload, and a new row needs no correcting UPDATE. Bulk writes (imports) call it themselves."""
+        if "child" in self._state.fields_cache:
+            self.gemeente_id = self.child.gemeente_id
 
     def refresh_daily_cost(self) -> None:
         """What save() computes; bulk writes (imports) call it themselves."""

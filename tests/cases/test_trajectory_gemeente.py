@@ -104,6 +104,23 @@ def test_a_wrong_gemeente_written_directly_is_put_right(gemeente_a, gemeente_b):
     assert Trajectory.objects.get(pk=trajectory.pk).gemeente_id == gemeente_a.pk
 
 
+def test_a_new_trajectory_written_with_a_wrong_gemeente_is_put_right(gemeente_a, gemeente_b, beheer_a):
+    child = ChildFactory(gemeente=gemeente_a)
+    wrong = _unsaved(child, 3, "W")
+    for trajectory in wrong:
+        trajectory.gemeente = gemeente_b
+    Trajectory.objects.bulk_create(wrong)
+    # Plain values into COPY on PostgreSQL (60 rows: above COPY_MIN_ROWS), as the CSV import writes them.
+    fields = [f.attname for f in Trajectory._meta.concrete_fields if f.attname not in ("id", "created_at")]
+    rows = [
+        {name: getattr(t, name) for name in fields} | {"gemeente_id": gemeente_b.pk} for t in _unsaved(child, 60, "V")
+    ]
+    HistoryWriter(user=beheer_a, reason="import").create_values(rows, Trajectory)
+
+    assert Trajectory.objects.filter(gemeente=gemeente_a).count() == 63
+    assert disagreeing() == []
+
+
 def test_a_trajectory_moved_to_another_child_takes_that_childs_gemeente(gemeente_a, gemeente_b):
     trajectory = TrajectoryFactory(child=ChildFactory(gemeente=gemeente_a))
     other = ChildFactory(gemeente=gemeente_b)
