@@ -229,7 +229,7 @@ class ChunkWriter:
                 # Without the column werkelijke_start, an export of running care started on its start date
                 # (the rules read the actual start); an empty cell never clears a start already known.
                 values.setdefault("actual_start_date", row.start if row.start <= today else None)
-                # The child's gemeente, as the database would set it (migration 0028): no correcting UPDATE.
+                # The child's gemeente, as the database would set it (migration 0029): no correcting UPDATE.
                 new.append(
                     {
                         "child_id": child_id,

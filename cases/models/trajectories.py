@@ -174,7 +174,7 @@ class Trajectory(models.Model):
     """
 
     child = models.ForeignKey(Child, on_delete=models.PROTECT, related_name="trajectories", verbose_name="jeugdige")
-    # Always the child's gemeente, kept so by the database (triggers of migrations 0025 and 0028 on insert, on a
+    # Always the child's gemeente, kept so by the database (triggers of migrations 0025 and 0029 on insert, on a
     # change of child, and on a child's move), so no writer can miss it: the pages of a gemeente (toets queue, Mijn
     # werk, regie) filter on it and its indexes instead of joining 1,000,000 trajectories to their children.
     gemeente = models.ForeignKey(
@@ -313,7 +313,7 @@ class Trajectory(models.Model):
         super().save(*args, **kwargs)
 
     def take_childs_gemeente(self) -> None:
-        """What the database's triggers make of it (migrations 0025, 0028); set here too so the saved object says
+        """What the database's triggers make of it (migrations 0025, 0029); set here too so the saved object says
         it without a reload, and a new row needs no correcting UPDATE. Bulk writes (imports) call it themselves."""
         if "child" in self._state.fields_cache:
             self.gemeente_id = self.child.gemeente_id
