@@ -1,7 +1,6 @@
 """`manage.py demo_data [--if-empty] [--seed N] [--scale X]`: the demo gemeenten; see demo/builder.py."""
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connection
 from django.utils import timezone
 
 from cases.models import User
@@ -50,8 +49,3 @@ class Command(BaseCommand):
         # After the regie history: the stored months hold the figures the dashboard shows (issue 14).
         kept = write_report_snapshots(timezone.localdate())
         self.stdout.write(f"KPI-cijfers vastgelegd: {kept['months']} maanden; opnieuw berekend: {kept['corrected']}.")
-        if connection.vendor == "postgresql":
-            # Statistics for the planner now, not whenever autovacuum comes by (never, where it is off): without
-            # them the first case files scanned the whole gemeente for a household (docs/benchmarks.md, issue 14).
-            with connection.cursor() as cursor:
-                cursor.execute("ANALYZE")
