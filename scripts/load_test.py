@@ -2,7 +2,9 @@
 
     python scripts/load_test.py [--url http://127.0.0.1:8000] [--clients 8] [--duration 60] [--requests N]
 
-Against a server with the demo data (`manage.py demo_data`) and its flags, run as in production: DEBUG=0,
+Against a server with the demo data (`manage.py demo_data`) and its flags, analysed as autovacuum would (run
+`VACUUM ANALYZE` on the database first where autovacuum is off or has not come by: unanalysed, every table is
+planned as nearly empty and PostgreSQL's CPU a request nearly doubles), run as in production: DEBUG=0,
 two-factor authentication on, and BEHIND_PROXY=1 (every request carries `X-Forwarded-Proto: https`, as
 the reverse proxy of docs/deploy.md sets it, so the app neither redirects to https nor drops its Secure
 cookies). docs/benchmarks.md ("Issue 14: throughput, second round") has the whole command. Python's
