@@ -262,10 +262,6 @@ def _upsert(cursor, table: str, now, *, first: bool = False) -> int:
     # Candidates whose flag already fires with the same numbers are left out by one anti-join, so the
     # upsert touches only new and changed flags (ON CONFLICT would lock every unchanged row).
     unchanged = " AND ".join(f"f.{col} {same} c.{col}" for col in compared)
-    # The anti-join is done first, into its own table, not inside the INSERT: a first run into an empty,
-    # analysed flag table was planned as a nested loop re-scanning the table it was filling (the rows it
-    # inserted are invisible but still read), quadratic: 22 minutes on the national set (issue 14).
-    # `known`: a flag with this key exists (lapsed or with other numbers); the others are new.
     source = CANDIDATES if first else CHANGED
     insert = f"""
         INSERT INTO {table} ({", ".join(COLUMNS)}, code, firing, active, raised_at, reason, resolution_note,
@@ -276,6 +272,10 @@ def _upsert(cursor, table: str, now, *, first: bool = False) -> int:
     if first:
         cursor.execute(insert, [now])
         return cursor.rowcount
+    # The anti-join is done first, into its own table, not inside the INSERT: a first run into an empty,
+    # analysed flag table was planned as a nested loop re-scanning the table it was filling (the rows it
+    # inserted are invisible but still read), quadratic: 22 minutes on the national set (issue 14).
+    # `known`: a flag with this key exists (lapsed or with other numbers); the others are new.
     cursor.execute(f"DROP TABLE IF EXISTS {CHANGED}")
     cursor.execute(
         f"""

@@ -11,11 +11,11 @@ import datetime as dt
 from functools import cache
 from html import escape
 
-from django.urls import reverse
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
 from cases.formatting import date, euro, number
+from cases.links import url_with_pk
 
 from .ranking import QueueRow
 
@@ -25,13 +25,9 @@ _escaped_label = cache(escape)
 
 def queue_rows_html(rows: list[QueueRow], today: dt.date) -> SafeString:
     # reverse() once a page, not twice a row: the URL with the child's pk left as {} to fill in.
-    child_url = _url_with_pk("cases:child_detail") + "#signalen"
-    decide_url = _url_with_pk("regie:decision_create")
+    child_url = url_with_pk("cases:child_detail") + "#signalen"
+    decide_url = url_with_pk("regie:decision_create")
     return SafeString("".join(_row_html(row, today, child_url, decide_url) for row in rows))
-
-
-def _url_with_pk(name: str) -> str:
-    return reverse(name, args=[0]).replace("/0/", "/{}/")
 
 
 def _row_html(row: QueueRow, today: dt.date, child_url: str, decide_url: str) -> str:

@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases.formatting import date as nl_date
+from cases.links import url_with_pk
 from cases.models import (
     CaseAccessLog,
     Child,
@@ -56,7 +57,7 @@ class Scope:
     @cached_property
     def file_url(self) -> str:
         """The case file's URL with the child's pk left as {}: reverse() once a page, not once an item."""
-        return reverse("cases:child_detail", args=[0]).replace("/0/", "/{}/")
+        return url_with_pk("cases:child_detail")
 
     def children(self, path: str = "") -> Q:
         q = Q(**{f"{path}gemeente_id__in": self.gemeente_ids})
