@@ -22,7 +22,7 @@ from .kpis import Period
 from .mail import UNSUBSCRIBE_SALT
 from .models import ReportSubscription
 from .overview import gemeente_overview
-from .regie_effect import regie_effect_cached
+from .regie_effect import regie_effect_html_cached
 from .services import subscription_set_active
 from .snapshots import dashboard_report, stored_month
 
@@ -83,7 +83,7 @@ def dashboard(request):
         "month_value": "" if period.is_quarter else period.key,
         "quarter_value": period.key if period.is_quarter else Period.last_complete_quarter().key,
         "subscription": ReportSubscription.objects.filter(gemeente=gemeente, user=request.user).first(),
-        "regie": regie_effect_cached(gemeente, period, forecast),
+        "regie_html": regie_effect_html_cached(gemeente, period, forecast),
         "today": timezone.localdate(),
     }
     return render(request, "reports/dashboard.html", context)
