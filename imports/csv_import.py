@@ -19,7 +19,7 @@ import threading
 from dataclasses import dataclass
 from pathlib import Path
 
-from django.db import DataError, IntegrityError, transaction
+from django.db import DataError, IntegrityError, connection, transaction
 
 from .common import database_refusal
 from .csv_rows import Row, RowChecker, count_lines, sniff_delimiter
@@ -64,6 +64,13 @@ class CsvImport:
     def run(self, *, dry_run: bool) -> None:
         self.progress.set_total(count_lines(self.path))
         with transaction.atomic():
+            if connection.vendor == "postgresql":
+                # Foreign keys checked at the end of each COPY and INSERT instead of all at the COMMIT (Django
+                # declares them deferred): the COMMIT's checks ran alone, these overlap with the reader thread,
+                # for no more of PostgreSQL's CPU (docs/benchmarks.md, issue 14, fourth round). A violation is
+                # refused with its chunk, as any other rule the database enforces.
+                with connection.cursor() as cursor:
+                    cursor.execute("SET CONSTRAINTS ALL IMMEDIATE")
             self._stream()
             if dry_run or not self.report.ok:
                 # All or nothing: a single bad row, or a dry run, leaves the database as it was.
