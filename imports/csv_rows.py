@@ -18,7 +18,6 @@ from cases.validators import bsn_is_valid
 
 from .common import mask_bsn, parse_date, parse_decimal
 from .lookups import Lookups
-from .report import Report
 
 # column -> required. The order is the order of docs/import.md and docs/voorbeeld_import.csv.
 COLUMNS = {
@@ -105,11 +104,12 @@ def sniff_delimiter(header_line: str) -> str:
 
 
 class RowChecker:
-    """Checks the header and the rows of one file; `problem(line, field, value, message)` reports."""
+    """Checks the header and the rows of one file; `problem(line, field, value, message)` reports.
 
-    def __init__(self, *, lookups: Lookups, report: Report, problem):
+    Reads no database (the lookups are loaded before): CsvImport runs it in a thread of its own."""
+
+    def __init__(self, *, lookups: Lookups, problem):
         self.lookups = lookups
-        self.report = report
         self._problem = problem
         self.today = timezone.localdate()
 
@@ -133,12 +133,14 @@ class RowChecker:
         if len(values) != width:
             self._problem(line, "regel", "", f"De regel heeft {len(values)} velden; de kopregel heeft er {width}.")
             return None
-        before = self.report.problem_count
+        refused = False
         # Each cell stripped once, and a column the file lacks read as empty: get() is called ~24 times a row.
         cells = EMPTY_CELLS | {name: values[position].strip() for name, position in index.items()}
         get = cells.__getitem__
 
         def problem(field: str, value: str, message: str) -> None:
+            nonlocal refused
+            refused = True
             self._problem(line, field, value, message)
 
         def required(name: str) -> str:
@@ -250,7 +252,7 @@ class RowChecker:
             if len(names[name]) > limit:
                 problem(name, names[name][:20], f"Langer dan {limit} tekens.")
 
-        if self.report.problem_count != before:
+        if refused:
             return None
         product = self.lookups.products[product_code]
         # The same limit as the toegang's form (cases.terms): a volume that cannot be delivered is refused.

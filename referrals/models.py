@@ -47,7 +47,7 @@ class Referral(models.Model):
     outcome = models.CharField("uitkomst", max_length=12, choices=ReferralOutcome.choices, blank=True)
     outcome_date = models.DateField("datum uitkomst", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
-    history = HistoricalRecords()
+    history = HistoricalRecords(user_db_constraint=False)  # see cases Household.history
 
     objects = ReferralQuerySet.as_manager()
 

@@ -40,6 +40,7 @@ from pathlib import Path
 
 ROOT = Path(os.environ.get("BENCH_TREE") or Path(__file__).resolve().parent.parent)
 sys.path.insert(0, str(ROOT))
+os.chdir(ROOT)  # Celery puts the working directory first on sys.path: BENCH_TREE's code, not the caller's
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jeugdregie.settings_test")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/jr_import_bench")
 
@@ -182,6 +183,7 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
         run_import(ImportRun.objects.create(kind=kind, file_name=path.name, started_by=user), paths)
     baseline = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     run = ImportRun.objects.create(kind=kind, file_name=path.name, started_by=user)
+    commits = time_commits()
     database_cpu = backend_cpu()
     started, cpu = time.perf_counter(), time.process_time()
     report = run_import(run, paths)
@@ -205,6 +207,7 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
         "seconds": round(seconds, 2),
         "cpu_seconds": round(cpu, 2),
         "database_cpu_seconds": round(database_cpu, 2) if database_cpu is not None else None,
+        "commit_seconds": round(commits[0], 2),
         "queued_tasks": queued,
         "flag_seconds": round(flag_seconds, 1),
         "per_second": round(size / seconds),
@@ -217,6 +220,24 @@ def measure(kind: str, size: int, *, again: bool) -> dict:
         "peak_rss_mb_before": round(baseline),
         "peak_rss_mb": round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024),
     }
+
+
+def time_commits() -> list[float]:
+    """Seconds spent in COMMIT from now on (the deferred foreign-key checks run there), in a list's one item."""
+    from django.db import connections
+
+    wrapper = connections["default"]
+    commit, spent = wrapper._commit, [0.0]
+
+    def timed():
+        started = time.perf_counter()
+        try:
+            return commit()
+        finally:
+            spent[0] += time.perf_counter() - started
+
+    wrapper._commit = timed
+    return spent
 
 
 def backend_cpu() -> float | None:
@@ -302,6 +323,7 @@ def main() -> None:
 
 def worker(kind: str, size: int, again: str, tree: str | None = None) -> dict | str:
     """One measurement in its own process (and, with `tree`, with the code of that checkout)."""
+    tree = tree or os.environ.get("BENCH_TREE")  # BENCH_TREE=/tmp/jr-old: this script measures that code
     env = {**os.environ, "REDIS_URL": SCRATCH_REDIS, "CELERY_TASK_ALWAYS_EAGER": "0", "BENCH_TREE": tree or ""}
     command = [sys.executable, __file__, "--worker", kind, str(size), again]
     out = subprocess.run(command, capture_output=True, text=True, env=env, cwd=tree or ROOT)
@@ -342,6 +364,7 @@ def backlog(kind: str, size: int, *, vs: str | None, repeat: int) -> None:
                 f"waiting/unchanged={result['unchanged']} history(trajectory)={result['trajectory_history_rows']} "
                 f"problems={result['problems']} peak RSS {result['peak_rss_mb_before']} -> {result['peak_rss_mb']} MB "
                 f"python CPU {result.get('cpu_seconds', '?')}s postgres CPU {result.get('database_cpu_seconds', '?')}s "
+                f"commit {result.get('commit_seconds', '?')}s "
                 f"load {before} -> {load()}"
             )
     if vs and rates["new"] and rates["old"]:

@@ -69,7 +69,11 @@ class Household(AddressFields):
     created_at = models.DateTimeField(auto_now_add=True)
     # History is read by record id (case file, admin, retention); an index on each copied foreign key would
     # only cost every written history row (issue 14: a CSV import writes 50,000 households).
-    history = HistoricalRecords(no_db_index=["gemeente", "lead_worker", "residence_gemeente"])
+    # No foreign-key constraint on history_user (migration 0030), here and on the child's, referral's and
+    # trajectory's history, which an import writes by the 100,000: a check per history row at the import's
+    # commit. Deleting a user through Django still sets it NULL (on_delete=SET_NULL is done by Django's
+    # collector, tests/cases/test_history_user.py); only a raw SQL delete could leave a dangling id.
+    history = HistoricalRecords(no_db_index=["gemeente", "lead_worker", "residence_gemeente"], user_db_constraint=False)
 
     objects = ChildQuerySet.as_manager()
 
@@ -145,7 +149,10 @@ class Child(models.Model):
     closed_on = models.DateField("dossier gesloten op", null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
     # Read by record id only, as the household's history.
-    history = HistoricalRecords(no_db_index=["gemeente", "household", "owner"])
+    history = HistoricalRecords(
+        no_db_index=["gemeente", "household", "owner"],
+        user_db_constraint=False,  # see Household.history
+    )
 
     objects = ChildQuerySet.as_manager()
 

@@ -177,6 +177,8 @@ class Trajectory(models.Model):
     # Always the child's gemeente, kept so by the database (triggers of migrations 0025 and 0029 on insert, on a
     # change of child, and on a child's move), so no writer can miss it: the pages of a gemeente (toets queue, Mijn
     # werk, regie) filter on it and its indexes instead of joining 1,000,000 trajectories to their children.
+    # No constraint of its own (migration 0030): it is a copy of the child's gemeente, whose foreign key is
+    # checked, and a check per new trajectory was a tenth of a CSV import's foreign-key checks.
     gemeente = models.ForeignKey(
         Gemeente,
         on_delete=models.PROTECT,
@@ -184,6 +186,7 @@ class Trajectory(models.Model):
         null=True,
         editable=False,
         db_index=False,  # the indexes below lead with it
+        db_constraint=False,
         verbose_name="gemeente",
     )
     referral = models.ForeignKey(
@@ -253,7 +256,9 @@ class Trajectory(models.Model):
     # The gemeente is derived from the child (whose history has it), not a change of the trajectory.
     # Read by record id only, as the household's history (cases/models/children.py).
     history = HistoricalRecords(
-        excluded_fields=["gemeente"], no_db_index=["child", "referral", "provider", "product", "follows"]
+        excluded_fields=["gemeente"],
+        no_db_index=["child", "referral", "provider", "product", "follows"],
+        user_db_constraint=False,  # see Household.history
     )
 
     objects = TrajectoryQuerySet.as_manager()
@@ -423,7 +428,8 @@ class Extension(models.Model):
     )
     # Always the trajectory's gemeente (so its child's), kept so by the database (triggers of migration 0027 on
     # insert, on a change of trajectory, and when a trajectory's gemeente changes), so no writer can miss it:
-    # the toets queue reads a gemeente's pending requests from its partial index.
+    # the toets queue reads a gemeente's pending requests from its partial index. No constraint of its own, as
+    # the trajectory's (migration 0030): a copy of a gemeente that is checked where it comes from.
     gemeente = models.ForeignKey(
         Gemeente,
         on_delete=models.PROTECT,
@@ -431,6 +437,7 @@ class Extension(models.Model):
         null=True,
         editable=False,
         db_index=False,  # the index below leads with it
+        db_constraint=False,
         verbose_name="gemeente",
     )
     requested_end_date = models.DateField("gevraagde einddatum")

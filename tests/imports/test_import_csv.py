@@ -366,3 +366,30 @@ def test_a_rule_only_the_database_knows_refuses_the_file_with_a_report(setup, tm
     assert run.status == ImportStatus.REFUSED and snapshot() == before
     assert report.problems[0].where == "regels 2-5"
     assert report.problems[0].message.startswith("De database weigert deze gegevens")
+
+
+def test_problems_found_while_reading_and_while_writing_come_in_the_order_the_lines_were_met(
+    setup, tmp_path, monkeypatch
+):
+    # Rows are read and checked a chunk ahead of the writing (a thread of their own); a chunk's own problems
+    # (here a child given two birth dates) are found when it is written, after the lines read up to then.
+    monkeypatch.setattr(csv_import, "CHUNK_SIZE", 2)
+    text = (
+        HEADER + "\n"
+        "0384;K-1;14-02-2012;02;06-01-2025;42420001;45A48;03-02-2025;02-02-2026;;;2;04;2;\n"
+        "0384;K-1;15-02-2012;02;06-01-2025;42420001;45A48;04-02-2025;02-02-2026;;;2;04;2;\n"
+        "0384;K-2;31-02-2012;02;06-01-2025;42420001;45A48;03-02-2025;02-02-2026;;;2;04;2;\n"
+        "0384;K-3;14-02-2012;02;06-01-2025;42420001;45A48;03-02-2025;02-02-2026;;;2;04;2;\n"
+        "0384;K-3;16-02-2012;02;06-01-2025;42420001;45A48;04-02-2025;02-02-2026;;;2;04;2;\n"
+        "0384;K-4;14-02-2012;02;06-01-2025;42420001;45A48;03-02-2025;02-02-2026;;;0;04;2;\n"
+    )
+    run, report = do_import(write(tmp_path, text), setup)
+
+    assert run.status == ImportStatus.REFUSED and run.done == 6
+    assert [(p.where, p.field) for p in report.problems] == [
+        ("regel 4", "geboortedatum"),  # read before the first chunk (lines 2-3) was written
+        ("regel 3", "geboortedatum/bsn"),
+        ("regel 7", "volume"),
+        ("regel 6", "geboortedatum/bsn"),
+    ]
+    assert Child.objects.count() == 0
