@@ -83,7 +83,7 @@ def load_case_file(child: Child, today: dt.date) -> dict:
     tasks = list(
         Task.objects.filter(child=child)
         .filter(Q(status=TaskStatus.OPEN) | Q(closed_at__gte=timezone.now() - dt.timedelta(days=30)))
-        .select_related("owner", "gemeente", "closed_by")
+        .select_related("owner", "gemeente")  # owner_label; who closed a task the page does not show
         .order_by("status", "due_date", "pk")
     )
     running = [t for t in open_trajectories if t.start_date <= today]
@@ -306,8 +306,11 @@ def _related_names(diffs: list[_Diff]) -> dict:
                 wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v)
     names = {}
     for model, ids in wanted.items():
-        for pk, obj in model._default_manager.in_bulk(ids).items():
-            names[model, pk] = _user_name(obj) if isinstance(obj, AbstractBaseUser) else str(obj)
+        if issubclass(model, AbstractBaseUser):  # users by their names alone, as _user_name
+            rows = model._default_manager.filter(pk__in=ids).values_list("pk", "first_name", "last_name", "username")
+            names.update(((model, pk), f"{first} {last}".strip() or username) for pk, first, last, username in rows)
+        else:
+            names.update(((model, pk), str(obj)) for pk, obj in model._default_manager.in_bulk(ids).items())
     return names
 
 
