@@ -9,7 +9,9 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.contrib.auth.base_user import AbstractBaseUser
+from django.db import connection
 from django.db.models import ForeignKey, Prefetch, Q, QuerySet
+from django.db.models.sql import Query
 from django.utils import timezone
 
 from . import formatting
@@ -81,7 +83,7 @@ def load_case_file(child: Child, today: dt.date) -> dict:
     tasks = list(
         Task.objects.filter(child=child)
         .filter(Q(status=TaskStatus.OPEN) | Q(closed_at__gte=timezone.now() - dt.timedelta(days=30)))
-        .select_related("owner", "gemeente", "closed_by")
+        .select_related("owner", "gemeente")  # owner_label; who closed a task the page does not show
         .order_by("status", "due_date", "pk")
     )
     running = [t for t in open_trajectories if t.start_date <= today]
@@ -98,7 +100,7 @@ def load_case_file(child: Child, today: dt.date) -> dict:
         "has_indicative": any(t.cost_basis in INDICATIVE for t in trajectories),
         "missing_price": sum(1 for t in trajectories if t.cost_basis == CostBasisLabel.MISSING),
         "timeline": build_timeline(referrals, trajectories, journal),
-        "changes": build_history(child, referrals, trajectories),
+        "changes": build_history(child),
         "age": child.age_on(today),
     }
 
@@ -161,21 +163,20 @@ def history_of(model) -> QuerySet:
     return _history_model(model)._default_manager.all()
 
 
-def build_history(child, referrals, trajectories) -> list[Change]:
+def build_history(child) -> list[Change]:
     """The last changes to this file, newest first, with who made them and what changed."""
-    trajectory_ids = [t.pk for t in trajectories]
     # Referrals live in the app above this one; reach their history through the child's reverse relation.
     referral_model = Child._meta.get_field("referrals").related_model
     sources = [
-        ("Dossier", history_of(Child).filter(id=child.pk)),
-        ("Verwijzing", history_of(referral_model).filter(id__in=[r.pk for r in referrals])),
-        ("Traject", history_of(Trajectory).filter(id__in=trajectory_ids)),
-        ("Verlenging", history_of(Extension).filter(trajectory_id__in=trajectory_ids)),
-        ("Review", history_of(StopReview).filter(trajectory_id__in=trajectory_ids)),
+        ("Dossier", Child, "id", None),
+        ("Verwijzing", referral_model, "id", referral_model),
+        ("Traject", Trajectory, "id", Trajectory),
+        ("Verlenging", Extension, "trajectory_id", Trajectory),
+        ("Review", StopReview, "trajectory_id", Trajectory),
     ]
     diffs = []
-    for label, queryset in sources:
-        diffs.extend(_diffs(_versions(queryset), label))
+    for label, model, key, owner in sources:
+        diffs.extend(_diffs(_child_versions(child.pk, model, key, owner), label))
     changes = _readable(diffs)
     changes.sort(key=lambda c: c.at, reverse=True)
     return changes[:HISTORY_LIMIT]
@@ -213,20 +214,47 @@ class _Version:
     values: tuple  # the values of _diffed_fields, in that order
 
 
-def _versions(queryset) -> list[_Version]:
-    """The history rows of `queryset` (one history model), ordered by object, then time, as plain values:
-    model instances and `diff_against` cost ~10 times as much for the same comparison."""
-    history_model = queryset.model
-    fields = _diffed_fields(history_model)
-    user = ("history_user__first_name", "history_user__last_name", "history_user__username")
-    rows = queryset.order_by("id", "history_date", "history_id").values_list(
-        "id", "history_date", "history_type", *user, *(f.attname for f in fields)
-    )
+def _child_versions(child_id: int, model, key: str, owner) -> list[_Version]:
+    """The history rows of `model`'s objects of one child, ordered by object, then time, as plain values (model
+    instances and `diff_against` cost ~10 times as much for the same comparison). `key` is the history column
+    naming the object or its trajectory; `owner` the model whose `child_id` says whose that is (None: the child)."""
+    sql, query, columns = _child_history_sql(connection.vendor, model, key, owner)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [child_id])
+        rows = cursor.fetchall()
+    # What the ORM does to a row it reads (on SQLite: dates, decimals and booleans from their stored form).
+    compiler = query.get_compiler(connection=connection)
+    converters = compiler.get_converters(columns)
+    if converters:
+        rows = compiler.apply_converters(rows, converters)
+    fields = _diffed_fields(query.model)
     versions = []
     for object_id, at, history_type, first_name, last_name, username, *values in rows:
         who = "" if username is None else f"{first_name} {last_name}".strip() or username  # as _user_name
         versions.append(_Version(fields, object_id, at, history_type, who, tuple(values)))
     return versions
+
+
+_CHILD = -1  # the child's id while compiling: the one parameter of each query
+
+
+@functools.cache
+def _child_history_sql(vendor: str, model, key: str, owner) -> tuple[str, Query, list]:
+    """The SQL of `_child_versions`, compiled once a process: only the child's id changes from one case file to
+    the next, and building and compiling the query cost more Python than reading and comparing its rows."""
+    objects = [_CHILD] if owner is None else owner._default_manager.filter(child_id=_CHILD).values("pk")
+    fields = _diffed_fields(_history_model(model))
+    user = ("history_user__first_name", "history_user__last_name", "history_user__username")
+    queryset = (
+        history_of(model)
+        .filter(**{f"{key}__in": objects})
+        .order_by("id", "history_date", "history_id")
+        .values_list("id", "history_date", "history_type", *user, *(f.attname for f in fields))
+    )
+    compiler = queryset.query.get_compiler(connection=connection)
+    sql, params = compiler.as_sql()
+    assert list(params) == [_CHILD], params  # nothing else may vary
+    return sql, queryset.query, [column for column, _, _ in compiler.select]
 
 
 @dataclass
@@ -278,8 +306,11 @@ def _related_names(diffs: list[_Diff]) -> dict:
                 wanted.setdefault(field.related_model, set()).update(v for v in (old, new) if v)
     names = {}
     for model, ids in wanted.items():
-        for pk, obj in model._default_manager.in_bulk(ids).items():
-            names[model, pk] = _user_name(obj) if isinstance(obj, AbstractBaseUser) else str(obj)
+        if issubclass(model, AbstractBaseUser):  # users by their names alone, as _user_name
+            rows = model._default_manager.filter(pk__in=ids).values_list("pk", "first_name", "last_name", "username")
+            names.update(((model, pk), f"{first} {last}".strip() or username) for pk, first, last, username in rows)
+        else:
+            names.update(((model, pk), str(obj)) for pk, obj in model._default_manager.in_bulk(ids).items())
     return names
 
 

@@ -47,8 +47,9 @@ def case_flags(context, child):
 def rule_thresholds(gemeente) -> dict:
     """The gemeente's flag thresholds by code (Beheer › Signaalregels; defaults where it has none), so a
     badge on a case page marks what the rule fires on. A switched-off rule is absent. One query."""
-    rules = {code: (threshold, enabled) for code, threshold, enabled in
-             FlagRule.objects.filter(gemeente=gemeente).values_list("code", "threshold", "enabled")}  # fmt: skip
+    # Unordered: one row per code (a unique constraint), and the model's ordering would join the gemeente.
+    rows = FlagRule.objects.filter(gemeente=gemeente).order_by().values_list("code", "threshold", "enabled")
+    rules = {code: (threshold, enabled) for code, threshold, enabled in rows}
     thresholds = {}
     for code, (default, _, _) in DEFAULT_RULES.items():
         threshold, enabled = rules.get(code, (default, True))
