@@ -8,7 +8,8 @@ One evaluation, for a gemeente, all gemeenten or a few children (and their house
    table of candidates; the database computes running time, cost, counts and stacking;
 3. one UPDATE that lapses the flags of the scope that no longer fire;
 4. the upsert of the candidates into Flag (new flags raised, numbers of existing ones refreshed,
-   a flag that had lapsed and fires again is raised anew).
+   a flag that had lapsed and fires again is raised anew);
+5. the queue's scores (regie/scores.py) and the pages' stored figures of the gemeenten (regie/figures.py).
 
 Nothing is written when nothing changed, so running it twice leaves identical flags. The rules are in
 regie/rules.py; the states steps 3 and 4 move flags between are Flag.TRANSITIONS. Other code calls only
@@ -30,7 +31,7 @@ from simple_history.utils import bulk_create_with_history
 from cases.models import Child, FlagOutbox, Gemeente
 from cases.services.costs import indicative_costs_refresh
 
-from . import scores
+from . import figures, scores
 from .models import DEFAULT_RULES, Flag, FlagEvent, FlagRule, FlagState
 from .rules import COLUMNS, RULES
 
@@ -206,6 +207,10 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
             cursor, today=today, gemeente_ids=scope.gemeente_ids if by_gemeente else None, child_ids=scope.child_ids
         )
         scores.record_top_membership(cursor, today=today, gemeente_ids=scope.gemeente_ids)
+        # The pages' stored figures (patronen, the queue's filter and verblijf count) follow the flags and scores.
+        figures.refresh_in_transaction(
+            cursor, today=today, gemeente_ids=None if scope.everything else scope.gemeente_ids
+        )
     return result
 
 

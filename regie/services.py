@@ -15,6 +15,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import formatting
+from cases.evaluation import request_evaluation
 from cases.models import Child, Product, Role, TaskKind, TaskOrigin, Trajectory, User, daily_cost
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
 from cases.terms import monthly_cost, trajectory_terms
@@ -68,6 +69,9 @@ def flag_raise_manual(*, user, child: Child, reason: str) -> Flag:
             raised_at=timezone.now(),
         )
         refresh_scores(today=timezone.localdate(), child_ids=[child.pk])
+        # The gemeente's stored figures (patronen, the queue's provider filter) follow the flags: the
+        # evaluation of the child, after commit, recomputes them.
+        request_evaluation([child.pk])
     return flag
 
 
@@ -84,6 +88,7 @@ def flag_resolve(*, user, flag: Flag, note: str) -> Flag:
         locked.resolution_note = note.strip()
         locked.save(update_fields=["firing", "active", "resolved_at", "resolved_by", "resolution_note"])
         refresh_scores(today=timezone.localdate(), child_ids=[locked.child_id])
+        request_evaluation([locked.child_id])  # the stored figures, as for a manual flag
     return locked
 
 
