@@ -5,15 +5,22 @@ group), the Top N filter's providers and the verblijf count took 0.1-0.5 s a gem
 when computed for a page view. Every evaluation (regie/evaluation.py: the nightly run over all gemeenten, a
 gemeente, or the household of a changed case) recomputes them at its end for the gemeenten it covers, in
 set-based SQL under the same lock, into RegieFigures, PatternGroup and FilterProvider: a page then reads a
-few rows by index. A manual flag or a resolved one asks for an evaluation of its child (regie/services.py),
-so the figures follow the flags within that evaluation; the Top N's rows themselves are always live.
+few rows by index. The Top N's rows themselves are always live.
+
+During the day a changed case re-evaluates only its household, and a regisseur raises or resolves a flag by
+hand; recomputing a large gemeente's figures for each (0.4-2 s there) would cost more than the change. Those
+ask for a refresh instead (`request_refresh`): one task per gemeente at most every REFRESH_DELAY seconds, so
+the figures follow a change within about a minute. Until then patronen says of when its figures are ("stand
+van"), and the queue's provider filter may lack a provider that just got a flagged child.
 
 Without figures of today (a fresh install, or before the night's run) the pages compute them live, as
 before. Figures per gemeente only, never a child: the pages show them only to users of the gemeente.
 """
 
 import datetime as dt
+import logging
 
+from celery import current_app
 from django.core.cache import cache
 from django.db import connection, transaction
 from django.db.models import Count, Exists, OuterRef, Q
@@ -21,6 +28,7 @@ from django.utils import timezone
 
 from cases.models import Gemeente, Provider, Segment, Trajectory
 
+from .locks import lock_gemeenten
 from .models import ChildScore, FilterProvider, PatternGroup, RegieFigures
 from .patterns import (
     DIMENSIONS,
@@ -34,8 +42,13 @@ from .patterns import (
 from .ranking import filter_providers
 from .residential import NEW_START_DAYS, residential_counts, residential_trajectories
 
+log = logging.getLogger(__name__)
+
 # A page keeps what it read for a quarter of an hour; an evaluation of the gemeente clears it at its commit.
 CACHE_SECONDS = 15 * 60
+# The day's changes to a gemeente are gathered this long into one refresh of its figures.
+REFRESH_DELAY = 60
+REFRESH_TASK = "regie.tasks.refresh_figures"
 
 
 def _keys(gemeente_id: int, today: dt.date) -> dict[str, str]:
@@ -101,6 +114,42 @@ def pattern_groups(gemeente: Gemeente, today: dt.date) -> tuple[dict[str, list[P
         return sorted_groups(groups), stored.computed_at
 
     return cache.get_or_set(_keys(gemeente.pk, today)["patterns"], find, CACHE_SECONDS)
+
+
+# --- keeping them ---------------------------------------------------------------------------------------
+
+
+def request_refresh(gemeente_ids) -> None:
+    """After commit, refresh these gemeenten's figures in REFRESH_DELAY seconds, unless a refresh is already
+    waiting (its key in the cache). The refresh takes the key away before it reads, so a change committed
+    after that asks for the next one; a change before it is seen by it."""
+
+    def enqueue():
+        for gemeente_id in sorted(set(gemeente_ids)):
+            key = _pending_key(gemeente_id)
+            if not cache.add(key, 1, REFRESH_DELAY * 10):
+                continue  # a refresh is waiting and will see this change
+            try:
+                current_app.tasks[REFRESH_TASK].apply_async(args=[gemeente_id], countdown=REFRESH_DELAY, retry=False)
+            except Exception as exc:  # noqa: BLE001 - the nightly run recomputes every gemeente anyway
+                cache.delete(key)
+                log.warning(
+                    "Kengetallen van gemeente %s niet ingepland (%s); de nachtelijke run neemt ze mee", gemeente_id, exc
+                )
+
+    transaction.on_commit(enqueue)
+
+
+def refresh(gemeente_id: int, today: dt.date | None = None) -> None:
+    """The task's work: recompute one gemeente's figures under the evaluation's lock."""
+    cache.delete(_pending_key(gemeente_id))
+    with transaction.atomic(), connection.cursor() as cursor:
+        lock_gemeenten([gemeente_id])
+        refresh_in_transaction(cursor, today=today or timezone.localdate(), gemeente_ids=[gemeente_id])
+
+
+def _pending_key(gemeente_id: int) -> str:
+    return f"regie:figures-refresh:{gemeente_id}"
 
 
 # --- the evaluation's part ----------------------------------------------------------------------------

@@ -15,11 +15,11 @@ from django.db import transaction
 from django.utils import timezone
 
 from cases import formatting
-from cases.evaluation import request_evaluation
 from cases.models import Child, Product, Role, TaskKind, TaskOrigin, Trajectory, User, daily_cost
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
 from cases.terms import monthly_cost, trajectory_terms
 
+from . import figures
 from .knelpunten import decision_link_knelpunten, knelpunten_errors
 from .models import (
     CaseMeeting,
@@ -69,9 +69,8 @@ def flag_raise_manual(*, user, child: Child, reason: str) -> Flag:
             raised_at=timezone.now(),
         )
         refresh_scores(today=timezone.localdate(), child_ids=[child.pk])
-        # The gemeente's stored figures (patronen, the queue's provider filter) follow the flags: the
-        # evaluation of the child, after commit, recomputes them.
-        request_evaluation([child.pk])
+        # The gemeente's stored figures (patronen, the queue's provider filter) follow the flags.
+        figures.request_refresh([child.gemeente_id])
     return flag
 
 
@@ -88,7 +87,7 @@ def flag_resolve(*, user, flag: Flag, note: str) -> Flag:
         locked.resolution_note = note.strip()
         locked.save(update_fields=["firing", "active", "resolved_at", "resolved_by", "resolution_note"])
         refresh_scores(today=timezone.localdate(), child_ids=[locked.child_id])
-        request_evaluation([locked.child_id])  # the stored figures, as for a manual flag
+        figures.request_refresh({locked.gemeente_id, flag.child.gemeente_id})  # as for a manual flag
     return locked
 
 

@@ -187,3 +187,34 @@ def test_figures_are_per_gemeente_and_hold_no_child(frozen_today, gemeente_a, ge
     assert groups == {"source": [], "provider": [], "segment": []}
     stored_columns = {f.column for model in (PatternGroup, RegieFigures) for f in model._meta.concrete_fields}
     assert not any("child" in column and column != "child_count" for column in stored_columns)
+
+
+def test_a_changed_case_refreshes_its_gemeente_after_commit(
+    frozen_today, gemeente_a, django_capture_on_commit_callbacks
+):
+    heavy_case(gemeente_a, hours="30")
+    flags.evaluate()
+    child = heavy_case(gemeente_a, hours="30", provider=ProviderFactory(name="Zorg Nieuw Vandaag"))
+    with django_capture_on_commit_callbacks(execute=True):
+        flags.evaluate(child_ids=[child.pk])  # what a change to the case file asks for
+    assert "Zorg Nieuw Vandaag" in dict(figures.queue_figures(gemeente_a, frozen_today)["providers"]).values()
+
+
+def test_changes_while_a_refresh_waits_queue_no_second_one(
+    monkeypatch, frozen_today, gemeente_a, gemeente_b, django_capture_on_commit_callbacks
+):
+    from celery import current_app
+
+    queued = []
+    task = current_app.tasks[figures.REFRESH_TASK]
+    monkeypatch.setattr(task, "apply_async", lambda args, **options: queued.append((args, options["countdown"])))
+    with django_capture_on_commit_callbacks(execute=True):
+        figures.request_refresh([gemeente_a.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        figures.request_refresh([gemeente_a.pk, gemeente_b.pk])
+    assert queued == [([gemeente_a.pk], figures.REFRESH_DELAY), ([gemeente_b.pk], figures.REFRESH_DELAY)]
+    figures.refresh(gemeente_a.pk)  # the waiting refresh runs: the next change asks for another
+    with django_capture_on_commit_callbacks(execute=True):
+        figures.request_refresh([gemeente_a.pk])
+    assert queued[-1] == ([gemeente_a.pk], figures.REFRESH_DELAY)
+    assert len(queued) == 3
