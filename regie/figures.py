@@ -4,7 +4,7 @@ The patronen page (every open trajectory of the flagged children, with its cost,
 group), the Top N filter's providers and the verblijf count took 0.1-0.5 s a gemeente on the national set
 when computed for a page view. Every evaluation (regie/evaluation.py: the nightly run over all gemeenten, a
 gemeente, or the household of a changed case) recomputes them at its end for the gemeenten it covers, in
-set-based SQL under the same lock, into RegieFigures, PatternGroup and FilterProvider: a page then reads a
+set-based SQL under the same lock, into RegieFigures and PatternGroup: a page then reads a
 few rows by index. The Top N's rows themselves are always live.
 
 During the day a changed case re-evaluates only its household, and a regisseur raises or resolves a flag by
@@ -19,21 +19,24 @@ before. Figures per gemeente only, never a child: the pages show them only to us
 
 import datetime as dt
 import logging
+from itertools import chain
 
 from celery import current_app
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Exists, OuterRef, Q
+from django.db.models import Count, Q
 from django.utils import timezone
 
-from cases.models import Gemeente, Provider, Segment, Trajectory
+from cases.models import Gemeente, Provider, Segment
 
 from .locks import lock_gemeenten
-from .models import ChildScore, FilterProvider, PatternGroup, RegieFigures
+from .models import PatternGroup, RegieFigures
 from .patterns import (
     DIMENSIONS,
     INDICATIVE,
     ROW_COLUMNS,
+    SOURCE_LABELS,
+    UNKNOWN_SOURCE,
     PatternRow,
     flagged_patterns,
     flagged_trajectories,
@@ -77,9 +80,7 @@ def queue_figures(gemeente: Gemeente, today: dt.date) -> dict:
             return {"segments": segments, "providers": filter_providers(gemeente, today)} | residential_counts(
                 gemeente, today
             )
-        providers = Provider.objects.filter(
-            pk__in=FilterProvider.objects.filter(gemeente=gemeente).values("provider_id")
-        ).order_by("name")
+        providers = Provider.objects.filter(pk__in=stored.provider_ids).order_by("name")
         return {
             "segments": segments,
             "providers": list(providers.values_list("pk", "name")),
@@ -155,68 +156,73 @@ def _pending_key(gemeente_id: int) -> str:
 # --- the evaluation's part ----------------------------------------------------------------------------
 
 
+ROWS = "figure_rows"  # the flagged trajectories of the gemeenten being refreshed, read once
+
+
 def refresh_in_transaction(cursor, *, today: dt.date, gemeente_ids=None) -> None:
     """Recompute the stored figures of these gemeenten (None: all) from the flags and scores just written.
 
-    Run inside the evaluation, under its lock of the gemeenten, so two refreshes of a gemeente never
-    interleave their delete and insert. A handful of statements whatever the number of gemeenten.
+    Run inside the evaluation (or `refresh`), under the lock of the gemeenten, so two refreshes of a gemeente
+    never interleave their delete and insert. The same few statements whatever the number of gemeenten: the
+    flagged trajectories into a temporary table, then each dimension's groups and the providers from it.
     """
     ids = sorted(gemeente_ids) if gemeente_ids is not None else None
     where, params = ("TRUE", []) if ids is None else (f"gemeente_id IN ({', '.join(['%s'] * len(ids))})", ids)
-    for model in (PatternGroup, FilterProvider, RegieFigures):
+    for model in (PatternGroup, RegieFigures):
         cursor.execute(f"DELETE FROM {model._meta.db_table} WHERE {where}", params)
-    _insert_patterns(cursor, today, ids)
-    _insert_providers(cursor, today, ids)
+    rows_sql, rows_params = flagged_trajectories(today, ids).values(*ROW_COLUMNS).query.sql_with_params()
+    cursor.execute(f"DROP TABLE IF EXISTS {ROWS}")
+    cursor.execute(f"CREATE TEMPORARY TABLE {ROWS} AS {rows_sql}", rows_params)
+    for dimension in DIMENSIONS:
+        _insert_groups(cursor, dimension)
     _insert_figures(cursor, today, ids)
+    cursor.execute(f"DROP TABLE {ROWS}")
     every = ids if ids is not None else list(Gemeente.objects.values_list("pk", flat=True))
     keys = [key for pk in every for key in _keys(pk, today).values()]
     # After the commit: a page that read the old figures meanwhile could otherwise cache them again.
     transaction.on_commit(lambda: cache.delete_many(keys))
 
 
-def _insert_patterns(cursor, today: dt.date, ids) -> None:
-    rows_sql, rows_params = flagged_trajectories(today, ids).values(*ROW_COLUMNS).query.sql_with_params()
-    by_dimension = " UNION ALL ".join(
-        f"SELECT p_gemeente AS gemeente_id, '{dimension}' AS dimension, p_{dimension} AS label, p_child AS child_id, "
-        f"p_days AS days, p_total AS total, p_basis AS basis, p_granted AS granted FROM flagged"
-        for dimension in DIMENSIONS
-    )
+def _group_label(dimension: str) -> tuple[str, str, list]:
+    """(join, label expression, its parameters): the group a row of ROWS belongs to, labelled as the page
+    and the live computation (regie/patterns.py) label it."""
+    if dimension == "source":
+        cases = " ".join("WHEN %s THEN %s" for _ in SOURCE_LABELS)
+        return "", f"CASE r.p_source {cases} ELSE %s END", [*chain(*SOURCE_LABELS.items()), UNKNOWN_SOURCE]
+    if dimension == "provider":
+        return f"JOIN {Provider._meta.db_table} p ON p.id = r.p_provider", "p.name", []
+    return f"JOIN {Segment._meta.db_table} s ON s.id = r.p_segment", "CAST(s.number AS TEXT) || '. ' || s.name", []
+
+
+def _insert_groups(cursor, dimension: str) -> None:
+    join, label, label_params = _group_label(dimension)
     # The median as statistics.median takes it: the middle row, or the mean of the two middle rows.
     cursor.execute(
         f"""
-        WITH flagged AS ({rows_sql}),
-        grouped AS ({by_dimension}),
-        ranked AS (
-            SELECT g.*, ROW_NUMBER() OVER (PARTITION BY gemeente_id, dimension, label ORDER BY days) AS pos,
-                   COUNT(*) OVER (PARTITION BY gemeente_id, dimension, label) AS n
-            FROM grouped g
-        )
         INSERT INTO {PatternGroup._meta.db_table} (gemeente_id, dimension, label, child_count, trajectories, cost,
             indicative_cost, median_days, extensions, extended_trajectories)
-        SELECT gemeente_id, dimension, label, COUNT(DISTINCT child_id), COUNT(*), SUM(total),
+        SELECT gemeente_id, %s, label, COUNT(DISTINCT child_id), COUNT(*), SUM(total),
                SUM(CASE WHEN basis IN (%s, %s) THEN total ELSE 0 END),
                AVG(CASE WHEN pos IN ((n + 1) / 2, (n + 2) / 2) THEN days END),
                SUM(granted), SUM(CASE WHEN granted > 0 THEN 1 ELSE 0 END)
-        FROM ranked
-        GROUP BY gemeente_id, dimension, label
+        FROM (
+            SELECT l.*, ROW_NUMBER() OVER (PARTITION BY gemeente_id, label ORDER BY days) AS pos,
+                   COUNT(*) OVER (PARTITION BY gemeente_id, label) AS n
+            FROM (
+                SELECT r.p_gemeente AS gemeente_id, {label} AS label, r.p_child AS child_id, r.p_days AS days,
+                       r.p_total AS total, r.p_basis AS basis, r.p_granted AS granted
+                FROM {ROWS} r {join}
+            ) l
+        ) w
+        GROUP BY gemeente_id, label
         """,
-        [*rows_params, *INDICATIVE],
+        [dimension, *INDICATIVE, *label_params],
     )
 
 
-def _insert_providers(cursor, today: dt.date, ids) -> None:
-    """The providers with running care for a child in the gemeente's queue (what filter_providers reads)."""
-    in_queue = ChildScore.objects.filter(child_id=OuterRef("child_id"), gemeente_id=OuterRef("gemeente_id"))
-    running = Trajectory.objects.filter(end_date__isnull=True, start_date__lte=today)
-    if ids is not None:
-        running = running.filter(gemeente_id__in=ids)
-    pairs = running.filter(Exists(in_queue)).order_by().values("gemeente_id", "provider_id").distinct()
-    sql, params = pairs.query.sql_with_params()
-    cursor.execute(f"INSERT INTO {FilterProvider._meta.db_table} (gemeente_id, provider_id) {sql}", params)
-
-
 def _insert_figures(cursor, today: dt.date, ids) -> None:
-    """One row per gemeente, also where nothing is flagged: it says the figures are computed, and when."""
+    """One row per gemeente, also where nothing is flagged: it says the figures are computed, and when; with
+    the verblijf counts and the providers of the flagged trajectories (ROWS: the queue's children)."""
     new_from = today - dt.timedelta(days=NEW_START_DAYS)
     every = ids if ids is not None else list(Gemeente.objects.order_by().values_list("pk", flat=True))
     counts = (
@@ -229,12 +235,19 @@ def _insert_figures(cursor, today: dt.date, ids) -> None:
         )
     )
     counts_sql, counts_params = counts.query.sql_with_params()
+    if connection.vendor == "postgresql":
+        provider_ids, no_providers = "jsonb_agg(DISTINCT p_provider)", "'[]'::jsonb"
+    else:
+        provider_ids, no_providers = "json_group_array(DISTINCT p_provider)", "'[]'"
     where = "TRUE" if ids is None else f"g.id IN ({', '.join(['%s'] * len(ids))})"
     cursor.execute(
         f"""
-        INSERT INTO {RegieFigures._meta.db_table} (gemeente_id, as_of, computed_at, residential_count, residential_new)
-        SELECT g.id, %s, %s, COALESCE(r.r_count, 0), COALESCE(r.r_new, 0)
-        FROM {Gemeente._meta.db_table} g LEFT JOIN ({counts_sql}) r ON r.gemeente_id = g.id
+        INSERT INTO {RegieFigures._meta.db_table} (gemeente_id, as_of, computed_at, residential_count, residential_new,
+                                                   provider_ids)
+        SELECT g.id, %s, %s, COALESCE(r.r_count, 0), COALESCE(r.r_new, 0), COALESCE(p.ids, {no_providers})
+        FROM {Gemeente._meta.db_table} g
+        LEFT JOIN ({counts_sql}) r ON r.gemeente_id = g.id
+        LEFT JOIN (SELECT p_gemeente, {provider_ids} AS ids FROM {ROWS} GROUP BY p_gemeente) p ON p.p_gemeente = g.id
         WHERE {where}
         """,
         [

@@ -15,8 +15,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from django.db.models import (
-    Case,
-    CharField,
     Count,
     DateField,
     Exists,
@@ -25,20 +23,20 @@ from django.db.models import (
     OuterRef,
     Subquery,
     Value,
-    When,
 )
-from django.db.models.functions import Cast, Coalesce, Concat
+from django.db.models.functions import Coalesce
 
 from cases.codes import ReferrerType
 from cases.dbfuncs import DaysBetween
 from cases.models import CostBasisLabel, Extension, ExtensionStatus, Gemeente, Trajectory
 
-from .models import Flag
+from .models import ChildScore
 
 DIMENSIONS = ("source", "provider", "segment")
 UNKNOWN_SOURCE = "Onbekend (geen verwijzing vastgelegd)"
+SOURCE_LABELS = {code: str(label) for code, label in ReferrerType.choices}
 INDICATIVE = (CostBasisLabel.CONTRACT, CostBasisLabel.REFERENCE)
-# The columns of a row of flagged_trajectories, as annotations (p_source is the group of the source dimension, ...).
+# The columns of a row of flagged_trajectories, as annotations.
 ROW_COLUMNS = (
     "p_gemeente",
     "p_child",
@@ -73,9 +71,13 @@ class PatternRow:
 
 
 def flagged_trajectories(today: dt.date, gemeente_ids=None):
-    """The open trajectories of the children with an active flag of the trajectory's gemeente (all gemeenten
-    when None), annotated with ROW_COLUMNS: the group of each dimension, running days, cost, cost basis and
-    granted extensions. The live computation and the evaluation's stored figures both read these rows."""
+    """The open trajectories of the gemeente's flagged children (all gemeenten when None), annotated with
+    ROW_COLUMNS: the referral's source, the provider and segment ids, running days, cost, cost basis and
+    granted extensions. The live computation and the evaluation's stored figures both read these rows.
+
+    A flagged child is one in the queue (ChildScore: a child with an active flag, under its gemeente of
+    today, as its trajectories): one hash join on 200,000 narrow rows for all gemeenten, not the flags'.
+    """
     granted = (
         Extension.objects.filter(
             trajectory=OuterRef("pk"), status__in=[ExtensionStatus.APPROVED, ExtensionStatus.SHORTENED]
@@ -88,8 +90,7 @@ def flagged_trajectories(today: dt.date, gemeente_ids=None):
     rows = Trajectory.objects.filter(end_date__isnull=True, start_date__lte=today)
     if gemeente_ids is not None:
         rows = rows.filter(gemeente_id__in=list(gemeente_ids))
-    # The flag's own gemeente column, as the queue reads it: a child that moved counts where it is flagged.
-    flagged = Flag.objects.filter(child_id=OuterRef("child_id"), gemeente_id=OuterRef("gemeente_id"), active=True)
+    flagged = ChildScore.objects.filter(child_id=OuterRef("child_id"), gemeente_id=OuterRef("gemeente_id"))
     today_value = Value(today, output_field=DateField())
     return (
         rows.filter(Exists(flagged))
@@ -98,13 +99,9 @@ def flagged_trajectories(today: dt.date, gemeente_ids=None):
         .annotate(
             p_gemeente=F("gemeente_id"),
             p_child=F("child_id"),
-            p_source=Case(
-                *[When(referral__source=code, then=Value(str(label))) for code, label in ReferrerType.choices],
-                default=Value(UNKNOWN_SOURCE),
-                output_field=CharField(),
-            ),
-            p_provider=F("provider__name"),
-            p_segment=Concat(Cast("product__segment__number", CharField()), Value(". "), "product__segment__name"),
+            p_source=F("referral__source"),
+            p_provider=F("provider_id"),
+            p_segment=F("product__segment_id"),
             # Running time from the actual start of care, as the duur flag reads it; still waiting: 0 days.
             p_days=DaysBetween(Coalesce(F("actual_start_date"), today_value), today_value),
             p_total=Coalesce(F("cost_to_date") + F("committed"), Value(Decimal("0"))),
@@ -123,17 +120,25 @@ def sorted_groups(groups: dict[str, list[PatternRow]]) -> dict[str, list[Pattern
 
 def flagged_patterns(gemeente: Gemeente, today: dt.date) -> dict[str, list[PatternRow]]:
     """The groups by source, provider and segment, computed live (regie/figures.py keeps them stored)."""
-    rows = flagged_trajectories(today, [gemeente.pk]).values_list(*ROW_COLUMNS)
+    rows = (
+        flagged_trajectories(today, [gemeente.pk])
+        .annotate(provider_name=F("provider__name"), segment_number=F("product__segment__number"))
+        .values_list(
+            "p_child", "p_source", "provider_name", "segment_number", "product__segment__name", *ROW_COLUMNS[5:]
+        )
+    )
     groups = {dimension: defaultdict(PatternRow) for dimension in DIMENSIONS}
     by_source, by_provider, by_segment = (groups[dimension] for dimension in DIMENSIONS)
     children = defaultdict(set)  # per (dimension, key), counted at the end
     durations = defaultdict(list)
     # Some 15,000 rows in the largest gemeente of the national set: the loop is kept lean on purpose.
-    for _, child_id, source, provider, segment, days, total, basis, granted in rows:
+    for child_id, source, provider, segment_number, segment_name, days, total, basis, granted in rows:
+        source_key = SOURCE_LABELS.get(source, UNKNOWN_SOURCE)
+        segment_key = f"{segment_number}. {segment_name}"
         for dimension, group, key in (
-            ("source", by_source[source], source),
+            ("source", by_source[source_key], source_key),
             ("provider", by_provider[provider], provider),
-            ("segment", by_segment[segment], segment),
+            ("segment", by_segment[segment_key], segment_key),
         ):
             group.label = key
             children[dimension, key].add(child_id)
