@@ -9,7 +9,8 @@ One evaluation, for a gemeente, all gemeenten or a few children (and their house
 3. one UPDATE that lapses the flags of the scope that no longer fire;
 4. the upsert of the candidates into Flag (new flags raised, numbers of existing ones refreshed,
    a flag that had lapsed and fires again is raised anew);
-5. the queue's scores (regie/scores.py) and the pages' stored figures of the gemeenten (regie/figures.py).
+5. the queue's scores (regie/scores.py) and the pages' stored figures of the gemeenten (regie/figures.py;
+   rewritten every run, as they hold today's costs and running times; a household's evaluation asks for them).
 
 Nothing is written when nothing changed, so running it twice leaves identical flags. The rules are in
 regie/rules.py; the states steps 3 and 4 move flags between are Flag.TRANSITIONS. Other code calls only

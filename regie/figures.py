@@ -4,8 +4,8 @@ The patronen page (every open trajectory of the flagged children, with its cost,
 group), the Top N filter's providers and the verblijf count took 0.1-0.5 s a gemeente on the national set
 when computed for a page view. Every evaluation (regie/evaluation.py: the nightly run over all gemeenten, a
 gemeente, or the household of a changed case) recomputes them at its end for the gemeenten it covers, in
-set-based SQL under the same lock, into RegieFigures and PatternGroup: a page then reads a
-few rows by index. The Top N's rows themselves are always live.
+set-based SQL under the same lock, into RegieFigures and PatternGroup: a page then reads a few rows by
+index. The Top N's rows themselves are always live.
 
 During the day a changed case re-evaluates only its household, and a regisseur raises or resolves a flag by
 hand; recomputing a large gemeente's figures for each (0.4-2 s there) would cost more than the change. Those
@@ -123,6 +123,7 @@ def request_refresh(gemeente_ids) -> None:
     def enqueue():
         for gemeente_id in sorted(set(gemeente_ids)):
             key = _pending_key(gemeente_id)
+            # The key outlives the wait tenfold: should the task be lost, a later change asks again.
             if not cache.add(key, 1, REFRESH_DELAY * 10):
                 continue  # a refresh is waiting and will see this change
             try:
