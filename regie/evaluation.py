@@ -8,7 +8,9 @@ One evaluation, for a gemeente, all gemeenten or a few children (and their house
    table of candidates; the database computes running time, cost, counts and stacking;
 3. one UPDATE that lapses the flags of the scope that no longer fire;
 4. the upsert of the candidates into Flag (new flags raised, numbers of existing ones refreshed,
-   a flag that had lapsed and fires again is raised anew).
+   a flag that had lapsed and fires again is raised anew);
+5. the queue's scores (regie/scores.py) and the pages' stored figures of the gemeenten (regie/figures.py;
+   rewritten every run, as they hold today's costs and running times; a household's evaluation asks for them).
 
 Nothing is written when nothing changed, so running it twice leaves identical flags. The rules are in
 regie/rules.py; the states steps 3 and 4 move flags between are Flag.TRANSITIONS. Other code calls only
@@ -30,7 +32,8 @@ from simple_history.utils import bulk_create_with_history
 from cases.models import Child, FlagOutbox, Gemeente
 from cases.services.costs import indicative_costs_refresh
 
-from . import scores
+from . import figures, scores
+from .locks import lock_gemeenten
 from .models import DEFAULT_RULES, Flag, FlagEvent, FlagRule, FlagState
 from .rules import COLUMNS, RULES
 
@@ -39,8 +42,6 @@ log = logging.getLogger(__name__)
 LAPSED_NOTE = "Vervallen: de regel geldt niet meer."
 CANDIDATES = "flag_candidates"
 CHANGED = "flag_changed"  # the candidates that are new or whose numbers changed
-# Lock namespace for pg_advisory_xact_lock(namespace, gemeente_id).
-LOCK_NAMESPACE = 3_0003
 
 
 # --- scope ----------------------------------------------------------------------------------------
@@ -133,7 +134,7 @@ def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None)
         scope = Scope(gemeente_ids=tuple(sorted(ids)), everything=gemeente_ids is None)
     started = timezone.now()
     with transaction.atomic():
-        _lock(scope.gemeente_ids)
+        lock_gemeenten(scope.gemeente_ids)
         ensure_rules(scope.gemeente_ids)
         # The cost rule and the scores read the indicative cost of taakgericht care; a new client changes
         # the share of every client of the contract, so the whole gemeente is recomputed (one statement).
@@ -152,15 +153,6 @@ def evaluate(*, gemeente_ids=None, child_ids=None, today: dt.date | None = None)
         "dossiers" if child_ids is not None else "volledig",
     )
     return result
-
-
-def _lock(gemeente_ids) -> None:
-    if connection.vendor != "postgresql":
-        return  # SQLite: write transactions are serialised (IMMEDIATE), which is the lock we need.
-    with connection.cursor() as cursor:
-        # Sorted, so two evaluations with overlapping gemeenten cannot deadlock on each other.
-        for gemeente_id in sorted(gemeente_ids):
-            cursor.execute("SELECT pg_advisory_xact_lock(%s, %s)", [LOCK_NAMESPACE, gemeente_id])
 
 
 def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
@@ -206,6 +198,13 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
             cursor, today=today, gemeente_ids=scope.gemeente_ids if by_gemeente else None, child_ids=scope.child_ids
         )
         scores.record_top_membership(cursor, today=today, gemeente_ids=scope.gemeente_ids)
+        # The pages' stored figures (patronen, the queue's filter and verblijf count) follow the flags and scores:
+        # here for whole gemeenten; after a household's evaluation within a minute (a large gemeente takes 0.4-2 s).
+        if scope.child_ids is None:
+            gemeente_ids = None if scope.everything else scope.gemeente_ids
+            figures.refresh_in_transaction(cursor, today=today, gemeente_ids=gemeente_ids)
+        else:
+            figures.request_refresh(scope.gemeente_ids)
     return result
 
 

@@ -287,6 +287,60 @@ class ChildScore(models.Model):
         return f"Score {self.score} voor jeugdige {self.child_id}"
 
 
+class RegieFigures(models.Model):
+    """The figures of the regisseur's pages that need a pass over a gemeente's running care, kept by every
+    evaluation of the gemeente (regie/figures.py), so a page reads a few rows by index instead of recomputing
+    them. Computed data like ChildScore: rewritten in bulk, not history-tracked; figures only, no child.
+
+    This row says the gemeente's figures were computed, when and for which day; PatternGroup holds the rest.
+    """
+
+    gemeente = models.OneToOneField(
+        "cases.Gemeente", on_delete=models.CASCADE, primary_key=True, related_name="+", db_constraint=False
+    )
+    as_of = models.DateField("stand op")
+    computed_at = models.DateTimeField("berekend op")
+    residential_count = models.IntegerField("jeugdigen in verblijf")
+    residential_new = models.IntegerField("waarvan nieuw gestart")
+    # The providers the Top N's filter offers: running care for a child in the gemeente's queue. Ids in one
+    # list, not a row each: 132,000 rows nationally, whose inserts took longer than computing them.
+    provider_ids = models.JSONField("aanbieders in het filter", default=list)
+
+    class Meta:
+        verbose_name = "kengetallen regie"
+        verbose_name_plural = "kengetallen regie"
+
+    def __str__(self):
+        return f"Kengetallen regie {self.gemeente_id} van {self.computed_at:%d-%m-%Y %H:%M}"
+
+
+class PatternGroup(models.Model):
+    """One row of the patronen page (regie/patterns.py) as the evaluation computed it: the running care of
+    the gemeente's flagged children in one group of a dimension (referral source, provider, segment)."""
+
+    gemeente = models.ForeignKey(
+        "cases.Gemeente", on_delete=models.CASCADE, related_name="+", db_constraint=False, db_index=False
+    )
+    dimension = models.CharField("indeling", max_length=10)  # "source", "provider" or "segment"
+    label = models.CharField("groep", max_length=300)
+    child_count = models.IntegerField("jeugdigen")
+    trajectories = models.IntegerField("trajecten")
+    cost = models.DecimalField("kosten (€)", max_digits=18, decimal_places=4)
+    indicative_cost = models.DecimalField("waarvan indicatief (€)", max_digits=18, decimal_places=4)
+    median_days = models.DecimalField("mediane looptijd (dagen)", max_digits=8, decimal_places=1, null=True)
+    extensions = models.IntegerField("verlengingen")
+    extended_trajectories = models.IntegerField("verlengde trajecten")
+
+    class Meta:
+        verbose_name = "patroongroep"
+        verbose_name_plural = "patroongroepen"
+        # The patronen page reads a gemeente's groups; the evaluation deletes them before writing anew.
+        indexes = [models.Index(fields=["gemeente"], name="pattern_group_by_gemeente")]
+
+    def __str__(self):
+        return f"{self.dimension} {self.label}"
+
+
 class DecisionKind(models.TextChoices):
     CONTINUE = "continue", "Voortzetten (met reden)"
     SCALE_DOWN = "scale_down", "Afschalen"

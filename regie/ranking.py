@@ -12,13 +12,12 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cached_property
 
-from django.core.cache import cache
 from django.db import models
 from django.db.models import Exists, F, OuterRef, Q
 
 from cases.codes import ReferrerType
 from cases.formatting import date, euro
-from cases.models import Child, CostBasisLabel, Gemeente, Provider, Segment, Task, TaskOrigin, Trajectory
+from cases.models import Child, CostBasisLabel, Gemeente, Provider, Task, TaskOrigin, Trajectory
 from referrals.models import Referral
 
 from .flag_text import CHIP_LABELS, flag_key_number, flag_sentence
@@ -34,7 +33,6 @@ from .models import (
     RegieSettings,
 )
 
-PROVIDERS_CACHE_SECONDS = 15 * 60
 # The full label of each flag code, as get_code_display gives it, looked up once instead of per flag.
 FLAG_LABELS = {code: str(label) for code, label in FlagCode.choices}
 # The referrer's label, as get_source_display gives it (a referral's source is a ReferrerType).
@@ -78,28 +76,15 @@ def weights(gemeente: Gemeente) -> dict[str, int]:
     return result
 
 
-def queue_filter_choices(gemeente: Gemeente, today: dt.date) -> dict[str, list[tuple[int, str]]]:
-    """The choices of the queue's filters read from the database: the segments (number, name) and the
-    providers (id, name) with running care for a flagged child of the gemeente, so the provider filter
-    offers exactly the providers it can find cases for.
-
-    Cached for a quarter of an hour (names of segments and providers, no personal data): finding the
-    providers passes over the running care of every flagged child (0.1 s in the largest gemeente of the
-    national set), too much for every view of the queue; a provider may take that long to appear in or
-    leave the list.
-    """
-
-    def find():
-        flagged = ChildScore.objects.filter(gemeente=gemeente).values("child_id")
-        running = Trajectory.objects.filter(
-            gemeente=gemeente, child_id__in=flagged, end_date__isnull=True, start_date__lte=today
-        )
-        providers = Provider.objects.filter(pk__in=running.values("provider_id")).order_by("name")
-        segments = [(s.number, str(s)) for s in Segment.objects.order_by("number")]
-        return {"segments": segments, "providers": list(providers.values_list("pk", "name"))}
-
-    key = f"queue-filter-choices:{gemeente.pk}:{today.isoformat()}"
-    return cache.get_or_set(key, find, PROVIDERS_CACHE_SECONDS)
+def filter_providers(gemeente: Gemeente, today: dt.date) -> list[tuple[int, str]]:
+    """The providers (id, name) with running care for a child in the gemeente's queue, so the provider filter
+    offers exactly the providers it can find cases for. Computed live: regie/figures.py keeps them stored."""
+    in_queue = ChildScore.objects.filter(gemeente=gemeente).values("child_id")
+    running = Trajectory.objects.filter(
+        gemeente=gemeente, child_id__in=in_queue, end_date__isnull=True, start_date__lte=today
+    )
+    providers = Provider.objects.filter(pk__in=running.values("provider_id")).order_by("name")
+    return list(providers.values_list("pk", "name"))
 
 
 def _latest_decisions(gemeente: Gemeente) -> dict[int, dict]:

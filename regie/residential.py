@@ -11,7 +11,6 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.core.cache import cache
 from django.db.models import Case, Count, F, Max, Min, Q, Value, When
 
 from cases.models import Task, TaskOrigin, Trajectory
@@ -39,22 +38,17 @@ def new_residential_starts(gemeente_ids, today: dt.date):
     )
 
 
-def residential_counts(gemeente, today: dt.date, *, cached: bool = True) -> dict[str, int]:
+def residential_counts(gemeente, today: dt.date) -> dict[str, int]:
     """How many children are in residential care, and how many of them started lately (the queue's link).
 
-    Kept for 15 minutes, like the queue's provider list: on a national installation it is a pass over the
-    gemeente's trajectories, and the link's count may lag a new start by that much (the list itself is live).
+    Computed live: on a national installation it is a pass over the gemeente's trajectories, so the queue
+    reads the count the evaluation stored (regie/figures.py); the list itself is always live.
     """
-    key = f"regie:residential_counts:{gemeente.pk}:{today.isoformat()}"
-    counts = cache.get(key) if cached else None
-    if counts is None:
-        new_from = today - dt.timedelta(days=NEW_START_DAYS)
-        counts = residential_trajectories([gemeente.pk], today).aggregate(
-            residential_count=Count("child_id", distinct=True),
-            residential_new=Count("child_id", distinct=True, filter=Q(start_date__gte=new_from)),
-        )
-        cache.set(key, counts, 15 * 60)
-    return counts
+    new_from = today - dt.timedelta(days=NEW_START_DAYS)
+    return residential_trajectories([gemeente.pk], today).aggregate(
+        residential_count=Count("child_id", distinct=True),
+        residential_new=Count("child_id", distinct=True, filter=Q(start_date__gte=new_from)),
+    )
 
 
 def residential_children(gemeente_ids, today: dt.date):

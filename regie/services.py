@@ -19,6 +19,7 @@ from cases.models import Child, Product, Role, TaskKind, TaskOrigin, Trajectory,
 from cases.services import SCALE_DOWN_KEY_SUFFIX, as_user, review_plan, task_create
 from cases.terms import monthly_cost, trajectory_terms
 
+from . import figures
 from .knelpunten import decision_link_knelpunten, knelpunten_errors
 from .models import (
     CaseMeeting,
@@ -68,6 +69,8 @@ def flag_raise_manual(*, user, child: Child, reason: str) -> Flag:
             raised_at=timezone.now(),
         )
         refresh_scores(today=timezone.localdate(), child_ids=[child.pk])
+        # The gemeente's stored figures (patronen, the queue's provider filter) follow the flags.
+        figures.request_refresh([child.gemeente_id])
     return flag
 
 
@@ -84,6 +87,7 @@ def flag_resolve(*, user, flag: Flag, note: str) -> Flag:
         locked.resolution_note = note.strip()
         locked.save(update_fields=["firing", "active", "resolved_at", "resolved_by", "resolution_note"])
         refresh_scores(today=timezone.localdate(), child_ids=[locked.child_id])
+        figures.request_refresh({locked.gemeente_id, flag.child.gemeente_id})  # as for a manual flag
     return locked
 
 

@@ -2,7 +2,8 @@
 
 The nightly run fans out tasks of whole gemeenten (batches of about FLAG_BATCH_CHILDREN children) so
 several workers on several machines share it; a change to a case queues `evaluate_children` after
-commit (cases.evaluation.request_evaluation); a changed rule queues `evaluate_gemeente`.
+commit (cases.evaluation.request_evaluation); a changed rule queues `evaluate_gemeente`; the pages' stored
+figures of a gemeente changed during the day are refreshed by `refresh_figures` (regie/figures.py).
 """
 
 from celery import shared_task
@@ -11,7 +12,7 @@ from django.db import InterfaceError, OperationalError
 
 from cases.task_names import keep_old_name
 
-from . import flags
+from . import figures, flags
 
 TRANSIENT = (OperationalError, InterfaceError)
 
@@ -37,6 +38,11 @@ def evaluate_all() -> int:
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
 def evaluate_children(child_ids: list[int]) -> int:
     return flags.evaluate(child_ids=child_ids).candidates
+
+
+@shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=5, acks_late=True)
+def refresh_figures(gemeente_id: int) -> None:
+    figures.refresh(gemeente_id)
 
 
 @shared_task(autoretry_for=TRANSIENT, retry_backoff=True, max_retries=3)

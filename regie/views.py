@@ -25,6 +25,7 @@ from cases.readlog import log_read
 
 from . import services as regie_services
 from .decisions import decision_outcomes
+from .figures import pattern_groups, queue_figures
 from .forms import (
     AgendaCaseForm,
     CaseMeetingForm,
@@ -47,10 +48,8 @@ from .models import (
     QueueVisit,
     RegieSettings,
 )
-from .patterns import flagged_patterns
 from .queue_html import queue_rows_html
-from .ranking import QueueFilters, queue_filter_choices, regie_settings, top_cases, weights
-from .residential import residential_counts
+from .ranking import QueueFilters, regie_settings, top_cases, weights
 from .waiting import per_provider, waiting_list, waiting_norm_weeks
 
 
@@ -63,12 +62,14 @@ class QueuePage:
     settings: RegieSettings
     rows: list
     today: dt.date
+    figures: dict  # regie/figures.py queue_figures: the filter's choices, the verblijf counts
 
 
 def _queue(request) -> QueuePage:
     gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
-    form = QueueFilterForm(request.GET, **queue_filter_choices(gemeente, today))
+    figures = queue_figures(gemeente, today)
+    form = QueueFilterForm(request.GET, segments=figures["segments"], providers=figures["providers"])
     data = form.cleaned_data if form.is_valid() else {}
     filters = QueueFilters(
         flag=data.get("signaal") or "",
@@ -78,7 +79,7 @@ def _queue(request) -> QueuePage:
     )
     settings = regie_settings(gemeente)
     rows = top_cases(gemeente, today=today, filters=filters, settings=settings)
-    return QueuePage(gemeente, gemeenten, form, filters, settings, rows, today)
+    return QueuePage(gemeente, gemeenten, form, filters, settings, rows, today, figures)
 
 
 # ?sorteer= on the queue: the rows of the top N in another order (the rank stays the score's).
@@ -128,7 +129,8 @@ def queue(request):
         "csv_url": reverse("regie:queue_csv") + ("?" + request.GET.urlencode() if request.GET else ""),
         "sort": sort,
         "sort_links": _sort_links(request, sort),
-        **residential_counts(page.gemeente, page.today),
+        "residential_count": page.figures["residential_count"],
+        "residential_new": page.figures["residential_new"],
     }
     return render(request, "regie/queue.html", context)
 
@@ -386,7 +388,7 @@ def escalation_answer(request, pk):
 def patterns(request):
     gemeente, gemeenten = chosen_gemeente(request)
     today = timezone.localdate()
-    groups = flagged_patterns(gemeente, today, cached=True)
+    groups, computed_at = pattern_groups(gemeente, today)
     for rows in groups.values():
         for row in rows:
             row.html = _pattern_row_html(row)
@@ -395,6 +397,7 @@ def patterns(request):
         "gemeente": gemeente,
         "gemeenten": gemeenten,
         "today": today,
+        "computed_at": computed_at,
         "sections": [
             ("verwijzer", "Naar verwijzer", groups["source"]),
             ("aanbieder", "Naar aanbieder", groups["provider"]),

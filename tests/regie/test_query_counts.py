@@ -22,8 +22,8 @@ pytestmark = pytest.mark.django_db
 PAGES = ("regie:queue", "regie:patterns", "regie:escalations", "regie:residential")
 # page: (cold caches, warm caches)
 QUERIES = {
-    "regie:queue": (18, 15),  # cold: the filter choices and the verblijf count are read and cached
-    "regie:patterns": (5, 4),  # warm: the groups are cached
+    "regie:queue": (18, 15),  # cold: the stored figures of today, their providers and the segments, then cached
+    "regie:patterns": (6, 4),  # cold: the stored figures of today (one row) and their groups; warm: cached
     "regie:escalations": (5, 5),
     "regie:residential": (8, 8),
 }
