@@ -9,8 +9,8 @@ One evaluation, for a gemeente, all gemeenten or a few children (and their house
 3. one UPDATE that lapses the flags of the scope that no longer fire;
 4. the upsert of the candidates into Flag (new flags raised, numbers of existing ones refreshed,
    a flag that had lapsed and fires again is raised anew);
-5. the queue's scores (regie/scores.py) and the pages' stored figures of the gemeenten (regie/figures.py;
-   rewritten every run, as they hold today's costs and running times; a household's evaluation asks for them).
+5. the queue's scores (regie/scores.py); a household's evaluation asks for a refresh of the pages' stored
+   figures (regie/figures.py), an evaluation of whole gemeenten is followed by one (regie/flags.py).
 
 Nothing is written when nothing changed, so running it twice leaves identical flags. The rules are in
 regie/rules.py; the states steps 3 and 4 move flags between are Flag.TRANSITIONS. Other code calls only
@@ -199,11 +199,9 @@ def _evaluate_locked(scope: Scope, today: dt.date, now) -> EvaluationResult:
         )
         scores.record_top_membership(cursor, today=today, gemeente_ids=scope.gemeente_ids)
         # The pages' stored figures (patronen, the queue's filter and verblijf count) follow the flags and scores:
-        # here for whole gemeenten; after a household's evaluation within a minute (a large gemeente takes 0.4-2 s).
-        if scope.child_ids is None:
-            gemeente_ids = None if scope.everything else scope.gemeente_ids
-            figures.refresh_in_transaction(cursor, today=today, gemeente_ids=gemeente_ids)
-        else:
+        # after a household's evaluation within a minute (a large gemeente takes 0.4-2 s); after whole gemeenten
+        # their caller refreshes them in a transaction of its own (regie/flags.py), not under these locks.
+        if scope.child_ids is not None:
             figures.request_refresh(scope.gemeente_ids)
     return result
 

@@ -2,10 +2,10 @@
 
 The patronen page (every open trajectory of the flagged children, with its cost, grouped, with a median per
 group), the Top N filter's providers and the verblijf count took 0.1-0.5 s a gemeente on the national set
-when computed for a page view. Every evaluation (regie/evaluation.py: the nightly run over all gemeenten, a
-gemeente, or the household of a changed case) recomputes them at its end for the gemeenten it covers, in
-set-based SQL under the same lock, into RegieFigures and PatternGroup: a page then reads a few rows by
-index. The Top N's rows themselves are always live.
+when computed for a page view. After every evaluation of whole gemeenten (regie/flags.py: the nightly
+batches, a gemeente, `evaluate_flags`, the demo) they are recomputed for the gemeenten it covers, in set-based
+SQL under the evaluation's lock but in a transaction of their own, into RegieFigures and PatternGroup: a page
+then reads a few rows by index. The Top N's rows themselves are always live.
 
 During the day a changed case re-evaluates only its household, and a regisseur raises or resolves a flag by
 hand; recomputing a large gemeente's figures for each (0.4-2 s there) would cost more than the change. Those
@@ -138,11 +138,19 @@ def request_refresh(gemeente_ids) -> None:
 
 
 def refresh(gemeente_id: int, today: dt.date | None = None) -> None:
-    """The task's work: recompute one gemeente's figures under the evaluation's lock."""
+    """The task's work: recompute one gemeente's figures."""
     cache.delete(_pending_key(gemeente_id))
+    refresh_gemeenten([gemeente_id], today=today)
+
+
+def refresh_gemeenten(gemeente_ids=None, *, today: dt.date | None = None) -> None:
+    """Recompute the figures of these gemeenten (None: every gemeente) under the evaluation's lock, in a
+    transaction of their own: after an evaluation of whole gemeenten (regie/flags.py), which therefore does not
+    hold its locks the seconds this takes for the whole country."""
     with transaction.atomic(), connection.cursor() as cursor:
-        lock_gemeenten([gemeente_id])
-        refresh_in_transaction(cursor, today=today or timezone.localdate(), gemeente_ids=[gemeente_id])
+        ids = gemeente_ids if gemeente_ids is not None else Gemeente.objects.values_list("pk", flat=True)
+        lock_gemeenten(list(ids))
+        refresh_in_transaction(cursor, today=today or timezone.localdate(), gemeente_ids=gemeente_ids)
 
 
 def _pending_key(gemeente_id: int) -> str:
@@ -158,7 +166,7 @@ ROWS = "figure_rows"  # the flagged trajectories of the gemeenten being refreshe
 def refresh_in_transaction(cursor, *, today: dt.date, gemeente_ids=None) -> None:
     """Recompute the stored figures of these gemeenten (None: all) from the flags and scores just written.
 
-    Run inside the evaluation (or `refresh`), under the lock of the gemeenten, so two refreshes of a gemeente
+    Run by `refresh_gemeenten`, under the lock of the gemeenten, so two refreshes of a gemeente
     never interleave their delete and insert. The same few statements whatever the number of gemeenten: the
     flagged trajectories into a temporary table, then each dimension's groups and the providers from it.
     """

@@ -11,12 +11,14 @@ from django.db.models import Count
 
 from cases.models import FlagOutbox, Gemeente
 
+from . import figures
 from .evaluation import EvaluationResult, evaluate
 
 __all__ = [
     "EvaluationResult",
     "drain_outbox",
     "evaluate",
+    "evaluate_everything",
     "evaluate_gemeente",
     "evaluate_gemeenten",
     "nightly_batches",
@@ -24,13 +26,24 @@ __all__ = [
 
 
 def evaluate_gemeente(code: str, today: dt.date | None = None) -> EvaluationResult:
-    gemeente = Gemeente.objects.get(code=code)
-    return evaluate(gemeente_ids=[gemeente.pk], today=today)
+    return evaluate_gemeenten([code], today=today)
 
 
 def evaluate_gemeenten(codes, today: dt.date | None = None) -> EvaluationResult:
+    """Flags and scores of these gemeenten, then the figures their regisseur's pages read (regie/figures.py)."""
     ids = list(Gemeente.objects.filter(code__in=codes).values_list("pk", flat=True))
-    return evaluate(gemeente_ids=ids, today=today) if ids else EvaluationResult()
+    if not ids:
+        return EvaluationResult()
+    result = evaluate(gemeente_ids=ids, today=today)
+    figures.refresh_gemeenten(ids, today=today)
+    return result
+
+
+def evaluate_everything(today: dt.date | None = None) -> EvaluationResult:
+    """Flags and scores of every gemeente in one run, then every gemeente's figures: `evaluate_flags`, the demo."""
+    result = evaluate(today=today)
+    figures.refresh_gemeenten(today=today)
+    return result
 
 
 def nightly_batches(children_per_batch: int) -> list[list[str]]:

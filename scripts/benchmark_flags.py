@@ -1,7 +1,7 @@
 """Signalering at national scale: the nightly flag evaluation against its hand-written SQL floor, and the queue.
 
     DATABASE_URL=postgres://postgres@127.0.0.1:5432/jr_national python scripts/benchmark_flags.py \
-        [--runs 3] [--only cold,steady,change,split,floor,queue]
+        [--runs 3] [--only cold,steady,figures,change,split,floor,queue]
 
 Needs the data set of scripts/national_dataset.py (evaluated once, so the flags exist, unless `cold`
 runs first). Parts:
@@ -17,6 +17,9 @@ change  shift the planned end date of 10,000 open trajectories (1%) a year later
 split   the nightly fan-out as `evaluate_all` makes it: `evaluate_gemeenten` for each batch of whole
         gemeenten (FLAG_BATCH_CHILDREN children a batch), one after the other: the sum is the work
         of one worker, the slowest batch the wall time with a worker per batch.
+figures the pages' stored figures of every gemeente (regie/figures.py `refresh_gemeenten`), the step that
+        follows an evaluation of whole gemeenten in the nightly batches and `evaluate_flags` (not part of
+        `evaluate()` and its floor: no flag depends on it).
 pergemeente  (not in the default set) `evaluate_gemeente` for each gemeente, one after the other.
 floor   the same candidate rows (child, rule, subject, value, norm, date, detail) for every rule with
         the default thresholds, in hand-written SQL (one INSERT ... SELECT per rule) into a temporary
@@ -54,6 +57,7 @@ from django.test.utils import CaptureQueriesContext  # noqa: E402
 from django.utils import timezone  # noqa: E402
 
 from cases.models import Gemeente  # noqa: E402
+from regie import figures as regie_figures  # noqa: E402
 from regie import flags  # noqa: E402
 from regie.models import DEFAULT_RULES, Flag, FlagCode, FlagRule  # noqa: E402
 
@@ -470,7 +474,7 @@ def decisions_on_top(gemeente, user, today, n):
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--runs", type=int, default=3)
-    parser.add_argument("--only", default="cold,steady,change,split,floor,queue")
+    parser.add_argument("--only", default="cold,steady,figures,change,split,floor,queue")
     parser.add_argument("--today", type=dt.date.fromisoformat, default=None)
     parser.add_argument("--slow", type=float, default=None, help="print statements slower than this (seconds)")
     args = parser.parse_args()
@@ -492,6 +496,12 @@ def main():
         print("Full evaluation, nothing changed:", flush=True)
         with slow_statements(args.slow):
             figures["steady"] = timed("evaluate()", lambda: evaluate_all(today), args.runs)[0]
+    if "figures" in parts:
+        print("The pages' stored figures of every gemeente, after the evaluation:", flush=True)
+        with slow_statements(args.slow):
+            figures["figures"] = timed(
+                "refresh_gemeenten()", lambda: regie_figures.refresh_gemeenten(today=today), args.runs
+            )[0]
     if "change" in parts:
         print(f"Full evaluation after a change of {CHANGED:,} trajectories:", flush=True)
         figures["change"] = bench_change(today, args.runs)

@@ -80,7 +80,7 @@ def _mixed_cases(gemeente):
     ExtensionFactory(trajectory=extended, status=ExtensionStatus.REFUSED, decision_reason="Nee")
     _stay(ChildFactory(gemeente=gemeente), dt.date(2026, 2, 20))  # a new start in verblijf
     _quiet_case(gemeente, ProviderFactory(name="Zorg Zonder Signaal"))  # not flagged, not counted
-    flags.evaluate()
+    flags.evaluate_everything()
 
 
 def _figures(groups):
@@ -106,7 +106,7 @@ def _figures(groups):
 def test_stored_patterns_equal_the_live_computation(frozen_today, gemeente_a, gemeente_b):
     _mixed_cases(gemeente_a)
     heavy_case(gemeente_b, hours="30")
-    flags.evaluate()
+    flags.evaluate_everything()
     for gemeente in (gemeente_a, gemeente_b):
         stored, computed_at = figures.pattern_groups(gemeente, frozen_today)
         assert computed_at is not None  # read from the stored figures, not computed live
@@ -131,7 +131,7 @@ def test_stored_queue_figures_equal_the_live_computation(frozen_today, gemeente_
 
 def test_pages_show_the_stored_figures_with_their_time(client, frozen_today, regisseur_a, gemeente_a):
     heavy_case(gemeente_a, hours="30", provider=ProviderFactory(name="Zorg Opgeslagen"))
-    flags.evaluate()
+    flags.evaluate_everything()
     # Changed behind the evaluation's back, so the page can only show it by reading the stored row.
     PatternGroup.objects.filter(gemeente=gemeente_a, label="Zorg Opgeslagen").update(child_count=77)
     RegieFigures.objects.filter(gemeente=gemeente_a).update(residential_count=55)
@@ -144,7 +144,7 @@ def test_pages_show_the_stored_figures_with_their_time(client, frozen_today, reg
 
 def test_without_figures_of_today_the_pages_compute_them_live(client, frozen_today, regisseur_a, gemeente_a):
     heavy_case(gemeente_a, hours="30", provider=ProviderFactory(name="Zorg Live"))
-    flags.evaluate()
+    flags.evaluate_everything()
     PatternGroup.objects.filter(gemeente=gemeente_a).update(child_count=77)
     RegieFigures.objects.filter(gemeente=gemeente_a).update(as_of=frozen_today - dt.timedelta(days=1))
     client.force_login(regisseur_a)
@@ -163,7 +163,7 @@ def test_a_manual_flag_and_its_resolve_update_the_figures(
 ):
     heavy_case(gemeente_a, hours="30")
     quiet = _quiet_case(gemeente_a, ProviderFactory(name="Zorg Handmatig"))
-    flags.evaluate()
+    flags.evaluate_everything()
     assert "Zorg Handmatig" not in dict(figures.queue_figures(gemeente_a, frozen_today)["providers"]).values()
     with django_capture_on_commit_callbacks(execute=True):
         flag = services.flag_raise_manual(user=regisseur_a, child=quiet, reason="Zorgen over thuissituatie")
@@ -181,7 +181,7 @@ def test_a_manual_flag_and_its_resolve_update_the_figures(
 def test_figures_are_per_gemeente_and_hold_no_child(frozen_today, gemeente_a, gemeente_b):
     child = heavy_case(gemeente_a, hours="30", provider=ProviderFactory(name="Zorg Alleen A"))
     ReferralFactory(child=child, source="03")
-    flags.evaluate()
+    flags.evaluate_everything()
     assert not PatternGroup.objects.filter(gemeente=gemeente_b).exists()
     groups, _ = figures.pattern_groups(gemeente_b, frozen_today)
     assert groups == {"source": [], "provider": [], "segment": []}
@@ -193,7 +193,7 @@ def test_a_changed_case_refreshes_its_gemeente_after_commit(
     frozen_today, gemeente_a, django_capture_on_commit_callbacks
 ):
     heavy_case(gemeente_a, hours="30")
-    flags.evaluate()
+    flags.evaluate_everything()
     child = heavy_case(gemeente_a, hours="30", provider=ProviderFactory(name="Zorg Nieuw Vandaag"))
     with django_capture_on_commit_callbacks(execute=True):
         flags.evaluate(child_ids=[child.pk])  # what a change to the case file asks for

@@ -46,7 +46,7 @@ def _cases(gemeente, regisseur, n):
         Escalation.objects.create(
             decision=decision, child=child, gemeente=gemeente, question="Passend aanbod?", created_at=timezone.now()
         )
-    flags.evaluate()
+    flags.evaluate_everything()
 
 
 def _counts(client) -> dict:

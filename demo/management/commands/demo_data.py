@@ -43,7 +43,7 @@ class Command(BaseCommand):
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(demo.format_report(report))
-        result = flags.evaluate()  # the regisseur's Top 32 is filled right away (issue 3)
+        result = flags.evaluate_everything()  # the regisseur's Top 32 is filled right away (issue 3)
         regie_year(timezone.localdate())  # past flags and Top N, an afschalen to a lighter product (issue 11)
         self.stdout.write(f"Signalering: {result.candidates} signalen.")
         # After the regie history: the stored months hold the figures the dashboard shows (issue 14).

@@ -22,7 +22,7 @@ class Command(BaseCommand):
                 raise CommandError(f"Onbekende gemeente: {gemeente}")
             result = flags.evaluate_gemeente(gemeente)
         else:
-            result = flags.evaluate()
+            result = flags.evaluate_everything()
         self.stdout.write(
             f"{result.candidates} signalen actief, {result.upserted} nieuw of bijgewerkt, "
             f"{result.lapsed} vervallen ({number(time.monotonic() - started, 1)} s)"
