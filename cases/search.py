@@ -114,9 +114,12 @@ def _name_words(first_name: str, last_name: str) -> list[str]:
     return [w for w in words if w and w not in TUSSENVOEGSELS]
 
 
-def _upper(text: str) -> Upper:
-    """The typed text upper-cased by the database, as it upper-cased the stored names (Child.*_upper)."""
-    return Upper(Value(text))
+def _upper(text: str) -> str | Upper:
+    """The typed text upper-cased as the database upper-cased the stored names (Child.*_upper). ASCII (nearly
+    every search: `normalise` strips the accents) Python upper-cases the same way, and a plain string is a
+    third of the ORM's work of an expression; other letters are left to the database (SQLite upper-cases
+    ASCII only)."""
+    return text.upper() if text.isascii() else Upper(Value(text))
 
 
 def _strict(word: str) -> Q:
