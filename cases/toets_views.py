@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from . import services
 from .access import role_required
-from .case_file import describe_changes
+from .case_file import describe_changes, history_of
 from .forms import ExtensionDecisionForm, parse_case_number, run_service
 from .models import Extension, ExtensionStatus, Role, Trajectory, whole_months
 from .readlog import log_read
@@ -155,13 +155,8 @@ def _weigh(extension: Extension, today) -> Extension:
 def _attach_history(extensions) -> None:
     """The last changes of each trajectory, in one query for the whole page."""
     ids = [e.trajectory_id for e in extensions]
-    records = list(
-        Trajectory.history.filter(id__in=ids)
-        .select_related("history_user")
-        .order_by("id", "history_date", "history_id")
-    )
     by_trajectory = {}
-    for change in describe_changes(records, "Traject"):
+    for change in describe_changes(history_of(Trajectory).filter(id__in=ids), "Traject"):
         by_trajectory.setdefault(change.object_id, []).append(change)
     for extension in extensions:
         changes = by_trajectory.get(extension.trajectory_id, [])
@@ -245,17 +240,12 @@ def extension_decide(request, pk):
         .select_related("decided_by", "requested_by")
         .order_by("requested_at")
     )
-    records = list(
-        Trajectory.history.filter(id=trajectory.pk)
-        .select_related("history_user")
-        .order_by("history_date", "history_id")
-    )
     context = {
         "extension": extension,
         "trajectory": trajectory,
         "child": child,
         "earlier": earlier,
-        "changes": list(reversed(describe_changes(records, "Traject"))),
+        "changes": list(reversed(describe_changes(history_of(Trajectory).filter(id=trajectory.pk), "Traject"))),
         "form": form,
         "today": today,
         "nav": "toets",
