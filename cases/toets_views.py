@@ -1,5 +1,6 @@
 """The toetsmedewerker's pages: the queue of pending extension requests and the decision on one."""
 
+import datetime as dt
 from typing import NamedTuple
 
 from django.contrib import messages
@@ -91,18 +92,26 @@ def _page_extensions(ids: list[int]) -> list[Extension]:
     return extensions
 
 
-def _decided_by_trajectory(trajectory_ids: list[int]) -> dict[int, list[Extension]]:
+class Decided(NamedTuple):
+    """An earlier, decided request of a trajectory in the queue: what the row shows of it."""
+
+    status: str
+    decided_at: dt.datetime | None
+    granted_end_date: dt.date | None
+
+
+def _decided_by_trajectory(trajectory_ids: list[int]) -> dict[int, list[Decided]]:
     """The earlier, decided requests of these trajectories, oldest first (a plain query and a dict: the
     prefetch machinery cost more calls than the rows it read)."""
     decided = (
         Extension.objects.filter(trajectory_id__in=trajectory_ids)
         .exclude(status=ExtensionStatus.PENDING)
-        .only("trajectory", "status", "decided_at", "granted_end_date")
         .order_by("requested_at")
+        .values_list("trajectory_id", "status", "decided_at", "granted_end_date")
     )
     by_trajectory = {}
-    for extension in decided:
-        by_trajectory.setdefault(extension.trajectory_id, []).append(extension)
+    for trajectory_id, *values in decided:
+        by_trajectory.setdefault(trajectory_id, []).append(Decided(*values))
     return by_trajectory
 
 
