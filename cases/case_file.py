@@ -182,16 +182,10 @@ def build_history(child) -> list[Change]:
     return changes[:HISTORY_LIMIT]
 
 
-def describe_changes(records, label: str) -> list[Change]:
-    """Turn history records (ordered by object, then time) into readable changes with who made them."""
-    versions = []
-    for record in records:
-        user = record.history_user
-        fields = _diffed_fields(type(record))
-        values = tuple(getattr(record, f.attname) for f in fields)
-        who = _user_name(user) if user else ""
-        versions.append(_Version(fields, record.id, record.history_date, record.history_type, who, values))
-    return _readable(_diffs(versions, label))
+def describe_changes(history: QuerySet, label: str) -> list[Change]:
+    """The readable changes, with who made them, of the history rows of `history` (one history model, e.g.
+    `history_of(Trajectory).filter(id__in=...)`), per object oldest first."""
+    return _readable(_diffs(_versions(history), label))
 
 
 @functools.cache

@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from django.contrib.postgres.search import TrigramSimilarity
 from django.db import connection
 from django.db.models import Case, Exists, IntegerField, Q, Value, When
-from django.db.models.functions import Greatest, Length
+from django.db.models.functions import Greatest, Length, Upper
 
 from .forms import parse_case_number
 from .models import Child
@@ -114,14 +114,22 @@ def _name_words(first_name: str, last_name: str) -> list[str]:
     return [w for w in words if w and w not in TUSSENVOEGSELS]
 
 
+def _upper(text: str) -> str | Upper:
+    """The typed text upper-cased as the database upper-cased the stored names (Child.*_upper). ASCII (nearly
+    every search: `normalise` strips the accents) Python upper-cases the same way, and a plain string is a
+    third of the ORM's work of an expression; other letters are left to the database (SQLite upper-cases
+    ASCII only)."""
+    return text.upper() if text.isascii() else Upper(Value(text))
+
+
 def _strict(word: str) -> Q:
     """The word as the start of the first name, the last name or a part of it ("Berg" in "van den Berg")."""
     return (
-        Q(name_prefix__iexact=word)
-        | Q(first_name__istartswith=word)
-        | Q(last_name__istartswith=word)
-        | Q(last_name__icontains=f" {word}")
-        | Q(last_name__icontains=f"-{word}")
+        Q(name_prefix_upper=_upper(word))
+        | Q(first_name_upper__startswith=_upper(word))
+        | Q(last_name_upper__startswith=_upper(word))
+        | Q(last_name_upper__contains=_upper(f" {word}"))
+        | Q(last_name_upper__contains=_upper(f"-{word}"))
     )
 
 
@@ -134,7 +142,9 @@ def _narrow(word: str) -> Q:
     q = Q()
     for field in ("first_name", "last_name"):
         length = Q(**{f"{field}_len__gte": len(word) - 1, f"{field}_len__lte": len(word) + 1})
-        ends = Q(**{f"{field}__istartswith": word[:k]}) | Q(**{f"{field}__iendswith": word[-k:]})
+        ends = Q(**{f"{field}_upper__startswith": _upper(word[:k])}) | Q(
+            **{f"{field}_upper__endswith": _upper(word[-k:])}
+        )
         q |= length & ends
     return q
 

@@ -7,15 +7,17 @@ numbers and dates need no escaping. The markup is the template's, cell by cell; 
 headers stay in cases/toets/queue.html.
 """
 
+import functools
 import unicodedata
 
-from django.urls import reverse
+from django.urls import get_script_prefix
 from django.utils import timezone
 from django.utils.safestring import SafeString, mark_safe
 from django.utils.text import Truncator
 
 from .formatting import date, number
 from .forms import escaped
+from .links import url_with_pk
 from .models import Extension, Trajectory
 
 
@@ -148,7 +150,13 @@ def _earlier(extension) -> str:
     return f'<ul class="compact">{"".join(items)}</ul>'
 
 
+@functools.cache
+def _decide_url(script_prefix: str) -> str:
+    """The decision page's URL with '{}' for the pk, once a process (and script prefix: reverse() starts with it)."""
+    return url_with_pk("cases:extension_decide")
+
+
 def _decide_link(extension) -> str:
-    url = reverse("cases:extension_decide", args=[extension.pk])
+    url = _decide_url(get_script_prefix()).format(extension.pk)
     name = escaped(extension.trajectory.child.full_name)
     return f'<a class="button" href="{url}">Beoordelen<span class="visually-hidden"> verlenging {name}</span></a>'

@@ -36,8 +36,16 @@ SEARCH_SESSION_KEY = "case_search"  # the last search, so Back from a file shows
 
 def _search(user, query: search_rules.Query):
     visible = Child.objects.visible_to(user)
-    shown = Child.objects.select_related("gemeente", "household", "owner").annotate(
-        open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True))
+    # Only what a result row shows (cases/templatetags/search_rows.py): 51 children, their households
+    # and owners are built as model instances, at a call or two a field.
+    shown = (
+        Child.objects.select_related("gemeente", "household", "owner")
+        .only(
+            *("first_name", "name_prefix", "last_name", "birth_date", "gemeente__name"),
+            *("household__name", "household__postcode", "household__house_number", "household__city"),
+            *("owner__first_name", "owner__last_name", "owner__username"),
+        )
+        .annotate(open_count=Count("trajectories", filter=Q(trajectories__end_date__isnull=True)))
     )
     if query.kind == "case_number":
         return list(shown.filter(pk=query.case_pk).visible_to(user))

@@ -133,7 +133,7 @@ def _has_json(model) -> bool:
 def copy_values(writer: "HistoryWriter", rows: list[dict], model) -> list[int]:
     """New rows from plain values, and their '+' history rows, with COPY (PostgreSQL only)."""
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]  # the database writes those
     now = timezone.now()
     fixed, per_row = {}, []
     for field in fields:
@@ -211,7 +211,7 @@ def _copy_rows(table: str, columns: list[str], rows) -> None:
 def copy_create(writer: "HistoryWriter", objs: list, model, *, with_history: bool = True) -> list:
     """New rows and (unless with_history=False) their '+' history rows with COPY (PostgreSQL only)."""
     meta = model._meta
-    fields = [f for f in meta.concrete_fields if not f.primary_key]
+    fields = [f for f in meta.concrete_fields if not f.primary_key and not f.generated]
     now = timezone.now()
     for field in fields:
         if getattr(field, "auto_now_add", False) or getattr(field, "auto_now", False):

@@ -258,3 +258,17 @@ def test_the_query_count_does_not_grow_with_the_matches(client, toegang_a, gemee
 
     client.force_login(toegang_a)
     assert count_for(2, "Hoekstra") == count_for(30, "Dijkstra")
+
+
+@pytest.mark.parametrize("typed", ["Søren", "søren ørsted", "ØRSTED"])
+def test_letters_beyond_ascii_match_from_the_start_of_the_name(client, toegang_a, gemeente_a, typed):
+    child = ChildFactory(gemeente=gemeente_a, first_name="Søren", last_name="Ørsted")
+    ChildFactory(gemeente=gemeente_a, first_name="Soren", last_name="Orsted-Berg")
+    client.force_login(toegang_a)
+    assert found(client, typed)[0] == child
+
+
+def test_accents_are_not_needed_to_find_a_name(client, toegang_a, gemeente_a):
+    child = ChildFactory(gemeente=gemeente_a, first_name="Zoë", last_name="Öztürk")
+    client.force_login(toegang_a)
+    assert found(client, "ozturk") == [child] and found(client, "Öztürk") == [child]

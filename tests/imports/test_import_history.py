@@ -6,10 +6,10 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 
-from cases.models import Trajectory
-from imports.history import HistoryWriter
+from cases.models import Child, Trajectory
+from imports.history import HistoryWriter, copy_values
 
-from ..factories import ChildFactory, ProviderFactory, ambulant_product
+from ..factories import ChildFactory, HouseholdFactory, ProviderFactory, ambulant_product
 
 pytestmark = pytest.mark.django_db
 
@@ -137,3 +137,25 @@ def test_rows_from_plain_values_match_the_bulk_helpers(beheer_a):
     assert list(
         Trajectory.objects.filter(pk__in=by_copy).order_by("pk").values_list("allocation_number", flat=True)
     ) == [f"B{i}" for i in range(60)]
+
+
+@pytest.mark.skipif(connection.vendor != "postgresql", reason="COPY is the PostgreSQL path")
+def test_children_written_by_copy_get_their_search_names_from_the_database(beheer_a):
+    """The stored upper-cased names (generated columns) are not in COPY's columns: the database fills them."""
+    household = HouseholdFactory()
+    rows = [
+        {
+            "gemeente_id": household.gemeente_id,
+            "household_id": household.pk,
+            "first_name": f"Zoë{i}",
+            "last_name": "van den Berg",
+            "birth_date": dt.date(2015, 1, 1),
+        }
+        for i in range(60)  # above COPY_MIN_ROWS
+    ]
+    ids = copy_values(HistoryWriter(user=beheer_a, reason="import", use_copy=True), rows, Child)
+    assert Child.objects.filter(pk=ids[0]).values_list("first_name_upper", "last_name_upper").get() == (
+        "ZOË0",
+        "VAN DEN BERG",
+    )
+    assert Child.history.filter(id__in=ids).count() == 60
