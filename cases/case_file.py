@@ -221,7 +221,24 @@ def _child_versions(child_id: int, model, key: str, owner) -> list[_Version]:
     converters = compiler.get_converters(columns)
     if converters:
         rows = compiler.apply_converters(rows, converters)
-    fields = _diffed_fields(query.model)
+    return _as_versions(_diffed_fields(query.model), rows)
+
+
+def _versions(queryset) -> list[_Version]:
+    """The history rows of `queryset` (one history model), as `_child_versions` reads a child's."""
+    fields = _diffed_fields(queryset.model)
+    return _as_versions(fields, queryset.order_by(*_VERSION_ORDER).values_list(*_version_columns(fields)))
+
+
+_VERSION_ORDER = ("id", "history_date", "history_id")
+
+
+def _version_columns(fields) -> tuple:
+    user = ("history_user__first_name", "history_user__last_name", "history_user__username")
+    return ("id", "history_date", "history_type", *user, *(f.attname for f in fields))
+
+
+def _as_versions(fields, rows) -> list[_Version]:
     versions = []
     for object_id, at, history_type, first_name, last_name, username, *values in rows:
         who = "" if username is None else f"{first_name} {last_name}".strip() or username  # as _user_name
@@ -238,12 +255,11 @@ def _child_history_sql(vendor: str, model, key: str, owner) -> tuple[str, Query,
     the next, and building and compiling the query cost more Python than reading and comparing its rows."""
     objects = [_CHILD] if owner is None else owner._default_manager.filter(child_id=_CHILD).values("pk")
     fields = _diffed_fields(_history_model(model))
-    user = ("history_user__first_name", "history_user__last_name", "history_user__username")
     queryset = (
         history_of(model)
         .filter(**{f"{key}__in": objects})
-        .order_by("id", "history_date", "history_id")
-        .values_list("id", "history_date", "history_type", *user, *(f.attname for f in fields))
+        .order_by(*_VERSION_ORDER)
+        .values_list(*_version_columns(fields))
     )
     compiler = queryset.query.get_compiler(connection=connection)
     sql, params = compiler.as_sql()
