@@ -24,7 +24,6 @@ from itertools import chain
 from celery import current_app
 from django.core.cache import cache
 from django.db import connection, transaction
-from django.db.models import Count, Q
 from django.utils import timezone
 
 from cases.models import Gemeente, Provider, Segment
@@ -43,7 +42,7 @@ from .patterns import (
     sorted_groups,
 )
 from .ranking import filter_providers
-from .residential import NEW_START_DAYS, residential_counts, residential_trajectories
+from .residential import residential_count_columns, residential_counts, residential_trajectories
 
 log = logging.getLogger(__name__)
 
@@ -179,9 +178,9 @@ def refresh_in_transaction(cursor, *, today: dt.date, gemeente_ids=None) -> None
     cursor.execute(f"CREATE TEMPORARY TABLE {ROWS} AS {rows_sql}", rows_params)
     for dimension in DIMENSIONS:
         _insert_groups(cursor, dimension)
-    _insert_figures(cursor, today, ids)
+    every = ids if ids is not None else list(Gemeente.objects.order_by().values_list("pk", flat=True))
+    _insert_figures(cursor, today, ids, every)
     cursor.execute(f"DROP TABLE {ROWS}")
-    every = ids if ids is not None else list(Gemeente.objects.values_list("pk", flat=True))
     keys = [key for pk in every for key in _keys(pk, today).values()]
     # After the commit: a page that read the old figures meanwhile could otherwise cache them again.
     transaction.on_commit(lambda: cache.delete_many(keys))
@@ -224,19 +223,14 @@ def _insert_groups(cursor, dimension: str) -> None:
     )
 
 
-def _insert_figures(cursor, today: dt.date, ids) -> None:
+def _insert_figures(cursor, today: dt.date, ids, every: list[int]) -> None:
     """One row per gemeente, also where nothing is flagged: it says the figures are computed, and when; with
     the verblijf counts and the providers of the flagged trajectories (ROWS: the queue's children)."""
-    new_from = today - dt.timedelta(days=NEW_START_DAYS)
-    every = ids if ids is not None else list(Gemeente.objects.order_by().values_list("pk", flat=True))
     counts = (
         residential_trajectories(every, today)
         .order_by()
         .values("gemeente_id")
-        .annotate(
-            r_count=Count("child_id", distinct=True),
-            r_new=Count("child_id", distinct=True, filter=Q(start_date__gte=new_from)),
-        )
+        .annotate(**residential_count_columns(today))
     )
     counts_sql, counts_params = counts.query.sql_with_params()
     if connection.vendor == "postgresql":
@@ -248,7 +242,8 @@ def _insert_figures(cursor, today: dt.date, ids) -> None:
         f"""
         INSERT INTO {RegieFigures._meta.db_table} (gemeente_id, as_of, computed_at, residential_count, residential_new,
                                                    provider_ids)
-        SELECT g.id, %s, %s, COALESCE(r.r_count, 0), COALESCE(r.r_new, 0), COALESCE(p.ids, {no_providers})
+        SELECT g.id, %s, %s, COALESCE(r.residential_count, 0), COALESCE(r.residential_new, 0),
+               COALESCE(p.ids, {no_providers})
         FROM {Gemeente._meta.db_table} g
         LEFT JOIN ({counts_sql}) r ON r.gemeente_id = g.id
         LEFT JOIN (SELECT p_gemeente, {provider_ids} AS ids FROM {ROWS} GROUP BY p_gemeente) p ON p.p_gemeente = g.id

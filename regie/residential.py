@@ -38,17 +38,23 @@ def new_residential_starts(gemeente_ids, today: dt.date):
     )
 
 
+def residential_count_columns(today: dt.date) -> dict:
+    """The queue link's counts over residential_trajectories: children in residential care, and those of them
+    who started lately. For one gemeente (residential_counts) and per gemeente (regie/figures.py)."""
+    new_from = today - dt.timedelta(days=NEW_START_DAYS)
+    return {
+        "residential_count": Count("child_id", distinct=True),
+        "residential_new": Count("child_id", distinct=True, filter=Q(start_date__gte=new_from)),
+    }
+
+
 def residential_counts(gemeente, today: dt.date) -> dict[str, int]:
     """How many children are in residential care, and how many of them started lately (the queue's link).
 
     Computed live: on a national installation it is a pass over the gemeente's trajectories, so the queue
     reads the count the evaluation stored (regie/figures.py); the list itself is always live.
     """
-    new_from = today - dt.timedelta(days=NEW_START_DAYS)
-    return residential_trajectories([gemeente.pk], today).aggregate(
-        residential_count=Count("child_id", distinct=True),
-        residential_new=Count("child_id", distinct=True, filter=Q(start_date__gte=new_from)),
-    )
+    return residential_trajectories([gemeente.pk], today).aggregate(**residential_count_columns(today))
 
 
 def residential_children(gemeente_ids, today: dt.date):
