@@ -137,14 +137,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # JIT compilation costs seconds on the aggregate queries of the Top 32 and the KPIs and wins
     # nothing at this size (docs/benchmarks.md: top_cases 3.6 s -> 0.8 s on the national set).
     DATABASES["default"].setdefault("OPTIONS", {})["options"] = "-c jit=off"
-    # Server-side binding and prepared statements: psycopg prepares a query after it ran 5 times on a connection;
-    # kept connections (DATABASE_CONN_MAX_AGE) then skip PostgreSQL's parse and, once it settles on a generic
-    # plan, the planning: 35-45% less PostgreSQL CPU a page (docs/benchmarks.md, "Issue 14, fifth round").
-    # Off (DATABASE_PREPARED_STATEMENTS=0) behind a pooler in transaction mode that cannot keep prepared
-    # statements (PgBouncer before 1.21, or without max_prepared_statements).
-    if env_bool("DATABASE_PREPARED_STATEMENTS", True):
-        DATABASES["default"]["OPTIONS"]["server_side_binding"] = True
-        DATABASES["default"]["OPTIONS"]["prepare_threshold"] = 5
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTH_USER_MODEL = "cases.User"
