@@ -34,7 +34,7 @@ from cases.models import (
 from referrals.models import Referral
 from regie.codes import FlagCode
 from regie.models import Decision, Escalation, Flag, QueueVisit
-from regie.ranking import top_child_ids
+from regie.ranking import top_child_ids, top_children
 from regie.residential import NEW_START_DAYS, new_residential_starts
 
 from .windows import Punctuality, due_within, overdue_after, per_window, punctuality, windows_for
@@ -604,14 +604,14 @@ def new_in_top_ids(top: list[int], visit) -> list[int]:
 def new_in_top(scope: Scope, gemeente) -> Section:
     """Cases in today's top N that were not in it when this regisseur last looked at the queue."""
     visit = QueueVisit.objects.filter(user=scope.user, gemeente=gemeente).first()
-    top = top_child_ids(gemeente, today=scope.today)
+    children = {child.pk: child for child in top_children(gemeente, today=scope.today)}
+    top = list(children)
     new_ids = new_in_top_ids(top, visit)
     since = nl_date(timezone.localtime(visit.seen_at).date()) if visit else "nooit"
     section = Section(
         "nieuw_in_top", NEW_IN_TOP_TITLE, f"Sinds uw laatste bezoek aan de top ({since}) in de top gekomen."
     )
     section.count = len(new_ids)
-    children = Child.objects.in_bulk(new_ids[:ROWS_PER_SECTION])
     for rank_pk in new_ids[:ROWS_PER_SECTION]:
         child = children[rank_pk]
         section.items.append(
