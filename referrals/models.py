@@ -66,6 +66,12 @@ class Referral(models.Model):
                 name="referral_outcome_after_referral",
             ),
         ]
+        indexes = [
+            # Mijn werk's "verwijzingen zonder uitkomst" (werk/worklists.py, _referrals_without_outcome) probes
+            # each of a worker's files (~500) for a referral without outcome: in this index only the referrals
+            # still open, not every referral of the child with its row read to see its outcome (2,963 buffers).
+            models.Index(fields=["child", "date"], condition=models.Q(outcome=""), name="referral_open_outcome"),
+        ]
 
     def __str__(self):
         return f"Verwijzing {self.get_source_display()} {formatting.date(self.date)}"

@@ -136,11 +136,24 @@ def _filtered(scores, filters: QueueFilters, today: dt.date):
     return scores
 
 
+def _cost_rose(score, decision: dict, cost_jump_percent: int) -> bool:
+    """Open cost more than the gemeente's cost jump above the cost at the decision."""
+    return score.open_cost > Decimal(decision["cost_at_decision"]) * (1 + Decimal(cost_jump_percent) / 100)
+
+
+def _in_queue(score, decision: dict | None, today: dt.date, cost_jump_percent: int, new_signal: bool) -> bool:
+    """In the queue? Out until the follow-up date, unless it got worse. `score` is a ChildScore or a row with
+    its open_cost. The rule alone, for every decided child (_top_scores); why a shown case is back is
+    _queue_state's, which formats it only for the rows shown."""
+    if decision is None or decision["follow_up_date"] <= today or new_signal:
+        return True
+    return _cost_rose(score, decision, cost_jump_percent)
+
+
 def _queue_state(
     score, decision: dict | None, today: dt.date, cost_jump_percent: int, new_signal: bool
 ) -> tuple[bool, str]:
-    """(in the queue?, why it is back). Out until the follow-up date, unless it got worse. `score` is a
-    ChildScore or a row with its open_cost."""
+    """(in the queue?, why it is back): _in_queue, with the reasons in words."""
     if decision is None:
         return True, ""
     if decision["follow_up_date"] <= today:
@@ -148,8 +161,8 @@ def _queue_state(
     reasons = []
     if new_signal:
         reasons.append("nieuw signaal na het besluit")
-    before = Decimal(decision["cost_at_decision"])
-    if score.open_cost > before * (1 + Decimal(cost_jump_percent) / 100):
+    if _cost_rose(score, decision, cost_jump_percent):
+        before = Decimal(decision["cost_at_decision"])
         reasons.append(f"kosten gestegen van {euro(before)} naar {euro(score.open_cost)}")
     return bool(reasons), "; ".join(reasons)
 
@@ -250,9 +263,9 @@ def _top_scores(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters, li
     held_out = {
         score.child_id
         for score in waiting_scores
-        if not _queue_state(
+        if not _in_queue(
             score, decisions[score.child_id], today, settings.cost_jump_percent, score.child_id in new_signals
-        )[0]
+        )
     }
     top = _filtered(scores, filters, today).exclude(child_id__in=held_out).order_by("-score", "child_id")[:limit]
     return top, decisions, new_signals
@@ -263,6 +276,13 @@ def top_child_ids(gemeente: Gemeente, *, today: dt.date) -> list[int]:
     settings = regie_settings(gemeente)
     top, _, _ = _top_scores(gemeente, today=today, filters=QueueFilters(), limit=settings.top_n, settings=settings)
     return list(top.values_list("child_id", flat=True))
+
+
+def top_children(gemeente: Gemeente, *, today: dt.date) -> list[Child]:
+    """top_child_ids with the children themselves, read in the same query (Mijn werk's "Nieuw in de top")."""
+    settings = regie_settings(gemeente)
+    top, _, _ = _top_scores(gemeente, today=today, filters=QueueFilters(), limit=settings.top_n, settings=settings)
+    return [score.child for score in top.select_related("child")]
 
 
 def top_cases(

@@ -34,7 +34,7 @@ from cases.models import (
 from referrals.models import Referral
 from regie.codes import FlagCode
 from regie.models import Decision, Escalation, Flag, QueueVisit
-from regie.ranking import top_child_ids
+from regie.ranking import top_child_ids, top_children
 from regie.residential import NEW_START_DAYS, new_residential_starts
 
 from .windows import Punctuality, due_within, overdue_after, per_window, punctuality, windows_for
@@ -218,17 +218,23 @@ def _returned_since(windows, today: dt.date) -> Q:
     return per_window(
         windows,
         "returned_extension_days",
-        "trajectory__gemeente_id",
+        "gemeente_id",
         lambda days: Q(decided_at__gte=_start_of(today - dt.timedelta(days=days))),
     ) & Q(decided_at__lt=_start_of(today + dt.timedelta(days=1)))
 
 
 def _extensions_returned(scope: Scope, windows):
-    """The decisions on the worker's own files, and on the requests they made for someone else's."""
+    """The decisions on the worker's own files, and on the requests they made for someone else's.
+
+    The request's own gemeente column (its trajectory's and its child's, kept so by the database, migration
+    0027) and decision date first: index extension_decided_gemeente gives the gemeente's few decisions of
+    the window, and only those are joined to their trajectory and child to see whose they are."""
     who = scope.children("trajectory__child__")
     if scope.owner not in (None, UNASSIGNED):
-        who |= Q(trajectory__gemeente_id__in=scope.gemeente_ids, requested_by=scope.owner)
-    return Extension.objects.filter(who, _returned_since(windows, scope.today)).exclude(status=ExtensionStatus.PENDING)
+        who |= Q(requested_by=scope.owner)
+    return Extension.objects.filter(
+        who, _returned_since(windows, scope.today), gemeente_id__in=scope.gemeente_ids
+    ).exclude(status=ExtensionStatus.PENDING)
 
 
 def _tasks(scope: Scope, windows, *, for_user=None, origin: str = "", overdue_only: bool = False):
@@ -334,7 +340,7 @@ RETURNED = Rule(
     _extensions_returned,
     _none_late,
     child="trajectory__child",
-    gemeente="trajectory__gemeente",
+    gemeente="gemeente",
     order=("-decided_at", "pk"),
     owner="trajectory__child__owner",
 )
@@ -598,14 +604,14 @@ def new_in_top_ids(top: list[int], visit) -> list[int]:
 def new_in_top(scope: Scope, gemeente) -> Section:
     """Cases in today's top N that were not in it when this regisseur last looked at the queue."""
     visit = QueueVisit.objects.filter(user=scope.user, gemeente=gemeente).first()
-    top = top_child_ids(gemeente, today=scope.today)
+    children = {child.pk: child for child in top_children(gemeente, today=scope.today)}
+    top = list(children)
     new_ids = new_in_top_ids(top, visit)
     since = nl_date(timezone.localtime(visit.seen_at).date()) if visit else "nooit"
     section = Section(
         "nieuw_in_top", NEW_IN_TOP_TITLE, f"Sinds uw laatste bezoek aan de top ({since}) in de top gekomen."
     )
     section.count = len(new_ids)
-    children = Child.objects.in_bulk(new_ids[:ROWS_PER_SECTION])
     for rank_pk in new_ids[:ROWS_PER_SECTION]:
         child = children[rank_pk]
         section.items.append(

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from cases import services
-from regie.models import Decision, DecisionKind
+from regie.models import ChildScore, Decision, DecisionKind
 from tests.conftest import TODAY
 
 from ..factories import ChildFactory, ReferralFactory, StopReviewFactory, TrajectoryFactory
@@ -45,6 +45,17 @@ def _work(gemeente, owner, regisseur, n):
             actor="x",
             decided_by=regisseur,
             decided_at=timezone.now() - 40 * DAY,
+        )
+        # In the queue (its follow-up date reached), so "Nieuw in de top" lists it: its children are read
+        # with the top, not in a query of their own.
+        ChildScore.objects.create(
+            child=child,
+            gemeente=gemeente,
+            points=1,
+            open_cost=0,
+            score=1,
+            last_raised=timezone.now() - 50 * DAY,
+            updated_at=timezone.now(),
         )
 
 

@@ -4,8 +4,9 @@
     {% load werk_tags %}<tbody>{% section_rows section.items show_owner %}</tbody>
 """
 
+import html
+
 from django import template
-from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from cases.formatting import date as nl_date
@@ -28,8 +29,16 @@ ON_TIME_BADGE = mark_safe('<span class="badge badge-ok">op tijd</span>')
 UNASSIGNED = mark_safe("<td><strong>niet toegewezen</strong></td>")
 
 
+def _escape(value) -> str:
+    """What format_html does to each value (conditional_escape: safe HTML kept, the rest escaped), without
+    its lazy-string wrappers: a page has some 1,500 values, and the wrappers were most of the rows' time."""
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
+
+
 def _detail(item) -> str:
-    return format_html('<br><span class="muted">{}</span>', item.detail) if item.detail else ""
+    return f'<br><span class="muted">{_escape(item.detail)}</span>' if item.detail else ""
 
 
 def _badge(item) -> str:
@@ -40,8 +49,8 @@ def _badge(item) -> str:
     if key == ON_TIME:
         return ON_TIME_BADGE
     if key == LATE:
-        return format_html('<span class="badge badge-warn">{} dag{} te laat</span>', days, "" if days == 1 else "en")
-    return format_html('<span class="badge badge-bad">{} dagen te laat (&gt; 3× termijn)</span>', days)
+        return f'<span class="badge badge-warn">{days} dag{"" if days == 1 else "en"} te laat</span>'
+    return f'<span class="badge badge-bad">{days} dagen te laat (&gt; 3× termijn)</span>'
 
 
 def _owner(item) -> str:
@@ -49,25 +58,22 @@ def _owner(item) -> str:
     owner = item.child.owner
     if owner is None:
         return UNASSIGNED
-    return format_html("<td>{}</td>", owner.get_full_name() or owner.username)
+    return f"<td>{_escape(owner.get_full_name() or owner.username)}</td>"
+
+
+def _row(item, show_owner: bool) -> str:
+    return ROW.format(
+        _escape(item.url),
+        _escape(item.child.case_number),
+        _escape(item.child.full_name),
+        _escape(item.what),
+        _detail(item),
+        _escape(nl_date(item.due)) if item.due else NO_DATE,
+        _badge(item),
+        _owner(item) if show_owner else "",
+    )
 
 
 @register.simple_tag
 def section_rows(items, show_owner: bool) -> str:
-    return format_html_join(
-        "",
-        ROW,
-        (
-            (
-                item.url,
-                item.child.case_number,
-                item.child.full_name,
-                item.what,
-                _detail(item),
-                nl_date(item.due) if item.due else NO_DATE,
-                _badge(item),
-                _owner(item) if show_owner else "",
-            )
-            for item in items
-        ),
-    )
+    return mark_safe("".join(_row(item, show_owner) for item in items))
