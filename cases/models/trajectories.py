@@ -247,6 +247,7 @@ class Trajectory(models.Model):
         null=True,
         blank=True,
         related_name="followed_by",
+        db_index=False,  # a partial index (Meta.indexes)
         verbose_name="vervolg op",
         help_text="Het traject dat dit traject verving (omgezet naar een lichter product).",
     )
@@ -296,6 +297,9 @@ class Trajectory(models.Model):
         indexes = [
             # Flag evaluation and KPIs scan the open trajectories of a gemeente.
             models.Index(fields=["end_date", "start_date"], name="trajectory_end_start"),
+            # Only the trajectories that replaced one (few; none an import writes): `follows_id = x` and Django's
+            # PROTECT check on deleting a trajectory use it; nothing asks for the trajectories that follow none.
+            models.Index(fields=["follows"], condition=Q(follows__isnull=False), name="trajectory_follows"),
             # The open trajectories of a gemeente: patronen, verblijf, Mijn werk's residential starts, the Top N's
             # providers. Covering: the verblijf counts and the provider list read the index alone (key columns,
             # not INCLUDE, which SQLite does not have and warns about).
