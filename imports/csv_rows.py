@@ -13,7 +13,8 @@ from django.utils import timezone
 
 from cases.codes import EndReason, Frequency, ReferrerType, Unit
 from cases.formatting import date as dutch_date
-from cases.terms import actual_start_problem, volume_impossible
+from cases.models import daily_cost
+from cases.terms import actual_start_problem, trajectory_terms, volume_impossible
 from cases.validators import bsn_is_valid
 
 from .common import mask_bsn, parse_date, parse_decimal
@@ -78,6 +79,9 @@ class Row:
     tariff: Decimal | None
     allocation_number: str
     actual_start: dt.date | None = None
+    # The terms and daily cost the trajectory gets if it is new (cases.terms, Trajectory.daily_cost): they need no
+    # database, so the reader thread works them out and the writer only uses them.
+    new_terms: dict | None = None
 
     @property
     def child_key(self) -> tuple:
@@ -262,6 +266,10 @@ class RowChecker:
         if impossible:
             problem("volume", get("volume"), impossible)
             return None
+        new_terms = trajectory_terms(product, self.lookups.providers[agb], tariff=tariff).as_fields()
+        new_terms["daily_cost"] = daily_cost(
+            tariff=new_terms["tariff"], volume=volume, frequency=frequency, start=start, planned_end=planned_end
+        )
         return Row(
             line=line,
             gemeente_id=self.lookups.gemeenten[gemeente_code].pk,
@@ -285,4 +293,5 @@ class RowChecker:
             tariff=tariff,
             allocation_number=allocation_number,
             actual_start=actual_start,
+            new_terms=new_terms,
         )

@@ -225,7 +225,6 @@ class ChunkWriter:
             if row.actual_start is not None:
                 values["actual_start_date"] = row.actual_start
             if current is None:
-                terms = trajectory_terms(product, provider, tariff=row.tariff).as_fields()
                 # Without the column werkelijke_start, an export of running care started on its start date
                 # (the rules read the actual start); an empty cell never clears a start already known.
                 values.setdefault("actual_start_date", row.start if row.start <= today else None)
@@ -235,7 +234,7 @@ class ChunkWriter:
                         "child_id": child_id,
                         "gemeente_id": row.gemeente_id,
                         "allocation_number": row.allocation_number,
-                        **terms,
+                        **row.new_terms,  # with the daily cost
                         **values,
                     }
                 )

@@ -49,7 +49,9 @@ class HistoryWriter:
 
     def create_values(self, rows: list[dict], model) -> list[int]:
         """New rows given as {attname: value} (no model instances: building them was a quarter of a large
-        CSV import's time); returns their ids in order. Fields left out get their defaults.
+        CSV import's time); returns their ids in order. Fields left out get their defaults; a trajectory's
+        daily cost is computed here unless the row brings it (the CSV reader thread computes it from the same
+        values, with the same function).
 
         On PostgreSQL a large batch goes straight into COPY with its history rows; otherwise the rows become
         instances for the bulk helpers, so both paths store the same (tests/imports/test_import_history.py).
@@ -58,6 +60,8 @@ class HistoryWriter:
             return []
         if model is Trajectory:
             for row in rows:
+                if "daily_cost" in row:
+                    continue
                 row["daily_cost"] = daily_cost(
                     tariff=row.get("tariff"),
                     volume=row["volume"],
