@@ -198,8 +198,10 @@ def _history_of_new(writer: "HistoryWriter", model, now, ids: list[int]) -> None
         cursor.execute(
             f"INSERT INTO {quote(history.db_table)} ({', '.join(quote(c) for c in targets)}) "
             f"SELECT {', '.join(sources)} FROM {quote(meta.db_table)} "
-            f"WHERE {quote(meta.pk.column)} = ANY(%s) ORDER BY {quote(meta.pk.column)}",
-            [*marks.values(), ids],
+            f"WHERE {quote(meta.pk.column)} = ANY(%s::bigint[]) ORDER BY {quote(meta.pk.column)}",
+            # The ids as one array literal: psycopg dumped a list of 5,000 ints one by one (~10 ms a chunk and
+            # table, in the writer thread).
+            [*marks.values(), "{" + ",".join(map(str, ids)) + "}"],
         )
 
 
