@@ -41,8 +41,8 @@ def create_sqlite_triggers(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("cases", "0031_child_search_names"),
-        ("referrals", "0004_history_date_unindexed"),
+        ("cases", "0032_extension_decided_gemeente"),
+        ("referrals", "0005_history_date_unindexed"),
     ]
 
     operations = [

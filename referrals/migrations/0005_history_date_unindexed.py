@@ -5,7 +5,7 @@ from django.db import migrations, models
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("referrals", "0003_history_user_unconstrained"),
+        ("referrals", "0004_referral_open_outcome"),
     ]
 
     operations = [
