@@ -4,12 +4,11 @@
     {% load werk_tags %}<tbody>{% section_rows section.items show_owner %}</tbody>
 """
 
-import html
-
 from django import template
 from django.utils.safestring import mark_safe
 
 from cases.formatting import date as nl_date
+from cases.forms import escaped as _escape  # conditional_escape's result without its lazy-string wrappers
 
 from ..windows import LATE, ON_TIME
 
@@ -27,14 +26,6 @@ ROW = (
 NO_DATE = mark_safe('<span class="muted">—</span>')
 ON_TIME_BADGE = mark_safe('<span class="badge badge-ok">op tijd</span>')
 UNASSIGNED = mark_safe("<td><strong>niet toegewezen</strong></td>")
-
-
-def _escape(value) -> str:
-    """What format_html does to each value (conditional_escape: safe HTML kept, the rest escaped), without
-    its lazy-string wrappers: a page has some 1,500 values, and the wrappers were most of the rows' time."""
-    if hasattr(value, "__html__"):
-        return value.__html__()
-    return html.escape(str(value))
 
 
 def _detail(item) -> str:
