@@ -267,7 +267,9 @@ def _upsert(cursor, table: str, now, *, first: bool = False) -> int:
                %s, '', '', NULL, NULL, NULL
         FROM {source} c"""
     if first:
-        cursor.execute(insert, [now])
+        # In the order of the unique index (child, rule, subject): each new entry then lands on the index's
+        # rightmost page instead of a random one, for 676,000 new flags of a first run.
+        cursor.execute(f"{insert} ORDER BY c.child_id, c.code, c.subject_key", [now])
         return cursor.rowcount
     # The anti-join is done first, into its own table, not inside the INSERT: a first run into an empty,
     # analysed flag table was planned as a nested loop re-scanning the table it was filling (the rows it
