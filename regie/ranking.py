@@ -271,18 +271,21 @@ def _top_scores(gemeente: Gemeente, *, today: dt.date, filters: QueueFilters, li
     return top, decisions, new_signals
 
 
-def top_child_ids(gemeente: Gemeente, *, today: dt.date) -> list[int]:
-    """The children in the unfiltered top N today, in rank order (what the queue page shows)."""
+def _unfiltered_top(gemeente: Gemeente, today: dt.date):
+    """The scores of the unfiltered top N today, in rank order (what the queue page shows)."""
     settings = regie_settings(gemeente)
     top, _, _ = _top_scores(gemeente, today=today, filters=QueueFilters(), limit=settings.top_n, settings=settings)
-    return list(top.values_list("child_id", flat=True))
+    return top
+
+
+def top_child_ids(gemeente: Gemeente, *, today: dt.date) -> list[int]:
+    """The children in the unfiltered top N today, in rank order."""
+    return list(_unfiltered_top(gemeente, today).values_list("child_id", flat=True))
 
 
 def top_children(gemeente: Gemeente, *, today: dt.date) -> list[Child]:
     """top_child_ids with the children themselves, read in the same query (Mijn werk's "Nieuw in de top")."""
-    settings = regie_settings(gemeente)
-    top, _, _ = _top_scores(gemeente, today=today, filters=QueueFilters(), limit=settings.top_n, settings=settings)
-    return [score.child for score in top.select_related("child")]
+    return [score.child for score in _unfiltered_top(gemeente, today).select_related("child")]
 
 
 def top_cases(
