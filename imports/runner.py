@@ -3,7 +3,7 @@
 import logging
 from pathlib import Path
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from cases.models import Child, Extension, Trajectory
@@ -31,6 +31,7 @@ def run_import(run: ImportRun, paths: list[Path], *, echo=None) -> Report:
     run.started_at = timezone.now()
     run.save(update_fields=["status", "started_at"])
     reason = change_reason(run)
+    marks = history_marks()
     try:
         if run.kind == ImportKind.CSV:
             for path in paths:
@@ -65,18 +66,35 @@ def run_import(run: ImportRun, paths: list[Path], *, echo=None) -> Report:
         run.status = ImportStatus.REFUSED
     _store(run, report, progress)
     if not run.dry_run and run.status in (ImportStatus.DONE, ImportStatus.PARTIAL):
-        after_import(touched_children(reason), rows_written=run.created + run.updated)
+        after_import(touched_children(reason, marks), rows_written=run.created + run.updated)
     return report
 
 
-def touched_children(reason: str):
+def history_marks() -> tuple[int, int]:
+    """The last trajectory and extension history ids before an import starts (0 when there are none).
+
+    History ids come from a sequence, so every history row an import writes has a higher id. Its rows are
+    then found through the history's primary key instead of reading the whole history by change reason
+    (which has no index, and grows with every nightly import).
+    """
+    return (
+        Trajectory.history.aggregate(last=Max("history_id"))["last"] or 0,
+        Extension.history.aggregate(last=Max("history_id"))["last"] or 0,
+    )
+
+
+def touched_children(reason: str, marks: tuple[int, int] = (0, 0)):
     """Children whose trajectories this import wrote, read back from the history it left (a queryset).
 
-    Read from the database rather than collected during the import, so memory stays flat.
+    Read from the database rather than collected during the import, so memory stays flat. `marks` are
+    the history_marks() from before the import: only later history rows can be its own.
     """
-    written = Trajectory.history.filter(history_change_reason=reason).values("child_id")
+    trajectory_mark, extension_mark = marks
+    written = Trajectory.history.filter(history_id__gt=trajectory_mark, history_change_reason=reason).values("child_id")
     extended = Trajectory.objects.filter(
-        pk__in=Extension.history.filter(history_change_reason=reason).values("trajectory_id")
+        pk__in=Extension.history.filter(history_id__gt=extension_mark, history_change_reason=reason).values(
+            "trajectory_id"
+        )
     ).values("child_id")
     return Child.objects.filter(Q(pk__in=written) | Q(pk__in=extended))
 

@@ -13,7 +13,7 @@ from django.db import connection
 from cases.models import Child, Household, Product, Trajectory
 from imports import csv_import
 from imports.models import ImportKind, ImportRun, ImportStatus
-from imports.runner import run_import
+from imports.runner import change_reason, history_marks, run_import, touched_children
 from referrals.models import Referral
 
 from ..factories import GemeenteFactory, ProviderFactory, UserFactory, ensure_catalogue
@@ -321,6 +321,20 @@ def test_imported_children_are_handed_to_the_flag_engine(setup, monkeypatch, dja
     with django_capture_on_commit_callbacks(execute=True):
         do_import(EXAMPLE, setup)
     assert sorted(asked) == sorted(Child.objects.values_list("pk", flat=True))
+
+
+def test_the_children_an_import_touched_are_read_from_its_own_history_rows(setup):
+    earlier, _ = do_import(EXAMPLE, setup)  # the same children, written by an earlier run
+    Trajectory.objects.update(volume=7)  # so the second run changes every trajectory back
+    marks = history_marks()
+
+    run, _ = do_import(EXAMPLE, setup)
+
+    children = set(Child.objects.values_list("pk", flat=True))
+    assert set(touched_children(change_reason(run), marks).values_list("pk", flat=True)) == children
+    # Rows before the marks are not this run's: the earlier run's history is not read again.
+    assert not touched_children(change_reason(earlier), marks).exists()
+    assert set(touched_children(change_reason(earlier)).values_list("pk", flat=True)) == children
 
 
 def test_a_large_import_is_flagged_per_gemeente_and_the_flags_appear(
