@@ -21,22 +21,8 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-TRAJECTORY = importlib.import_module("cases.migrations.0025_trajectory_gemeente")
-EXTENSION = importlib.import_module("cases.migrations.0027_extension_gemeente")
-SQLITE_DROP = TRAJECTORY.SQLITE_DROP + EXTENSION.SQLITE_DROP
-SQLITE_TRIGGERS = TRAJECTORY.SQLITE_TRIGGERS + EXTENSION.SQLITE_TRIGGERS
-
-
-def drop_sqlite_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in SQLITE_DROP:
-            schema_editor.execute(sql)
-
-
-def create_sqlite_triggers(apps, schema_editor):
-    if schema_editor.connection.vendor == "sqlite":
-        for sql in SQLITE_TRIGGERS:
-            schema_editor.execute(sql)
+# 0030's two steps: drop 0025's and 0027's SQLite triggers before the rebuilds, create them again after.
+TRIGGERS = importlib.import_module("cases.migrations.0030_copied_gemeente_and_history_user_unconstrained")
 
 
 class Migration(migrations.Migration):
@@ -46,7 +32,7 @@ class Migration(migrations.Migration):
     ]
 
     operations = [
-        migrations.RunPython(drop_sqlite_triggers, create_sqlite_triggers),
+        migrations.RunPython(TRIGGERS.drop_sqlite_triggers, TRIGGERS.create_sqlite_triggers),
         migrations.RemoveIndex(
             model_name="child",
             name="child_gemeente_lastname",
@@ -181,5 +167,5 @@ class Migration(migrations.Migration):
                 condition=models.Q(("follows__isnull", False)), fields=["follows"], name="trajectory_follows"
             ),
         ),
-        migrations.RunPython(create_sqlite_triggers, drop_sqlite_triggers),
+        migrations.RunPython(TRIGGERS.create_sqlite_triggers, TRIGGERS.drop_sqlite_triggers),
     ]

@@ -126,7 +126,7 @@ class Child(models.Model):
     """Jeugdige: the child whose case file (dossier) this is."""
 
     # No index of its own: every index of Meta.indexes starts with the gemeente and serves `gemeente_id = x`
-    # as well (migration 0032; issue 14, fifth round).
+    # as well (migration 0033; issue 14, fifth round).
     gemeente = models.ForeignKey(Gemeente, on_delete=models.PROTECT, related_name="children", db_index=False)
     household = models.ForeignKey(
         Household, on_delete=models.PROTECT, related_name="children", verbose_name="huishouden"
