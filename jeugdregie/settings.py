@@ -342,8 +342,8 @@ PRIVACY_OFFICER_EMAILS = [a.strip() for a in env_str("PRIVACY_OFFICER_EMAILS", "
 # History rows record who changed what; they are never shown to users outside their gemeenten.
 SIMPLE_HISTORY_HISTORY_ID_USE_UUID = False
 # No index on history_date: history is read by record id (the case file, the admin's history page, retention)
-# and by history id (the rows after an import's start, imports/runner.py), never by date; the index cost every history row
-# written (issue 14, fifth round: three index entries per CSV row).
+# and by history id (the rows after an import's start, imports/runner.py), never by date; the index cost every
+# history row written (issue 14, fifth round: three index entries per CSV row).
 SIMPLE_HISTORY_DATE_INDEX = False
 
 # WhiteNoise serves static files in every environment; finders let it work before collectstatic.
